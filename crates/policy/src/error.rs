@@ -1,0 +1,102 @@
+use std::fmt;
+
+/// One thing wrong with a policy document, at a JSON path such as `Statement[1].Effect`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the document: a JSON path from the document root.
+    pub path: String,
+    /// What is wrong, lowercase, user input in backticks.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "at `{}`: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Why a policy document could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// The text is not JSON.
+    #[error("policy document is not valid JSON: {message} at line {line}, column {column}")]
+    Syntax {
+        /// The JSON parser's description.
+        message: String,
+        /// 1-based line in the (decoded) document text.
+        line: usize,
+        /// 1-based column in the (decoded) document text.
+        column: usize,
+    },
+    /// The text looked URL-encoded but did not decode to UTF-8.
+    #[error("policy document is URL-encoded but does not decode to UTF-8 text")]
+    Encoding,
+    /// The JSON is well formed but is not a valid policy; every problem found is listed.
+    #[error("{}", describe(.0))]
+    Invalid(Vec<Problem>),
+}
+
+fn describe(problems: &[Problem]) -> String {
+    match problems {
+        [one] => format!("invalid policy document: {one}"),
+        many => {
+            let listed: Vec<String> = many.iter().map(Problem::to_string).collect();
+            format!(
+                "invalid policy document ({} problems): {}",
+                many.len(),
+                listed.join("; ")
+            )
+        }
+    }
+}
+
+/// The closest candidate to `input` by edit distance, if it is close enough to be a likely
+/// typo. Comparison ignores ASCII case.
+pub(crate) fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let input_lc = input.to_ascii_lowercase();
+    let mut best: Option<(usize, &'a str)> = None;
+    for &candidate in candidates {
+        let d = edit_distance(&input_lc, &candidate.to_ascii_lowercase());
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, candidate));
+        }
+    }
+    let limit = (input.chars().count() / 3).max(2);
+    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
+}
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "every index is below the length of the row vectors, which is b.len() + 1"
+)]
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_miss_only() {
+        let c = ["Statement", "Version", "Id"];
+        assert_eq!(did_you_mean("Statment", &c), Some("Statement"));
+        assert_eq!(did_you_mean("version", &c), Some("Version"));
+        assert_eq!(did_you_mean("Banana", &c), None);
+    }
+}

@@ -1,0 +1,20 @@
+//! The IAM policy language.
+//!
+//! Parses IAM JSON policy documents (identity, resource, trust, boundary, SCP and RCP
+//! documents) into a typed model. Documents may arrive decoded (as the AWS CLI prints them)
+//! or URL-encoded (as the IAM API returns them); [`parse_document_text`] accepts both.
+//!
+//! This crate is pure: no I/O, no async. Errors name the place in the document (a JSON path
+//! such as `Statement[1].Condition`) and, for JSON syntax errors, the line and column.
+
+mod condition;
+mod document;
+mod error;
+mod parse;
+mod principal;
+
+pub use condition::{ConditionOperator, OperatorFamily, SetQualifier};
+pub use document::{Condition, Effect, NameList, PolicyDocument, Statement};
+pub use error::{PolicyError, Problem};
+pub use parse::{decode_document_text, parse_document, parse_document_text};
+pub use principal::{Principal, PrincipalInfo, PrincipalKind, PrincipalType, classify_principal};

@@ -1,0 +1,121 @@
+use std::path::PathBuf;
+
+/// Why a snapshot could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// A file system operation failed.
+    #[error("{action} `{}`: {source}", path.display())]
+    Io {
+        /// What was being done, e.g. "cannot create".
+        action: &'static str,
+        /// The path it was done to.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The output folder exists and replacing it was not asked for.
+    #[error("output folder `{}` already exists", path.display())]
+    Exists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `--force` was given but the existing folder is not a snapshot; it is never replaced.
+    #[error("refusing to replace `{}`: it is not empty and not an iamsnap snapshot", path.display())]
+    NotReplaceable {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder has no `manifest.json`.
+    #[error("`{}` is not an iamsnap snapshot: it has no manifest.json", path.display())]
+    NotASnapshot {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// `manifest.json` is not a valid manifest.
+    #[error("invalid manifest `{}`: {message}", path.display())]
+    Manifest {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The snapshot was written by an iamsnap with another format version.
+    #[error("snapshot `{}` has format version {found}; this iamsnap reads format version {expected}", path.display())]
+    FormatVersion {
+        /// The folder.
+        path: PathBuf,
+        /// The version in its manifest.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
+    /// A table file listed in the manifest is missing.
+    #[error("table `{table}` is missing: `{}` does not exist", path.display())]
+    MissingFile {
+        /// The table.
+        table: String,
+        /// The file expected.
+        path: PathBuf,
+    },
+    /// A table file's content differs from what the manifest recorded.
+    #[error("table `{table}` was modified or truncated: `{}` has sha256 {actual}, the manifest recorded {expected}", path.display())]
+    HashMismatch {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// The recorded hash.
+        expected: String,
+        /// The hash of the file on disk.
+        actual: String,
+    },
+    /// The manifest lacks a table this version requires, or names one it does not know.
+    #[error("snapshot `{}`: {message}", path.display())]
+    Tables {
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A Parquet file could not be read or written.
+    #[error("table `{table}` (`{}`): {message}", path.display())]
+    Parquet {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// The Parquet or Arrow error.
+        message: String,
+    },
+    /// A table has other columns than this version of iamsnap defines.
+    #[error("table `{table}` does not have the expected columns: {message}")]
+    Schema {
+        /// The table.
+        table: String,
+        /// What differs.
+        message: String,
+    },
+    /// No table has this name.
+    #[error("unknown table `{name}`")]
+    UnknownTable {
+        /// The name asked for.
+        name: String,
+    },
+    /// A bug in iamsnap rather than a problem with the input.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl SnapshotError {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The iamsnap snapshot format.
+//!
+//! A snapshot is a folder with one Parquet file per table and a `manifest.json` giving the
+//! format version, the accounts covered, when and from what it was captured, and every
+//! file's row count and sha256. [`schema::TABLES`] defines every table and column; it is the
+//! single source of truth for the files and for the reference in `docs/schema.md`.
+
+mod builder;
+mod docs;
+mod error;
+mod manifest;
+mod read;
+pub mod schema;
+mod write;
+
+pub use builder::{Cell, TableBuilder};
+pub use docs::schema_markdown;
+pub use error::SnapshotError;
+pub use manifest::{
+    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, Source, SourceInput,
+    TableEntry,
+};
+pub use read::{Snapshot, sha256_file};
+pub use schema::{Column, ColumnType, TABLES, Table, table};
+pub use write::SnapshotWriter;

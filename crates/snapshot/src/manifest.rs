@@ -1,0 +1,81 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The value of `format` in every manifest.
+pub const FORMAT_NAME: &str = "iamsnap-snapshot";
+
+/// The snapshot format version this build writes and reads. Bump it whenever a table or
+/// column changes meaning, is added or is removed.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The file name of the manifest inside a snapshot folder.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// `manifest.json`: what a snapshot holds and how to check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`FORMAT_NAME`].
+    pub format: String,
+    /// [`FORMAT_VERSION`] of the iamsnap that wrote it.
+    pub format_version: u32,
+    /// Version of the iamsnap that wrote it.
+    pub tool_version: String,
+    /// When the account state was captured.
+    pub captured_at: DateTime<Utc>,
+    /// Where the data came from.
+    pub source: Source,
+    /// Every account the snapshot covers.
+    pub account_ids: Vec<String>,
+    /// Every table file, with its row count and sha256.
+    pub tables: Vec<TableEntry>,
+    /// Things a reader should know about the data (e.g. policies referenced but absent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Where a snapshot's data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// `import` (files the user had) or `export` (a live account).
+    pub kind: String,
+    /// The input files, for `import`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<SourceInput>,
+}
+
+/// One input file of an import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInput {
+    /// What the file is: `auth_details` or `credential_report`.
+    pub kind: String,
+    /// The file's name (without its folder, so snapshots do not reveal local paths).
+    pub name: String,
+    /// sha256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// One table file of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableEntry {
+    /// Table name.
+    pub name: String,
+    /// File name inside the snapshot folder.
+    pub file: String,
+    /// Number of rows.
+    pub rows: u64,
+    /// sha256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// What the writer of a snapshot says about it; the writer adds the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManifestInfo {
+    /// When the account state was captured.
+    pub captured_at: DateTime<Utc>,
+    /// Where the data came from.
+    pub source: Source,
+    /// Every account the snapshot covers.
+    pub account_ids: Vec<String>,
+    /// Notes for readers.
+    pub notes: Vec<String>,
+}

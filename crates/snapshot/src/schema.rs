@@ -1,0 +1,849 @@
+//! Every snapshot table and column, with its meaning: the single source of truth for the
+//! Arrow schemas, the Parquet files and the generated reference (`docs/schema.md`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+
+/// The logical type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// UTF-8 text.
+    Text,
+    /// A boolean.
+    Bool,
+    /// A 64-bit signed integer.
+    Int,
+    /// An instant, microseconds since the epoch, UTC.
+    Timestamp,
+    /// A list of UTF-8 texts.
+    TextList,
+    /// A map from text keys to text values (AWS tags).
+    TextMap,
+}
+
+impl ColumnType {
+    /// The Arrow type that stores this column.
+    pub fn data_type(self) -> DataType {
+        match self {
+            Self::Text => DataType::Utf8,
+            Self::Bool => DataType::Boolean,
+            Self::Int => DataType::Int64,
+            Self::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            Self::TextList => DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true))),
+            Self::TextMap => DataType::Map(
+                Arc::new(Field::new(
+                    "entries",
+                    DataType::Struct(Fields::from(vec![
+                        Field::new("keys", DataType::Utf8, false),
+                        Field::new("values", DataType::Utf8, true),
+                    ])),
+                    false,
+                )),
+                false,
+            ),
+        }
+    }
+
+    /// The SQL-ish type name shown in the schema reference.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Bool => "boolean",
+            Self::Int => "bigint",
+            Self::Timestamp => "timestamp (UTC)",
+            Self::TextList => "list<text>",
+            Self::TextMap => "map<text, text>",
+        }
+    }
+}
+
+/// One column of a snapshot table.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Column name, snake_case.
+    pub name: &'static str,
+    /// Logical type.
+    pub ty: ColumnType,
+    /// Whether the column may be null.
+    pub nullable: bool,
+    /// What the column means, for the schema reference.
+    pub doc: &'static str,
+}
+
+/// One snapshot table.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    /// Table name; the Parquet file is `<name>.parquet`.
+    pub name: &'static str,
+    /// What one row is.
+    pub doc: &'static str,
+    /// Columns in file order.
+    pub columns: &'static [Column],
+}
+
+impl Table {
+    /// The Arrow schema, with each column's documentation in its field metadata (`doc`).
+    pub fn schema(&self) -> SchemaRef {
+        let fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| {
+                Field::new(c.name, c.ty.data_type(), c.nullable)
+                    .with_metadata(HashMap::from([("doc".to_owned(), c.doc.to_owned())]))
+            })
+            .collect();
+        Arc::new(Schema::new_with_metadata(
+            fields,
+            HashMap::from([("doc".to_owned(), self.doc.to_owned())]),
+        ))
+    }
+
+    /// The Parquet file name of this table inside a snapshot.
+    pub fn file_name(&self) -> String {
+        format!("{}.parquet", self.name)
+    }
+
+    /// The column with this name.
+    pub fn column(&self, name: &str) -> Option<&'static Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// The table with this name.
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == name)
+}
+
+const fn col(name: &'static str, ty: ColumnType, nullable: bool, doc: &'static str) -> Column {
+    Column {
+        name,
+        ty,
+        nullable,
+        doc,
+    }
+}
+
+use ColumnType::{Bool, Int, Text, TextList, TextMap, Timestamp};
+
+const ACCOUNT_ID: Column = col(
+    "account_id",
+    Text,
+    false,
+    "12-digit AWS account id the row belongs to (snapshots may hold several accounts).",
+);
+
+/// Every table of a snapshot, in the order they are documented.
+pub static TABLES: &[Table] = &[
+    Table {
+        name: "users",
+        doc: "One row per IAM user.",
+        columns: &[
+            ACCOUNT_ID,
+            col("arn", Text, false, "User ARN."),
+            col("name", Text, false, "User name."),
+            col("user_id", Text, false, "Stable unique id (`AIDA...`)."),
+            col("path", Text, false, "IAM path, `/` by default."),
+            col(
+                "create_date",
+                Timestamp,
+                false,
+                "When the user was created.",
+            ),
+            col(
+                "permissions_boundary_arn",
+                Text,
+                true,
+                "ARN of the managed policy set as permissions boundary, if any.",
+            ),
+            col(
+                "group_names",
+                TextList,
+                false,
+                "Names of the groups the user belongs to.",
+            ),
+            col("tags", TextMap, false, "Tags, key to value."),
+        ],
+    },
+    Table {
+        name: "roles",
+        doc: "One row per IAM role, including service-linked roles.",
+        columns: &[
+            ACCOUNT_ID,
+            col("arn", Text, false, "Role ARN."),
+            col("name", Text, false, "Role name."),
+            col("role_id", Text, false, "Stable unique id (`AROA...`)."),
+            col(
+                "path",
+                Text,
+                false,
+                "IAM path; service-linked roles live under `/aws-service-role/`.",
+            ),
+            col(
+                "create_date",
+                Timestamp,
+                false,
+                "When the role was created.",
+            ),
+            col(
+                "assume_role_policy",
+                Text,
+                false,
+                "The trust policy document as decoded JSON text (see the `trust` table for it flattened).",
+            ),
+            col(
+                "permissions_boundary_arn",
+                Text,
+                true,
+                "ARN of the managed policy set as permissions boundary, if any.",
+            ),
+            col(
+                "is_service_linked",
+                Bool,
+                false,
+                "Whether the role is service-linked (path `/aws-service-role/`): created and managed by an AWS service.",
+            ),
+            col(
+                "last_used_date",
+                Timestamp,
+                true,
+                "When the role was last assumed (`RoleLastUsed`); null when never used within IAM's tracking period or unknown.",
+            ),
+            col(
+                "last_used_region",
+                Text,
+                true,
+                "Region in which the role was last used.",
+            ),
+            col("tags", TextMap, false, "Tags, key to value."),
+        ],
+    },
+    Table {
+        name: "groups",
+        doc: "One row per IAM group.",
+        columns: &[
+            ACCOUNT_ID,
+            col("arn", Text, false, "Group ARN."),
+            col("name", Text, false, "Group name."),
+            col("group_id", Text, false, "Stable unique id (`AGPA...`)."),
+            col("path", Text, false, "IAM path."),
+            col(
+                "create_date",
+                Timestamp,
+                false,
+                "When the group was created.",
+            ),
+        ],
+    },
+    Table {
+        name: "group_members",
+        doc: "One row per (group, member user) pair.",
+        columns: &[
+            ACCOUNT_ID,
+            col(
+                "group_arn",
+                Text,
+                true,
+                "Group ARN; null when the group is named by a user but absent from the input.",
+            ),
+            col("group_name", Text, false, "Group name."),
+            col("user_arn", Text, false, "Member user ARN."),
+            col("user_name", Text, false, "Member user name."),
+        ],
+    },
+    Table {
+        name: "policies",
+        doc: "One row per policy: AWS managed and customer managed policies (default version) and inline policies of users, groups and roles.",
+        columns: &[
+            ACCOUNT_ID,
+            col(
+                "policy_key",
+                Text,
+                false,
+                "Unique key of the policy within the snapshot: the ARN for managed policies, `<owner ARN>#inline/<name>` for inline ones. `attachments` and `statements` refer to it.",
+            ),
+            col(
+                "policy_type",
+                Text,
+                false,
+                "`aws_managed`, `customer_managed` or `inline`.",
+            ),
+            col("arn", Text, true, "Policy ARN; null for inline policies."),
+            col("name", Text, false, "Policy name."),
+            col(
+                "policy_id",
+                Text,
+                true,
+                "Stable unique id (`ANPA...`); null for inline policies.",
+            ),
+            col("path", Text, true, "IAM path of a managed policy."),
+            col(
+                "owner_type",
+                Text,
+                true,
+                "For inline policies: `user`, `group` or `role`, the kind of identity that embeds it.",
+            ),
+            col(
+                "owner_arn",
+                Text,
+                true,
+                "For inline policies: ARN of the identity that embeds it.",
+            ),
+            col(
+                "default_version_id",
+                Text,
+                true,
+                "Managed policies: the version in force (`v3`).",
+            ),
+            col(
+                "attachment_count",
+                Int,
+                true,
+                "Managed policies: identities the policy is attached to, as IAM reports it.",
+            ),
+            col(
+                "permissions_boundary_usage_count",
+                Int,
+                true,
+                "Managed policies: identities using the policy as permissions boundary.",
+            ),
+            col(
+                "is_attachable",
+                Bool,
+                true,
+                "Managed policies: whether it can be attached.",
+            ),
+            col(
+                "description",
+                Text,
+                true,
+                "Managed policies: description, when the input has it.",
+            ),
+            col(
+                "create_date",
+                Timestamp,
+                true,
+                "Managed policies: when it was created.",
+            ),
+            col(
+                "update_date",
+                Timestamp,
+                true,
+                "Managed policies: when its default version last changed.",
+            ),
+            col(
+                "document",
+                Text,
+                true,
+                "The policy document in force (the default version for managed policies), as decoded JSON text; null when the input lists the policy without its document.",
+            ),
+        ],
+    },
+    Table {
+        name: "policy_versions",
+        doc: "One row per stored version of a managed policy (IAM keeps up to five).",
+        columns: &[
+            ACCOUNT_ID,
+            col("policy_arn", Text, false, "ARN of the managed policy."),
+            col("version_id", Text, false, "Version id (`v1`, `v2`, ...)."),
+            col(
+                "is_default",
+                Bool,
+                false,
+                "Whether this version is the one in force.",
+            ),
+            col(
+                "create_date",
+                Timestamp,
+                true,
+                "When the version was created.",
+            ),
+            col(
+                "document",
+                Text,
+                false,
+                "The version's document as decoded JSON text.",
+            ),
+        ],
+    },
+    Table {
+        name: "attachments",
+        doc: "One row per (principal, policy) pair in force: managed and inline policies, attached directly or inherited from a group. Permissions boundaries are in `users.permissions_boundary_arn` and `roles.permissions_boundary_arn`.",
+        columns: &[
+            ACCOUNT_ID,
+            col("principal_type", Text, false, "`user`, `group` or `role`."),
+            col(
+                "principal_arn",
+                Text,
+                false,
+                "ARN of the user, group or role the policy applies to.",
+            ),
+            col("principal_name", Text, false, "Name of that principal."),
+            col(
+                "policy_key",
+                Text,
+                false,
+                "Key of the policy (see `policies.policy_key`).",
+            ),
+            col(
+                "policy_type",
+                Text,
+                false,
+                "`aws_managed`, `customer_managed` or `inline`.",
+            ),
+            col(
+                "policy_arn",
+                Text,
+                true,
+                "Policy ARN; null for inline policies.",
+            ),
+            col("policy_name", Text, false, "Policy name."),
+            col(
+                "via",
+                Text,
+                false,
+                "`direct`, or `group` when a user inherits it from a group.",
+            ),
+            col(
+                "via_group_arn",
+                Text,
+                true,
+                "The group it is inherited from, when `via` is `group`.",
+            ),
+            col("via_group_name", Text, true, "Name of that group."),
+        ],
+    },
+    Table {
+        name: "statements",
+        doc: "One row per statement of every policy document in force: identity policies (default versions of managed policies, inline policies) and role trust policies.",
+        columns: &[
+            ACCOUNT_ID,
+            col(
+                "policy_key",
+                Text,
+                false,
+                "Key of the policy (see `policies.policy_key`); for trust policies `<role ARN>#trust`.",
+            ),
+            col(
+                "policy_type",
+                Text,
+                false,
+                "`aws_managed`, `customer_managed`, `inline` or `trust`.",
+            ),
+            col(
+                "policy_name",
+                Text,
+                false,
+                "Policy name; the role name for trust policies.",
+            ),
+            col(
+                "policy_arn",
+                Text,
+                true,
+                "Managed policy ARN; null for inline and trust policies.",
+            ),
+            col(
+                "owner_arn",
+                Text,
+                true,
+                "For inline and trust policies: the identity that embeds the document.",
+            ),
+            col(
+                "version",
+                Text,
+                true,
+                "The document's policy language `Version` (`2012-10-17`); null when absent.",
+            ),
+            col(
+                "statement_index",
+                Int,
+                false,
+                "0-based position of the statement in its document.",
+            ),
+            col("sid", Text, true, "Statement id (`Sid`), if any."),
+            col("effect", Text, false, "`Allow` or `Deny`."),
+            col(
+                "actions",
+                TextList,
+                true,
+                "`Action` patterns as written; null when the statement uses `NotAction`.",
+            ),
+            col(
+                "not_actions",
+                TextList,
+                true,
+                "`NotAction` patterns; null when absent.",
+            ),
+            col(
+                "resources",
+                TextList,
+                true,
+                "`Resource` patterns; null when absent (trust policies, `NotResource`).",
+            ),
+            col(
+                "not_resources",
+                TextList,
+                true,
+                "`NotResource` patterns; null when absent.",
+            ),
+            col(
+                "principal",
+                Text,
+                true,
+                "`Principal` element as JSON text; null when absent.",
+            ),
+            col(
+                "not_principal",
+                Text,
+                true,
+                "`NotPrincipal` element as JSON text; null when absent.",
+            ),
+            col(
+                "condition",
+                Text,
+                true,
+                "`Condition` element as JSON text; null when absent.",
+            ),
+            col(
+                "condition_keys",
+                TextList,
+                false,
+                "Distinct condition keys the statement tests, e.g. `aws:SourceAccount`.",
+            ),
+        ],
+    },
+    Table {
+        name: "trust",
+        doc: "One row per principal named in a role's trust policy (`Principal` or `NotPrincipal`), with the statement's actions and conditions.",
+        columns: &[
+            ACCOUNT_ID,
+            col(
+                "role_arn",
+                Text,
+                false,
+                "The role whose trust policy this is.",
+            ),
+            col("role_name", Text, false, "Role name."),
+            col(
+                "statement_index",
+                Int,
+                false,
+                "0-based position of the statement in the trust policy.",
+            ),
+            col("sid", Text, true, "Statement id, if any."),
+            col("effect", Text, false, "`Allow` or `Deny`."),
+            col(
+                "is_not_principal",
+                Bool,
+                false,
+                "Whether the principal comes from `NotPrincipal` (everyone except it).",
+            ),
+            col(
+                "principal_type",
+                Text,
+                false,
+                "`*`, `AWS`, `Service`, `Federated` or `CanonicalUser`.",
+            ),
+            col(
+                "principal",
+                Text,
+                false,
+                "The principal value as written: an account id, ARN, service name or provider.",
+            ),
+            col(
+                "principal_kind",
+                Text,
+                false,
+                "What the principal is: `anyone`, `account`, `role`, `user`, `assumed_role`, `federated_user`, `service`, `oidc`, `saml`, `web_identity`, `canonical_user`, `unique_id` (a deleted principal) or `other`.",
+            ),
+            col(
+                "principal_account",
+                Text,
+                true,
+                "Account id the principal belongs to, when it names one.",
+            ),
+            col(
+                "is_cross_account",
+                Bool,
+                false,
+                "Whether the principal belongs to another account than the role (false when unknown).",
+            ),
+            col(
+                "provider",
+                Text,
+                true,
+                "Identity provider of a federated principal, e.g. `token.actions.githubusercontent.com`.",
+            ),
+            col(
+                "actions",
+                TextList,
+                true,
+                "The statement's `Action` (e.g. `sts:AssumeRoleWithWebIdentity`); null with `NotAction`.",
+            ),
+            col(
+                "not_actions",
+                TextList,
+                true,
+                "The statement's `NotAction`, if any.",
+            ),
+            col(
+                "condition",
+                Text,
+                true,
+                "The statement's `Condition` element as JSON text; null when absent.",
+            ),
+            col(
+                "condition_keys",
+                TextList,
+                false,
+                "Distinct condition keys the statement tests (e.g. `sts:ExternalId`, `token.actions.githubusercontent.com:sub`).",
+            ),
+        ],
+    },
+    Table {
+        name: "instance_profiles",
+        doc: "One row per (instance profile, role) pair; a profile without a role has one row with null role.",
+        columns: &[
+            ACCOUNT_ID,
+            col("arn", Text, false, "Instance profile ARN."),
+            col("name", Text, false, "Instance profile name."),
+            col(
+                "instance_profile_id",
+                Text,
+                false,
+                "Stable unique id (`AIPA...`).",
+            ),
+            col("path", Text, false, "IAM path."),
+            col(
+                "create_date",
+                Timestamp,
+                false,
+                "When the profile was created.",
+            ),
+            col("role_arn", Text, true, "ARN of the role in the profile."),
+            col("role_name", Text, true, "Name of the role in the profile."),
+        ],
+    },
+    Table {
+        name: "access_keys",
+        doc: "One row per access key of an IAM user (or of the root user).",
+        columns: &[
+            ACCOUNT_ID,
+            col(
+                "user_name",
+                Text,
+                false,
+                "Owning user; `<root_account>` for the root user.",
+            ),
+            col("user_arn", Text, false, "Owning user's ARN."),
+            col(
+                "access_key_id",
+                Text,
+                true,
+                "Access key id (`AKIA...`); null when the source (the credential report) does not name it.",
+            ),
+            col(
+                "key_slot",
+                Int,
+                true,
+                "1 or 2: the key's column pair in the credential report.",
+            ),
+            col("status", Text, false, "`Active` or `Inactive`."),
+            col(
+                "create_date",
+                Timestamp,
+                true,
+                "When the key was created (the credential report's `last_rotated`).",
+            ),
+            col(
+                "last_used_date",
+                Timestamp,
+                true,
+                "When the key was last used; null when never used.",
+            ),
+            col("last_used_region", Text, true, "Region of the last use."),
+            col(
+                "last_used_service",
+                Text,
+                true,
+                "Service of the last use (e.g. `s3`).",
+            ),
+            col(
+                "source",
+                Text,
+                false,
+                "Where the row comes from: `credential_report` or `api`.",
+            ),
+        ],
+    },
+    Table {
+        name: "credential_report",
+        doc: "The IAM credential report, one row per user plus the root user, with typed values. In the report's special values, `N/A` (not applicable or never) and `not_supported` become null; `no_information` also becomes null and is noted in `password_last_used_note`.",
+        columns: &[
+            ACCOUNT_ID,
+            col(
+                "user",
+                Text,
+                false,
+                "User name; `<root_account>` for the root user.",
+            ),
+            col("arn", Text, false, "User ARN."),
+            col(
+                "user_creation_time",
+                Timestamp,
+                true,
+                "When the user was created.",
+            ),
+            col(
+                "password_enabled",
+                Bool,
+                true,
+                "Whether the user has a console password; null for the root user (`not_supported`).",
+            ),
+            col(
+                "password_last_used",
+                Timestamp,
+                true,
+                "When the password was last used to sign in; null when never or unknown.",
+            ),
+            col(
+                "password_last_used_note",
+                Text,
+                true,
+                "The report's text when `password_last_used` is not a date: `N/A` (no password or never used), `no_information` (not used since IAM began tracking in October 2014) or `not_supported`.",
+            ),
+            col(
+                "password_last_changed",
+                Timestamp,
+                true,
+                "When the password was last set.",
+            ),
+            col(
+                "password_next_rotation",
+                Timestamp,
+                true,
+                "When the password policy requires the next change.",
+            ),
+            col(
+                "mfa_active",
+                Bool,
+                false,
+                "Whether an MFA device is enabled.",
+            ),
+            col(
+                "access_key_1_active",
+                Bool,
+                false,
+                "Whether key 1 is active.",
+            ),
+            col(
+                "access_key_1_last_rotated",
+                Timestamp,
+                true,
+                "When key 1 was created or last rotated.",
+            ),
+            col(
+                "access_key_1_last_used_date",
+                Timestamp,
+                true,
+                "When key 1 was last used.",
+            ),
+            col(
+                "access_key_1_last_used_region",
+                Text,
+                true,
+                "Region of key 1's last use.",
+            ),
+            col(
+                "access_key_1_last_used_service",
+                Text,
+                true,
+                "Service of key 1's last use.",
+            ),
+            col(
+                "access_key_2_active",
+                Bool,
+                false,
+                "Whether key 2 is active.",
+            ),
+            col(
+                "access_key_2_last_rotated",
+                Timestamp,
+                true,
+                "When key 2 was created or last rotated.",
+            ),
+            col(
+                "access_key_2_last_used_date",
+                Timestamp,
+                true,
+                "When key 2 was last used.",
+            ),
+            col(
+                "access_key_2_last_used_region",
+                Text,
+                true,
+                "Region of key 2's last use.",
+            ),
+            col(
+                "access_key_2_last_used_service",
+                Text,
+                true,
+                "Service of key 2's last use.",
+            ),
+            col(
+                "cert_1_active",
+                Bool,
+                false,
+                "Whether signing certificate 1 is active.",
+            ),
+            col(
+                "cert_1_last_rotated",
+                Timestamp,
+                true,
+                "When certificate 1 was created or last rotated.",
+            ),
+            col(
+                "cert_2_active",
+                Bool,
+                false,
+                "Whether signing certificate 2 is active.",
+            ),
+            col(
+                "cert_2_last_rotated",
+                Timestamp,
+                true,
+                "When certificate 2 was created or last rotated.",
+            ),
+        ],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_and_column_is_documented_and_unique() {
+        let mut names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TABLES.len());
+        for t in TABLES {
+            assert!(!t.doc.is_empty(), "{} has no doc", t.name);
+            let mut cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            assert_eq!(
+                cols.len(),
+                t.columns.len(),
+                "duplicate column in {}",
+                t.name
+            );
+            for c in t.columns {
+                assert!(c.doc.ends_with('.'), "{}.{} doc", t.name, c.name);
+            }
+            assert_eq!(t.columns.first().map(|c| c.name), Some("account_id"));
+        }
+    }
+}

@@ -1,0 +1,177 @@
+use std::fs;
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use iamsnap_snapshot::{
+    Cell, ManifestInfo, Snapshot, SnapshotError, SnapshotWriter, Source, TABLES, TableBuilder,
+    table,
+};
+
+fn info() -> ManifestInfo {
+    ManifestInfo {
+        captured_at: Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap(),
+        source: Source {
+            kind: "import".into(),
+            inputs: vec![],
+        },
+        account_ids: vec!["111122223333".into()],
+        notes: vec![],
+    }
+}
+
+/// Writes a snapshot with one group row and every other table empty.
+fn write_snapshot(dest: &Path, force: bool) -> Result<(), SnapshotError> {
+    let mut w = SnapshotWriter::create(dest, force)?;
+    for t in TABLES {
+        let mut b = TableBuilder::new(t);
+        if t.name == "groups" {
+            b.push(&[
+                "111122223333".into(),
+                "arn:aws:iam::111122223333:group/ops".into(),
+                "ops".into(),
+                "AGPAEXAMPLE".into(),
+                "/".into(),
+                Cell::Timestamp(Some(Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap())),
+            ])?;
+        }
+        w.write_table(t, &[b.finish()?])?;
+    }
+    w.finish(info())?;
+    Ok(())
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+#[test]
+fn write_then_open_round_trips_rows_and_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    let snap = Snapshot::open(&dest).unwrap();
+    assert_eq!(snap.manifest().account_ids, vec!["111122223333"]);
+    assert_eq!(snap.manifest().tables.len(), TABLES.len());
+    assert_eq!(snap.entry("groups").unwrap().rows, 1);
+    let groups = snap.read_table("groups").unwrap();
+    assert_eq!(groups.num_rows(), 1);
+    assert_eq!(
+        groups.schema().fields(),
+        table("groups").unwrap().schema().fields()
+    );
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[test]
+fn identical_data_gives_identical_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_snapshot(&dir.path().join("a"), false).unwrap();
+    write_snapshot(&dir.path().join("b"), false).unwrap();
+    let a = Snapshot::open(&dir.path().join("a")).unwrap();
+    let b = Snapshot::open(&dir.path().join("b")).unwrap();
+    assert_eq!(a.manifest(), b.manifest());
+}
+
+#[test]
+fn existing_output_is_refused_without_force_and_replaced_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    let err = write_snapshot(&dest, false).unwrap_err();
+    assert!(matches!(err, SnapshotError::Exists { .. }), "{err}");
+    write_snapshot(&dest, true).unwrap();
+    Snapshot::open(&dest).unwrap();
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[test]
+fn force_never_replaces_a_folder_that_is_not_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("precious");
+    fs::create_dir(&dest).unwrap();
+    fs::write(dest.join("notes.txt"), "keep me").unwrap();
+    let err = write_snapshot(&dest, true).unwrap_err();
+    assert!(matches!(err, SnapshotError::NotReplaceable { .. }), "{err}");
+    assert_eq!(
+        fs::read_to_string(dest.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn an_unfinished_writer_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("new/parent/snap");
+    {
+        let mut w = SnapshotWriter::create(&dest, false).unwrap();
+        let t = table("users").unwrap();
+        w.write_table(t, &[TableBuilder::new(t).finish().unwrap()])
+            .unwrap();
+        // Dropped without finish, as on an error part-way through an import.
+    }
+    assert!(!dest.exists());
+    assert!(!dir.path().join("new").exists());
+    // Finishing without every table is an error and leaves nothing either.
+    let mut w = SnapshotWriter::create(&dest, false).unwrap();
+    let t = table("users").unwrap();
+    w.write_table(t, &[TableBuilder::new(t).finish().unwrap()])
+        .unwrap();
+    assert!(w.finish(info()).is_err());
+    assert!(!dir.path().join("new").exists());
+}
+
+#[test]
+fn a_modified_or_truncated_table_is_reported_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    let file = dest.join("groups.parquet");
+    let bytes = fs::read(&file).unwrap();
+    fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert!(matches!(err, SnapshotError::HashMismatch { .. }));
+    assert!(
+        err.to_string()
+            .starts_with("table `groups` was modified or truncated"),
+        "{err}"
+    );
+
+    fs::remove_file(&file).unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert!(matches!(err, SnapshotError::MissingFile { .. }), "{err}");
+}
+
+#[test]
+fn another_format_version_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    let manifest = dest.join("manifest.json");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(
+        &manifest,
+        text.replace("\"format_version\": 1", "\"format_version\": 99"),
+    )
+    .unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "snapshot `{}` has format version 99; this iamsnap reads format version 1",
+            dest.display()
+        )
+    );
+}
+
+#[test]
+fn a_folder_without_manifest_is_not_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Snapshot::open(dir.path()).unwrap_err();
+    assert!(matches!(err, SnapshotError::NotASnapshot { .. }), "{err}");
+    let err = Snapshot::open(&dir.path().join("missing")).unwrap_err();
+    assert!(err.to_string().contains("cannot open snapshot"), "{err}");
+}
