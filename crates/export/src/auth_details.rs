@@ -1,0 +1,369 @@
+//! The output of `aws iam get-account-authorization-details` (and of the
+//! `GetAccountAuthorizationDetails` API): the model, and reading it from a stream.
+//!
+//! Policy documents are kept as JSON values: an object when the AWS CLI decoded them, a
+//! string when they are URL-encoded as the raw API returns them. Unknown fields are ignored,
+//! so newer AWS output still reads.
+
+use std::io::Read;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::date;
+use crate::error::ImportError;
+
+/// One page (one file) of authorization details.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthDetails {
+    /// IAM users.
+    #[serde(default)]
+    pub user_detail_list: Vec<UserDetail>,
+    /// IAM groups.
+    #[serde(default)]
+    pub group_detail_list: Vec<GroupDetail>,
+    /// IAM roles.
+    #[serde(default)]
+    pub role_detail_list: Vec<RoleDetail>,
+    /// Managed policies (customer managed, and AWS managed ones in use).
+    #[serde(default)]
+    pub policies: Vec<ManagedPolicyDetail>,
+    /// Whether more pages follow.
+    #[serde(default)]
+    pub is_truncated: bool,
+    /// The marker for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+/// An IAM user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserDetail {
+    /// IAM path.
+    pub path: String,
+    /// User name.
+    pub user_name: String,
+    /// Unique id.
+    pub user_id: String,
+    /// ARN.
+    pub arn: String,
+    /// Creation date.
+    #[serde(with = "date::required")]
+    pub create_date: DateTime<Utc>,
+    /// Inline policies.
+    #[serde(default)]
+    pub user_policy_list: Vec<InlinePolicy>,
+    /// Names of the groups the user is in.
+    #[serde(default)]
+    pub group_list: Vec<String>,
+    /// Managed policies attached directly.
+    #[serde(default)]
+    pub attached_managed_policies: Vec<AttachedPolicy>,
+    /// Permissions boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<PermissionsBoundary>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// An IAM group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupDetail {
+    /// IAM path.
+    pub path: String,
+    /// Group name.
+    pub group_name: String,
+    /// Unique id.
+    pub group_id: String,
+    /// ARN.
+    pub arn: String,
+    /// Creation date.
+    #[serde(with = "date::required")]
+    pub create_date: DateTime<Utc>,
+    /// Inline policies.
+    #[serde(default)]
+    pub group_policy_list: Vec<InlinePolicy>,
+    /// Managed policies attached.
+    #[serde(default)]
+    pub attached_managed_policies: Vec<AttachedPolicy>,
+}
+
+/// An IAM role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleDetail {
+    /// IAM path.
+    pub path: String,
+    /// Role name.
+    pub role_name: String,
+    /// Unique id.
+    pub role_id: String,
+    /// ARN.
+    pub arn: String,
+    /// Creation date.
+    #[serde(with = "date::required")]
+    pub create_date: DateTime<Utc>,
+    /// The trust policy: an object, or a URL-encoded string.
+    pub assume_role_policy_document: Value,
+    /// Instance profiles containing the role.
+    #[serde(default)]
+    pub instance_profile_list: Vec<InstanceProfile>,
+    /// Inline policies.
+    #[serde(default)]
+    pub role_policy_list: Vec<InlinePolicy>,
+    /// Managed policies attached.
+    #[serde(default)]
+    pub attached_managed_policies: Vec<AttachedPolicy>,
+    /// Permissions boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<PermissionsBoundary>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// When and where the role was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_last_used: Option<RoleLastUsed>,
+}
+
+/// An instance profile, as listed under a role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfile {
+    /// IAM path.
+    pub path: String,
+    /// Name.
+    pub instance_profile_name: String,
+    /// Unique id.
+    pub instance_profile_id: String,
+    /// ARN.
+    pub arn: String,
+    /// Creation date.
+    #[serde(with = "date::required")]
+    pub create_date: DateTime<Utc>,
+    /// Roles in the profile (at most one in practice).
+    #[serde(default)]
+    pub roles: Vec<InstanceProfileRole>,
+}
+
+/// A role inside an instance profile; only what identifies it is read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfileRole {
+    /// IAM path.
+    pub path: String,
+    /// Role name.
+    pub role_name: String,
+    /// Unique id.
+    pub role_id: String,
+    /// ARN.
+    pub arn: String,
+    /// Creation date.
+    #[serde(with = "date::required")]
+    pub create_date: DateTime<Utc>,
+}
+
+/// An inline policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InlinePolicy {
+    /// Name.
+    pub policy_name: String,
+    /// The document: an object, or a URL-encoded string.
+    pub policy_document: Value,
+}
+
+/// A managed policy attached to an identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttachedPolicy {
+    /// Name.
+    pub policy_name: String,
+    /// ARN.
+    pub policy_arn: String,
+}
+
+/// A permissions boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PermissionsBoundary {
+    /// Always `Policy` today.
+    #[serde(default)]
+    pub permissions_boundary_type: Option<String>,
+    /// ARN of the boundary policy.
+    pub permissions_boundary_arn: String,
+}
+
+/// A tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+}
+
+/// `RoleLastUsed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleLastUsed {
+    /// Last use; absent when not used within IAM's tracking period.
+    #[serde(
+        default,
+        with = "date::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_used_date: Option<DateTime<Utc>>,
+    /// Region of the last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// A managed policy with its versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ManagedPolicyDetail {
+    /// Name.
+    pub policy_name: String,
+    /// Unique id.
+    pub policy_id: String,
+    /// ARN.
+    pub arn: String,
+    /// IAM path.
+    pub path: String,
+    /// The version in force.
+    pub default_version_id: String,
+    /// Identities it is attached to.
+    #[serde(default)]
+    pub attachment_count: i64,
+    /// Identities using it as boundary.
+    #[serde(default)]
+    pub permissions_boundary_usage_count: i64,
+    /// Whether it can be attached.
+    #[serde(default = "yes")]
+    pub is_attachable: bool,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Creation date.
+    #[serde(with = "date::required")]
+    pub create_date: DateTime<Utc>,
+    /// Last update of the default version.
+    #[serde(with = "date::required")]
+    pub update_date: DateTime<Utc>,
+    /// Stored versions.
+    #[serde(default)]
+    pub policy_version_list: Vec<PolicyVersion>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One stored version of a managed policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PolicyVersion {
+    /// The document: an object, or a URL-encoded string.
+    pub document: Value,
+    /// `v1`, `v2`, ...
+    pub version_id: String,
+    /// Whether this version is in force.
+    pub is_default_version: bool,
+    /// Creation date.
+    #[serde(
+        default,
+        with = "date::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<DateTime<Utc>>,
+}
+
+impl AuthDetails {
+    /// Reads one page from a stream. `file` names the input in errors.
+    pub fn read(reader: impl Read, file: &str) -> Result<Self, ImportError> {
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(
+            1 << 16,
+            reader,
+        ));
+        let page: Self = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_io() {
+                return ImportError::AuthDetails {
+                    file: file.to_owned(),
+                    message: format!("read failed: {inner}"),
+                    line: 0,
+                    column: 0,
+                };
+            }
+            let message = strip_location(&inner.to_string());
+            let message = if inner.is_syntax() || inner.is_eof() || path == "." {
+                format!("invalid JSON: {message}")
+            } else {
+                format!("at `{path}`: {message}")
+            };
+            ImportError::AuthDetails {
+                file: file.to_owned(),
+                message,
+                line: inner.line(),
+                column: inner.column(),
+            }
+        })?;
+        de.end().map_err(|e| ImportError::AuthDetails {
+            file: file.to_owned(),
+            message: format!("invalid JSON: {}", strip_location(&e.to_string())),
+            line: e.line(),
+            column: e.column(),
+        })?;
+        Ok(page)
+    }
+}
+
+fn strip_location(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(cut) => message.get(..cut).unwrap_or(message).to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_required_field_names_its_path() {
+        let text = r#"{"RoleDetailList":[{"Path":"/","RoleName":"a","RoleId":"AROA1","CreateDate":"2020-01-01T00:00:00Z","AssumeRolePolicyDocument":{}}]}"#;
+        let err = AuthDetails::read(text.as_bytes(), "page.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`page.json`: at `RoleDetailList[0]`: missing field `Arn` at line 1, column 129"
+        );
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let text = "{\n  \"UserDetailList\": [\n    {,}\n  ]\n}";
+        let err = AuthDetails::read(text.as_bytes(), "a.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`a.json`: invalid JSON: key must be a string at line 3, column 6"
+        );
+    }
+
+    #[test]
+    fn bad_date_is_reported() {
+        let text = r#"{"GroupDetailList":[{"Path":"/","GroupName":"g","GroupId":"AGPA1","Arn":"arn:aws:iam::111122223333:group/g","CreateDate":"last tuesday"}]}"#;
+        let err = AuthDetails::read(text.as_bytes(), "g.json").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("at `GroupDetailList[0].CreateDate`: invalid date `last tuesday`"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! Import of files users already have into a snapshot.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use iamsnap_snapshot::{Manifest, ManifestInfo, SnapshotWriter, Source, SourceInput};
+use sha2::{Digest, Sha256};
+
+use crate::auth_details::AuthDetails;
+use crate::credential_report::CredentialReport;
+use crate::error::ImportError;
+use crate::tables::{Page, build_tables};
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportRequest<'a> {
+    /// `get-account-authorization-details` outputs, one file per page.
+    pub auth_details: &'a [&'a Path],
+    /// The credential report CSV, if any.
+    pub credential_report: Option<&'a Path>,
+    /// The snapshot folder to create.
+    pub output: &'a Path,
+    /// Replace `output` if it is an existing snapshot.
+    pub force: bool,
+    /// Accept input whose last page says more pages follow.
+    pub allow_truncated: bool,
+    /// When the account state was captured.
+    pub captured_at: DateTime<Utc>,
+}
+
+/// Observes reading progress, e.g. to draw a progress bar.
+pub trait Progress {
+    /// Wraps the reader of one input file of `len` bytes.
+    fn wrap<'r>(&self, file: &str, len: u64, reader: Box<dyn Read + 'r>) -> Box<dyn Read + 'r>;
+}
+
+/// No progress display.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn wrap<'r>(&self, _file: &str, _len: u64, reader: Box<dyn Read + 'r>) -> Box<dyn Read + 'r> {
+        reader
+    }
+}
+
+/// Hashes what passes through, so each input is read once.
+struct HashingReader<'r> {
+    inner: Box<dyn Read + 'r>,
+    hasher: Sha256,
+}
+
+impl Read for HashingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn open(path: &Path) -> Result<(File, u64), ImportError> {
+    let io = |source| ImportError::Io {
+        file: path.display().to_string(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    Ok((file, len))
+}
+
+/// Reads one input through the progress display, returning what `parse` made of it and the
+/// sha256 of the bytes read.
+fn read_input<T>(
+    path: &Path,
+    progress: &dyn Progress,
+    parse: impl FnOnce(&mut dyn Read, &str) -> Result<T, ImportError>,
+) -> Result<(T, String), ImportError> {
+    let (file, len) = open(path)?;
+    let shown = path.display().to_string();
+    let mut reader = HashingReader {
+        inner: progress.wrap(&shown, len, Box::new(file)),
+        hasher: Sha256::new(),
+    };
+    let value = parse(&mut reader, &shown)?;
+    // Hash whatever the parser did not need to read (trailing whitespace).
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|source| ImportError::Io {
+        file: shown,
+        source,
+    })?;
+    Ok((value, hex::encode(reader.hasher.finalize())))
+}
+
+/// Imports the files of `request` into a new snapshot. Nothing is left on disk on error.
+pub fn import(
+    request: &ImportRequest<'_>,
+    progress: &dyn Progress,
+) -> Result<Manifest, ImportError> {
+    // Refuse an existing output before reading anything.
+    let mut writer = SnapshotWriter::create(request.output, request.force)?;
+    let mut inputs = Vec::new();
+    let mut pages = Vec::with_capacity(request.auth_details.len());
+    for path in request.auth_details {
+        let (details, sha256) = read_input(path, progress, |r, f| AuthDetails::read(r, f))?;
+        inputs.push(SourceInput {
+            kind: "auth_details".to_owned(),
+            name: display_name(path),
+            sha256,
+        });
+        pages.push(Page {
+            file: path.display().to_string(),
+            details,
+        });
+    }
+    let report = match request.credential_report {
+        Some(path) => {
+            let (report, sha256) = read_input(path, progress, |r, f| CredentialReport::read(r, f))?;
+            inputs.push(SourceInput {
+                kind: "credential_report".to_owned(),
+                name: display_name(path),
+                sha256,
+            });
+            Some((path.display().to_string(), report))
+        }
+        None => None,
+    };
+    let imported = build_tables(
+        &pages,
+        report.as_ref().map(|(f, r)| (f.as_str(), r)),
+        request.allow_truncated,
+    )?;
+    drop(pages);
+    for (table, batch) in &imported.tables {
+        writer.write_table(table, std::slice::from_ref(batch))?;
+    }
+    Ok(writer.finish(ManifestInfo {
+        captured_at: request.captured_at,
+        source: Source {
+            kind: "import".to_owned(),
+            inputs,
+        },
+        account_ids: imported.account_ids,
+        notes: imported.notes,
+    })?)
+}
