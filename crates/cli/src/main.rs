@@ -1,1 +1,55 @@
-fn main() {}
+//! `iamsnap`: offline, reproducible and diffable AWS IAM audits.
+
+mod commands;
+mod exit;
+mod files;
+mod generate;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::{CliError, Exit};
+
+/// Offline, reproducible and diffable AWS IAM audits.
+///
+/// iamsnap captures an account's IAM state into a snapshot (a folder of Parquet files with a
+/// manifest) and answers questions about it offline.
+#[derive(Debug, Parser)]
+#[command(
+    name = "iamsnap",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Import(commands::import::Args),
+    Inspect(commands::inspect::Args),
+    Schema(commands::schema::Args),
+    Generate(commands::generate::Args),
+}
+
+fn run(cli: Cli) -> Result<Exit, CliError> {
+    match cli.command {
+        Command::Import(args) => commands::import::run(&args),
+        Command::Inspect(args) => commands::inspect::run(&args),
+        Command::Schema(args) => commands::schema::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(err) => err.report(),
+    }
+}

@@ -19,16 +19,16 @@ use crate::error::ImportError;
 #[serde(rename_all = "PascalCase")]
 pub struct AuthDetails {
     /// IAM users.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub user_detail_list: Vec<UserDetail>,
     /// IAM groups.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub group_detail_list: Vec<GroupDetail>,
     /// IAM roles.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub role_detail_list: Vec<RoleDetail>,
     /// Managed policies (customer managed, and AWS managed ones in use).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub policies: Vec<ManagedPolicyDetail>,
     /// Whether more pages follow.
     #[serde(default)]
@@ -54,19 +54,19 @@ pub struct UserDetail {
     #[serde(with = "date::required")]
     pub create_date: DateTime<Utc>,
     /// Inline policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub user_policy_list: Vec<InlinePolicy>,
     /// Names of the groups the user is in.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub group_list: Vec<String>,
     /// Managed policies attached directly.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub attached_managed_policies: Vec<AttachedPolicy>,
     /// Permissions boundary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<PermissionsBoundary>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub tags: Vec<Tag>,
 }
 
@@ -86,10 +86,10 @@ pub struct GroupDetail {
     #[serde(with = "date::required")]
     pub create_date: DateTime<Utc>,
     /// Inline policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub group_policy_list: Vec<InlinePolicy>,
     /// Managed policies attached.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub attached_managed_policies: Vec<AttachedPolicy>,
 }
 
@@ -111,19 +111,19 @@ pub struct RoleDetail {
     /// The trust policy: an object, or a URL-encoded string.
     pub assume_role_policy_document: Value,
     /// Instance profiles containing the role.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub instance_profile_list: Vec<InstanceProfile>,
     /// Inline policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub role_policy_list: Vec<InlinePolicy>,
     /// Managed policies attached.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub attached_managed_policies: Vec<AttachedPolicy>,
     /// Permissions boundary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<PermissionsBoundary>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub tags: Vec<Tag>,
     /// When and where the role was last used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,7 +146,7 @@ pub struct InstanceProfile {
     #[serde(with = "date::required")]
     pub create_date: DateTime<Utc>,
     /// Roles in the profile (at most one in practice).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub roles: Vec<InstanceProfileRole>,
 }
 
@@ -257,8 +257,43 @@ pub struct ManagedPolicyDetail {
     #[serde(with = "date::required")]
     pub update_date: DateTime<Utc>,
     /// Stored versions.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub policy_version_list: Vec<PolicyVersion>,
+}
+
+/// Lists in this output sometimes hold a single object instead of an array (the AWS CLI's
+/// own documented example does this for `AttachedManagedPolicies`); accept both, keeping
+/// the element's own error messages.
+fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array or an object")
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+    }
+    d.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
 fn yes() -> bool {

@@ -24,12 +24,14 @@ pub fn schema_markdown() -> String {
     }
     for t in TABLES {
         let _ = writeln!(out);
-        table_markdown(&mut out, t);
+        out.push_str(&table_markdown(t));
     }
     out
 }
 
-fn table_markdown(out: &mut String, t: &Table) {
+/// One table's section of the schema reference.
+pub fn table_markdown(t: &Table) -> String {
+    let mut out = String::new();
     let _ = writeln!(out, "## {}\n\n{}\n", t.name, t.doc);
     let _ = writeln!(out, "| column | type | null | meaning |");
     let _ = writeln!(out, "|---|---|---|---|");
@@ -43,4 +45,5 @@ fn table_markdown(out: &mut String, t: &Table) {
             c.doc.replace('|', "\\|")
         );
     }
+    out
 }

@@ -14,12 +14,12 @@ pub mod schema;
 mod write;
 
 pub use builder::{Cell, TableBuilder};
-pub use docs::schema_markdown;
+pub use docs::{schema_markdown, table_markdown};
 pub use error::SnapshotError;
 pub use manifest::{
     FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, Source, SourceInput,
     TableEntry,
 };
-pub use read::{Snapshot, sha256_file};
+pub use read::{Snapshot, TimeRange, sha256_file};
 pub use schema::{Column, ColumnType, TABLES, Table, table};
 pub use write::SnapshotWriter;

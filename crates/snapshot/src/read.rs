@@ -7,12 +7,18 @@ use std::path::{Path, PathBuf};
 
 use arrow::compute::concat_batches;
 use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, Utc};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::statistics::Statistics;
 use sha2::{Digest, Sha256};
 
 use crate::error::SnapshotError;
 use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, TableEntry};
-use crate::schema::{TABLES, Table, table};
+use crate::schema::{ColumnType, TABLES, Table, table};
+
+/// The earliest and latest instant of a table's timestamp columns.
+pub type TimeRange = (DateTime<Utc>, DateTime<Utc>);
 
 /// An opened, verified snapshot.
 #[derive(Debug, Clone)]
@@ -162,6 +168,50 @@ impl Snapshot {
     /// Path of a table's Parquet file.
     pub fn table_path(&self, name: &str) -> Result<PathBuf, SnapshotError> {
         Ok(self.path.join(&self.entry(name)?.file))
+    }
+
+    /// The earliest and latest value of every timestamp column of a table, from the Parquet
+    /// statistics (no data is read). `None` when the table has no dated rows.
+    pub fn time_range(&self, name: &str) -> Result<Option<TimeRange>, SnapshotError> {
+        let def: &'static Table = table(name).ok_or_else(|| SnapshotError::UnknownTable {
+            name: name.to_owned(),
+        })?;
+        let path = self.table_path(name)?;
+        let file = File::open(&path).map_err(|e| SnapshotError::io("cannot open", &path, e))?;
+        let reader = SerializedFileReader::new(file).map_err(|e| SnapshotError::Parquet {
+            table: name.to_owned(),
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let dated: Vec<usize> = def
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.ty == ColumnType::Timestamp)
+            .map(|(i, _)| i)
+            .collect();
+        let mut range: Option<(i64, i64)> = None;
+        for rg in reader.metadata().row_groups() {
+            for &i in &dated {
+                let Some(Statistics::Int64(stats)) =
+                    rg.columns().get(i).and_then(|c| c.statistics())
+                else {
+                    continue;
+                };
+                if let (Some(&lo), Some(&hi)) = (stats.min_opt(), stats.max_opt()) {
+                    range = Some(match range {
+                        Some((a, b)) => (a.min(lo), b.max(hi)),
+                        None => (lo, hi),
+                    });
+                }
+            }
+        }
+        Ok(range.and_then(|(lo, hi)| {
+            Some((
+                DateTime::from_timestamp_micros(lo)?,
+                DateTime::from_timestamp_micros(hi)?,
+            ))
+        }))
     }
 
     /// Reads a whole table into one record batch, checking its columns against this

@@ -1,0 +1,125 @@
+//! `iamsnap generate`: a realistic synthetic account, deterministic by seed.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::commands::import::parse_time;
+use crate::exit::{CliError, Exit};
+use crate::files::{AtomicFile, print};
+use crate::generate::{GenerateOptions, generate};
+
+/// Generate a realistic synthetic account, in the format `iamsnap import` reads.
+///
+/// The account mixes Lambda, ECS, EC2, CodeBuild and Glue service roles, GitHub OIDC roles
+/// (with and without `sub` conditions), cross-account roles (with and without ExternalId),
+/// bot users with old, unused and double access keys, people with and without MFA,
+/// admin-like and privilege-escalation-prone policies, permissions boundaries and some
+/// URL-encoded documents. The same options always give the same bytes.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Number of roles; users, groups and policies scale with it.
+    #[arg(long, default_value_t = 100)]
+    roles: usize,
+
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+
+    /// The account's "now": every date in it is at or before this (default 2026-11-22, fixed
+    /// so that output is reproducible).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+
+    /// Account id of the generated account.
+    #[arg(long, default_value = "111122223333", value_parser = parse_account)]
+    account_id: String,
+
+    /// Add the planted drift: a role trusted by an external account, a policy widened from
+    /// `s3:GetObject` to `s3:*`, a new access key, a new OIDC role without `sub`.
+    #[arg(long)]
+    drift: bool,
+
+    /// When the drift happened (default: --at). A later date than --at models a second
+    /// capture of the same account, as the demo snapshots do.
+    #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "drift")]
+    drift_at: Option<DateTime<Utc>>,
+
+    /// Where to write the authorization details JSON.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+
+    /// Where to write the matching credential report CSV.
+    #[arg(long, value_name = "FILE")]
+    credential_report: Option<PathBuf>,
+
+    /// Replace existing output files.
+    #[arg(long)]
+    force: bool,
+}
+
+fn parse_account(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("`{text}` is not a 12-digit account id"))
+    }
+}
+
+fn default_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub fn run(args: &Args) -> Result<Exit, CliError> {
+    // Open both outputs first so an existing file is refused before any work.
+    let mut json_out = AtomicFile::create(&args.output, args.force)?;
+    let mut report_out = args
+        .credential_report
+        .as_deref()
+        .map(|p| AtomicFile::create(p, args.force))
+        .transpose()?;
+    let generated = generate(&GenerateOptions {
+        roles: args.roles,
+        seed: args.seed,
+        at: args.at.unwrap_or_else(default_at),
+        account_id: args.account_id.clone(),
+        drift: args.drift,
+        drift_at: args.drift_at,
+    });
+    // Indented like the AWS CLI's JSON output.
+    let w = json_out.writer()?;
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *w,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
+    generated
+        .details
+        .serialize(&mut ser)
+        .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", args.output.display())))?;
+    w.write_all(b"\n")?;
+    if let Some(out) = report_out.as_mut() {
+        out.writer()?
+            .write_all(generated.credential_report_csv.as_bytes())?;
+    }
+    json_out.commit()?;
+    if let Some(out) = report_out {
+        out.commit()?;
+    }
+    let d = &generated.details;
+    print(&format!(
+        "generated account {} (seed {}{}): {} roles, {} users, {} groups, {} managed policies -> {}\n",
+        args.account_id,
+        args.seed,
+        if args.drift { ", with drift" } else { "" },
+        d.role_detail_list.len(),
+        d.user_detail_list.len(),
+        d.group_detail_list.len(),
+        d.policies.len(),
+        args.output.display()
+    ))?;
+    Ok(Exit::Clean)
+}

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `iamsnap` binary: what a user types, what they get back.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod bad_input;
+mod common;
+mod demo;
+mod generate;
+mod import;
+mod other_readers;
+mod schema;

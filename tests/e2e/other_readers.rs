@@ -1,0 +1,79 @@
+//! Snapshots are plain Parquet: other tools read every table as it is.
+
+use std::process::Command;
+
+use crate::common::*;
+
+/// The Python with duckdb that `scripts/test` installs; plain `python3` otherwise.
+fn python_with_duckdb() -> Option<String> {
+    let required = std::env::var("IAMSNAP_TEST_PYTHON").ok();
+    let python = required.clone().unwrap_or_else(|| "python3".to_owned());
+    let has = Command::new(&python)
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    match (has, required) {
+        (true, _) => Some(python),
+        (false, Some(p)) => panic!("IAMSNAP_TEST_PYTHON={p} cannot import duckdb"),
+        (false, None) => {
+            eprintln!("skipping: duckdb is not installed (scripts/test installs it)");
+            None
+        }
+    }
+}
+
+#[test]
+fn duckdb_reads_every_table_of_a_snapshot() {
+    let Some(python) = python_with_duckdb() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("s");
+    ok(&[
+        "import",
+        "--auth-details",
+        s(&fixture("auth-details/page1.json")),
+        "--auth-details",
+        s(&fixture("auth-details/page2.json")),
+        "--credential-report",
+        s(&fixture("credential-report/report.csv")),
+        "-o",
+        s(&snap),
+    ]);
+    let script = r#"
+import duckdb, json, sys
+snap = sys.argv[1]
+manifest = json.load(open(f"{snap}/manifest.json"))
+con = duckdb.connect()
+for t in manifest["tables"]:
+    path = f"{snap}/{t['file']}"
+    n = con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0]
+    cols = [d[0] for d in con.execute(f"select * from read_parquet('{path}') limit 1").description]
+    print(t["name"], n, len(cols))
+# Nested types: tags as a map, lists of actions.
+print("tag", con.execute(f"select tags['team'] from read_parquet('{snap}/roles.parquet') where name = 'gh-deploy'").fetchone()[0])
+print("actions", con.execute(f"select count(*) from (select unnest(actions) as action from read_parquet('{snap}/statements.parquet')) where action = 'iam:PassRole'").fetchone()[0])
+print("tz", con.execute(f"select typeof(create_date) from read_parquet('{snap}/roles.parquet') limit 1").fetchone()[0])
+"#;
+    let out = Command::new(&python)
+        .args(["-c", script, s(&snap)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for table in iamsnap_snapshot::TABLES {
+        let expected = format!(
+            "{} {} {}",
+            table.name,
+            rows(&snap, table.name),
+            table.columns.len()
+        );
+        assert!(
+            text.lines().any(|l| l == expected),
+            "{expected} not in:\n{text}"
+        );
+    }
+    assert!(text.contains("tag platform"), "{text}");
+    assert!(text.contains("actions 1"), "{text}");
+    assert!(text.contains("tz TIMESTAMP WITH TIME ZONE"), "{text}");
+}
