@@ -1,5 +1,6 @@
 //! Turns authorization-details pages and a credential report into snapshot tables.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use arrow::record_batch::RecordBatch;
@@ -79,26 +80,22 @@ fn load_document(
         policy: policy(),
         source,
     };
-    let decoded: Value = match value {
+    // Decoded documents are used in place; only URL-encoded ones need a new value.
+    let decoded: Cow<'_, Value> = match value {
         Value::String(s) => {
             let json = decode_document_text(s).map_err(fail)?;
-            serde_json::from_str(&json).map_err(|e| {
+            Cow::Owned(serde_json::from_str(&json).map_err(|e| {
                 fail(PolicyError::Syntax {
-                    message: e
-                        .to_string()
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or("")
-                        .to_owned(),
+                    message: e.to_string().split(" at line ").next().unwrap_or("").to_owned(),
                     line: e.line(),
                     column: e.column(),
                 })
-            })?
+            })?)
         }
-        other => other.clone(),
+        other => Cow::Borrowed(other),
     };
     let parsed = parse_document(&decoded).map_err(fail)?;
-    let text = serde_json::to_string(&decoded)
+    let text = serde_json::to_string(decoded.as_ref())
         .map_err(|e| ImportError::Snapshot(SnapshotError::Internal(e.to_string())))?;
     Ok(Document { text, parsed })
 }
