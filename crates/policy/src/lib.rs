@@ -10,11 +10,16 @@
 mod condition;
 mod document;
 mod error;
+mod eval;
 mod parse;
 mod principal;
 
 pub use condition::{ConditionOperator, OperatorFamily, SetQualifier};
 pub use document::{Condition, Effect, NameList, PolicyDocument, Statement};
 pub use error::{PolicyError, Problem};
+pub use eval::{
+    CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason, PolicyKind,
+    PolicySet, Request, StatementRef, evaluate,
+};
 pub use parse::{decode_document_text, parse_document, parse_document_text};
 pub use principal::{Principal, PrincipalInfo, PrincipalKind, PrincipalType, classify_principal};
