@@ -8,9 +8,11 @@
 )]
 
 mod bad_input;
+mod catalog;
 mod common;
 mod demo;
 mod generate;
 mod import;
 mod other_readers;
+mod policy;
 mod schema;

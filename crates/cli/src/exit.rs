@@ -7,12 +7,15 @@ use std::process::ExitCode;
 pub enum Exit {
     /// 0: done, nothing to report.
     Clean,
+    /// 1: done, and something at or above the asked threshold was found.
+    Findings,
 }
 
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
         match exit {
             Exit::Clean => ExitCode::SUCCESS,
+            Exit::Findings => ExitCode::from(1),
         }
     }
 }

@@ -32,17 +32,21 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Import(commands::import::Args),
+    Catalog(commands::catalog::Args),
     Inspect(commands::inspect::Args),
     Schema(commands::schema::Args),
     Generate(commands::generate::Args),
+    Policy(commands::policy::Args),
 }
 
 fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Import(args) => commands::import::run(&args),
+        Command::Catalog(args) => commands::catalog::run(&args),
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
+        Command::Policy(args) => commands::policy::run(&args),
     }
 }
 

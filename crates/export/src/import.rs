@@ -147,6 +147,9 @@ pub fn import(
             inputs,
         },
         account_ids: imported.account_ids,
+        catalog_date: iamsnap_catalog::Catalog::embedded()
+            .ok()
+            .map(|c| c.data_date().to_owned()),
         notes: imported.notes,
     })?)
 }

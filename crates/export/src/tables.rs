@@ -86,7 +86,12 @@ fn load_document(
             let json = decode_document_text(s).map_err(fail)?;
             Cow::Owned(serde_json::from_str(&json).map_err(|e| {
                 fail(PolicyError::Syntax {
-                    message: e.to_string().split(" at line ").next().unwrap_or("").to_owned(),
+                    message: e
+                        .to_string()
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
                     line: e.line(),
                     column: e.column(),
                 })

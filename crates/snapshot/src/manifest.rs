@@ -26,6 +26,10 @@ pub struct Manifest {
     pub source: Source,
     /// Every account the snapshot covers.
     pub account_ids: Vec<String>,
+    /// Data date of the action catalog of the iamsnap that wrote it: access computed from
+    /// two snapshots with different catalogs can differ because AWS added actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_date: Option<String>,
     /// Every table file, with its row count and sha256.
     pub tables: Vec<TableEntry>,
     /// Things a reader should know about the data (e.g. policies referenced but absent).
@@ -76,6 +80,8 @@ pub struct ManifestInfo {
     pub source: Source,
     /// Every account the snapshot covers.
     pub account_ids: Vec<String>,
+    /// Data date of the action catalog in use.
+    pub catalog_date: Option<String>,
     /// Notes for readers.
     pub notes: Vec<String>,
 }

@@ -171,6 +171,7 @@ impl SnapshotWriter {
             captured_at: info.captured_at,
             source: info.source,
             account_ids,
+            catalog_date: info.catalog_date,
             tables,
             notes: info.notes,
         };

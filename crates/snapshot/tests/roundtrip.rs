@@ -17,6 +17,7 @@ fn info() -> ManifestInfo {
             inputs: vec![],
         },
         account_ids: vec!["111122223333".into()],
+        catalog_date: Some("2026-09-26".into()),
         notes: vec![],
     }
 }

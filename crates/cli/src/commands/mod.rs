@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod catalog;
 pub mod generate;
 pub mod import;
 pub mod inspect;
+pub mod policy;
 pub mod schema;

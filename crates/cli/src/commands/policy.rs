@@ -1,0 +1,359 @@
+//! `iamsnap policy`: validate policy documents and simulate requests against them.
+
+use std::path::{Path, PathBuf};
+
+use iamsnap_catalog::{AccessLevel, Catalog};
+use iamsnap_policy::{
+    CompiledPolicy, Context, ContextValue, Decision, ImplicitDenyReason, PolicyDocument, PolicySet,
+    Request, evaluate, parse_document_text,
+};
+
+use crate::exit::{CliError, Exit};
+use crate::files::print;
+use crate::output;
+
+/// Validate IAM policy documents and simulate requests against them.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    Validate(ValidateArgs),
+    Simulate(Box<SimulateArgs>),
+}
+
+/// Check policy documents: structure, condition operators, and every action against the
+/// catalog; show what each statement grants by access level.
+///
+/// Exit code 2 when a document is invalid; with --deny-warnings, 1 when an action or
+/// pattern names nothing the catalog knows.
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Policy documents (JSON, decoded or URL-encoded).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Exit 1 when there are warnings (unknown actions, patterns matching nothing).
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+/// Evaluate one request with AWS's policy evaluation logic and explain the decision.
+///
+/// Exit code 0 whatever the decision, unless --expect says otherwise.
+#[derive(Debug, clap::Args)]
+struct SimulateArgs {
+    /// An identity-based policy of the principal; repeat for several.
+    #[arg(long = "policy", value_name = "FILE")]
+    policies: Vec<PathBuf>,
+
+    /// The principal's permissions boundary.
+    #[arg(long, value_name = "FILE")]
+    boundary: Option<PathBuf>,
+
+    /// A session policy.
+    #[arg(long, value_name = "FILE")]
+    session_policy: Option<PathBuf>,
+
+    /// A service control policy; each file is one level of the organization (all must allow).
+    #[arg(long = "scp", value_name = "FILE")]
+    scps: Vec<PathBuf>,
+
+    /// A resource control policy; each file is one level.
+    #[arg(long = "rcp", value_name = "FILE")]
+    rcps: Vec<PathBuf>,
+
+    /// The resource's resource-based policy.
+    #[arg(long, value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+
+    /// The action, e.g. s3:GetObject.
+    #[arg(long)]
+    action: String,
+
+    /// The resource ARN (or `*`).
+    #[arg(long, default_value = "*")]
+    resource: String,
+
+    /// The principal's ARN.
+    #[arg(long, default_value = "arn:aws:iam::111122223333:role/simulated")]
+    principal: String,
+
+    /// The resource's account (default: the principal's).
+    #[arg(long, value_name = "ID")]
+    resource_account: Option<String>,
+
+    /// A context key, KEY=VALUE; repeat a key for a multivalued key.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+
+    /// Exit 1 unless the decision is this.
+    #[arg(long, value_enum)]
+    expect: Option<Expect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Expect {
+    /// Allowed.
+    Allow,
+    /// Denied, explicitly or implicitly.
+    Deny,
+}
+
+pub fn run(args: &Args) -> Result<Exit, CliError> {
+    match &args.command {
+        Command::Validate(a) => validate(a),
+        Command::Simulate(a) => simulate(a),
+    }
+}
+
+fn catalog() -> Result<&'static Catalog, CliError> {
+    Catalog::embedded().map_err(|e| CliError::new(format!("internal error: {e}")))
+}
+
+fn load(path: &Path) -> Result<PolicyDocument, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display())))?;
+    parse_document_text(&text).map_err(|e| {
+        CliError::with_help(
+            format!("`{}`: {e}", path.display()),
+            "fix the document; IAM rejects it too",
+        )
+    })
+}
+
+/// Warnings about actions the catalog does not know.
+fn action_warnings(catalog: &Catalog, patterns: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in patterns {
+        if p.contains(['*', '?']) {
+            if catalog.expand(p).is_empty() {
+                out.push(format!("`{p}` matches no known action"));
+            }
+        } else if catalog.action(p).is_none() {
+            let hint = catalog
+                .suggest(p)
+                .map(|a| format!(", did you mean `{}`?", a.full_name()))
+                .unwrap_or_default();
+            out.push(format!("unknown action `{p}`{hint}"));
+        }
+    }
+    out
+}
+
+fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
+    let catalog = catalog()?;
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut table = output::table([
+        "file",
+        "statement",
+        "effect",
+        "actions",
+        "list",
+        "read",
+        "write",
+        "perms",
+        "tagging",
+    ]);
+    for path in &args.files {
+        let doc = match load(path) {
+            Ok(doc) => doc,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for s in &doc.statements {
+            let (patterns, set) = match (&s.action, &s.not_action) {
+                (Some(a), _) => (a.as_slice(), catalog.expand_all(a)),
+                (None, Some(n)) => (n.as_slice(), catalog.expand_not(n)),
+                (None, None) => (&[][..], catalog.empty_set()),
+            };
+            for w in action_warnings(catalog, patterns) {
+                warnings.push(format!("{}: statement {}: {w}", path.display(), s.index));
+            }
+            let count = |level| catalog.actions_with_level(&set, level).len().to_string();
+            table.add_row([
+                path.display().to_string(),
+                match &s.sid {
+                    Some(sid) => format!("{} ({sid})", s.index),
+                    None => s.index.to_string(),
+                },
+                s.effect.as_str().to_owned(),
+                set.len().to_string(),
+                count(AccessLevel::List),
+                count(AccessLevel::Read),
+                count(AccessLevel::Write),
+                count(AccessLevel::PermissionsManagement),
+                count(AccessLevel::Tagging),
+            ]);
+        }
+    }
+    let mut text = format!("{table}\n");
+    for w in &warnings {
+        text.push_str(&format!("warning: {w}\n"));
+    }
+    print(&text)?;
+    if let Some(first) = errors.into_iter().next() {
+        return Err(first);
+    }
+    if args.deny_warnings && !warnings.is_empty() {
+        return Ok(Exit::Findings);
+    }
+    Ok(Exit::Clean)
+}
+
+fn compile_all(paths: &[PathBuf], resource: bool) -> Result<Vec<CompiledPolicy>, CliError> {
+    paths
+        .iter()
+        .map(|p| {
+            let doc = load(p)?;
+            let name = p.display().to_string();
+            Ok(if resource {
+                CompiledPolicy::new_resource_policy(name, &doc)
+            } else {
+                CompiledPolicy::new(name, &doc)
+            })
+        })
+        .collect()
+}
+
+fn account_of(arn: &str) -> Option<&str> {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
+    let catalog = catalog()?;
+    if catalog.action(&args.action).is_none() {
+        let help = catalog
+            .suggest(&args.action)
+            .map(|a| format!("did you mean `{}`?", a.full_name()))
+            .unwrap_or_else(|| "name an action as service:Action, e.g. s3:GetObject".to_owned());
+        return Err(CliError::with_help(
+            format!("unknown action `{}`", args.action),
+            help,
+        ));
+    }
+    let principal_account = account_of(&args.principal)
+        .ok_or_else(|| {
+            CliError::new(format!(
+                "`{}` is not an IAM principal ARN with an account id",
+                args.principal
+            ))
+        })?
+        .to_owned();
+    let mut context = Context::default();
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for kv in &args.context {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| CliError::new(format!("--context `{kv}` is not KEY=VALUE")))?;
+        match keys.iter_mut().find(|(key, _)| key.eq_ignore_ascii_case(k)) {
+            Some((_, values)) => values.push(v.to_owned()),
+            None => keys.push((k.to_owned(), vec![v.to_owned()])),
+        }
+    }
+    for (k, mut values) in keys {
+        let value = if values.len() == 1 {
+            ContextValue::Single(values.remove(0))
+        } else {
+            ContextValue::Multi(values)
+        };
+        context.insert(&k, value);
+    }
+    let identity = compile_all(&args.policies, false)?;
+    let boundary = compile_all(args.boundary.as_slice(), false)?;
+    let session = compile_all(args.session_policy.as_slice(), false)?;
+    let resource = compile_all(args.resource_policy.as_slice(), true)?;
+    let scps: Vec<Vec<CompiledPolicy>> = compile_all(&args.scps, false)?
+        .into_iter()
+        .map(|p| vec![p])
+        .collect();
+    let rcps: Vec<Vec<CompiledPolicy>> = compile_all(&args.rcps, false)?
+        .into_iter()
+        .map(|p| vec![p])
+        .collect();
+    let request = Request {
+        principal: args.principal.clone(),
+        resource_account: args
+            .resource_account
+            .clone()
+            .unwrap_or_else(|| principal_account.clone()),
+        principal_account,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        context,
+    };
+    let ev = evaluate(
+        &request,
+        &PolicySet {
+            identity: &identity,
+            permissions_boundary: boundary.first(),
+            session: session.first(),
+            scps: &scps,
+            rcps: &rcps,
+            resource: resource.first(),
+        },
+    );
+    let mut text = match ev.decision {
+        Decision::Allow => "decision: allow\n".to_owned(),
+        Decision::ExplicitDeny => "decision: explicit deny\n".to_owned(),
+        Decision::ImplicitDeny => format!(
+            "decision: implicit deny: {}\n",
+            match ev.implicit_deny {
+                Some(ImplicitDenyReason::NoAllow) | None =>
+                    "no identity-based or resource-based policy allows it".to_owned(),
+                Some(ImplicitDenyReason::PermissionsBoundary) =>
+                    "the permissions boundary does not allow it".to_owned(),
+                Some(ImplicitDenyReason::SessionPolicy) =>
+                    "the session policy does not allow it".to_owned(),
+                Some(ImplicitDenyReason::ServiceControl(level)) => format!(
+                    "the service control policy `{}` does not allow it",
+                    args.scps
+                        .get(level)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                Some(ImplicitDenyReason::ResourceControl(level)) => format!(
+                    "the resource control policy `{}` does not allow it",
+                    args.rcps
+                        .get(level)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                Some(ImplicitDenyReason::CrossAccountResourcePolicy) =>
+                    "across accounts, the resource's policy must allow the principal".to_owned(),
+                Some(ImplicitDenyReason::ResourcePolicyTrust) =>
+                    "the key policy or trust policy does not trust the principal's account"
+                        .to_owned(),
+                Some(ImplicitDenyReason::CrossAccountIdentity) =>
+                    "across accounts, the principal's identity policies must allow it".to_owned(),
+            }
+        ),
+    };
+    for s in &ev.statements {
+        text.push_str(&format!(
+            "  {} policy `{}`, statement {}{}\n",
+            s.kind.as_str(),
+            s.policy,
+            s.index,
+            s.sid
+                .as_deref()
+                .map(|sid| format!(" ({sid})"))
+                .unwrap_or_default()
+        ));
+    }
+    print(&text)?;
+    let met = match args.expect {
+        None => true,
+        Some(Expect::Allow) => ev.decision == Decision::Allow,
+        Some(Expect::Deny) => ev.decision != Decision::Allow,
+    };
+    Ok(if met { Exit::Clean } else { Exit::Findings })
+}

@@ -1,0 +1,99 @@
+use crate::common::*;
+
+fn p(name: &str) -> String {
+    s(&fixture(&format!("policies/{name}"))).to_owned()
+}
+
+#[test]
+fn validate_counts_what_each_statement_grants_and_flags_unknown_actions() {
+    let out = ok(&["policy", "validate", &p("deployer.json")]);
+    assert!(out.contains("0 (ReadReports)"), "{out}");
+    assert!(!out.contains("warning"), "{out}");
+    let out = run(&["policy", "validate", &p("typo.json"), "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("unknown action `s3:GetObjekt`, did you mean `s3:GetObject`?"),
+        "{text}"
+    );
+    assert!(text.contains("`foo:*` matches no known action"), "{text}");
+}
+
+#[test]
+fn validate_rejects_an_unknown_condition_operator_with_its_place() {
+    let err = fails(&["policy", "validate", &p("invalid.json")]);
+    assert!(
+        err.contains("at `Statement[0].Condition`: unknown condition operator `StringEqual`, did you mean `StringEquals`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn simulate_explains_allow_deny_and_boundaries() {
+    let base = ["policy", "simulate", "--policy"];
+    let deployer = p("deployer.json");
+    let sim = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.push(&deployer);
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = sim(&[
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q3.csv",
+        "--context",
+        "aws:RequestedRegion=eu-west-1",
+    ]);
+    assert_eq!(
+        stdout(&out),
+        "decision: allow\n  identity policy `".to_owned()
+            + &deployer
+            + "`, statement 0 (ReadReports)\n"
+    );
+    let out = sim(&[
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::reports/q3.csv",
+        "--context",
+        "aws:RequestedRegion=us-east-1",
+        "--expect",
+        "allow",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("decision: explicit deny\n"),
+        "{}",
+        stdout(&out)
+    );
+    let boundary = p("boundary.json");
+    let out = sim(&[
+        "--boundary",
+        &boundary,
+        "--action",
+        "iam:PassRole",
+        "--resource",
+        "arn:aws:iam::111122223333:role/app",
+        "--expect",
+        "deny",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "decision: implicit deny: the permissions boundary does not allow it\n"
+    );
+    let err = fails(&[
+        "policy",
+        "simulate",
+        "--policy",
+        &deployer,
+        "--action",
+        "lambda:CreateFunktion",
+    ]);
+    assert!(
+        err.contains("did you mean `lambda:CreateFunction`?"),
+        "{err}"
+    );
+}
