@@ -23,7 +23,7 @@ fn validate_counts_what_each_statement_grants_and_flags_unknown_actions() {
 fn validate_rejects_an_unknown_condition_operator_with_its_place() {
     let err = fails(&["policy", "validate", &p("invalid.json")]);
     assert!(
-        err.contains("at `Statement[0].Condition`: unknown condition operator `StringEqual`, did you mean `StringEquals`?"),
+        err.contains("at `Statement[0].Condition` (line 1, column 108): unknown condition operator `StringEqual`, did you mean `StringEquals`?"),
         "{err}"
     );
 }

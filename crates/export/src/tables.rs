@@ -6,7 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, Utc};
 use iamsnap_policy::{
-    PolicyDocument, PolicyError, classify_principal, decode_document_text, parse_document,
+    DocumentKind, PolicyDocument, PolicyError, classify_principal, decode_document_text,
+    parse_document_as,
 };
 use iamsnap_snapshot::{Cell, SnapshotError, TABLES, Table, TableBuilder};
 use serde_json::Value;
@@ -70,6 +71,7 @@ struct Document {
 
 fn load_document(
     value: &Value,
+    kind: DocumentKind,
     file: &str,
     owner: &dyn Fn() -> String,
     policy: &dyn Fn() -> String,
@@ -99,7 +101,7 @@ fn load_document(
         }
         other => Cow::Borrowed(other),
     };
-    let parsed = parse_document(&decoded).map_err(fail)?;
+    let parsed = parse_document_as(&decoded, kind).map_err(fail)?;
     let text = serde_json::to_string(decoded.as_ref())
         .map_err(|e| ImportError::Snapshot(SnapshotError::Internal(e.to_string())))?;
     Ok(Document { text, parsed })
@@ -368,6 +370,7 @@ fn push_inline_policies(
     for p in inline {
         let doc = load_document(
             &p.policy_document,
+            DocumentKind::Identity,
             file,
             &|| format!("{} `{}`", owner.kind, owner.name),
             &|| format!("inline policy `{}`", p.policy_name),
@@ -594,6 +597,7 @@ pub fn build_tables<'a>(
     for &(account, file, r) in &merged.roles {
         let trust = load_document(
             &r.assume_role_policy_document,
+            DocumentKind::Trust,
             file,
             &|| format!("role `{}`", r.role_name),
             &|| "trust policy".to_owned(),
@@ -692,6 +696,7 @@ pub fn build_tables<'a>(
         for v in &p.policy_version_list {
             let doc = load_document(
                 &v.document,
+                DocumentKind::Identity,
                 file,
                 &|| format!("managed policy `{}`", p.policy_name),
                 &|| format!("version `{}`", v.version_id),

@@ -7,14 +7,22 @@ pub struct Problem {
     pub path: String,
     /// What is wrong, lowercase, user input in backticks.
     pub message: String,
+    /// 1-based line in the document text, when it was parsed from text.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), with `line`.
+    pub column: Option<usize>,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+            _ => String::new(),
+        };
         if self.path.is_empty() {
-            write!(f, "{}", self.message)
+            write!(f, "{}{at}", self.message)
         } else {
-            write!(f, "at `{}`: {}", self.path, self.message)
+            write!(f, "at `{}`{at}: {}", self.path, self.message)
         }
     }
 }

@@ -11,6 +11,7 @@ mod condition;
 mod document;
 mod error;
 mod eval;
+mod locate;
 mod parse;
 mod principal;
 
@@ -21,5 +22,9 @@ pub use eval::{
     CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason, PolicyKind,
     PolicySet, Request, StatementRef, evaluate,
 };
-pub use parse::{decode_document_text, parse_document, parse_document_text};
+pub use parse::{
+    DocumentKind, decode_document_text, parse_document, parse_document_as, parse_document_text,
+    parse_document_text_as,
+};
 pub use principal::{Principal, PrincipalInfo, PrincipalKind, PrincipalType, classify_principal};
+mod print;

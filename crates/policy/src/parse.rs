@@ -34,6 +34,7 @@ pub fn decode_document_text(text: &str) -> Result<Cow<'_, str>, PolicyError> {
 }
 
 /// Parses the text of a policy document, decoding URL-encoding first when present.
+/// Problems carry their line and column in the (decoded) text.
 pub fn parse_document_text(text: &str) -> Result<PolicyDocument, PolicyError> {
     let json = decode_document_text(text)?;
     let value: Value = serde_json::from_str(&json).map_err(|e| PolicyError::Syntax {
@@ -41,7 +42,7 @@ pub fn parse_document_text(text: &str) -> Result<PolicyDocument, PolicyError> {
         line: e.line(),
         column: e.column(),
     })?;
-    parse_document(&value)
+    parse_value(&value, Some(&json), None)
 }
 
 /// serde_json appends " at line L column C"; the error carries those separately.
@@ -55,17 +56,142 @@ fn syntax_message(e: &serde_json::Error) -> String {
 
 /// Parses a policy document already read as JSON. Every problem found is reported.
 pub fn parse_document(value: &Value) -> Result<PolicyDocument, PolicyError> {
-    let mut p = Parser::default();
+    parse_value(value, None, None)
+}
+
+/// Parses a document that must be valid for `kind` (e.g. a trust policy needs `Principal`
+/// and cannot have `Resource`).
+pub fn parse_document_as(value: &Value, kind: DocumentKind) -> Result<PolicyDocument, PolicyError> {
+    parse_value(value, None, Some(kind))
+}
+
+/// Parses the text of a document that must be valid for `kind`, decoding URL-encoding
+/// first when present.
+pub fn parse_document_text_as(
+    text: &str,
+    kind: DocumentKind,
+) -> Result<PolicyDocument, PolicyError> {
+    let json = decode_document_text(text)?;
+    let value: Value = serde_json::from_str(&json).map_err(|e| PolicyError::Syntax {
+        message: syntax_message(&e),
+        line: e.line(),
+        column: e.column(),
+    })?;
+    parse_value(&value, Some(&json), Some(kind))
+}
+
+fn parse_value(
+    value: &Value,
+    text: Option<&str>,
+    kind: Option<DocumentKind>,
+) -> Result<PolicyDocument, PolicyError> {
+    let mut p = Parser {
+        problems: Vec::new(),
+        kind,
+    };
     let doc = p.document(value);
     match doc {
         Some(doc) if p.problems.is_empty() => Ok(doc),
-        _ => Err(PolicyError::Invalid(p.problems)),
+        _ => Err(PolicyError::Invalid(
+            p.problems
+                .into_iter()
+                .map(|f| {
+                    let (line, column) = text
+                        .and_then(|t| crate::locate::locate(t, &f.path, f.key.as_deref()))
+                        .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                    Problem {
+                        path: render(&f.path),
+                        message: f.message,
+                        line,
+                        column,
+                    }
+                })
+                .collect(),
+        )),
     }
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A problem as found: where (a path, and the key itself when the key is the problem) and
+/// what.
+struct Found {
+    path: Vec<Seg>,
+    key: Option<String>,
+    message: String,
 }
 
 #[derive(Default)]
 struct Parser {
-    problems: Vec<Problem>,
+    problems: Vec<Found>,
+    kind: Option<DocumentKind>,
+}
+
+/// What a policy document is for; each kind allows different elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentKind {
+    /// An identity-based policy (managed or inline) of a user, group or role.
+    Identity,
+    /// A permissions boundary.
+    PermissionsBoundary,
+    /// A session policy.
+    Session,
+    /// A resource-based policy (bucket policy, key policy, queue policy, ...).
+    Resource,
+    /// A role's trust policy.
+    Trust,
+    /// A service control policy.
+    ServiceControl,
+    /// A resource control policy.
+    ResourceControl,
+}
+
+impl DocumentKind {
+    /// How the kind is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Identity => "an identity-based policy",
+            Self::PermissionsBoundary => "a permissions boundary",
+            Self::Session => "a session policy",
+            Self::Resource => "a resource-based policy",
+            Self::Trust => "a trust policy",
+            Self::ServiceControl => "a service control policy",
+            Self::ResourceControl => "a resource control policy",
+        }
+    }
+}
+
+/// `Statement[1].Condition.StringLike`.
+pub(crate) fn render(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn child(path: &[Seg], seg: Seg) -> Vec<Seg> {
+    let mut out = Vec::with_capacity(path.len() + 1);
+    out.extend_from_slice(path);
+    out.push(seg);
+    out
+}
+
+fn at_key(path: &[Seg], k: &str) -> Vec<Seg> {
+    child(path, Seg::Key(k.to_owned()))
 }
 
 fn kind_of(value: &Value) -> &'static str {
@@ -79,30 +205,33 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 impl Parser {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.to_owned(),
+    fn problem(&mut self, path: &[Seg], message: impl Into<String>) {
+        self.problems.push(Found {
+            path: path.to_vec(),
+            key: None,
             message: message.into(),
         });
     }
 
-    fn unknown_key(&mut self, path: &str, key: &str, known: &[&str]) {
+    /// A problem with a key of the object at `path` (reported at the object, located at
+    /// the key).
+    fn key_problem(&mut self, path: &[Seg], key: &str, message: impl Into<String>) {
+        self.problems.push(Found {
+            path: path.to_vec(),
+            key: Some(key.to_owned()),
+            message: message.into(),
+        });
+    }
+
+    fn unknown_key(&mut self, path: &[Seg], key: &str, known: &[&str]) {
         let hint = did_you_mean(key, known)
             .map(|k| format!(", did you mean `{k}`?"))
             .unwrap_or_else(|| format!(" (expected one of {})", known.join(", ")));
-        self.problem(path, format!("unknown element `{key}`{hint}"));
+        self.key_problem(path, key, format!("unknown element `{key}`{hint}"));
     }
 
-    fn string<'v>(&mut self, path: &str, value: &'v Value) -> Option<&'v str> {
+    fn string<'v>(&mut self, path: &[Seg], value: &'v Value) -> Option<&'v str> {
         match value {
             Value::String(s) => Some(s),
             other => {
@@ -115,7 +244,7 @@ impl Parser {
     fn document(&mut self, value: &Value) -> Option<PolicyDocument> {
         let Value::Object(map) = value else {
             self.problem(
-                "",
+                &[],
                 format!(
                     "a policy document must be a JSON object, found {}",
                     kind_of(value)
@@ -129,12 +258,12 @@ impl Parser {
         for (key, v) in map {
             match key.as_str() {
                 "Version" => {
-                    if let Some(s) = self.string("Version", v) {
+                    if let Some(s) = self.string(&at_key(&[], "Version"), v) {
                         if VERSIONS.contains(&s) {
                             version = Some(s.to_owned());
                         } else {
                             self.problem(
-                                "Version",
+                                &at_key(&[], "Version"),
                                 format!(
                                     "unknown policy language version `{s}`: use `2012-10-17` (or the legacy `2008-10-17`)"
                                 ),
@@ -142,13 +271,13 @@ impl Parser {
                         }
                     }
                 }
-                "Id" => id = self.string("Id", v).map(str::to_owned),
+                "Id" => id = self.string(&at_key(&[], "Id"), v).map(str::to_owned),
                 "Statement" => statements = Some(self.statements(v)),
-                other => self.unknown_key("", other, &DOCUMENT_KEYS),
+                other => self.unknown_key(&[], other, &DOCUMENT_KEYS),
             }
         }
         let Some(statements) = statements else {
-            self.problem("", "missing element `Statement`");
+            self.problem(&[], "missing element `Statement`");
             return None;
         };
         Some(PolicyDocument {
@@ -163,12 +292,18 @@ impl Parser {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, item)| self.statement(&format!("Statement[{i}]"), i, item))
+                .filter_map(|(i, item)| {
+                    let path = [Seg::Key("Statement".to_owned()), Seg::Index(i)];
+                    self.statement(&path, i, item)
+                })
                 .collect(),
-            Value::Object(_) => self.statement("Statement", 0, value).into_iter().collect(),
+            Value::Object(_) => self
+                .statement(&at_key(&[], "Statement"), 0, value)
+                .into_iter()
+                .collect(),
             other => {
                 self.problem(
-                    "Statement",
+                    &at_key(&[], "Statement"),
                     format!(
                         "expected a statement object or an array of them, found {}",
                         kind_of(other)
@@ -179,7 +314,7 @@ impl Parser {
         }
     }
 
-    fn statement(&mut self, path: &str, index: usize, value: &Value) -> Option<Statement> {
+    fn statement(&mut self, path: &[Seg], index: usize, value: &Value) -> Option<Statement> {
         let Value::Object(map) = value else {
             self.problem(
                 path,
@@ -205,7 +340,7 @@ impl Parser {
         };
         let mut effect = None;
         for (key, v) in map {
-            let at = join(path, key);
+            let at = at_key(path, key);
             match key.as_str() {
                 "Sid" => stmt.sid = self.string(&at, v).map(str::to_owned),
                 "Effect" => match v {
@@ -264,10 +399,77 @@ impl Parser {
                 _ => {}
             }
         }
+        if let Some(kind) = self.kind {
+            self.kind_rules(kind, path, map);
+        }
         (self.problems.len() == before).then_some(stmt)
     }
 
-    fn name_list(&mut self, path: &str, value: &Value) -> Option<NameList> {
+    /// The elements AWS requires or rejects for each kind of document.
+    fn kind_rules(&mut self, kind: DocumentKind, path: &[Seg], map: &Map<String, Value>) {
+        use DocumentKind as K;
+        let has = |k: &str| map.contains_key(k);
+        let what = kind.describe();
+        let principal = has("Principal") || has("NotPrincipal");
+        let resource = has("Resource") || has("NotResource");
+        match kind {
+            K::Identity | K::PermissionsBoundary | K::Session | K::ServiceControl => {
+                for k in ["Principal", "NotPrincipal"] {
+                    if has(k) {
+                        self.key_problem(
+                            path,
+                            k,
+                            format!("{what} cannot have `{k}`: the principal is the identity it applies to"),
+                        );
+                    }
+                }
+                if !resource {
+                    self.problem(path, format!("{what} needs `Resource` or `NotResource`"));
+                }
+            }
+            K::Resource => {
+                if !principal {
+                    self.problem(path, format!("{what} needs `Principal` or `NotPrincipal`"));
+                }
+                if !resource {
+                    self.problem(path, format!("{what} needs `Resource` or `NotResource`"));
+                }
+            }
+            K::Trust => {
+                if !principal {
+                    self.problem(
+                        path,
+                        format!("{what} needs `Principal`: who may assume the role"),
+                    );
+                }
+                for k in ["Resource", "NotResource"] {
+                    if has(k) {
+                        self.key_problem(
+                            path,
+                            k,
+                            format!("{what} cannot have `{k}`: the resource is the role"),
+                        );
+                    }
+                }
+            }
+            K::ResourceControl => {
+                match map.get("Principal") {
+                    Some(Value::String(s)) if s == "*" => {}
+                    _ => self.problem(path, format!("{what} needs `\"Principal\": \"*\"`")),
+                }
+                for k in ["NotPrincipal", "NotAction"] {
+                    if has(k) {
+                        self.key_problem(path, k, format!("{what} cannot have `{k}`"));
+                    }
+                }
+                if !resource {
+                    self.problem(path, format!("{what} needs `Resource` or `NotResource`"));
+                }
+            }
+        }
+    }
+
+    fn name_list(&mut self, path: &[Seg], value: &Value) -> Option<NameList> {
         match value {
             Value::String(s) => Some(vec![s.clone()]),
             Value::Array(items) if items.is_empty() => {
@@ -277,7 +479,7 @@ impl Parser {
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = self.string(&format!("{path}[{i}]"), item) {
+                    if let Some(s) = self.string(&child(path, Seg::Index(i)), item) {
                         out.push(s.to_owned());
                     }
                 }
@@ -296,7 +498,7 @@ impl Parser {
         }
     }
 
-    fn principal(&mut self, path: &str, value: &Value) -> Option<Principal> {
+    fn principal(&mut self, path: &[Seg], value: &Value) -> Option<Principal> {
         match value {
             Value::String(s) if s == "*" => Some(Principal {
                 entries: vec![(PrincipalType::Wildcard, "*".to_owned())],
@@ -313,14 +515,18 @@ impl Parser {
             Value::Object(map) => {
                 let mut entries = Vec::new();
                 for (key, v) in map {
-                    let at = join(path, key);
+                    let at = at_key(path, key);
                     let Some(ty) = PrincipalType::from_key(key) else {
                         let hint = did_you_mean(key, &PrincipalType::NAMES)
                             .map(|k| format!(", did you mean `{k}`?"))
                             .unwrap_or_else(|| {
                                 " (expected AWS, Service, Federated or CanonicalUser)".to_owned()
                             });
-                        self.problem(path, format!("unknown principal type `{key}`{hint}"));
+                        self.key_problem(
+                            path,
+                            key,
+                            format!("unknown principal type `{key}`{hint}"),
+                        );
                         continue;
                     };
                     if let Some(values) = self.name_list(&at, v) {
@@ -345,7 +551,7 @@ impl Parser {
         }
     }
 
-    fn conditions(&mut self, path: &str, value: &Value) -> Vec<Condition> {
+    fn conditions(&mut self, path: &[Seg], value: &Value) -> Vec<Condition> {
         let Value::Object(ops) = value else {
             self.problem(
                 path,
@@ -358,11 +564,11 @@ impl Parser {
         };
         let mut out = Vec::new();
         for (op_text, keys) in ops {
-            let at = join(path, op_text);
+            let at = at_key(path, op_text);
             let operator = match ConditionOperator::parse(op_text) {
                 Ok(op) => op,
                 Err(message) => {
-                    self.problem(path, message);
+                    self.key_problem(path, op_text, message);
                     continue;
                 }
             };
@@ -383,13 +589,13 @@ impl Parser {
 
     fn condition_keys(
         &mut self,
-        path: &str,
+        path: &[Seg],
         operator: &ConditionOperator,
         keys: &Map<String, Value>,
         out: &mut Vec<Condition>,
     ) {
         for (key, v) in keys {
-            let at = join(path, key);
+            let at = at_key(path, key);
             let scalar = |item: &Value| match item {
                 Value::String(s) => Some(s.clone()),
                 Value::Bool(b) => Some(b.to_string()),
@@ -407,7 +613,7 @@ impl Parser {
                         match scalar(item) {
                             Some(s) => values.push(s),
                             None => self.problem(
-                                &format!("{at}[{i}]"),
+                                &child(&at, Seg::Index(i)),
                                 format!(
                                     "a condition value must be a string, number or boolean, found {}",
                                     kind_of(item)
@@ -443,6 +649,37 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_of_document_has_its_rules() {
+        let msg = |text: &str, kind| match parse_document_text_as(text, kind) {
+            Err(PolicyError::Invalid(p)) => p.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            Ok(_) => vec![],
+            Err(e) => vec![e.to_string()],
+        };
+        let identity_with_principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
+        assert_eq!(
+            msg(identity_with_principal, DocumentKind::Identity),
+            vec![
+                "at `Statement[0]` (line 1, column 56): an identity-based policy cannot have `Principal`: the principal is the identity it applies to"
+            ]
+        );
+        assert!(msg(identity_with_principal, DocumentKind::Resource).is_empty());
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}"#;
+        assert_eq!(msg(trust, DocumentKind::Trust).len(), 1);
+        assert!(
+            msg(trust, DocumentKind::Trust)[0].contains("a trust policy cannot have `Resource`")
+        );
+        let rcp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}]}"#;
+        assert!(
+            msg(rcp, DocumentKind::ResourceControl)[0].contains("needs `\"Principal\": \"*\"`")
+        );
+        let bucket = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        assert!(
+            msg(bucket, DocumentKind::Resource)[0]
+                .contains("a resource-based policy needs `Principal` or `NotPrincipal`")
+        );
+    }
 
     fn problems(text: &str) -> Vec<String> {
         match parse_document_text(text) {
@@ -508,12 +745,12 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                "unknown element `Statment`, did you mean `Statement`?",
-                "at `Statement[0].Effect`: `Effect` must be `Allow` or `Deny`, found `allow`",
-                "at `Statement[1].Condition`: unknown condition operator `StringEqual`, did you mean `StringEquals`?",
-                "at `Statement[1]`: a statement needs `Action` or `NotAction`",
-                "at `Statement[2].Action`: the list is empty",
-                "at `Statement[2]`: a statement cannot have both `Resource` and `NotResource`",
+                "unknown element `Statment`, did you mean `Statement`? (line 1, column 25)",
+                "at `Statement[0].Effect` (line 2, column 27): `Effect` must be `Allow` or `Deny`, found `allow`",
+                "at `Statement[1].Condition` (line 3, column 62): unknown condition operator `StringEqual`, did you mean `StringEquals`?",
+                "at `Statement[1]` (line 3, column 17): a statement needs `Action` or `NotAction`",
+                "at `Statement[2].Action` (line 4, column 44): the list is empty",
+                "at `Statement[2]` (line 4, column 17): a statement cannot have both `Resource` and `NotResource`",
             ]
         );
     }

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use iamsnap_catalog::{AccessLevel, Catalog};
 use iamsnap_policy::{
-    CompiledPolicy, Context, ContextValue, Decision, ImplicitDenyReason, PolicyDocument, PolicySet,
-    Request, evaluate, parse_document_text,
+    CompiledPolicy, Context, ContextValue, Decision, DocumentKind, ImplicitDenyReason,
+    PolicyDocument, PolicySet, Request, evaluate, parse_document_text_as,
 };
 
 use crate::exit::{CliError, Exit};
@@ -39,6 +39,42 @@ struct ValidateArgs {
     /// Exit 1 when there are warnings (unknown actions, patterns matching nothing).
     #[arg(long)]
     deny_warnings: bool,
+
+    /// What the documents are for; each kind allows different elements.
+    #[arg(long, value_enum, default_value_t = Kind::Identity)]
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    /// An identity-based policy of a user, group or role.
+    Identity,
+    /// A permissions boundary.
+    Boundary,
+    /// A session policy.
+    Session,
+    /// A resource-based policy (bucket, key, queue, topic, ... policy).
+    Resource,
+    /// A role's trust policy.
+    Trust,
+    /// A service control policy.
+    Scp,
+    /// A resource control policy.
+    Rcp,
+}
+
+impl From<Kind> for DocumentKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Identity => Self::Identity,
+            Kind::Boundary => Self::PermissionsBoundary,
+            Kind::Session => Self::Session,
+            Kind::Resource => Self::Resource,
+            Kind::Trust => Self::Trust,
+            Kind::Scp => Self::ServiceControl,
+            Kind::Rcp => Self::ResourceControl,
+        }
+    }
 }
 
 /// Evaluate one request with AWS's policy evaluation logic and explain the decision.
@@ -114,10 +150,10 @@ fn catalog() -> Result<&'static Catalog, CliError> {
     Catalog::embedded().map_err(|e| CliError::new(format!("internal error: {e}")))
 }
 
-fn load(path: &Path) -> Result<PolicyDocument, CliError> {
+fn load(path: &Path, kind: DocumentKind) -> Result<PolicyDocument, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display())))?;
-    parse_document_text(&text).map_err(|e| {
+    parse_document_text_as(&text, kind).map_err(|e| {
         CliError::with_help(
             format!("`{}`: {e}", path.display()),
             "fix the document; IAM rejects it too",
@@ -160,7 +196,7 @@ fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
         "tagging",
     ]);
     for path in &args.files {
-        let doc = match load(path) {
+        let doc = match load(path, args.kind.into()) {
             Ok(doc) => doc,
             Err(e) => {
                 errors.push(e);
@@ -207,13 +243,13 @@ fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     Ok(Exit::Clean)
 }
 
-fn compile_all(paths: &[PathBuf], resource: bool) -> Result<Vec<CompiledPolicy>, CliError> {
+fn compile_all(paths: &[PathBuf], kind: DocumentKind) -> Result<Vec<CompiledPolicy>, CliError> {
     paths
         .iter()
         .map(|p| {
-            let doc = load(p)?;
+            let doc = load(p, kind)?;
             let name = p.display().to_string();
-            Ok(if resource {
+            Ok(if kind == DocumentKind::Resource {
                 CompiledPolicy::new_resource_policy(name, &doc)
             } else {
                 CompiledPolicy::new(name, &doc)
@@ -267,15 +303,15 @@ fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
         };
         context.insert(&k, value);
     }
-    let identity = compile_all(&args.policies, false)?;
-    let boundary = compile_all(args.boundary.as_slice(), false)?;
-    let session = compile_all(args.session_policy.as_slice(), false)?;
-    let resource = compile_all(args.resource_policy.as_slice(), true)?;
-    let scps: Vec<Vec<CompiledPolicy>> = compile_all(&args.scps, false)?
+    let identity = compile_all(&args.policies, DocumentKind::Identity)?;
+    let boundary = compile_all(args.boundary.as_slice(), DocumentKind::PermissionsBoundary)?;
+    let session = compile_all(args.session_policy.as_slice(), DocumentKind::Session)?;
+    let resource = compile_all(args.resource_policy.as_slice(), DocumentKind::Resource)?;
+    let scps: Vec<Vec<CompiledPolicy>> = compile_all(&args.scps, DocumentKind::ServiceControl)?
         .into_iter()
         .map(|p| vec![p])
         .collect();
-    let rcps: Vec<Vec<CompiledPolicy>> = compile_all(&args.rcps, false)?
+    let rcps: Vec<Vec<CompiledPolicy>> = compile_all(&args.rcps, DocumentKind::ResourceControl)?
         .into_iter()
         .map(|p| vec![p])
         .collect();

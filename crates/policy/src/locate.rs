@@ -1,0 +1,176 @@
+//! Finds where a JSON path points in a document's text, to give line and column for a
+//! problem found on the parsed value. Only runs when there is a problem to report.
+
+use crate::parse::Seg;
+
+/// The 1-based line and column (in characters) of the value at `path` in `text` — or of
+/// the key `key` of the object at `path`. `None` if the text does not hold it.
+pub(crate) fn locate(text: &str, path: &[Seg], key: Option<&str>) -> Option<(usize, usize)> {
+    let mut s = Scanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let offset = s.find(path, key)?;
+    let before = text.get(..offset)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some((line, column))
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        self.ws();
+        (self.peek() == Some(b)).then(|| self.pos += 1)
+    }
+
+    /// A string starting at the current position (after whitespace), decoded.
+    fn string(&mut self) -> Option<String> {
+        self.ws();
+        let start = self.pos;
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.pos += 1;
+        loop {
+            match self.peek()? {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => self.pos += 1,
+            }
+        }
+        let raw = std::str::from_utf8(self.bytes.get(start..self.pos)?).ok()?;
+        serde_json::from_str(raw).ok()
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        self.ws();
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => {
+                self.pos += 1;
+                if self.eat(b'}').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.string()?;
+                    self.eat(b':')?;
+                    self.skip_value()?;
+                    if self.eat(b',').is_none() {
+                        return self.eat(b'}');
+                    }
+                }
+            }
+            b'[' => {
+                self.pos += 1;
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.skip_value()?;
+                    if self.eat(b',').is_none() {
+                        return self.eat(b']');
+                    }
+                }
+            }
+            _ => {
+                while matches!(self.peek(), Some(c) if !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    self.pos += 1;
+                }
+                Some(())
+            }
+        }
+    }
+
+    /// The byte offset of the value at `path` (or of `key` in the object there).
+    fn find(&mut self, path: &[Seg], key: Option<&str>) -> Option<usize> {
+        self.ws();
+        let Some((first, rest)) = path.split_first() else {
+            return match key {
+                None => Some(self.pos),
+                Some(k) => self.find_key(k),
+            };
+        };
+        match first {
+            Seg::Key(k) => {
+                self.find_key(k)?;
+                self.string()?;
+                self.eat(b':')?;
+                self.find(rest, key)
+            }
+            Seg::Index(i) => {
+                self.eat(b'[')?;
+                for _ in 0..*i {
+                    self.skip_value()?;
+                    self.eat(b',')?;
+                }
+                self.find(rest, key)
+            }
+        }
+    }
+
+    /// Positions the scanner at the key `k` of the object starting here (the last one, as
+    /// JSON parsers keep the last of duplicate keys) and returns its offset.
+    fn find_key(&mut self, k: &str) -> Option<usize> {
+        self.eat(b'{')?;
+        let mut found = None;
+        if self.eat(b'}').is_some() {
+            return None;
+        }
+        loop {
+            self.ws();
+            let at = self.pos;
+            let name = self.string()?;
+            if name == k {
+                found = Some(at);
+            }
+            self.eat(b':')?;
+            self.skip_value()?;
+            if self.eat(b',').is_none() {
+                break;
+            }
+        }
+        let at = found?;
+        self.pos = at;
+        Some(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Seg {
+        Seg::Key(s.to_owned())
+    }
+
+    #[test]
+    fn finds_values_keys_and_array_items() {
+        let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\"},\n    {\"Effect\": \"allow\", \"Condition\": {\"StringEqual\": {}}}\n  ]\n}";
+        assert_eq!(locate(text, &[k("Version")], None), Some((2, 14)));
+        let effect = [k("Statement"), Seg::Index(1), k("Effect")];
+        assert_eq!(locate(text, &effect, None), Some((5, 16)));
+        let cond = [k("Statement"), Seg::Index(1), k("Condition")];
+        assert_eq!(locate(text, &cond, Some("StringEqual")), Some((5, 39)));
+        assert_eq!(locate(text, &[k("Nope")], None), None);
+        assert_eq!(locate("[1,2", &[Seg::Index(5)], None), None);
+    }
+}
