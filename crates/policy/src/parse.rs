@@ -36,13 +36,17 @@ pub fn decode_document_text(text: &str) -> Result<Cow<'_, str>, PolicyError> {
 /// Parses the text of a policy document, decoding URL-encoding first when present.
 /// Problems carry their line and column in the (decoded) text.
 pub fn parse_document_text(text: &str) -> Result<PolicyDocument, PolicyError> {
+    parse_text(text, None)
+}
+
+fn parse_text(text: &str, kind: Option<DocumentKind>) -> Result<PolicyDocument, PolicyError> {
     let json = decode_document_text(text)?;
     let value: Value = serde_json::from_str(&json).map_err(|e| PolicyError::Syntax {
         message: syntax_message(&e),
         line: e.line(),
         column: e.column(),
     })?;
-    parse_value(&value, Some(&json), None)
+    parse_value(&value, Some(&json), kind)
 }
 
 /// serde_json appends " at line L column C"; the error carries those separately.
@@ -71,13 +75,7 @@ pub fn parse_document_text_as(
     text: &str,
     kind: DocumentKind,
 ) -> Result<PolicyDocument, PolicyError> {
-    let json = decode_document_text(text)?;
-    let value: Value = serde_json::from_str(&json).map_err(|e| PolicyError::Syntax {
-        message: syntax_message(&e),
-        line: e.line(),
-        column: e.column(),
-    })?;
-    parse_value(&value, Some(&json), Some(kind))
+    parse_text(text, Some(kind))
 }
 
 fn parse_value(

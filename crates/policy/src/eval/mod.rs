@@ -319,40 +319,35 @@ fn principal_match(entries: &[(PrincipalType, String)], req: &Request) -> Princi
     best
 }
 
+/// The service, account and resource parts of an ARN.
+fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
+    let (_partition, service, _region) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((service, parts.next()?, parts.next()?))
+}
+
 /// `arn:aws:sts::1:assumed-role/R/session` → (`1`, `R`): the account and name of the
 /// role a session belongs to.
 fn session_role(principal: &str) -> Option<(&str, &str)> {
-    let mut parts = principal.strip_prefix("arn:")?.splitn(5, ':');
-    let (_partition, service, _region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if service != "sts" {
-        return None;
+    match arn_parts(principal)? {
+        ("sts", account, resource) => {
+            let role = resource.strip_prefix("assumed-role/")?.split('/').next()?;
+            Some((account, role))
+        }
+        _ => None,
     }
-    let role = resource.strip_prefix("assumed-role/")?.split('/').next()?;
-    Some((account, role))
 }
 
 /// `arn:aws:iam::1:role/path/R` → (`1`, `R`). Role names are unique in an account
 /// whatever their path, and session ARNs never carry the path.
 fn role_of(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
-    let (_partition, service, _region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if service != "iam" {
-        return None;
+    match arn_parts(arn)? {
+        ("iam", account, resource) => {
+            let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+            Some((account, name))
+        }
+        _ => None,
     }
-    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
-    Some((account, name))
 }
 
 fn is_role_arn(arn: &str) -> bool {
