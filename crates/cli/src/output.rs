@@ -2,6 +2,9 @@
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::exit::CliError;
 
 /// A table with a header, wrapped to the terminal's width when there is one.
 pub fn table<I, S>(header: I) -> Table
@@ -14,4 +17,21 @@ where
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header);
     t
+}
+
+/// Aligned text for people, or JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// Pretty JSON text with a final newline.
+pub fn to_json(value: &impl Serialize) -> Result<String, CliError> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::new(format!("internal error: {e}")))?;
+    s.push('\n');
+    Ok(s)
 }

@@ -4,7 +4,7 @@ use iamsnap_catalog::{AccessLevel, Action, ActionSet, Catalog, PatternSet};
 
 use crate::exit::{CliError, Exit};
 use crate::files::print;
-use crate::output;
+use crate::output::{self, Format, to_json};
 
 /// Explore the AWS action catalog embedded in iamsnap: every service, action, access level,
 /// resource type and condition key, as of its data date.
@@ -67,14 +67,6 @@ struct ShowArgs {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    /// Aligned text.
-    Table,
-    /// JSON.
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Level {
     /// Lists resources.
     List,
@@ -109,13 +101,6 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     };
     print(&text)?;
     Ok(Exit::Clean)
-}
-
-fn to_json(value: &serde_json::Value) -> Result<String, CliError> {
-    let mut s = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::new(format!("internal error: {e}")))?;
-    s.push('\n');
-    Ok(s)
 }
 
 fn levels_json(action: &Action) -> Vec<&'static str> {

@@ -6,7 +6,7 @@ use iamsnap_snapshot::Snapshot;
 
 use crate::exit::{CliError, Exit};
 use crate::files::print;
-use crate::output;
+use crate::output::{self, Format, to_json};
 
 /// Show a snapshot's manifest, tables, row counts and data dates (and verify its files).
 #[derive(Debug, clap::Args)]
@@ -14,17 +14,9 @@ pub struct Args {
     /// The snapshot folder.
     snapshot: PathBuf,
 
-    /// Output format.
+    /// Output format (JSON: the manifest plus each table's data dates).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    /// Aligned text.
-    Table,
-    /// JSON: the manifest plus each table's data dates.
-    Json,
 }
 
 const DATE: &str = "%Y-%m-%d";
@@ -59,10 +51,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             if let Some(obj) = value.as_object_mut() {
                 obj.insert("table_data".to_owned(), dates.into());
             }
-            let mut s = serde_json::to_string_pretty(&value)
-                .map_err(|e| CliError::new(format!("internal error: {e}")))?;
-            s.push('\n');
-            s
+            to_json(&value)?
         }
         Format::Table => {
             let mut about = output::table(["snapshot", &snap.path().display().to_string()]);

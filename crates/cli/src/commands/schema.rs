@@ -61,10 +61,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
                     })
                 })
                 .collect();
-            let mut s = serde_json::to_string_pretty(&value)
-                .map_err(|e| CliError::new(format!("internal error: {e}")))?;
-            s.push('\n');
-            s
+            output::to_json(&value)?
         }
         Format::Table => {
             let mut out = String::new();
