@@ -11,6 +11,7 @@ mod bad_input;
 mod catalog;
 mod common;
 mod demo;
+mod diff;
 mod generate;
 mod import;
 mod other_readers;

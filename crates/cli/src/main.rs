@@ -35,6 +35,7 @@ enum Command {
     Catalog(commands::catalog::Args),
     Inspect(commands::inspect::Args),
     Schema(commands::schema::Args),
+    Diff(commands::diff::Args),
     Generate(commands::generate::Args),
     Policy(commands::policy::Args),
 }
@@ -45,6 +46,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Catalog(args) => commands::catalog::run(&args),
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
     }

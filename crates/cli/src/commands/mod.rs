@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod catalog;
+pub mod diff;
 pub mod generate;
 pub mod import;
 pub mod inspect;

@@ -1,0 +1,10 @@
+/// Why two snapshots could not be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// A snapshot could not be read.
+    #[error(transparent)]
+    Snapshot(#[from] iamsnap_snapshot::SnapshotError),
+    /// The embedded action catalog is damaged (a build defect).
+    #[error(transparent)]
+    Catalog(#[from] iamsnap_catalog::CatalogError),
+}

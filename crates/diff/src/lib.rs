@@ -1,0 +1,97 @@
+//! What changed between two snapshots.
+//!
+//! [`diff`] compares two opened snapshots and returns a [`DiffReport`] of three parts:
+//!
+//! - **structural changes** ([`Change`]): principals, policies, statements of the policy
+//!   documents in force, attachments, group memberships, trust principals, access keys and
+//!   permissions boundaries, added, removed or changed;
+//! - **effective access** ([`AccessChange`]): per user and role and resource pattern, the
+//!   actions gained and lost after wildcard expansion against the embedded catalog, minus
+//!   unconditional denies on `*`, within the permissions boundary — so rewriting `s3:*` as
+//!   the list of its actions is no change;
+//! - **risk changes** ([`Risk`]): newly admin-equivalent principals, new trust edges, new
+//!   active keys on non-human users.
+//!
+//! `docs/diff.md` documents the approximations.
+
+mod access;
+mod error;
+mod model;
+mod risk;
+mod rows;
+mod structure;
+
+use iamsnap_catalog::Catalog;
+use iamsnap_snapshot::Snapshot;
+
+pub use error::DiffError;
+pub use model::{
+    AccessChange, Change, ChangeKind, DiffReport, FailOn, Object, Risk, RiskKind, SnapshotSummary,
+};
+
+use rows::Row;
+
+/// The tables of one snapshot the diff reads.
+pub(crate) struct Tables {
+    users: Vec<Row>,
+    roles: Vec<Row>,
+    groups: Vec<Row>,
+    group_members: Vec<Row>,
+    policies: Vec<Row>,
+    attachments: Vec<Row>,
+    statements: Vec<Row>,
+    trust: Vec<Row>,
+    access_keys: Vec<Row>,
+    credential_report: Vec<Row>,
+}
+
+impl Tables {
+    fn read(s: &Snapshot) -> Result<Self, DiffError> {
+        Ok(Self {
+            users: rows::read(s, "users")?,
+            roles: rows::read(s, "roles")?,
+            groups: rows::read(s, "groups")?,
+            group_members: rows::read(s, "group_members")?,
+            policies: rows::read(s, "policies")?,
+            attachments: rows::read(s, "attachments")?,
+            statements: rows::read(s, "statements")?,
+            trust: rows::read(s, "trust")?,
+            access_keys: rows::read(s, "access_keys")?,
+            credential_report: rows::read(s, "credential_report")?,
+        })
+    }
+}
+
+fn summary(s: &Snapshot) -> SnapshotSummary {
+    let m = s.manifest();
+    SnapshotSummary {
+        path: s.path().display().to_string(),
+        captured_at: m.captured_at.to_rfc3339(),
+        catalog_date: m.catalog_date.clone(),
+    }
+}
+
+/// Compares two snapshots: what changed from `old` to `new`.
+pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
+    let catalog = Catalog::embedded()?;
+    let (a, b) = (Tables::read(old)?, Tables::read(new)?);
+    let old_access = access::compute(catalog, &a);
+    let new_access = access::compute(catalog, &b);
+    let (old_summary, new_summary) = (summary(old), summary(new));
+    let catalog_note = (old_summary.catalog_date != new_summary.catalog_date).then(|| {
+        format!(
+            "the snapshots were written with different action catalogs ({} and {}); access is computed for both with the embedded catalog ({}), so actions AWS added to a wildcard in between are not reported separately",
+            old_summary.catalog_date.as_deref().unwrap_or("unknown"),
+            new_summary.catalog_date.as_deref().unwrap_or("unknown"),
+            catalog.data_date()
+        )
+    });
+    Ok(DiffReport {
+        old: old_summary,
+        new: new_summary,
+        catalog_note,
+        changes: structure::changes(&a, &b),
+        access: access::compare(catalog, &old_access, &new_access),
+        risks: risk::risks(catalog, &a, &b, &old_access, &new_access),
+    })
+}

@@ -1,0 +1,211 @@
+//! The report: what changed, as plain data that renders to text, Markdown or JSON.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Everything that differs between two snapshots.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffReport {
+    /// The older snapshot.
+    pub old: SnapshotSummary,
+    /// The newer snapshot.
+    pub new: SnapshotSummary,
+    /// Set when the two snapshots were written with different action catalogs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_note: Option<String>,
+    /// Structural changes: principals, policies, statements, attachments, memberships,
+    /// trust, access keys, boundaries.
+    pub changes: Vec<Change>,
+    /// Effective access gained or lost, per principal and resource pattern.
+    pub access: Vec<AccessChange>,
+    /// Changes that raise risk: new admin-equivalent principals, new trust edges, new keys
+    /// on non-human users.
+    pub risks: Vec<Risk>,
+}
+
+impl DiffReport {
+    /// Whether the two snapshots hold the same IAM state (as far as the diff compares it).
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.access.is_empty() && self.risks.is_empty()
+    }
+
+    /// Whether anything matches a `--fail-on` category.
+    pub fn matches(&self, category: FailOn) -> bool {
+        match category {
+            FailOn::Any => !self.is_empty(),
+            FailOn::NewAccess => self.access.iter().any(|a| !a.gained.is_empty()),
+            FailOn::NewAdmin => self.risks.iter().any(|r| r.kind == RiskKind::NewAdmin),
+            FailOn::NewTrust => self.risks.iter().any(|r| r.kind == RiskKind::NewTrust),
+            FailOn::NewKey => self.risks.iter().any(|r| r.kind == RiskKind::NewKey),
+        }
+    }
+}
+
+/// What makes a diff "fail" for CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any principal gained an action on some resource pattern.
+    NewAccess,
+    /// A principal became admin-equivalent.
+    NewAdmin,
+    /// A new trust edge (external account, OIDC provider or subject pattern, anyone).
+    NewTrust,
+    /// A new or reactivated active access key on a non-human user.
+    NewKey,
+    /// Any difference at all.
+    Any,
+}
+
+/// One snapshot's identity in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnapshotSummary {
+    /// The folder, as given.
+    pub path: String,
+    /// When it was captured (RFC 3339).
+    pub captured_at: String,
+    /// Data date of the catalog it was written with.
+    pub catalog_date: Option<String>,
+}
+
+/// Added, removed or changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Only in the new snapshot.
+    Added,
+    /// Only in the old snapshot.
+    Removed,
+    /// In both, different.
+    Changed,
+}
+
+impl ChangeKind {
+    /// `added`, `removed` or `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Removed => "removed",
+            Self::Changed => "changed",
+        }
+    }
+}
+
+/// What kind of object changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Object {
+    /// An IAM user.
+    User,
+    /// An IAM role.
+    Role,
+    /// An IAM group.
+    Group,
+    /// A managed or inline policy.
+    Policy,
+    /// One statement of a policy document in force.
+    Statement,
+    /// A policy attached to a principal (directly or via a group).
+    Attachment,
+    /// A user's membership of a group.
+    GroupMember,
+    /// A principal named in a role's trust policy.
+    Trust,
+    /// An access key.
+    AccessKey,
+    /// A permissions boundary of a user or role.
+    Boundary,
+}
+
+impl Object {
+    /// The object's name as shown in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Role => "role",
+            Self::Group => "group",
+            Self::Policy => "policy",
+            Self::Statement => "statement",
+            Self::Attachment => "attachment",
+            Self::GroupMember => "group member",
+            Self::Trust => "trust",
+            Self::AccessKey => "access key",
+            Self::Boundary => "boundary",
+        }
+    }
+}
+
+/// One structural change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Added, removed or changed.
+    pub kind: ChangeKind,
+    /// What changed.
+    pub object: Object,
+    /// Which one: an ARN, a policy key, `<policy key> statement 0 (Sid)`, ...
+    pub subject: String,
+    /// A one-line description of the change.
+    pub detail: String,
+    /// The compared fields before the change (null when added).
+    pub before: serde_json::Value,
+    /// The compared fields after the change (null when removed).
+    pub after: serde_json::Value,
+}
+
+/// Actions gained and lost by one principal on one resource pattern.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessChange {
+    /// `user` or `role`.
+    pub principal_type: String,
+    /// The principal's ARN.
+    pub principal_arn: String,
+    /// The principal's name.
+    pub principal_name: String,
+    /// The resource pattern as written, or `NOT(<patterns>)` for a `NotResource`.
+    pub resource: String,
+    /// Actions allowed now and not before, sorted.
+    pub gained: Vec<String>,
+    /// Actions allowed before and not now, sorted.
+    pub lost: Vec<String>,
+    /// Number of gained actions per access level (an action can have several levels).
+    pub gained_levels: BTreeMap<String, usize>,
+    /// Number of lost actions per access level.
+    pub lost_levels: BTreeMap<String, usize>,
+    /// Whether some of the access (new side for gains, old side for losses) comes from a
+    /// statement with a `Condition`, counted as granting.
+    pub conditional: bool,
+}
+
+/// A kind of risk change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskKind {
+    /// A principal became admin-equivalent.
+    NewAdmin,
+    /// A role trusts a new external account, OIDC provider or subject pattern, or anyone.
+    NewTrust,
+    /// A new (or reactivated) active access key on a non-human user.
+    NewKey,
+}
+
+impl RiskKind {
+    /// `new-admin`, `new-trust` or `new-key`, as `--fail-on` names them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewAdmin => "new-admin",
+            Self::NewTrust => "new-trust",
+            Self::NewKey => "new-key",
+        }
+    }
+}
+
+/// One risk change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Risk {
+    /// What kind.
+    pub kind: RiskKind,
+    /// The principal concerned (role or user ARN).
+    pub subject: String,
+    /// Why it is reported.
+    pub detail: String,
+}
