@@ -52,9 +52,14 @@ fn describe(problems: &[Problem]) -> String {
     match problems {
         [one] => format!("invalid policy document: {one}"),
         many => {
-            let listed: Vec<String> = many.iter().map(Problem::to_string).collect();
+            const SHOWN: usize = 20;
+            let listed: Vec<String> = many.iter().take(SHOWN).map(Problem::to_string).collect();
+            let more = match many.len().saturating_sub(SHOWN) {
+                0 => String::new(),
+                n => format!("; and {n} more"),
+            };
             format!(
-                "invalid policy document ({} problems): {}",
+                "invalid policy document ({} problems): {}{more}",
                 many.len(),
                 listed.join("; ")
             )

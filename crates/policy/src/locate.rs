@@ -3,18 +3,52 @@
 
 use crate::parse::Seg;
 
-/// The 1-based line and column (in characters) of the value at `path` in `text` — or of
-/// the key `key` of the object at `path`. `None` if the text does not hold it.
-pub(crate) fn locate(text: &str, path: &[Seg], key: Option<&str>) -> Option<(usize, usize)> {
-    let mut s = Scanner {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    let offset = s.find(path, key)?;
-    let before = text.get(..offset)?;
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, column))
+/// Locates problems in one document: line starts are indexed once, and each lookup scans
+/// the text once, so only the first [`Locator::LIMIT`] problems are located (a hostile
+/// document with thousands of problems must not take quadratic time).
+pub(crate) struct Locator<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    used: usize,
+}
+
+impl<'a> Locator<'a> {
+    /// Problems located per document; later ones are reported without a position.
+    pub(crate) const LIMIT: usize = 20;
+
+    pub(crate) fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            text,
+            line_starts,
+            used: 0,
+        }
+    }
+
+    /// The 1-based line and column (in characters) of the value at `path` — or of the key
+    /// `key` of the object at `path`. `None` if the text does not hold it, or past the limit.
+    pub(crate) fn locate(&mut self, path: &[Seg], key: Option<&str>) -> Option<(usize, usize)> {
+        if self.used >= Self::LIMIT {
+            return None;
+        }
+        self.used += 1;
+        let mut s = Scanner {
+            bytes: self.text.as_bytes(),
+            pos: 0,
+        };
+        let offset = s.find(path, key)?;
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let column = self.text.get(start..offset)?.chars().count() + 1;
+        Some((line, column))
+    }
+}
+
+#[cfg(test)]
+fn locate(text: &str, path: &[Seg], key: Option<&str>) -> Option<(usize, usize)> {
+    Locator::new(text).locate(path, key)
 }
 
 struct Scanner<'a> {

@@ -90,24 +90,29 @@ fn parse_value(
     let doc = p.document(value);
     match doc {
         Some(doc) if p.problems.is_empty() => Ok(doc),
-        _ => Err(PolicyError::Invalid(
-            p.problems
-                .into_iter()
-                .map(|f| {
-                    let (line, column) = text
-                        .and_then(|t| crate::locate::locate(t, &f.path, f.key.as_deref()))
-                        .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-                    Problem {
-                        path: render(&f.path),
-                        message: f.message,
-                        line,
-                        column,
-                    }
-                })
-                .collect(),
-        )),
+        _ => {
+            let mut locator = text.map(crate::locate::Locator::new);
+            Err(PolicyError::Invalid(
+                p.problems
+                    .into_iter()
+                    .map(|f| {
+                        let (line, column) = locator
+                            .as_mut()
+                            .and_then(|l| l.locate(&f.path, f.key.as_deref()))
+                            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                        Problem {
+                            path: render(&f.path),
+                            message: f.message,
+                            line,
+                            column,
+                        }
+                    })
+                    .collect(),
+            ))
+        }
     }
 }
+
 
 /// One step of a JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
