@@ -97,3 +97,30 @@ fn simulate_explains_allow_deny_and_boundaries() {
         "{err}"
     );
 }
+
+#[test]
+fn escalations_are_found_with_the_statements_that_enable_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let lambda = dir.path().join("lambda.json");
+    std::fs::write(
+        &lambda,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let out = run(&["policy", "escalations", "--policy", s(&lambda)]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("PASSROLE-LAMBDA-CREATE-INVOKE"), "{text}");
+    // A boundary that does not allow iam:PassRole removes the method.
+    let boundary = p("boundary.json");
+    let out = run(&["policy", "escalations", "--policy", s(&lambda), "--boundary", &boundary]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A read-only policy finds nothing.
+    let read = dir.path().join("read.json");
+    std::fs::write(
+        &read,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","ec2:Describe*"],"Resource":"*"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(run(&["policy", "escalations", "--policy", s(&read)]).status.code(), Some(0));
+}

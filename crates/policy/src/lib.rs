@@ -27,4 +27,5 @@ pub use parse::{
     parse_document_text_as,
 };
 pub use principal::{Principal, PrincipalInfo, PrincipalKind, PrincipalType, classify_principal};
+pub mod escalation;
 mod print;

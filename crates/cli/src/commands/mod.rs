@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod diff;
+pub mod escalation;
 pub mod generate;
 pub mod import;
 pub mod inspect;

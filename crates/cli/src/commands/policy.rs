@@ -23,6 +23,7 @@ pub struct Args {
 enum Command {
     Validate(ValidateArgs),
     Simulate(Box<SimulateArgs>),
+    Escalations(Box<crate::commands::escalation::EscalationArgs>),
 }
 
 /// Check policy documents: structure, condition operators, and every action against the
@@ -143,6 +144,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     match &args.command {
         Command::Validate(a) => validate(a),
         Command::Simulate(a) => simulate(a),
+        Command::Escalations(a) => crate::commands::escalation::run(a),
     }
 }
 
