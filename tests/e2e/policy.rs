@@ -113,7 +113,14 @@ fn escalations_are_found_with_the_statements_that_enable_them() {
     assert!(text.contains("PASSROLE-LAMBDA-CREATE-INVOKE"), "{text}");
     // A boundary that does not allow iam:PassRole removes the method.
     let boundary = p("boundary.json");
-    let out = run(&["policy", "escalations", "--policy", s(&lambda), "--boundary", &boundary]);
+    let out = run(&[
+        "policy",
+        "escalations",
+        "--policy",
+        s(&lambda),
+        "--boundary",
+        &boundary,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     // A read-only policy finds nothing.
     let read = dir.path().join("read.json");
@@ -122,5 +129,10 @@ fn escalations_are_found_with_the_statements_that_enable_them() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","ec2:Describe*"],"Resource":"*"}]}"#,
     )
     .unwrap();
-    assert_eq!(run(&["policy", "escalations", "--policy", s(&read)]).status.code(), Some(0));
+    assert_eq!(
+        run(&["policy", "escalations", "--policy", s(&read)])
+            .status
+            .code(),
+        Some(0)
+    );
 }

@@ -113,7 +113,6 @@ fn parse_value(
     }
 }
 
-
 /// One step of a JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Seg {
