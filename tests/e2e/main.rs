@@ -16,4 +16,6 @@ mod generate;
 mod import;
 mod other_readers;
 mod policy;
+mod query;
+mod repl;
 mod schema;

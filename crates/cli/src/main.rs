@@ -6,6 +6,8 @@ mod files;
 mod generate;
 mod output;
 mod progress;
+mod repl;
+mod sql_output;
 
 use std::process::ExitCode;
 
@@ -35,6 +37,8 @@ enum Command {
     Catalog(commands::catalog::Args),
     Inspect(commands::inspect::Args),
     Schema(commands::schema::Args),
+    Query(commands::query::Args),
+    Repl(commands::repl::Args),
     Diff(commands::diff::Args),
     Generate(commands::generate::Args),
     Policy(commands::policy::Args),
@@ -46,6 +50,8 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Catalog(args) => commands::catalog::run(&args),
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
+        Command::Query(args) => commands::query::run(&args),
+        Command::Repl(args) => commands::repl::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Policy(args) => commands::policy::run(&args),

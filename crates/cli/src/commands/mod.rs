@@ -7,4 +7,6 @@ pub mod generate;
 pub mod import;
 pub mod inspect;
 pub mod policy;
+pub mod query;
+pub mod repl;
 pub mod schema;

@@ -1,0 +1,239 @@
+//! A DataFusion session over one snapshot, or two side by side.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::error::DataFusionError;
+use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::prelude::ParquetReadOptions;
+use iamsnap_snapshot::{Snapshot, TABLES};
+
+use crate::error::EngineError;
+use crate::{functions, views};
+
+/// A snapshot opened for SQL. With two snapshots, their tables are also in the schemas
+/// `old` and `new`, and the unqualified names are the new snapshot's.
+pub struct Engine {
+    ctx: SessionContext,
+    snapshot: Snapshot,
+    old: Option<Snapshot>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("snapshot", &self.snapshot.path())
+            .field("old", &self.old.as_ref().map(Snapshot::path))
+            .finish()
+    }
+}
+
+/// A table or view a query can use.
+#[derive(Debug, Clone)]
+pub struct TableInfo {
+    /// Name, qualified (`old.users`) for the schemas of a pair.
+    pub name: String,
+    /// What one row is.
+    pub doc: String,
+    /// Columns: name, SQL type, meaning.
+    pub columns: Vec<(String, String, String)>,
+}
+
+const CATALOG: &str = "datafusion";
+
+async fn register_snapshot(
+    ctx: &SessionContext,
+    snap: &Snapshot,
+    schema: Option<&str>,
+) -> Result<(), EngineError> {
+    for table in TABLES {
+        let path = snap.table_path(table.name)?;
+        let name = match schema {
+            Some(s) => format!("{s}.{}", table.name),
+            None => table.name.to_owned(),
+        };
+        let path_text = path.to_str().ok_or_else(|| {
+            EngineError::Internal(format!("path `{}` is not UTF-8", path.display()))
+        })?;
+        ctx.register_parquet(&name, path_text, ParquetReadOptions::default())
+            .await
+            .map_err(|e| EngineError::Internal(format!("table `{name}`: {e}")))?;
+    }
+    Ok(())
+}
+
+fn new_context() -> SessionContext {
+    let mut config = SessionConfig::new()
+        .with_information_schema(true)
+        .with_default_catalog_and_schema(CATALOG, "public");
+    // PostgreSQL's dialect: `explain(...)` after a comma is a function call, not the start
+    // of an EXPLAIN statement as in the generic dialect (which allows trailing commas).
+    config.options_mut().sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
+    SessionContext::new_with_config(config)
+}
+
+impl Engine {
+    /// Opens one snapshot (its files are verified first).
+    pub async fn open(path: &Path) -> Result<Self, EngineError> {
+        let snapshot = Snapshot::open(path)?;
+        let ctx = new_context();
+        register_snapshot(&ctx, &snapshot, None).await?;
+        views::register(&ctx).await?;
+        functions::register(&ctx, &snapshot);
+        crate::permissions::register(&ctx, &snapshot)?;
+        Ok(Self {
+            ctx,
+            snapshot,
+            old: None,
+        })
+    }
+
+    /// Opens two snapshots side by side: `old.<table>` and `new.<table>`; unqualified names
+    /// and the functions refer to the new one.
+    pub async fn open_pair(old: &Path, new: &Path) -> Result<Self, EngineError> {
+        let old_snap = Snapshot::open(old)?;
+        let snapshot = Snapshot::open(new)?;
+        let ctx = new_context();
+        let catalog = ctx
+            .catalog(CATALOG)
+            .ok_or_else(|| EngineError::Internal("no default catalog".to_owned()))?;
+        for name in ["old", "new"] {
+            catalog
+                .register_schema(name, Arc::new(MemorySchemaProvider::new()))
+                .map_err(|e| EngineError::Internal(e.to_string()))?;
+        }
+        register_snapshot(&ctx, &old_snap, Some("old")).await?;
+        register_snapshot(&ctx, &snapshot, Some("new")).await?;
+        register_snapshot(&ctx, &snapshot, None).await?;
+        views::register(&ctx).await?;
+        functions::register(&ctx, &snapshot);
+        crate::permissions::register(&ctx, &snapshot)?;
+        Ok(Self {
+            ctx,
+            snapshot,
+            old: Some(old_snap),
+        })
+    }
+
+    /// The snapshot that unqualified names refer to.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// The older snapshot of a pair.
+    pub fn old_snapshot(&self) -> Option<&Snapshot> {
+        self.old.as_ref()
+    }
+
+    /// The underlying DataFusion session (for completion and cancellation).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Runs one read-only SQL statement and collects its result.
+    pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let df = self
+            .ctx
+            .sql_with_options(sql, options)
+            .await
+            .map_err(|e| self.explain(e))?;
+        df.collect().await.map_err(|e| self.explain(e))
+    }
+
+    /// Every table and view, with its columns and their meaning.
+    pub fn tables(&self) -> Vec<TableInfo> {
+        let mut out = Vec::new();
+        let schemas: &[Option<&str>] = if self.old.is_some() {
+            &[None, Some("old"), Some("new")]
+        } else {
+            &[None]
+        };
+        for schema in schemas {
+            for t in TABLES {
+                out.push(TableInfo {
+                    name: match schema {
+                        Some(s) => format!("{s}.{}", t.name),
+                        None => t.name.to_owned(),
+                    },
+                    doc: t.doc.to_owned(),
+                    columns: t
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.name.to_owned(),
+                                c.ty.display_name().to_owned(),
+                                c.doc.to_owned(),
+                            )
+                        })
+                        .collect(),
+                });
+            }
+        }
+        out.extend(views::docs());
+        out
+    }
+
+    /// Turns a DataFusion error into a user-facing one, with a hint where possible.
+    fn explain(&self, e: DataFusionError) -> EngineError {
+        let root = e.find_root();
+        let text = root.to_string();
+        if text.contains("DDL not supported")
+            || text.contains("DML not supported")
+            || text.contains("Statement not supported")
+        {
+            return EngineError::ReadOnly(
+                "this statement would change data or settings; snapshots are read-only".to_owned(),
+            );
+        }
+        let message = strip_prefixes(&text);
+        let help = unknown_column(&message).map(|col| {
+            let holders: Vec<String> = self
+                .tables()
+                .into_iter()
+                .filter(|t| t.columns.iter().any(|(c, _, _)| c == &col))
+                .map(|t| t.name)
+                .collect();
+            if holders.is_empty() {
+                "no table has a column of that name: `\\d <table>` in the REPL or `iamsnap schema` lists them".to_owned()
+            } else {
+                format!("`{col}` is a column of: {}", holders.join(", "))
+            }
+        });
+        EngineError::Query { message, help }
+    }
+}
+
+/// DataFusion's messages start with their error kind; users need only what follows.
+fn strip_prefixes(text: &str) -> String {
+    let mut t = text.trim();
+    for prefix in [
+        "Error during planning: ",
+        "Schema error: ",
+        "SQL error: ",
+        "Execution error: ",
+        "This feature is not implemented: ",
+    ] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            t = rest;
+        }
+    }
+    t.to_owned()
+}
+
+/// The column name in "No field named x" messages.
+fn unknown_column(message: &str) -> Option<String> {
+    let rest = message.split("No field named ").nth(1)?;
+    let word = rest.split_whitespace().next()?.trim_end_matches('.');
+    let name = word
+        .rsplit('.')
+        .next()?
+        .trim_matches(|c| c == '"' || c == '`' || c == '\'');
+    (!name.is_empty()).then(|| name.to_owned())
+}

@@ -1,0 +1,17 @@
+//! SQL over iamsnap snapshots.
+//!
+//! An [`Engine`] is a DataFusion session with every table of a snapshot registered from its
+//! Parquet file, derived views (`principals`, `actions`, ...) and IAM-aware functions backed
+//! by the policy evaluator and the action catalog. Queries are read-only: DDL, DML, `COPY`
+//! and `SET` are refused, so nothing a query says can write a file.
+
+mod engine;
+mod error;
+mod functions;
+mod model;
+mod permissions;
+mod views;
+
+pub use engine::{Engine, TableInfo};
+pub use error::EngineError;
+pub use functions::{FunctionDoc, function_docs};

@@ -1,0 +1,497 @@
+//! The principals of a snapshot with their policies compiled for evaluation.
+//!
+//! Built once per engine, on first use (by `can`, `explain` or a scan of `permissions`),
+//! from the `users`, `roles`, `attachments` and `policies` tables, and shared by everything
+//! that evaluates access: every document is parsed and compiled once, never per row.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use arrow::array::{Array, AsArray, MapArray, RecordBatch, StringArray};
+use datafusion::error::DataFusionError;
+use datafusion::execution::context::SessionContext;
+use iamsnap_policy::{
+    CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason,
+    PolicyDocument, PolicySet, Request, StatementRef, evaluate, parse_document_text,
+};
+use iamsnap_snapshot::Snapshot;
+
+/// The model of one snapshot, built on first use.
+#[derive(Debug)]
+pub(crate) struct SharedModel {
+    snapshot: Snapshot,
+    cell: OnceLock<Result<Arc<Model>, String>>,
+}
+
+impl SharedModel {
+    /// The model, building it on the first call.
+    pub(crate) fn get(&self) -> Result<Arc<Model>, DataFusionError> {
+        self.cell
+            .get_or_init(|| Model::build(&self.snapshot).map(Arc::new))
+            .clone()
+            .map_err(DataFusionError::Execution)
+    }
+}
+
+/// The model shared by every function and table of `ctx`: created on the first call (it
+/// lives in the session's configuration), built on the first evaluation.
+pub(crate) fn shared(ctx: &SessionContext, snapshot: &Snapshot) -> Arc<SharedModel> {
+    let state = ctx.state_ref();
+    let mut state = state.write();
+    if let Some(model) = state.config().get_extension::<SharedModel>() {
+        return model;
+    }
+    let model = Arc::new(SharedModel {
+        snapshot: snapshot.clone(),
+        cell: OnceLock::new(),
+    });
+    state.config_mut().set_extension(Arc::clone(&model));
+    model
+}
+
+/// `user` or `role`: the principals that make requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PrincipalType {
+    User,
+    Role,
+}
+
+impl PrincipalType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Role => "role",
+        }
+    }
+}
+
+/// A policy in force for a principal, as `permissions` lists it.
+#[derive(Debug)]
+pub(crate) struct AttachedPolicy {
+    pub(crate) key: String,
+    pub(crate) name: String,
+    /// The group it is inherited from, if any.
+    pub(crate) via_group: Option<String>,
+    /// Null when the snapshot lacks the document or it cannot be read.
+    pub(crate) document: Option<Arc<PolicyDocument>>,
+}
+
+/// The permissions boundary of a principal.
+#[derive(Debug)]
+pub(crate) enum Boundary {
+    None,
+    Known(CompiledPolicy),
+    /// Set, but its document is not in the snapshot: it may restrict anything.
+    Unknown(String),
+}
+
+/// A user or role, ready for evaluation.
+#[derive(Debug)]
+pub(crate) struct Principal {
+    pub(crate) account_id: String,
+    pub(crate) principal_type: PrincipalType,
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    pub(crate) policies: Vec<AttachedPolicy>,
+    identity: Vec<CompiledPolicy>,
+    /// Keys of identity policies without a readable document.
+    unknown_identity: Vec<String>,
+    boundary: Boundary,
+    context: Context,
+}
+
+/// The outcome of `can`/`explain` for one request.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// What AWS decides.
+    Known(Evaluation),
+    /// The snapshot lacks a document that could change the decision; `partial` is the
+    /// decision without it.
+    Unknown { reason: String, partial: Evaluation },
+}
+
+impl Verdict {
+    /// `Some(true)` for allow, `Some(false)` for deny, `None` when unknown.
+    pub(crate) fn allowed(&self) -> Option<bool> {
+        match self {
+            Self::Known(e) => Some(e.decision == Decision::Allow),
+            Self::Unknown { .. } => None,
+        }
+    }
+
+    /// The decision and the statements that made it, in one line.
+    pub(crate) fn explain(&self) -> String {
+        match self {
+            Self::Known(e) => describe(e),
+            Self::Unknown { reason, partial } => {
+                format!("unknown: {reason}; without it: {}", describe(partial))
+            }
+        }
+    }
+}
+
+fn statement_text(s: &StatementRef) -> String {
+    let mut out = format!(
+        "{} policy {} statement {}",
+        s.kind.as_str(),
+        s.policy,
+        s.index
+    );
+    if let Some(sid) = &s.sid {
+        out.push_str(&format!(" ({sid})"));
+    }
+    out
+}
+
+fn describe(e: &Evaluation) -> String {
+    let statements = || {
+        e.statements
+            .iter()
+            .map(statement_text)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match e.decision {
+        Decision::Allow => format!("allow: {}", statements()),
+        Decision::ExplicitDeny => format!("explicit deny: {}", statements()),
+        Decision::ImplicitDeny => {
+            let why = match e.implicit_deny {
+                Some(ImplicitDenyReason::PermissionsBoundary) => {
+                    "the identity policies allow it but the permissions boundary does not"
+                        .to_owned()
+                }
+                Some(ImplicitDenyReason::SessionPolicy) => {
+                    "the identity policies allow it but the session policy does not".to_owned()
+                }
+                Some(ImplicitDenyReason::ServiceControl(level)) => {
+                    format!("no service control policy at level {level} allows it")
+                }
+                Some(ImplicitDenyReason::ResourceControl(level)) => {
+                    format!("no resource control policy at level {level} allows it")
+                }
+                Some(ImplicitDenyReason::CrossAccountResourcePolicy) => {
+                    "the resource is in another account and no resource policy of it is in the snapshot"
+                        .to_owned()
+                }
+                Some(ImplicitDenyReason::ResourcePolicyTrust) => {
+                    "the resource policy does not trust the principal's account".to_owned()
+                }
+                Some(ImplicitDenyReason::CrossAccountIdentity)
+                | Some(ImplicitDenyReason::NoAllow)
+                | None => "no policy allows it".to_owned(),
+            };
+            format!("implicit deny: {why}")
+        }
+    }
+}
+
+/// The account id in an ARN, when it has a 12-digit one.
+pub(crate) fn arn_account(arn: &str) -> Option<&str> {
+    let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+impl Principal {
+    /// Evaluates `action` on `resource` with the principal's policies; `extra` adds to or
+    /// overrides the principal's own context keys.
+    pub(crate) fn evaluate(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+    ) -> Verdict {
+        let mut context = self.context.clone();
+        for (key, value) in extra {
+            context.insert(key, value.clone());
+        }
+        let request = Request {
+            principal: self.arn.clone(),
+            principal_account: self.account_id.clone(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            resource_account: arn_account(resource).unwrap_or(&self.account_id).to_owned(),
+            context,
+        };
+        let boundary = match &self.boundary {
+            Boundary::Known(b) => Some(b),
+            Boundary::None | Boundary::Unknown(_) => None,
+        };
+        let set = PolicySet {
+            identity: &self.identity,
+            permissions_boundary: boundary,
+            ..PolicySet::default()
+        };
+        let evaluation = evaluate(&request, &set);
+        // An explicit deny stands whatever the missing documents say; otherwise a missing
+        // identity policy could allow or deny, and a missing boundary could only take an
+        // allow away.
+        if evaluation.decision == Decision::ExplicitDeny {
+            return Verdict::Known(evaluation);
+        }
+        if let Some(key) = self.unknown_identity.first() {
+            return Verdict::Unknown {
+                reason: format!("identity policy {key} has no readable document in the snapshot"),
+                partial: evaluation,
+            };
+        }
+        if let (Decision::Allow, Boundary::Unknown(arn)) = (evaluation.decision, &self.boundary) {
+            return Verdict::Unknown {
+                reason: format!("permissions boundary {arn} is not in the snapshot"),
+                partial: evaluation,
+            };
+        }
+        Verdict::Known(evaluation)
+    }
+}
+
+/// Every user and role of a snapshot.
+#[derive(Debug)]
+pub(crate) struct Model {
+    by_arn: HashMap<String, Arc<Principal>>,
+    /// Users then roles, each by ARN.
+    principals: Vec<Arc<Principal>>,
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_string_opt::<i32>())
+        .ok_or_else(|| format!("the snapshot has no text column `{name}`"))
+}
+
+fn value(column: &StringArray, row: usize) -> Option<&str> {
+    (!column.is_null(row)).then(|| column.value(row))
+}
+
+fn tags(batch: &RecordBatch, row: usize) -> Vec<(String, String)> {
+    let Some(map) = batch
+        .column_by_name("tags")
+        .and_then(|c| c.as_any().downcast_ref::<MapArray>())
+    else {
+        return Vec::new();
+    };
+    if map.is_null(row) {
+        return Vec::new();
+    }
+    let entries = map.value(row);
+    let (Some(keys), Some(values)) = (
+        entries
+            .column_by_name("keys")
+            .and_then(|c| c.as_string_opt::<i32>()),
+        entries
+            .column_by_name("values")
+            .and_then(|c| c.as_string_opt::<i32>()),
+    ) else {
+        return Vec::new();
+    };
+    (0..keys.len())
+        .filter_map(|i| Some((value(keys, i)?.to_owned(), value(values, i)?.to_owned())))
+        .collect()
+}
+
+impl Model {
+    fn build(snapshot: &Snapshot) -> Result<Self, String> {
+        let read = |name: &str| snapshot.read_table(name).map_err(|e| e.to_string());
+        let policies = read("policies")?;
+        let mut documents: HashMap<String, Option<Arc<PolicyDocument>>> = HashMap::new();
+        {
+            let keys = column(&policies, "policy_key")?;
+            let docs = column(&policies, "document")?;
+            for row in 0..policies.num_rows() {
+                let Some(key) = value(keys, row) else {
+                    continue;
+                };
+                let doc = value(docs, row)
+                    .and_then(|text| parse_document_text(text).ok())
+                    .map(Arc::new);
+                documents.insert(key.to_owned(), doc);
+            }
+        }
+        let mut compiled: HashMap<String, CompiledPolicy> = HashMap::new();
+        let mut compile = |key: &str, doc: &PolicyDocument| -> CompiledPolicy {
+            compiled
+                .entry(key.to_owned())
+                .or_insert_with(|| CompiledPolicy::new(key, doc))
+                .clone()
+        };
+
+        let attachments = read("attachments")?;
+        let mut attached: HashMap<String, Vec<(String, String, Option<String>)>> = HashMap::new();
+        {
+            let arns = column(&attachments, "principal_arn")?;
+            let types = column(&attachments, "principal_type")?;
+            let keys = column(&attachments, "policy_key")?;
+            let names = column(&attachments, "policy_name")?;
+            let groups = column(&attachments, "via_group_name")?;
+            for row in 0..attachments.num_rows() {
+                if value(types, row) == Some("group") {
+                    continue;
+                }
+                let (Some(arn), Some(key), Some(name)) =
+                    (value(arns, row), value(keys, row), value(names, row))
+                else {
+                    continue;
+                };
+                attached.entry(arn.to_owned()).or_default().push((
+                    key.to_owned(),
+                    name.to_owned(),
+                    value(groups, row).map(str::to_owned),
+                ));
+            }
+        }
+
+        let mut principals = Vec::new();
+        for (table, principal_type) in [
+            ("users", PrincipalType::User),
+            ("roles", PrincipalType::Role),
+        ] {
+            let batch = read(table)?;
+            let accounts = column(&batch, "account_id")?;
+            let arns = column(&batch, "arn")?;
+            let names = column(&batch, "name")?;
+            let boundaries = column(&batch, "permissions_boundary_arn")?;
+            let mut rows: Vec<Principal> = Vec::new();
+            for row in 0..batch.num_rows() {
+                let (Some(account_id), Some(arn), Some(name)) =
+                    (value(accounts, row), value(arns, row), value(names, row))
+                else {
+                    continue;
+                };
+                let mut policies = Vec::new();
+                let mut identity = Vec::new();
+                let mut unknown_identity = Vec::new();
+                for (key, name, via_group) in attached.remove(arn).unwrap_or_default() {
+                    let document = documents.get(&key).and_then(Option::clone);
+                    match &document {
+                        Some(doc) => identity.push(compile(&key, doc)),
+                        None => unknown_identity.push(key.clone()),
+                    }
+                    policies.push(AttachedPolicy {
+                        key,
+                        name,
+                        via_group,
+                        document,
+                    });
+                }
+                let boundary = match value(boundaries, row) {
+                    None => Boundary::None,
+                    Some(b) => match documents.get(b).and_then(Option::as_ref) {
+                        Some(doc) => Boundary::Known(compile(b, doc)),
+                        None => Boundary::Unknown(b.to_owned()),
+                    },
+                };
+                let context =
+                    principal_context(principal_type, arn, account_id, name, &tags(&batch, row));
+                rows.push(Principal {
+                    account_id: account_id.to_owned(),
+                    principal_type,
+                    arn: arn.to_owned(),
+                    name: name.to_owned(),
+                    policies,
+                    identity,
+                    unknown_identity,
+                    boundary,
+                    context,
+                });
+            }
+            rows.sort_by(|a, b| a.arn.cmp(&b.arn));
+            principals.extend(rows.into_iter().map(Arc::new));
+        }
+        let by_arn = principals
+            .iter()
+            .map(|p| (p.arn.clone(), Arc::clone(p)))
+            .collect();
+        Ok(Self { by_arn, principals })
+    }
+
+    /// The user or role with this ARN.
+    pub(crate) fn principal(&self, arn: &str) -> Option<&Arc<Principal>> {
+        self.by_arn.get(arn)
+    }
+
+    /// Every user, then every role, each in ARN order.
+    pub(crate) fn principals(&self) -> &[Arc<Principal>] {
+        &self.principals
+    }
+}
+
+/// The global condition keys AWS sets from the principal: `aws:PrincipalArn`,
+/// `aws:PrincipalAccount`, `aws:username` (users) and
+/// `aws:PrincipalTag/<key>`.
+pub(crate) fn principal_context(
+    principal_type: PrincipalType,
+    arn: &str,
+    account_id: &str,
+    name: &str,
+    tags: &[(String, String)],
+) -> Context {
+    let mut context = Context::default();
+    let single = |v: &str| ContextValue::Single(v.to_owned());
+    context.insert("aws:PrincipalArn", single(arn));
+    context.insert("aws:PrincipalAccount", single(account_id));
+    if principal_type == PrincipalType::User {
+        context.insert("aws:username", single(name));
+    }
+    for (key, value) in tags {
+        context.insert(&format!("aws:PrincipalTag/{key}"), single(value));
+    }
+    context
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn principal(policy: &str, boundary: Boundary, unknown: &[&str]) -> Principal {
+        let doc = parse_document_text(policy).unwrap();
+        Principal {
+            account_id: "111122223333".to_owned(),
+            principal_type: PrincipalType::Role,
+            arn: "arn:aws:iam::111122223333:role/r".to_owned(),
+            name: "r".to_owned(),
+            policies: Vec::new(),
+            identity: vec![CompiledPolicy::new("p", &doc)],
+            unknown_identity: unknown.iter().map(|s| (*s).to_owned()).collect(),
+            boundary,
+            context: Context::default(),
+        }
+    }
+
+    const ALLOW_ALL_DENY_IAM: &str = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#;
+
+    #[test]
+    fn a_missing_boundary_makes_an_allow_unknown_but_not_a_deny() {
+        let p = principal(
+            ALLOW_ALL_DENY_IAM,
+            Boundary::Unknown("arn:aws:iam::111122223333:policy/b".to_owned()),
+            &[],
+        );
+        let allow = p.evaluate("s3:GetObject", "*", &[]);
+        assert_eq!(allow.allowed(), None);
+        assert!(allow.explain().starts_with(
+            "unknown: permissions boundary arn:aws:iam::111122223333:policy/b is not in the snapshot; without it: allow"
+        ));
+        assert_eq!(p.evaluate("iam:PassRole", "*", &[]).allowed(), Some(false));
+    }
+
+    #[test]
+    fn a_missing_identity_document_leaves_only_explicit_denies_known() {
+        let p = principal(ALLOW_ALL_DENY_IAM, Boundary::None, &["k"]);
+        assert_eq!(p.evaluate("s3:GetObject", "*", &[]).allowed(), None);
+        assert_eq!(p.evaluate("iam:PassRole", "*", &[]).allowed(), Some(false));
+    }
+
+    #[test]
+    fn the_resource_account_comes_from_the_arn() {
+        assert_eq!(
+            arn_account("arn:aws:iam::444455556666:role/x"),
+            Some("444455556666")
+        );
+        assert_eq!(arn_account("arn:aws:s3:::bucket/key"), None);
+        assert_eq!(arn_account("*"), None);
+    }
+}

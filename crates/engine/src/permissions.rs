@@ -1,0 +1,279 @@
+//! The `permissions` table: what every user and role is granted or denied, one row per
+//! (principal, action, resource pattern, effect, policy).
+//!
+//! Computed on the first scan from the shared model (not when the snapshot is opened, which
+//! must stay fast) and kept for the engine's lifetime.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
+
+use arrow::array::{ArrayRef, BooleanBuilder, RecordBatch, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use async_trait::async_trait;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::datasource::TableType;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::ExecutionPlan;
+use iamsnap_catalog::Catalog;
+use iamsnap_policy::PolicyDocument;
+use iamsnap_snapshot::Snapshot;
+
+use crate::engine::TableInfo;
+use crate::error::EngineError;
+use crate::model::{Model, SharedModel};
+use crate::views::col;
+
+fn schema() -> SchemaRef {
+    let text = |name: &str, nullable| Field::new(name, DataType::Utf8, nullable);
+    Arc::new(Schema::new(vec![
+        text("account_id", false),
+        text("principal_type", false),
+        text("principal_arn", false),
+        text("principal_name", false),
+        text("action", false),
+        text("resource", false),
+        text("effect", false),
+        text("policy_key", false),
+        text("policy_name", false),
+        text("via", false),
+        text("via_group_name", true),
+        Field::new("conditional", DataType::Boolean, false),
+    ]))
+}
+
+/// The table's documentation, like the stored tables'.
+pub(crate) fn doc() -> TableInfo {
+    TableInfo {
+        name: "permissions".to_owned(),
+        doc: "One row per (user or role, action, resource pattern, effect, policy) that an identity policy in force states: direct, inline or inherited from a group. Actions are expanded from the catalog (`NotAction` to every catalog action it does not match; an action absent from the catalog is kept as written). Permissions boundaries are not applied here: use `can` for decisions.".to_owned(),
+        columns: vec![
+            col("account_id", "text", "Account id of the principal."),
+            col("principal_type", "text", "`user` or `role`."),
+            col("principal_arn", "text", "ARN of the user or role."),
+            col("principal_name", "text", "Its name."),
+            col("action", "text", "One action, e.g. `iam:PassRole`, as the catalog spells it."),
+            col("resource", "text", "A `Resource` pattern of the statement, or `NOT <patterns>` (comma-separated) for `NotResource`; `*` when the statement has neither."),
+            col("effect", "text", "`Allow` or `Deny`."),
+            col("policy_key", "text", "Key of the policy (see `policies.policy_key`)."),
+            col("policy_name", "text", "Policy name."),
+            col("via", "text", "`direct`, or `group` when inherited from a group."),
+            col("via_group_name", "text", "The group it is inherited from, when `via` is `group`."),
+            col("conditional", "boolean", "Whether every statement stating this row has a `Condition`."),
+        ],
+    }
+}
+
+/// One (action, resource, effect) of a policy, and whether it holds only under conditions.
+type Grant = (String, String, &'static str, bool);
+
+/// What a document states, action by action.
+fn grants(catalog: &Catalog, doc: &PolicyDocument) -> Vec<Grant> {
+    let mut out: BTreeMap<(String, String, &'static str), bool> = BTreeMap::new();
+    for s in &doc.statements {
+        let mut actions: Vec<String> = Vec::new();
+        match (&s.action, &s.not_action) {
+            (Some(list), _) => {
+                let set = catalog.expand_all(list);
+                actions.extend(catalog.actions_in(&set).map(|a| a.full_name().to_owned()));
+                // Keep literal names the catalog does not know (newer or misspelled).
+                actions.extend(
+                    list.iter()
+                        .filter(|a| !a.contains(['*', '?']) && catalog.action(a).is_none())
+                        .cloned(),
+                );
+            }
+            (None, Some(list)) => {
+                let set = catalog.expand_not(list);
+                actions.extend(catalog.actions_in(&set).map(|a| a.full_name().to_owned()));
+            }
+            (None, None) => continue,
+        }
+        let resources: Vec<String> = match (&s.resource, &s.not_resource) {
+            (Some(list), _) => list.clone(),
+            (None, Some(list)) => vec![format!("NOT {}", list.join(", "))],
+            (None, None) => vec!["*".to_owned()],
+        };
+        let conditional = !s.conditions.is_empty();
+        for action in &actions {
+            for resource in &resources {
+                out.entry((action.clone(), resource.clone(), s.effect.as_str()))
+                    .and_modify(|c| *c = *c && conditional)
+                    .or_insert(conditional);
+            }
+        }
+    }
+    out.into_iter().map(|((a, r, e), c)| (a, r, e, c)).collect()
+}
+
+fn build(model: &Model) -> std::result::Result<RecordBatch, String> {
+    let catalog = Catalog::embedded().map_err(|e| e.to_string())?;
+    let mut by_policy: HashMap<&str, Arc<Vec<Grant>>> = HashMap::new();
+    let mut account_id = StringBuilder::new();
+    let mut principal_type = StringBuilder::new();
+    let mut principal_arn = StringBuilder::new();
+    let mut principal_name = StringBuilder::new();
+    let mut action = StringBuilder::new();
+    let mut resource = StringBuilder::new();
+    let mut effect = StringBuilder::new();
+    let mut policy_key = StringBuilder::new();
+    let mut policy_name = StringBuilder::new();
+    let mut via = StringBuilder::new();
+    let mut via_group_name = StringBuilder::new();
+    let mut conditional = BooleanBuilder::new();
+    for p in model.principals() {
+        for policy in &p.policies {
+            let Some(doc) = &policy.document else {
+                continue;
+            };
+            let list = by_policy
+                .entry(policy.key.as_str())
+                .or_insert_with(|| Arc::new(grants(catalog, doc)));
+            for (a, r, e, c) in list.iter() {
+                account_id.append_value(&p.account_id);
+                principal_type.append_value(p.principal_type.as_str());
+                principal_arn.append_value(&p.arn);
+                principal_name.append_value(&p.name);
+                action.append_value(a);
+                resource.append_value(r);
+                effect.append_value(e);
+                policy_key.append_value(&policy.key);
+                policy_name.append_value(&policy.name);
+                via.append_value(if policy.via_group.is_some() {
+                    "group"
+                } else {
+                    "direct"
+                });
+                via_group_name.append_option(policy.via_group.as_deref());
+                conditional.append_value(*c);
+            }
+        }
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(account_id.finish()),
+        Arc::new(principal_type.finish()),
+        Arc::new(principal_arn.finish()),
+        Arc::new(principal_name.finish()),
+        Arc::new(action.finish()),
+        Arc::new(resource.finish()),
+        Arc::new(effect.finish()),
+        Arc::new(policy_key.finish()),
+        Arc::new(policy_name.finish()),
+        Arc::new(via.finish()),
+        Arc::new(via_group_name.finish()),
+        Arc::new(conditional.finish()),
+    ];
+    RecordBatch::try_new(schema(), columns).map_err(|e| e.to_string())
+}
+
+/// The `permissions` table, computed on first scan.
+#[derive(Debug)]
+struct Permissions {
+    model: Arc<SharedModel>,
+    rows: OnceLock<std::result::Result<RecordBatch, String>>,
+}
+
+#[async_trait]
+impl TableProvider for Permissions {
+    fn schema(&self) -> SchemaRef {
+        schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::View
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let batch = match self.rows.get() {
+            Some(rows) => rows.clone(),
+            None => {
+                let model = self.model.get()?;
+                self.rows.get_or_init(|| build(&model)).clone()
+            }
+        }
+        .map_err(DataFusionError::Execution)?;
+        let exec = MemorySourceConfig::try_new_exec(&[vec![batch]], schema(), projection.cloned())?;
+        Ok(exec)
+    }
+}
+
+/// Registers `permissions` over the snapshot's shared model.
+pub(crate) fn register(
+    ctx: &SessionContext,
+    snapshot: &Snapshot,
+) -> std::result::Result<(), EngineError> {
+    let table = Permissions {
+        model: crate::model::shared(ctx, snapshot),
+        rows: OnceLock::new(),
+    };
+    ctx.register_table("permissions", Arc::new(table))
+        .map_err(|e| EngineError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    fn grants_of(json: &str) -> Vec<Grant> {
+        let doc = iamsnap_policy::parse_document_text(json).unwrap();
+        grants(Catalog::embedded().unwrap(), &doc)
+    }
+
+    #[test]
+    fn not_resource_is_one_row_naming_the_excluded_patterns() {
+        let g = grants_of(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","NotResource":["arn:aws:s3:::a/*","arn:aws:s3:::b/*"]}]}"#,
+        );
+        assert_eq!(
+            g,
+            vec![(
+                "s3:GetObject".to_owned(),
+                "NOT arn:aws:s3:::a/*, arn:aws:s3:::b/*".to_owned(),
+                "Deny",
+                false
+            )]
+        );
+    }
+
+    #[test]
+    fn not_action_is_the_rest_of_the_catalog() {
+        let g = grants_of(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#,
+        );
+        let catalog = Catalog::embedded().unwrap();
+        assert_eq!(
+            g.len(),
+            catalog.action_count() - catalog.expand("iam:*").len()
+        );
+        assert!(!g.iter().any(|(a, ..)| a.starts_with("iam:")));
+    }
+
+    #[test]
+    fn conditional_only_when_every_statement_is() {
+        let g = grants_of(
+            r#"{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}},
+              {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"},
+              {"Effect":"Allow","Action":["iam:PassRole","newsvc:DoThing"],"Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}}]}"#,
+        );
+        assert_eq!(
+            g,
+            vec![
+                ("iam:PassRole".to_owned(), "*".to_owned(), "Allow", true),
+                ("newsvc:DoThing".to_owned(), "*".to_owned(), "Allow", true),
+                ("sts:AssumeRole".to_owned(), "*".to_owned(), "Allow", false),
+            ]
+        );
+    }
+}

@@ -1,0 +1,111 @@
+use serde_json::Value;
+
+use crate::common::*;
+
+fn demo(date: &str) -> String {
+    s(&root().join(format!("snapshots/demo-{date}"))).to_owned()
+}
+
+#[test]
+fn every_saved_query_is_documented_and_runs_on_the_demo() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(root().join("queries")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("sql") {
+            continue;
+        }
+        count += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("-- "),
+            "{} needs a header comment",
+            path.display()
+        );
+        let out = ok(&[
+            "query",
+            &demo("2026-11-22"),
+            "-f",
+            s(&path),
+            "--format",
+            "json",
+        ]);
+        let rows: Value = serde_json::from_str(&out).unwrap();
+        assert!(rows.is_array(), "{}: {out}", path.display());
+    }
+    assert!(count >= 10, "only {count} saved queries");
+}
+
+#[test]
+fn formats_print_the_same_rows() {
+    let sql = "select name, is_service_linked, tags from roles where name like 'gh-actions-deploy%' order by name";
+    let json: Value = serde_json::from_str(&ok(&[
+        "query",
+        &demo("2026-11-22"),
+        sql,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["name"], "gh-actions-deploy-new");
+    let csv = ok(&["query", &demo("2026-11-22"), sql, "--format", "csv"]);
+    assert!(
+        csv.starts_with("name,is_service_linked,tags\ngh-actions-deploy-new,false,"),
+        "{csv}"
+    );
+    let nd = ok(&["query", &demo("2026-11-22"), sql, "--format", "ndjson"]);
+    assert_eq!(nd.lines().count(), 1);
+    let table = ok(&["query", &demo("2026-11-22"), sql]);
+    assert!(
+        table.contains("gh-actions-deploy-new") && table.ends_with("(1 row)\n"),
+        "{table}"
+    );
+}
+
+#[test]
+fn two_snapshots_side_by_side() {
+    let out = ok(&[
+        "query",
+        &demo("2026-11-22"),
+        "--old",
+        &demo("2026-11-01"),
+        "select n.name from new.roles n left join old.roles o on o.arn = n.arn where o.arn is null order by n.name",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out, "name\ngh-actions-deploy-new\npartner-data-sync\n");
+}
+
+#[test]
+fn queries_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("stolen.csv");
+    for sql in [
+        format!("copy (select * from users) to '{}'", target.display()),
+        "delete from users".to_owned(),
+        "insert into users select * from users".to_owned(),
+        "create table x as select 1".to_owned(),
+        format!(
+            "create external table t stored as csv location '{}'",
+            target.display()
+        ),
+        "set datafusion.execution.batch_size = 1".to_owned(),
+    ] {
+        let err = fails(&["query", &demo("2026-11-22"), &sql]);
+        assert!(err.contains("snapshots are read-only"), "{sql}: {err}");
+    }
+    assert!(!target.exists());
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn an_unknown_column_says_which_tables_have_it() {
+    let err = fails(&["query", &demo("2026-11-22"), "select arn from trust"]);
+    assert!(err.contains("No field named arn"), "{err}");
+    assert!(
+        err.contains("help: `arn` is a column of: users, roles"),
+        "{err}"
+    );
+    let err = fails(&["query", &demo("2026-11-22"), "selec 1"]);
+    assert!(err.contains("error:"), "{err}");
+}
