@@ -12,6 +12,8 @@ mod condition;
 mod context;
 mod template;
 
+use std::sync::Arc;
+
 use iamsnap_catalog::glob::{Case, Glob};
 
 pub use context::{Context, ContextValue};
@@ -91,11 +93,12 @@ struct CompiledStatement {
     conditions: Vec<CompiledCondition>,
 }
 
-/// A policy document compiled once for many evaluations.
+/// A policy document compiled once for many evaluations. Cloning is cheap (shared), so one
+/// compiled managed policy can serve every principal it is attached to.
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
-    name: String,
-    statements: Vec<CompiledStatement>,
+    name: Arc<str>,
+    statements: Arc<[CompiledStatement]>,
 }
 
 impl CompiledPolicy {
@@ -117,7 +120,10 @@ impl CompiledPolicy {
             .iter()
             .map(|s| compile_statement(s, variables, resource_policy))
             .collect();
-        Self { name, statements }
+        Self {
+            name: name.into(),
+            statements,
+        }
     }
 
     /// The name given at compilation.
@@ -404,7 +410,7 @@ fn scan(
         allow_match: PrincipalMatch::No,
     };
     for p in policies {
-        for s in &p.statements {
+        for s in p.statements.iter() {
             let principal = if kind == PolicyKind::Resource {
                 match (&s.principal, &s.not_principal) {
                     (Some(entries), _) => principal_match(entries, req),
@@ -430,7 +436,7 @@ fn scan(
             }
             let r = StatementRef {
                 kind,
-                policy: p.name.clone(),
+                policy: p.name.to_string(),
                 index: s.index,
                 sid: s.sid.clone(),
             };
