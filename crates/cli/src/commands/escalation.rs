@@ -2,15 +2,13 @@
 //! policies allow, each required action evaluated with AWS's evaluation logic.
 
 use std::cmp::Reverse;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use iamsnap_policy::escalation::{self, Finding};
-use iamsnap_policy::{
-    CompiledPolicy, Context, ContextValue, PolicyDocument, PolicyKind, PolicySet, StatementRef,
-    parse_document_text,
-};
+use iamsnap_policy::{CompiledPolicy, DocumentKind, PolicyKind, PolicySet, StatementRef};
 use serde_json::json;
 
+use crate::commands::policy::{account_of, compile_all, parse_context};
 use crate::exit::{CliError, Exit};
 use crate::files::print;
 use crate::output;
@@ -74,9 +72,9 @@ pub fn run(args: &EscalationArgs) -> Result<Exit, CliError> {
         })?
         .to_owned();
     let context = parse_context(&args.context)?;
-    let identity = compile_all(&args.policies)?;
-    let boundary = compile_all(args.boundary.as_slice())?;
-    let scps: Vec<Vec<CompiledPolicy>> = compile_all(&args.scps)?
+    let identity = compile_all(&args.policies, DocumentKind::Identity)?;
+    let boundary = compile_all(args.boundary.as_slice(), DocumentKind::PermissionsBoundary)?;
+    let scps: Vec<Vec<CompiledPolicy>> = compile_all(&args.scps, DocumentKind::ServiceControl)?
         .into_iter()
         .map(|p| vec![p])
         .collect();
@@ -189,52 +187,4 @@ fn finding_json(f: &Finding<'_>) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "references": m.references,
     })
-}
-
-fn load(path: &Path) -> Result<PolicyDocument, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display())))?;
-    parse_document_text(&text).map_err(|e| {
-        CliError::with_help(
-            format!("`{}`: {e}", path.display()),
-            "fix the document; IAM rejects it too",
-        )
-    })
-}
-
-fn compile_all(paths: &[PathBuf]) -> Result<Vec<CompiledPolicy>, CliError> {
-    paths
-        .iter()
-        .map(|p| Ok(CompiledPolicy::new(p.display().to_string(), &load(p)?)))
-        .collect()
-}
-
-fn account_of(arn: &str) -> Option<&str> {
-    arn.split(':')
-        .nth(4)
-        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// `KEY=VALUE` pairs; a key given several times is multivalued.
-fn parse_context(pairs: &[String]) -> Result<Context, CliError> {
-    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
-    for kv in pairs {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| CliError::new(format!("--context `{kv}` is not KEY=VALUE")))?;
-        match keys.iter_mut().find(|(key, _)| key.eq_ignore_ascii_case(k)) {
-            Some((_, values)) => values.push(v.to_owned()),
-            None => keys.push((k.to_owned(), vec![v.to_owned()])),
-        }
-    }
-    let mut context = Context::default();
-    for (k, mut values) in keys {
-        let value = if values.len() == 1 {
-            ContextValue::Single(values.remove(0))
-        } else {
-            ContextValue::Multi(values)
-        };
-        context.insert(&k, value);
-    }
-    Ok(context)
 }

@@ -245,7 +245,10 @@ fn validate(args: &ValidateArgs) -> Result<Exit, CliError> {
     Ok(Exit::Clean)
 }
 
-fn compile_all(paths: &[PathBuf], kind: DocumentKind) -> Result<Vec<CompiledPolicy>, CliError> {
+pub(crate) fn compile_all(
+    paths: &[PathBuf],
+    kind: DocumentKind,
+) -> Result<Vec<CompiledPolicy>, CliError> {
     paths
         .iter()
         .map(|p| {
@@ -260,10 +263,34 @@ fn compile_all(paths: &[PathBuf], kind: DocumentKind) -> Result<Vec<CompiledPoli
         .collect()
 }
 
-fn account_of(arn: &str) -> Option<&str> {
+pub(crate) fn account_of(arn: &str) -> Option<&str> {
     arn.split(':')
         .nth(4)
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `KEY=VALUE` pairs; a key given several times is multivalued.
+pub(crate) fn parse_context(pairs: &[String]) -> Result<Context, CliError> {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for kv in pairs {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| CliError::new(format!("--context `{kv}` is not KEY=VALUE")))?;
+        match keys.iter_mut().find(|(key, _)| key.eq_ignore_ascii_case(k)) {
+            Some((_, values)) => values.push(v.to_owned()),
+            None => keys.push((k.to_owned(), vec![v.to_owned()])),
+        }
+    }
+    let mut context = Context::default();
+    for (k, mut values) in keys {
+        let value = if values.len() == 1 {
+            ContextValue::Single(values.remove(0))
+        } else {
+            ContextValue::Multi(values)
+        };
+        context.insert(&k, value);
+    }
+    Ok(context)
 }
 
 fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
@@ -286,25 +313,7 @@ fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
             ))
         })?
         .to_owned();
-    let mut context = Context::default();
-    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
-    for kv in &args.context {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| CliError::new(format!("--context `{kv}` is not KEY=VALUE")))?;
-        match keys.iter_mut().find(|(key, _)| key.eq_ignore_ascii_case(k)) {
-            Some((_, values)) => values.push(v.to_owned()),
-            None => keys.push((k.to_owned(), vec![v.to_owned()])),
-        }
-    }
-    for (k, mut values) in keys {
-        let value = if values.len() == 1 {
-            ContextValue::Single(values.remove(0))
-        } else {
-            ContextValue::Multi(values)
-        };
-        context.insert(&k, value);
-    }
+    let context = parse_context(&args.context)?;
     let identity = compile_all(&args.policies, DocumentKind::Identity)?;
     let boundary = compile_all(args.boundary.as_slice(), DocumentKind::PermissionsBoundary)?;
     let session = compile_all(args.session_policy.as_slice(), DocumentKind::Session)?;
