@@ -109,3 +109,24 @@ fn an_unknown_column_says_which_tables_have_it() {
     let err = fails(&["query", &demo("2026-11-22"), "selec 1"]);
     assert!(err.contains("error:"), "{err}");
 }
+
+#[test]
+fn permissions_filtered_by_principal_match_the_full_table() {
+    // `principal_name = ...` is pushed down (only that principal's policies are expanded);
+    // `lower(...)` is not: both must give the same rows.
+    for (pushed, full) in [
+        (
+            "select count(*) from permissions where principal_name = 'svc-reporting'",
+            "select count(*) from permissions where lower(principal_name) = 'svc-reporting'",
+        ),
+        (
+            "select count(*) from permissions where principal_arn in ('arn:aws:iam::111122223333:user/service/ci-deployer', 'arn:aws:iam::111122223333:role/partner-data-sync') and action like 's3:%'",
+            "select count(*) from permissions where lower(principal_arn) in ('arn:aws:iam::111122223333:user/service/ci-deployer', 'arn:aws:iam::111122223333:role/partner-data-sync') and action like 's3:%'",
+        ),
+    ] {
+        let a = ok(&["query", &demo("2026-11-22"), pushed, "--format", "csv"]);
+        let b = ok(&["query", &demo("2026-11-22"), full, "--format", "csv"]);
+        assert_eq!(a, b);
+        assert_ne!(a, "count(*)\n0\n", "{pushed}");
+    }
+}

@@ -11,11 +11,13 @@ use arrow::array::{ArrayRef, BooleanBuilder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::ScalarValue;
 use datafusion::datasource::TableType;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
-use datafusion::logical_expr::Expr;
+use datafusion::logical_expr::expr::InList;
+use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_catalog::Catalog;
 use iamsnap_policy::PolicyDocument;
@@ -48,7 +50,7 @@ fn schema() -> SchemaRef {
 pub(crate) fn doc() -> TableInfo {
     TableInfo {
         name: "permissions".to_owned(),
-        doc: "One row per (user or role, action, resource pattern, effect, policy) that an identity policy in force states: direct, inline or inherited from a group. Actions are expanded from the catalog (`NotAction` to every catalog action it does not match; an action absent from the catalog is kept as written). Permissions boundaries are not applied here: use `can` for decisions.".to_owned(),
+        doc: "One row per (user or role, action, resource pattern, effect, policy) that an identity policy in force states: direct, inline or inherited from a group. Actions are expanded from the catalog (`NotAction` to every catalog action it does not match; an action absent from the catalog is kept as written). Permissions boundaries are not applied here: use `can` for decisions. Filter on `principal_arn` or `principal_name` (`=` or `IN`) on large accounts: only those principals' policies are then expanded.".to_owned(),
         columns: vec![
             col("account_id", "text", "Account id of the principal."),
             col("principal_type", "text", "`user` or `role`."),
@@ -108,7 +110,10 @@ fn grants(catalog: &Catalog, doc: &PolicyDocument) -> Vec<Grant> {
     out.into_iter().map(|((a, r, e), c)| (a, r, e, c)).collect()
 }
 
-fn build(model: &Model) -> std::result::Result<RecordBatch, String> {
+fn build(
+    model: &Model,
+    wanted: &dyn Fn(&crate::model::Principal) -> bool,
+) -> std::result::Result<RecordBatch, String> {
     let catalog = Catalog::embedded().map_err(|e| e.to_string())?;
     let mut by_policy: HashMap<&str, Arc<Vec<Grant>>> = HashMap::new();
     let mut account_id = StringBuilder::new();
@@ -123,7 +128,7 @@ fn build(model: &Model) -> std::result::Result<RecordBatch, String> {
     let mut via = StringBuilder::new();
     let mut via_group_name = StringBuilder::new();
     let mut conditional = BooleanBuilder::new();
-    for p in model.principals() {
+    for p in model.principals().iter().filter(|p| wanted(p)) {
         for policy in &p.policies {
             let Some(doc) = &policy.document else {
                 continue;
@@ -185,23 +190,93 @@ impl TableProvider for Permissions {
         TableType::View
     }
 
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
+        Ok(filters
+            .iter()
+            .map(|f| {
+                if principal_filter(f).is_some() {
+                    // Used to build only the named principals' rows; DataFusion still
+                    // applies the filter.
+                    TableProviderFilterPushDown::Inexact
+                } else {
+                    TableProviderFilterPushDown::Unsupported
+                }
+            })
+            .collect())
+    }
+
     async fn scan(
         &self,
         _state: &dyn Session,
         projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
+        filters: &[Expr],
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let batch = match self.rows.get() {
-            Some(rows) => rows.clone(),
-            None => {
-                let model = self.model.get()?;
-                self.rows.get_or_init(|| build(&model)).clone()
+        let wanted: Vec<(&'static str, Vec<String>)> =
+            filters.iter().filter_map(principal_filter).collect();
+        let batch = if wanted.is_empty() {
+            match self.rows.get() {
+                Some(rows) => rows.clone(),
+                None => {
+                    let model = self.model.get()?;
+                    self.rows.get_or_init(|| build(&model, &|_| true)).clone()
+                }
             }
+        } else {
+            // Only the principals the query names: no need to expand everyone's policies.
+            let model = self.model.get()?;
+            build(&model, &|p| {
+                wanted.iter().all(|(column, values)| {
+                    let v = if *column == "principal_arn" {
+                        &p.arn
+                    } else {
+                        &p.name
+                    };
+                    values.iter().any(|x| x == v)
+                })
+            })
         }
         .map_err(DataFusionError::Execution)?;
         let exec = MemorySourceConfig::try_new_exec(&[vec![batch]], schema(), projection.cloned())?;
         Ok(exec)
+    }
+}
+
+/// `principal_arn = 'x'`, `principal_name IN ('a', 'b')`, ...: the column and the values.
+fn principal_filter(expr: &Expr) -> Option<(&'static str, Vec<String>)> {
+    let column = |e: &Expr| match e {
+        Expr::Column(c) if c.name == "principal_arn" => Some("principal_arn"),
+        Expr::Column(c) if c.name == "principal_name" => Some("principal_name"),
+        _ => None,
+    };
+    let text = |e: &Expr| match e {
+        Expr::Literal(ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)), _) => {
+            Some(s.clone())
+        }
+        _ => None,
+    };
+    match expr {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Eq,
+            right,
+        }) => match (column(left), text(right), column(right), text(left)) {
+            (Some(c), Some(v), _, _) | (_, _, Some(c), Some(v)) => Some((c, vec![v])),
+            _ => None,
+        },
+        Expr::InList(InList {
+            expr,
+            list,
+            negated: false,
+        }) => {
+            let c = column(expr)?;
+            let values: Option<Vec<String>> = list.iter().map(text).collect();
+            Some((c, values?))
+        }
+        _ => None,
     }
 }
 
