@@ -78,16 +78,21 @@ impl Engine {
     /// Opens one snapshot (its files are verified first).
     pub async fn open(path: &Path) -> Result<Self, EngineError> {
         let snapshot = Snapshot::open(path)?;
-        let ctx = new_context();
+        Self::assemble(new_context(), snapshot, None).await
+    }
+
+    /// Registers the snapshot's tables under their plain names, the derived views and the
+    /// functions, which all refer to `snapshot`.
+    async fn assemble(
+        ctx: SessionContext,
+        snapshot: Snapshot,
+        old: Option<Snapshot>,
+    ) -> Result<Self, EngineError> {
         register_snapshot(&ctx, &snapshot, None).await?;
         views::register(&ctx).await?;
         functions::register(&ctx, &snapshot);
         crate::permissions::register(&ctx, &snapshot)?;
-        Ok(Self {
-            ctx,
-            snapshot,
-            old: None,
-        })
+        Ok(Self { ctx, snapshot, old })
     }
 
     /// Opens two snapshots side by side: `old.<table>` and `new.<table>`; unqualified names
@@ -106,15 +111,7 @@ impl Engine {
         }
         register_snapshot(&ctx, &old_snap, Some("old")).await?;
         register_snapshot(&ctx, &snapshot, Some("new")).await?;
-        register_snapshot(&ctx, &snapshot, None).await?;
-        views::register(&ctx).await?;
-        functions::register(&ctx, &snapshot);
-        crate::permissions::register(&ctx, &snapshot)?;
-        Ok(Self {
-            ctx,
-            snapshot,
-            old: Some(old_snap),
-        })
+        Self::assemble(ctx, snapshot, Some(old_snap)).await
     }
 
     /// The snapshot that unqualified names refer to.
