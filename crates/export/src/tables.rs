@@ -18,6 +18,7 @@ use crate::auth_details::{
 };
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
+use crate::live::model::Extras;
 
 /// One input page: its file name (for messages) and content.
 #[derive(Debug, Clone)]
@@ -152,7 +153,10 @@ fn merge_into<'a, T: PartialEq>(
 
 /// The account a page belongs to: the one in the ARNs of its users, groups, roles and
 /// customer managed policies; for a page with none of those, the only account of the input.
-fn page_accounts(pages: &[Page]) -> Result<Vec<&str>, ImportError> {
+fn page_accounts<'a>(
+    pages: &'a [Page],
+    fallback: Option<&'a str>,
+) -> Result<Vec<&'a str>, ImportError> {
     let mut found: Vec<Option<&str>> = Vec::with_capacity(pages.len());
     for page in pages {
         let d = &page.details;
@@ -175,7 +179,12 @@ fn page_accounts(pages: &[Page]) -> Result<Vec<&str>, ImportError> {
         }
         found.push(accounts.into_iter().next());
     }
-    let all: BTreeSet<&str> = found.iter().flatten().copied().collect();
+    let mut all: BTreeSet<&str> = found.iter().flatten().copied().collect();
+    if all.is_empty()
+        && let Some(account) = fallback
+    {
+        all.insert(account);
+    }
     found
         .into_iter()
         .zip(pages)
@@ -204,6 +213,10 @@ struct Builders {
     statements: TableBuilder,
     trust: TableBuilder,
     instance_profiles: TableBuilder,
+    oidc_providers: TableBuilder,
+    saml_providers: TableBuilder,
+    service_last_accessed: TableBuilder,
+    account_settings: TableBuilder,
     access_keys: TableBuilder,
     credential_report: TableBuilder,
 }
@@ -222,6 +235,10 @@ impl Builders {
             statements: b("statements")?,
             trust: b("trust")?,
             instance_profiles: b("instance_profiles")?,
+            oidc_providers: b("oidc_providers")?,
+            saml_providers: b("saml_providers")?,
+            service_last_accessed: b("service_last_accessed")?,
+            account_settings: b("account_settings")?,
             access_keys: b("access_keys")?,
             credential_report: b("credential_report")?,
         })
@@ -240,6 +257,10 @@ impl Builders {
             &mut self.statements,
             &mut self.trust,
             &mut self.instance_profiles,
+            &mut self.oidc_providers,
+            &mut self.saml_providers,
+            &mut self.service_last_accessed,
+            &mut self.account_settings,
             &mut self.access_keys,
             &mut self.credential_report,
         ] {
@@ -412,10 +433,21 @@ fn push_inline_policies(
 }
 
 /// Builds every table from the pages and the optional credential report.
-pub fn build_tables<'a>(
+pub fn build_tables(
+    pages: &[Page],
+    report: Option<(&str, &CredentialReport)>,
+    allow_truncated: bool,
+) -> Result<Imported, ImportError> {
+    build_tables_with(pages, report, allow_truncated, &Extras::default())
+}
+
+/// Builds every table from the pages, the optional credential report and what a live export
+/// read beyond them (nothing, for a file import): one path for both sources.
+pub fn build_tables_with<'a>(
     pages: &'a [Page],
     report: Option<(&str, &CredentialReport)>,
     allow_truncated: bool,
+    extras: &'a Extras,
 ) -> Result<Imported, ImportError> {
     let mut notes = Vec::new();
     if let Some(last) = pages.last()
@@ -429,7 +461,7 @@ pub fn build_tables<'a>(
             "the input is incomplete: its last page says more follow (marker `{marker}`)"
         ));
     }
-    let accounts = page_accounts(pages)?;
+    let accounts = page_accounts(pages, extras.account_id.as_deref())?;
     let mut merged = Merged::default();
     let mut seen: [HashMap<(String, String), usize>; 4] = Default::default();
     let [seen_users, seen_groups, seen_roles, seen_policies] = &mut seen;
@@ -794,8 +826,16 @@ pub fn build_tables<'a>(
     }
 
     let mut account_ids: BTreeSet<String> = accounts.iter().map(|a| (*a).to_owned()).collect();
+    account_ids.extend(extras.account_id.iter().cloned());
+    push_extras(&mut b, extras)?;
     if let Some((file, report)) = report {
-        push_credential_report(&mut b, file, report, &mut account_ids)?;
+        push_credential_report(
+            &mut b,
+            file,
+            report,
+            &extras.keys_listed_for,
+            &mut account_ids,
+        )?;
     }
 
     Ok(Imported {
@@ -849,6 +889,7 @@ fn push_credential_report(
     b: &mut Builders,
     file: &str,
     report: &CredentialReport,
+    keys_listed_for: &BTreeSet<String>,
     account_ids: &mut BTreeSet<String>,
 ) -> Result<(), ImportError> {
     for (i, row) in report.rows.iter().enumerate() {
@@ -891,6 +932,10 @@ fn push_credential_report(
             cert2.into(),
             ts(cert2_rotated),
         ])?;
+        // Keys listed through the API are in the table already, with their ids.
+        if keys_listed_for.contains(&row.arn) {
+            continue;
+        }
         for (slot, key) in (1i64..).zip(&row.keys) {
             if !key.exists() {
                 continue;
@@ -909,6 +954,88 @@ fn push_credential_report(
                 "credential_report".into(),
             ])?;
         }
+    }
+    Ok(())
+}
+
+/// The rows only a live export has: API access keys, identity providers, service last
+/// accessed data and account settings.
+fn push_extras(b: &mut Builders, extras: &Extras) -> Result<(), ImportError> {
+    for k in &extras.access_keys {
+        b.access_keys.push(&[
+            (&k.account_id).into(),
+            (&k.user_name).into(),
+            (&k.user_arn).into(),
+            (&k.access_key_id).into(),
+            Cell::Int(None),
+            (&k.status).into(),
+            Cell::Timestamp(k.create_date),
+            Cell::Timestamp(k.last_used_date),
+            Cell::Text(k.last_used_region.as_deref()),
+            Cell::Text(k.last_used_service.as_deref()),
+            "api".into(),
+        ])?;
+    }
+    for p in &extras.oidc_providers {
+        b.oidc_providers.push(&[
+            (&p.account_id).into(),
+            (&p.arn).into(),
+            (&p.url).into(),
+            (&p.client_ids).into(),
+            (&p.thumbprints).into(),
+            Cell::Timestamp(p.create_date),
+            p.tags.as_slice().into(),
+        ])?;
+    }
+    for p in &extras.saml_providers {
+        b.saml_providers.push(&[
+            (&p.account_id).into(),
+            (&p.arn).into(),
+            p.name().into(),
+            Cell::Timestamp(p.create_date),
+            Cell::Timestamp(p.valid_until),
+            Cell::Text(p.metadata_document.as_deref()),
+            p.tags.as_slice().into(),
+        ])?;
+    }
+    for s in &extras.service_last_accessed {
+        b.service_last_accessed.push(&[
+            (&s.account_id).into(),
+            (&s.principal_arn).into(),
+            s.principal_type.into(),
+            (&s.principal_name).into(),
+            (&s.service_namespace).into(),
+            (&s.service_name).into(),
+            Cell::Timestamp(s.last_authenticated),
+            Cell::Text(s.last_authenticated_entity.as_deref()),
+            Cell::Text(s.last_authenticated_region.as_deref()),
+            Cell::Int(s.total_authenticated_entities),
+            Cell::Timestamp(s.job_completion_date),
+        ])?;
+    }
+    for a in &extras.account_settings {
+        let policy = a.password_policy.as_ref();
+        let field = |f: fn(&crate::live::model::PasswordPolicy) -> Option<bool>| {
+            Cell::Bool(policy.and_then(|p| p.as_ref()).and_then(f))
+        };
+        let int = |f: fn(&crate::live::model::PasswordPolicy) -> Option<i64>| {
+            Cell::Int(policy.and_then(|p| p.as_ref()).and_then(f))
+        };
+        b.account_settings.push(&[
+            (&a.account_id).into(),
+            Cell::TextList(a.aliases.as_deref()),
+            Cell::Bool(policy.map(Option::is_some)),
+            int(|p| p.minimum_password_length),
+            field(|p| p.require_symbols),
+            field(|p| p.require_numbers),
+            field(|p| p.require_uppercase_characters),
+            field(|p| p.require_lowercase_characters),
+            field(|p| p.allow_users_to_change_password),
+            field(|p| p.expire_passwords),
+            int(|p| p.max_password_age),
+            int(|p| p.password_reuse_prevention),
+            field(|p| p.hard_expiry),
+        ])?;
     }
     Ok(())
 }

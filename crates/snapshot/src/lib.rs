@@ -17,8 +17,8 @@ pub use builder::{Cell, TableBuilder};
 pub use docs::{schema_markdown, table_markdown};
 pub use error::SnapshotError;
 pub use manifest::{
-    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, Source, SourceInput,
-    TableEntry,
+    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart, Source,
+    SourceInput, TableEntry,
 };
 pub use read::{Snapshot, TimeRange, sha256_file};
 pub use schema::{Column, ColumnType, TABLES, Table, table};

@@ -6,7 +6,7 @@ pub const FORMAT_NAME: &str = "iamsnap-snapshot";
 
 /// The snapshot format version this build writes and reads. Bump it whenever a table or
 /// column changes meaning, is added or is removed.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The file name of the manifest inside a snapshot folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -35,6 +35,22 @@ pub struct Manifest {
     /// Things a reader should know about the data (e.g. policies referenced but absent).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Parts of the account the source could not capture (an export denied an API, say),
+    /// and why: their tables are empty or incomplete. Absent from older manifests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<MissingPart>,
+}
+
+/// A part of the account state a snapshot lacks, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingPart {
+    /// What is missing, e.g. `service_last_accessed` or `credential_report`.
+    pub part: String,
+    /// Why, and what to do about it, e.g. `AccessDenied: grant iam:GetCredentialReport`.
+    pub reason: String,
+    /// The IAM action whose denial caused it, when that is the cause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// Where a snapshot's data came from.

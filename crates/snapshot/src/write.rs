@@ -14,9 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::SnapshotError;
 use crate::manifest::{
-    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, TableEntry,
+    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart, TableEntry,
 };
-use crate::read::read_manifest_file;
 use crate::schema::{TABLES, Table};
 
 /// Writes one snapshot folder.
@@ -28,6 +27,7 @@ pub struct SnapshotWriter {
     created_parent: Option<PathBuf>,
     replace: bool,
     tables: Vec<TableEntry>,
+    missing: Vec<MissingPart>,
     done: bool,
 }
 
@@ -80,6 +80,7 @@ impl SnapshotWriter {
             created_parent,
             replace,
             tables: Vec::new(),
+            missing: Vec::new(),
             done: false,
         };
         fs::create_dir(&writer.tmp)
@@ -147,6 +148,12 @@ impl SnapshotWriter {
         Ok(())
     }
 
+    /// Records parts of the account the source could not capture; the manifest lists them
+    /// under `missing`.
+    pub fn record_missing(&mut self, parts: impl IntoIterator<Item = MissingPart>) {
+        self.missing.extend(parts);
+    }
+
     /// Writes the manifest and moves the snapshot into place. Every table of
     /// [`TABLES`] must have been written.
     pub fn finish(mut self, info: ManifestInfo) -> Result<Manifest, SnapshotError> {
@@ -174,6 +181,7 @@ impl SnapshotWriter {
             catalog_date: info.catalog_date,
             tables,
             notes: info.notes,
+            missing: std::mem::take(&mut self.missing),
         };
         let path = self.tmp.join(MANIFEST_FILE);
         let mut text = serde_json::to_string_pretty(&manifest)
@@ -226,7 +234,12 @@ fn is_replaceable(dest: &Path) -> bool {
     let empty = fs::read_dir(dest)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
-    empty || read_manifest_file(dest).is_ok()
+    // A snapshot of any format version (an older iamsnap's) may be replaced.
+    empty
+        || fs::read_to_string(dest.join(MANIFEST_FILE))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|m| m.get("format").and_then(|f| f.as_str()) == Some(FORMAT_NAME))
 }
 
 fn first_missing_ancestor(dir: &Path) -> Option<PathBuf> {

@@ -93,6 +93,9 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             for note in &m.notes {
                 s.push_str(&format!("note: {note}\n"));
             }
+            for part in &m.missing {
+                s.push_str(&format!("missing: {}: {}\n", part.part, part.reason));
+            }
             s.push_str("all files match the manifest's sha256\n");
             s
         }

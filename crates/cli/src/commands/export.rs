@@ -1,0 +1,250 @@
+//! `iamsnap export`: a live AWS account into a snapshot.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use iamsnap_export::live::{
+    Connection, ExportError, ExportProgress, ExportRequest, FailureKind, export,
+};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::exit::{CliError, Exit};
+use crate::files::print;
+
+/// Export a live AWS account's IAM state into a snapshot.
+///
+/// Credentials and region are found as the AWS CLI finds them: flags, environment
+/// (AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_REGION, ...), the config and credentials files,
+/// IAM Identity Center (SSO) profiles, credential_process, web identity tokens, and
+/// container or instance metadata. Only read-only calls are made (plus the generation of
+/// IAM's own reports); docs/export-policy.json is the policy it needs. A part the
+/// credentials may not read is recorded as missing in the manifest, naming the action to
+/// grant, unless --strict is given.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The snapshot folder to create.
+    #[arg(short, long, value_name = "DIR")]
+    output: PathBuf,
+
+    /// A named profile of the AWS config files (default: AWS_PROFILE, else `default`).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+
+    /// The region to sign requests for (default: AWS_REGION or the profile's, else us-east-1).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+
+    /// Send every request to this endpoint instead of AWS's (e.g. a local emulator).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+
+    /// Replace the output folder if it is an existing snapshot.
+    #[arg(long)]
+    force: bool,
+
+    /// Fail, writing nothing, when any part of the account cannot be read.
+    #[arg(long)]
+    strict: bool,
+
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
+
+    /// Attempts per request (the first included) on throttling and server errors, with
+    /// exponential backoff and jitter.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    max_attempts: u32,
+
+    /// Seconds to wait for IAM's reports (credential report, service last accessed jobs).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    poll_timeout: u64,
+
+    /// Print the API calls made, per operation, and the retries.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+pub fn run(args: &Args) -> Result<Exit, CliError> {
+    let request = ExportRequest {
+        connection: Connection {
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            max_attempts: args.max_attempts,
+        },
+        output: args.output.clone(),
+        force: args.force,
+        strict: args.strict,
+        concurrency: usize::from(args.concurrency),
+        poll_timeout: Duration::from_secs(args.poll_timeout),
+        captured_at: Utc::now(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
+    let bars = Arc::new(Bars::new());
+    let result = runtime.block_on(export(&request, bars.clone()));
+    bars.clear();
+    let outcome = result.map_err(to_cli_error)?;
+    let m = &outcome.manifest;
+    let rows = |name: &str| {
+        m.tables
+            .iter()
+            .find(|t| t.name == name)
+            .map_or(0, |t| t.rows)
+    };
+    let mut text = format!(
+        "exported account {} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows\n",
+        m.account_ids.join(", "),
+        args.output.display(),
+        rows("users"),
+        rows("roles"),
+        rows("groups"),
+        rows("policies"),
+        rows("access_keys"),
+        rows("oidc_providers"),
+        rows("saml_providers"),
+        rows("service_last_accessed"),
+    );
+    for note in &m.notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    for part in &m.missing {
+        text.push_str(&format!("missing: {}: {}\n", part.part, part.reason));
+    }
+    if args.verbose {
+        let s = &outcome.stats;
+        text.push_str(&format!(
+            "{} API calls, {} HTTP attempts ({} retries; {} throttled, {} server errors) in {:.2} s\n",
+            s.total_calls(),
+            s.attempts,
+            s.retries(),
+            s.throttled,
+            s.server_errors,
+            outcome.elapsed.as_secs_f64()
+        ));
+        for (op, n) in &s.calls {
+            text.push_str(&format!("  {op}: {n}\n"));
+        }
+    }
+    print(&text)?;
+    Ok(Exit::Clean)
+}
+
+fn to_cli_error(e: ExportError) -> CliError {
+    match e {
+        ExportError::Config(message) => CliError::with_help(
+            message,
+            "configure credentials as for the AWS CLI (`aws configure`, `aws sso login --profile P` then --profile P, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), then run again",
+        ),
+        ExportError::Api(api) => {
+            let help = match api.kind {
+                FailureKind::Denied => format!(
+                    "grant {} to the caller (docs/export-policy.json lists every action the export needs)",
+                    api.action
+                ),
+                FailureKind::Unreachable => {
+                    "check the network, --region and --endpoint-url".to_owned()
+                }
+                FailureKind::Throttled => {
+                    "try again later, or with a lower --concurrency and a higher --max-attempts"
+                        .to_owned()
+                }
+                FailureKind::NotFound | FailureKind::Other => {
+                    "run again; if it persists, check the account's IAM service health".to_owned()
+                }
+            };
+            CliError::with_help(api.to_string(), help)
+        }
+        ExportError::Incomplete(parts) => {
+            let actions: Vec<&str> = parts.iter().filter_map(|p| p.action.as_deref()).collect();
+            let help = if actions.is_empty() {
+                "run again without --strict to export what can be read (the manifest then lists what is missing)".to_owned()
+            } else {
+                format!(
+                    "grant {} (see docs/export-policy.json), or run without --strict to export what can be read",
+                    actions.join(", ")
+                )
+            };
+            CliError::with_help(
+                format!("{}; nothing was written", ExportError::Incomplete(parts)),
+                help,
+            )
+        }
+        ExportError::Import(e) => e.into(),
+        ExportError::Snapshot(e) => e.into(),
+        ExportError::Internal(message) => CliError::new(message),
+    }
+}
+
+/// One bar per step on stderr, only when stderr is a terminal.
+#[derive(Debug)]
+struct Bars {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<&'static str, ProgressBar>>,
+}
+
+impl Bars {
+    fn new() -> Self {
+        Self {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            bars: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(bars) = self.bars.lock() {
+            for bar in bars.values() {
+                bar.finish_and_clear();
+            }
+        }
+        let _ = self.multi.clear();
+    }
+}
+
+impl ExportProgress for Bars {
+    fn start(&self, step: &'static str, total: Option<u64>) {
+        // Added to the display before anything is drawn, so it never draws on its own.
+        let bar = self.multi.add(match total {
+            Some(n) => ProgressBar::new(n),
+            None => ProgressBar::new_spinner(),
+        });
+        let style = match total {
+            Some(_) => ProgressStyle::with_template("{msg:32} [{bar:30}] {pos}/{len} ({eta})")
+                .map(|s| s.progress_chars("=> "))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            None => ProgressStyle::with_template("{msg:32} {spinner} {pos}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        };
+        bar.set_style(style);
+        bar.set_message(step);
+        if total.is_none() {
+            bar.enable_steady_tick(Duration::from_millis(120));
+        }
+        if let Ok(mut bars) = self.bars.lock() {
+            bars.insert(step, bar);
+        }
+    }
+
+    fn advance(&self, step: &'static str, by: u64) {
+        if let Ok(bars) = self.bars.lock()
+            && let Some(bar) = bars.get(step)
+        {
+            bar.inc(by);
+        }
+    }
+
+    fn finish(&self, step: &'static str) {
+        // The bar stays, finished, until the export ends: removing lines from a multi-bar
+        // display while others redraw leaves stale lines behind.
+        if let Ok(bars) = self.bars.lock()
+            && let Some(bar) = bars.get(step)
+        {
+            bar.finish_with_message(format!("{step}: done"));
+        }
+    }
+}

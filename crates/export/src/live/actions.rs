@@ -1,0 +1,247 @@
+//! Every AWS API the exporter calls, with the IAM action that allows it and the part of the
+//! snapshot it fills. `docs/export-policy.json` must allow each of them (a test checks it
+//! with the policy evaluator); AccessDenied messages name the action from here.
+
+/// One API the exporter calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiAction {
+    /// The API operation, e.g. `GetAccountAuthorizationDetails`.
+    pub operation: &'static str,
+    /// The IAM action that allows it, e.g. `iam:GetAccountAuthorizationDetails`.
+    pub action: &'static str,
+    /// The snapshot part it fills (see [`Part`]).
+    pub part: Part,
+}
+
+/// A part of the snapshot, recorded in the manifest's `missing` when it could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// The account id (`sts:GetCallerIdentity`); without it nothing is exported.
+    Identity,
+    /// Users, groups, roles, policies, trust: without them nothing is exported.
+    AuthorizationDetails,
+    /// Access key ids and status, per user.
+    AccessKeys,
+    /// When and where each access key was last used.
+    AccessKeyLastUsed,
+    /// The credential report.
+    CredentialReport,
+    /// Service last accessed data per user and role.
+    ServiceLastAccessed,
+    /// OpenID Connect providers.
+    OidcProviders,
+    /// SAML providers.
+    SamlProviders,
+    /// The account password policy.
+    PasswordPolicy,
+    /// The account aliases.
+    AccountAliases,
+}
+
+impl Part {
+    /// The name used in the manifest and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Identity => "caller_identity",
+            Part::AuthorizationDetails => "authorization_details",
+            Part::AccessKeys => "access_keys",
+            Part::AccessKeyLastUsed => "access_key_last_used",
+            Part::CredentialReport => "credential_report",
+            Part::ServiceLastAccessed => "service_last_accessed",
+            Part::OidcProviders => "oidc_providers",
+            Part::SamlProviders => "saml_providers",
+            Part::PasswordPolicy => "password_policy",
+            Part::AccountAliases => "account_aliases",
+        }
+    }
+
+    /// Whether an export can go on without this part.
+    pub fn is_optional(self) -> bool {
+        !matches!(self, Part::Identity | Part::AuthorizationDetails)
+    }
+}
+
+const fn api(operation: &'static str, action: &'static str, part: Part) -> ApiAction {
+    ApiAction {
+        operation,
+        action,
+        part,
+    }
+}
+
+/// Every API the exporter calls. Keep `docs/export-policy.json` in step.
+pub const API_ACTIONS: &[ApiAction] = &[
+    api("GetCallerIdentity", "sts:GetCallerIdentity", Part::Identity),
+    api(
+        "GetAccountAuthorizationDetails",
+        "iam:GetAccountAuthorizationDetails",
+        Part::AuthorizationDetails,
+    ),
+    // Only for managed policies whose name or id the authorization details lack.
+    api("GetPolicy", "iam:GetPolicy", Part::AuthorizationDetails),
+    api("ListAccessKeys", "iam:ListAccessKeys", Part::AccessKeys),
+    api(
+        "GetAccessKeyLastUsed",
+        "iam:GetAccessKeyLastUsed",
+        Part::AccessKeyLastUsed,
+    ),
+    api(
+        "GenerateCredentialReport",
+        "iam:GenerateCredentialReport",
+        Part::CredentialReport,
+    ),
+    api(
+        "GetCredentialReport",
+        "iam:GetCredentialReport",
+        Part::CredentialReport,
+    ),
+    api(
+        "GenerateServiceLastAccessedDetails",
+        "iam:GenerateServiceLastAccessedDetails",
+        Part::ServiceLastAccessed,
+    ),
+    api(
+        "GetServiceLastAccessedDetails",
+        "iam:GetServiceLastAccessedDetails",
+        Part::ServiceLastAccessed,
+    ),
+    api(
+        "ListOpenIDConnectProviders",
+        "iam:ListOpenIDConnectProviders",
+        Part::OidcProviders,
+    ),
+    api(
+        "GetOpenIDConnectProvider",
+        "iam:GetOpenIDConnectProvider",
+        Part::OidcProviders,
+    ),
+    api(
+        "ListSAMLProviders",
+        "iam:ListSAMLProviders",
+        Part::SamlProviders,
+    ),
+    api(
+        "GetSAMLProvider",
+        "iam:GetSAMLProvider",
+        Part::SamlProviders,
+    ),
+    api(
+        "GetAccountPasswordPolicy",
+        "iam:GetAccountPasswordPolicy",
+        Part::PasswordPolicy,
+    ),
+    api(
+        "ListAccountAliases",
+        "iam:ListAccountAliases",
+        Part::AccountAliases,
+    ),
+];
+
+/// The entry of an operation.
+pub fn api_action(operation: &str) -> Option<&'static ApiAction> {
+    API_ACTIONS.iter().find(|a| a.operation == operation)
+}
+
+/// Actions that start a report IAM computes (access level `Write` in the catalog, since
+/// they start a job), and nothing else: the only non-read actions the policy may grant.
+pub const REPORT_ACTIONS: &[&str] = &[
+    "iam:GenerateCredentialReport",
+    "iam:GenerateServiceLastAccessedDetails",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamsnap_catalog::{AccessLevel, Catalog};
+    use iamsnap_policy::{
+        CompiledPolicy, Context, Decision, DocumentKind, PolicySet, Request, evaluate,
+        parse_document_text_as,
+    };
+
+    fn policy_text() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export-policy.json");
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn every_operation_is_listed_once_with_a_known_action() {
+        let catalog = Catalog::embedded().unwrap();
+        for (i, a) in API_ACTIONS.iter().enumerate() {
+            assert!(
+                API_ACTIONS[i + 1..]
+                    .iter()
+                    .all(|b| b.operation != a.operation),
+                "{} twice",
+                a.operation
+            );
+            assert!(
+                catalog.action(a.action).is_some(),
+                "{} is not in the action catalog",
+                a.action
+            );
+            assert_eq!(a.action.split(':').nth(1), Some(a.operation));
+        }
+    }
+
+    #[test]
+    fn the_published_policy_allows_every_api_the_exporter_calls() {
+        let doc = parse_document_text_as(&policy_text(), DocumentKind::Identity).unwrap();
+        let policy = [CompiledPolicy::new("export-policy", &doc)];
+        for a in API_ACTIONS {
+            let request = Request {
+                principal: "arn:aws:iam::111122223333:user/auditor".to_owned(),
+                principal_account: "111122223333".to_owned(),
+                action: a.action.to_owned(),
+                resource: "*".to_owned(),
+                resource_account: "111122223333".to_owned(),
+                context: Context::default(),
+            };
+            let ev = evaluate(
+                &request,
+                &PolicySet {
+                    identity: &policy,
+                    ..PolicySet::default()
+                },
+            );
+            assert_eq!(
+                ev.decision,
+                Decision::Allow,
+                "docs/export-policy.json does not allow {} ({})",
+                a.action,
+                a.operation
+            );
+        }
+    }
+
+    #[test]
+    fn the_published_policy_grants_only_read_access_and_report_generation() {
+        let catalog = Catalog::embedded().unwrap();
+        let doc = parse_document_text_as(&policy_text(), DocumentKind::Identity).unwrap();
+        let mut granted = 0;
+        for s in &doc.statements {
+            assert_eq!(s.effect.as_str(), "Allow");
+            assert!(s.not_action.is_none(), "NotAction grants too much");
+            assert!(s.condition_json.is_none());
+            let patterns = s.action.as_deref().unwrap_or_default();
+            let set = catalog.expand_all(patterns);
+            for action in catalog.actions_in(&set) {
+                granted += 1;
+                let levels = action.access_levels();
+                let read_only = levels
+                    .iter()
+                    .all(|l| matches!(l, AccessLevel::List | AccessLevel::Read));
+                assert!(
+                    read_only || REPORT_ACTIONS.contains(&action.full_name()),
+                    "{} has access level {:?}: the export policy must stay read-only",
+                    action.full_name(),
+                    levels.iter().map(AccessLevel::as_str).collect::<Vec<_>>()
+                );
+            }
+        }
+        // Every action of the policy is one the exporter calls: least privilege.
+        assert_eq!(granted, API_ACTIONS.len());
+        for r in REPORT_ACTIONS {
+            assert!(API_ACTIONS.iter().any(|a| a.action == *r));
+        }
+    }
+}

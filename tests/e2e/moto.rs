@@ -1,0 +1,309 @@
+//! A local IAM/STS endpoint for the exporter's tests: `moto_server` (PyPI `moto[server]`,
+//! pinned in tests/requirements.txt and installed by scripts/test) on a free loopback
+//! port, stopped when dropped. And a loopback proxy in front of it that injects throttling,
+//! server errors and AccessDenied answers.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A running moto_server.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub port: u16,
+}
+
+fn moto_server_binary() -> Option<PathBuf> {
+    if std::env::var("IAMSNAP_SKIP_MOTO").as_deref() == Ok("1") {
+        return None;
+    }
+    let python = std::env::var("IAMSNAP_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "IAMSNAP_TEST_PYTHON is not set: the export tests need moto_server; run them with \
+             scripts/test (it installs tests/requirements.txt into a private virtualenv), or set \
+             IAMSNAP_SKIP_MOTO=1 to skip them explicitly"
+        )
+    });
+    let bin = PathBuf::from(&python)
+        .parent()
+        .map(|d| d.join("moto_server"))
+        .unwrap();
+    assert!(
+        bin.is_file(),
+        "{} is missing: run scripts/test (it installs moto[server] from tests/requirements.txt \
+         next to {python}), or set IAMSNAP_SKIP_MOTO=1 to skip the export tests explicitly",
+        bin.display()
+    );
+    Some(bin)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Moto {
+    /// Starts moto_server; `None` only when IAMSNAP_SKIP_MOTO=1. Fails the test when
+    /// moto is not installed.
+    pub fn start() -> Option<Moto> {
+        let bin = moto_server_binary()?;
+        for _ in 0..3 {
+            let port = free_port();
+            let child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+            let mut moto = Moto {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                port,
+            };
+            if moto.wait_ready(Duration::from_secs(30)) {
+                return Some(moto);
+            }
+            // Lost the port to someone else, or slow to start: try another port.
+        }
+        panic!("moto_server did not answer on 127.0.0.1 within 30 s (three tries)");
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let req = "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+                let mut answer = String::new();
+                if s.write_all(req.as_bytes()).is_ok()
+                    && s.read_to_string(&mut answer).is_ok()
+                    && answer.starts_with("HTTP/1.")
+                {
+                    return true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the proxy does to requests.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Answer this many requests with throttling (429, `Throttling`) or server errors
+    /// (503), alternating, on every other request from the first on.
+    pub transient: usize,
+    /// Answer every request for this API operation with 403 AccessDenied.
+    pub deny: Option<&'static str>,
+}
+
+/// What the proxy saw and did.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    /// Requests received, per operation.
+    pub requests: BTreeMap<String, u64>,
+    /// Throttling and server error answers injected.
+    pub transient_injected: u64,
+    /// AccessDenied answers injected.
+    pub denied: u64,
+}
+
+impl Counts {
+    pub fn total(&self) -> u64 {
+        self.requests.values().sum()
+    }
+}
+
+/// A loopback HTTP proxy in front of moto_server, one request per connection.
+pub struct FaultProxy {
+    pub url: String,
+    port: u16,
+    counts: Arc<Mutex<Counts>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let end = line == "\r\n";
+        head.push_str(&line);
+        if end {
+            break;
+        }
+    }
+    let len = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())
+                .flatten()
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some((head, body))
+}
+
+fn operation(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("Action="))
+        .unwrap_or("?")
+        .to_owned()
+}
+
+fn error_response(status: &str, code: &str, message: &str) -> Vec<u8> {
+    let body = format!(
+        "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    );
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+impl FaultProxy {
+    pub fn start(upstream_port: u16, faults: Faults) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let counts = Arc::new(Mutex::new(Counts::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let counts = counts.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut seen = 0usize;
+                for conn in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(mut client) = conn else { continue };
+                    let Some((head, body)) = read_request(&mut client) else {
+                        continue;
+                    };
+                    let op = operation(&body);
+                    let index = seen;
+                    seen += 1;
+                    let inject = {
+                        let mut c = counts.lock().unwrap();
+                        *c.requests.entry(op.clone()).or_default() += 1;
+                        if faults.deny == Some(op.as_str()) {
+                            c.denied += 1;
+                            Some(error_response(
+                                "403 Forbidden",
+                                "AccessDenied",
+                                &format!(
+                                    "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: iam:{op}"
+                                ),
+                            ))
+                        } else if index.is_multiple_of(2)
+                            && (c.transient_injected as usize) < faults.transient
+                        {
+                            c.transient_injected += 1;
+                            Some(if c.transient_injected % 2 == 1 {
+                                error_response(
+                                    "429 Too Many Requests",
+                                    "Throttling",
+                                    "Rate exceeded",
+                                )
+                            } else {
+                                error_response(
+                                    "503 Service Unavailable",
+                                    "ServiceUnavailable",
+                                    "Try again",
+                                )
+                            })
+                        } else {
+                            None
+                        }
+                    };
+                    // Each connection is served in its own thread so a slow answer does not
+                    // hold up concurrent requests.
+                    std::thread::spawn(move || {
+                        let answer = match inject {
+                            Some(a) => a,
+                            None => forward(upstream_port, &head, &body),
+                        };
+                        let _ = client.write_all(&answer);
+                        let _ = client.flush();
+                        let _ = client.shutdown(Shutdown::Both);
+                    });
+                }
+            })
+        };
+        FaultProxy {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            counts,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts.lock().unwrap().clone()
+    }
+}
+
+/// Sends one request to moto and returns its whole answer (moto closes each connection).
+fn forward(port: u16, head: &str, body: &[u8]) -> Vec<u8> {
+    let mut upstream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    upstream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    // One request per connection both ways.
+    let mut lines: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    let head = format!("{}\r\n\r\n", lines.join("\r\n"));
+    upstream.write_all(head.as_bytes()).unwrap();
+    upstream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    let _ = upstream.read_to_end(&mut answer);
+    answer
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
