@@ -5,10 +5,11 @@ use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use iamsnap_snapshot::{Manifest, ManifestInfo, SnapshotWriter, Source, SourceInput};
+use iamsnap_snapshot::{Manifest, ManifestInfo, Snapshot, SnapshotWriter, Source, SourceInput};
 use sha2::{Digest, Sha256};
 
 use crate::auth_details::AuthDetails;
+use crate::cloudtrail::{self, Summary};
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
 use crate::tables::{Page, build_tables};
@@ -28,6 +29,9 @@ pub struct ImportRequest<'a> {
     pub allow_truncated: bool,
     /// When the account state was captured.
     pub captured_at: DateTime<Utc>,
+    /// Summarized CloudTrail logs for the `activity` table (see
+    /// [`cloudtrail::summarize_paths`]); without them the table is empty.
+    pub activity: Option<&'a Summary>,
 }
 
 /// Observes reading progress, e.g. to draw a progress bar.
@@ -140,16 +144,76 @@ pub fn import(
     for (table, batch) in &imported.tables {
         writer.write_table(table, std::slice::from_ref(batch))?;
     }
+    let mut account_ids = imported.account_ids;
+    let mut notes = imported.notes;
+    let rows = match request.activity {
+        Some(summary) => {
+            inputs.extend(summary.inputs.iter().cloned());
+            account_ids.extend(summary.account_ids());
+            notes.extend(summary.notes());
+            summary.rows.as_slice()
+        }
+        None => &[],
+    };
+    let (table, batch) = cloudtrail::activity_table(rows)?;
+    writer.write_table(table, std::slice::from_ref(&batch))?;
     Ok(writer.finish(ManifestInfo {
         captured_at: request.captured_at,
         source: Source {
             kind: "import".to_owned(),
             inputs,
         },
-        account_ids: imported.account_ids,
+        account_ids,
         catalog_date: iamsnap_catalog::Catalog::embedded()
             .ok()
             .map(|c| c.data_date().to_owned()),
-        notes: imported.notes,
+        notes,
+    })?)
+}
+
+/// Replaces the `activity` table of an existing snapshot with `summary`, as a new snapshot
+/// written beside it and renamed over it only when complete: on error the old snapshot is
+/// left as it was. The other tables are carried over as they are; the manifest keeps the
+/// snapshot's capture time and sources, with the CloudTrail inputs and notes of `summary`
+/// in place of any earlier ones.
+pub fn add_activity(snapshot: &Snapshot, summary: &Summary) -> Result<Manifest, ImportError> {
+    let old = snapshot.manifest();
+    let mut writer = SnapshotWriter::create(snapshot.path(), true)?;
+    for table in iamsnap_snapshot::TABLES {
+        if table.name == cloudtrail::TABLE {
+            let (table, batch) = cloudtrail::activity_table(&summary.rows)?;
+            writer.write_table(table, std::slice::from_ref(&batch))?;
+        } else {
+            let batch = snapshot.read_table(table.name)?;
+            writer.write_table(table, std::slice::from_ref(&batch))?;
+        }
+    }
+    writer.record_missing(old.missing.iter().cloned());
+    let mut inputs: Vec<SourceInput> = old
+        .source
+        .inputs
+        .iter()
+        .filter(|i| i.kind != cloudtrail::SOURCE_KIND)
+        .cloned()
+        .collect();
+    inputs.extend(summary.inputs.iter().cloned());
+    let mut notes: Vec<String> = old
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with(cloudtrail::NOTE_PREFIX))
+        .cloned()
+        .collect();
+    notes.extend(summary.notes());
+    let mut account_ids = old.account_ids.clone();
+    account_ids.extend(summary.account_ids());
+    Ok(writer.finish(ManifestInfo {
+        captured_at: old.captured_at,
+        source: Source {
+            kind: old.source.kind.clone(),
+            inputs,
+        },
+        account_ids,
+        catalog_date: old.catalog_date.clone(),
+        notes,
     })?)
 }

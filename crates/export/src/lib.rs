@@ -3,14 +3,18 @@
 //! Today: files users already have — the output of `aws iam
 //! get-account-authorization-details` (decoded or URL-encoded documents, one or several
 //! pages) and the IAM credential report CSV. [`import::import`] turns them into a snapshot.
+//! With the `live` feature, [`live::export`] reads a live account through the AWS API into
+//! a snapshot of the same tables, built by the same code.
 
 pub mod auth_details;
+pub mod cloudtrail;
 pub mod credential_report;
 pub mod date;
 mod error;
 pub mod import;
+pub mod live;
 mod tables;
 
 pub use error::ImportError;
-pub use import::{ImportRequest, NoProgress, Progress, import};
-pub use tables::{Imported, Page, arn_account, build_tables};
+pub use import::{ImportRequest, NoProgress, Progress, add_activity, import};
+pub use tables::{Imported, Page, arn_account, build_tables, build_tables_with};
