@@ -157,15 +157,16 @@ fn another_format_version_is_named() {
     let text = fs::read_to_string(&manifest).unwrap();
     fs::write(
         &manifest,
-        text.replace("\"format_version\": 1", "\"format_version\": 99"),
+        text.replace("\"format_version\": 2", "\"format_version\": 99"),
     )
     .unwrap();
     let err = Snapshot::open(&dest).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
-            "snapshot `{}` has format version 99; this iamsnap reads format version 1",
-            dest.display()
+            "snapshot `{}` has format version 99; this iamsnap reads format version {}",
+            dest.display(),
+            iamsnap_snapshot::FORMAT_VERSION
         )
     );
 }

@@ -15,9 +15,10 @@ use crate::generate::{GenerateOptions, generate};
 ///
 /// The account mixes Lambda, ECS, EC2, CodeBuild and Glue service roles, GitHub OIDC roles
 /// (with and without `sub` conditions), cross-account roles (with and without ExternalId),
-/// bot users with old, unused and double access keys, people with and without MFA,
-/// admin-like and privilege-escalation-prone policies, permissions boundaries and some
-/// URL-encoded documents. The same options always give the same bytes.
+/// roles that trust `*`, bot users with old, unused and double access keys, people with and
+/// without MFA, admin-like and privilege-escalation-prone policies, permissions boundaries
+/// and some URL-encoded documents. The same options always give the same bytes; --planted
+/// lists the problems planted for `iamsnap check` to find.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Number of roles; users, groups and policies scale with it.
@@ -55,6 +56,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     credential_report: Option<PathBuf>,
 
+    /// Where to write the problems the generator planted, as a JSON array of
+    /// `{"rule": ..., "resource": ..., "detail": ...}` sorted by rule, resource and detail: what
+    /// `iamsnap check --param trusted_accounts=<--account-id>` should report, for the rules
+    /// NHI-TRUST-001 to -005, NHI-ADMIN-001, NHI-ESC-001, NHI-KEY-001 to -003 and NHI-USER-002
+    /// (key and password problems need --credential-report, and `iamsnap import
+    /// --captured-at` set to --at). `resource` is the ARN the finding names; `detail` is the
+    /// finding's detail (`key 1` or `key 2` for NHI-KEY-001 and -002, else empty), except
+    /// for NHI-ESC-001: the escalation methods the principal was given, comma-separated.
+    #[arg(long, value_name = "FILE")]
+    planted: Option<PathBuf>,
+
     /// Replace existing output files.
     #[arg(long)]
     force: bool,
@@ -82,6 +94,11 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         .as_deref()
         .map(|p| AtomicFile::create(p, args.force))
         .transpose()?;
+    let mut planted_out = args
+        .planted
+        .as_deref()
+        .map(|p| AtomicFile::create(p, args.force))
+        .transpose()?;
     let generated = generate(&GenerateOptions {
         roles: args.roles,
         seed: args.seed,
@@ -105,8 +122,17 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         out.writer()?
             .write_all(generated.credential_report_csv.as_bytes())?;
     }
+    if let (Some(out), Some(path)) = (planted_out.as_mut(), args.planted.as_deref()) {
+        let w = out.writer()?;
+        serde_json::to_writer_pretty(&mut *w, &generated.planted)
+            .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
+        w.write_all(b"\n")?;
+    }
     json_out.commit()?;
     if let Some(out) = report_out {
+        out.commit()?;
+    }
+    if let Some(out) = planted_out {
         out.commit()?;
     }
     let d = &generated.details;

@@ -304,7 +304,6 @@ pub(super) const SERVICE_LINKED: &[(&str, &str, &str, &[&str])] = &[
         "AWSServiceRoleForOrganizations",
         "AWSOrganizationsServiceTrustPolicy",
         &[
-            "iam:DeleteRole",
             "iam:GetRole",
             "iam:ListRoles",
             "organizations:DescribeOrganization",
@@ -314,14 +313,7 @@ pub(super) const SERVICE_LINKED: &[(&str, &str, &str, &[&str])] = &[
         "sso.amazonaws.com",
         "AWSServiceRoleForSSO",
         "AWSSSOServiceRolePolicy",
-        &[
-            "iam:AttachRolePolicy",
-            "iam:CreateRole",
-            "iam:DeleteRole",
-            "iam:PutRolePolicy",
-            "iam:ListRoles",
-            "organizations:DescribeOrganization",
-        ],
+        &["iam:ListRoles", "organizations:DescribeOrganization"],
     ),
     (
         "guardduty.amazonaws.com",
@@ -356,6 +348,26 @@ pub(super) const SERVICE_LINKED: &[(&str, &str, &str, &[&str])] = &[
             "cloudwatch:DescribeAlarms",
             "cloudwatch:PutMetricAlarm",
         ],
+    ),
+];
+
+/// IAM write actions of service-linked role policies, limited (as AWS limits them) to the
+/// roles the service manages: service, actions, resource.
+pub(super) const SERVICE_LINKED_SCOPED: &[(&str, &[&str], &str)] = &[
+    (
+        "organizations.amazonaws.com",
+        &["iam:DeleteRole"],
+        "arn:aws:iam::*:role/aws-service-role/organizations.amazonaws.com/*",
+    ),
+    (
+        "sso.amazonaws.com",
+        &[
+            "iam:AttachRolePolicy",
+            "iam:CreateRole",
+            "iam:DeleteRole",
+            "iam:PutRolePolicy",
+        ],
+        "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*",
     ),
 ];
 

@@ -3,6 +3,7 @@
 use iamsnap_export::auth_details::PolicyVersion;
 
 use crate::generate::doc::{Stmt, doc_of};
+use crate::generate::planted::{self, Caps};
 use crate::generate::rng::{DAY, days_before, plus};
 use crate::generate::roles::{RoleSpec, account_trust, github_trust};
 use crate::generate::users::Key;
@@ -17,7 +18,7 @@ impl Account {
 
         // 1. A role an external account can assume without ExternalId.
         let created = plus(at, -3 * DAY + 4_127);
-        self.add_role(RoleSpec {
+        let partner = self.add_role(RoleSpec {
             name: partner_role.to_owned(),
             path: "/".to_owned(),
             trust: account_trust(
@@ -28,6 +29,7 @@ impl Account {
             created,
             attached: vec![self.fixed.shared_exports_read],
             inline: Vec::new(),
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
             last_used: Some(iamsnap_export::auth_details::RoleLastUsed {
@@ -36,7 +38,11 @@ impl Account {
             }),
             instance_profile: false,
             encodable: false,
+            human: false,
+            compute: false,
         });
+        self.plant(planted::TRUST_NO_EXTERNAL_ID, &partner, String::new());
+        self.plant(planted::TRUST_OTHER_ACCOUNT, &partner, String::new());
 
         // 2. `app-data-read` widened from s3:GetObject to s3:*.
         if let Some(policy) = self.policies.get_mut(self.fixed.app_data_read) {
@@ -72,13 +78,14 @@ impl Account {
         }
 
         // 4. A GitHub Actions role any repository's workflow can assume.
-        self.add_role(RoleSpec {
+        let github = self.add_role(RoleSpec {
             name: github_role.to_owned(),
             path: "/".to_owned(),
             trust: github_trust(&self.acct, None),
             created: plus(at, -2 * DAY + 9_415),
             attached: vec![self.fixed.ecs_deploy],
             inline: Vec::new(),
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
             last_used: Some(iamsnap_export::auth_details::RoleLastUsed {
@@ -87,6 +94,9 @@ impl Account {
             }),
             instance_profile: false,
             encodable: false,
+            human: false,
+            compute: false,
         });
+        self.plant(planted::TRUST_OIDC_NO_SUB, &github, String::new());
     }
 }

@@ -7,10 +7,14 @@
 //! The account looks like a real one grown over years: application roles for Lambda, ECS,
 //! EC2, CodeBuild, Glue and Step Functions; GitHub Actions OIDC roles, some scoped to a
 //! branch and some not; third-party and cross-account roles, with and without ExternalId;
-//! service-linked and IAM Identity Center roles; least-privilege, admin-like and
+//! roles that trust `*`, with and without a condition; service-linked and IAM Identity
+//! Center roles; least-privilege, admin-like and
 //! privilege-escalation-prone policies; bot users with old, unused and double access keys;
 //! people with and without MFA. Some documents are URL-encoded, as the raw IAM API returns
 //! them.
+//!
+//! Every problem planted that the shipped rule pack should report is recorded in
+//! [`Generated::planted`], where the generator decides it (see `planted.rs`).
 //!
 //! With `drift`, the same account is produced, then four realistic changes are applied on
 //! top of it (see [`GenerateOptions::drift`]).
@@ -18,6 +22,7 @@
 mod data;
 mod doc;
 mod drift;
+mod planted;
 mod policies;
 mod report;
 mod rng;
@@ -35,6 +40,8 @@ use iamsnap_export::auth_details::{
     AttachedPolicy, AuthDetails, GroupDetail, ManagedPolicyDetail, RoleDetail, Tag,
 };
 
+use crate::generate::planted::Caps;
+pub use crate::generate::planted::Planted;
 use crate::generate::policies::{AwsPolicies, FixedPolicies};
 use crate::generate::rng::{Gen, Names, days_before};
 use crate::generate::users::UserRec;
@@ -71,6 +78,9 @@ pub struct Generated {
     /// The credential report CSV (header, root row, one row per user in the order of
     /// `details.user_detail_list`), `\n` line endings.
     pub credential_report_csv: String,
+    /// The problems the generator planted that the shipped rule pack should report, sorted
+    /// (see [`Planted`]).
+    pub planted: Vec<Planted>,
 }
 
 /// Generates the account described by `opts`.
@@ -143,6 +153,13 @@ struct Account {
     /// One account per entry of [`data::VENDORS`].
     vendor_accounts: Vec<String>,
     root_password_last_used: DateTime<Utc>,
+    /// What each policy (by index in `policies`) allows that matters for admin access and
+    /// privilege escalation.
+    policy_caps: Vec<Caps>,
+    /// The same for each group, by name.
+    group_caps: Vec<(String, Caps)>,
+    /// The problems planted so far.
+    planted: Vec<Planted>,
 }
 
 /// The external account the drift role trusts.
@@ -212,6 +229,9 @@ impl Account {
             sibling_accounts,
             vendor_accounts,
             root_password_last_used,
+            policy_caps: Vec::new(),
+            group_caps: Vec::new(),
+            planted: Vec::new(),
         };
         account.add_apps();
         account
@@ -297,6 +317,41 @@ impl Account {
         out
     }
 
+    /// Records that `rule` should report `resource`.
+    fn plant(&mut self, rule: &str, resource: &str, detail: String) {
+        self.planted.push(Planted {
+            rule: rule.to_owned(),
+            resource: resource.to_owned(),
+            detail,
+        });
+    }
+
+    /// Records what policy `index` allows that matters for admin access and escalation.
+    fn set_caps(&mut self, index: usize, caps: Caps) {
+        if self.policy_caps.len() <= index {
+            self.policy_caps.resize(index + 1, Caps::NONE);
+        }
+        if let Some(slot) = self.policy_caps.get_mut(index) {
+            *slot = caps;
+        }
+    }
+
+    /// The union of what the policies `indices` allow.
+    fn caps_of(&self, indices: &[usize]) -> Caps {
+        indices.iter().fold(Caps::NONE, |acc, &i| {
+            acc.with(self.policy_caps.get(i).copied().unwrap_or_default())
+        })
+    }
+
+    /// Whether the default version of policy `index` is its latest one.
+    fn default_is_latest(&self, index: usize) -> bool {
+        self.policies.get(index).is_some_and(|p| {
+            p.policy_version_list
+                .last()
+                .is_some_and(|v| v.version_id == p.default_version_id)
+        })
+    }
+
     /// Tags as teams put them on their resources, on some identities only.
     fn maybe_tags(&mut self, env: &AppEnv, p: f64) -> Vec<Tag> {
         if !self.g.chance(p) {
@@ -366,6 +421,9 @@ impl Account {
         self.groups.sort_by(|a, b| a.group_name.cmp(&b.group_name));
         self.users
             .sort_by(|a, b| a.detail.user_name.cmp(&b.detail.user_name));
+        self.plant_credential_problems();
+        self.planted.sort();
+        self.planted.dedup();
         let credential_report_csv = report::render(
             &self.acct,
             self.born,
@@ -382,6 +440,7 @@ impl Account {
                 marker: None,
             },
             credential_report_csv,
+            planted: self.planted,
         }
     }
 }

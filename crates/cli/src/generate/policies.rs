@@ -7,6 +7,7 @@ use iamsnap_export::auth_details::{ManagedPolicyDetail, PolicyVersion};
 use serde_json::Value;
 
 use crate::generate::doc::{Stmt, doc_of, older_version, url_encoded};
+use crate::generate::planted::Caps;
 use crate::generate::rng::days_before;
 use crate::generate::{Account, AppEnv, data};
 
@@ -458,6 +459,10 @@ impl Account {
             security_audit,
             change_password,
         ] = ids;
+        self.set_caps(admin, Caps::ADMIN);
+        self.set_caps(power_user, Caps::ALL_BUT_IAM);
+        // `glue:*` on `*`: the development endpoints of the account, and new Glue jobs.
+        self.set_caps(glue_service, Caps::GLUE);
         self.aws = AwsPolicies {
             admin,
             read_only,
@@ -908,6 +913,35 @@ impl Account {
             d,
             Versions::Random,
         );
+        // The escalation-prone policies, on purpose (docs/escalation.md). An older default
+        // version of `lambda-deployer` lacks `lambda:UpdateFunctionCode`, one of
+        // `require-mfa` lacks its deny; the other older versions allow the same.
+        self.set_caps(break_glass, Caps::ADMIN);
+        self.set_caps(iam_full, Caps::IAM);
+        let update_code = if self.default_is_latest(lambda_deployer) {
+            Caps::LAMBDA_UPDATE_CODE
+        } else {
+            Caps::NONE
+        };
+        self.set_caps(
+            lambda_deployer,
+            Caps::PASS_ROLE
+                .with(Caps::LAMBDA_CREATE_INVOKE)
+                .with(update_code),
+        );
+        self.set_caps(policy_versions, Caps::POLICY_VERSIONS);
+        self.set_caps(role_policy_editor, Caps::ROLE_POLICIES);
+        self.set_caps(key_rotator, Caps::ACCESS_KEYS);
+        self.set_caps(trust_editor, Caps::TRUST_POLICIES);
+        self.set_caps(assume_any, Caps::ASSUME_ROLE);
+        // CI deployments: stacks, and roles passed to them.
+        self.set_caps(
+            ci_deploy,
+            Caps::CLOUDFORMATION.with(Caps::PASS_ROLE_TO_CLOUDFORMATION),
+        );
+        if self.default_is_latest(require_mfa) {
+            self.set_caps(require_mfa, Caps::DENY_WITHOUT_MFA);
+        }
         self.fixed = FixedPolicies {
             app_data_read,
             shared_exports_read,
@@ -948,7 +982,7 @@ impl Account {
                 break;
             };
             let template = self.g.weighted(TEMPLATES).unwrap_or(Template::S3Read);
-            let (suffix, doc) = self.template_doc(&env, template, true);
+            let (suffix, doc, caps) = self.template_doc(&env, template, true);
             let description = self
                 .g
                 .chance(0.4)
@@ -961,6 +995,14 @@ impl Account {
                 created,
                 Versions::Random,
             );
+            // An older version of a template allows the same: it differs in least-privilege
+            // statements, or lacks the deny the guardrails added last.
+            let caps = if self.default_is_latest(index) {
+                caps
+            } else {
+                caps.without(Caps::PARTIAL_DENY)
+            };
+            self.set_caps(index, caps);
             if let Some(list) = self.env_policies.get_mut(e) {
                 list.push(index);
             }
@@ -968,14 +1010,15 @@ impl Account {
         }
     }
 
-    /// The document of `template` for `env`, with the name suffix it goes by. Managed
-    /// policies get guardrails (conditions, denies) more often than inline ones.
+    /// The document of `template` for `env`, with the name suffix it goes by and what it
+    /// allows that matters for admin access and escalation. Managed policies get guardrails
+    /// (conditions, denies) more often than inline ones.
     pub(super) fn template_doc(
         &mut self,
         env: &AppEnv,
         template: Template,
         managed: bool,
-    ) -> (&'static str, Value) {
+    ) -> (&'static str, Value, Caps) {
         let acct = &self.acct;
         let region = env.region;
         let stem = env.stem();
@@ -1142,6 +1185,15 @@ impl Account {
                 ],
             ),
         };
+        // What the broad templates open (docs/escalation.md); least privilege opens nothing.
+        let mut caps = match suffix {
+            "lambda-full" => Caps::LAMBDA,
+            "ec2-full" => Caps::EC2,
+            "ec2-launcher" => Caps::PASS_ROLE.with(Caps::EC2_RUN_INSTANCES),
+            "admin" => Caps::ADMIN,
+            "broad-access" => Caps::ALL_BUT_IAM,
+            _ => Caps::NONE,
+        };
         let least = !matches!(
             template,
             Template::S3Full
@@ -1159,9 +1211,12 @@ impl Account {
         }
         if self.g.chance(0.07 * guardrails) {
             let deny = match template {
-                Template::Dynamo => Stmt::deny()
-                    .action(&["dynamodb:DeleteTable", "dynamodb:UpdateTable"])
-                    .resource(&["*"]),
+                Template::Dynamo => {
+                    caps = caps.with(Caps::PARTIAL_DENY);
+                    Stmt::deny()
+                        .action(&["dynamodb:DeleteTable", "dynamodb:UpdateTable"])
+                        .resource(&["*"])
+                }
                 Template::S3Read | Template::S3Write | Template::S3Full => Stmt::deny()
                     .action(&["s3:DeleteBucket", "s3:PutBucketPolicy"])
                     .resource(&[format!("arn:aws:s3:::{bucket}")]),
@@ -1173,6 +1228,10 @@ impl Account {
             };
             statements.push(deny);
         }
-        (suffix, doc_of(statements))
+        // The guardrails add conditions to least-privilege statements, and denies: of
+        // DynamoDB table changes everywhere (so nobody with it is allowed everything), of
+        // changes to one bucket, or of requests from outside the VPN (whose condition on
+        // `aws:ViaAWSService` a request without the key does not meet).
+        (suffix, doc_of(statements), caps)
     }
 }

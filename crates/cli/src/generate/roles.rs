@@ -9,6 +9,7 @@ use iamsnap_export::auth_details::{
 use serde_json::Value;
 
 use crate::generate::doc::{Stmt, doc_of, url_encoded};
+use crate::generate::planted::{self, Access, Caps, Principal};
 use crate::generate::policies::{TEMPLATES, Template};
 use crate::generate::rng::{days_before, plus};
 use crate::generate::{Account, AppEnv, data};
@@ -27,6 +28,8 @@ pub(super) enum RoleKind {
     GithubAudOnly,
     Vendor,
     CrossAccount,
+    /// A role whose trust policy names `*`, guarded by the organization id or not at all.
+    Public,
 }
 
 /// Role kinds by weight; the first roles take each kind once, in this order.
@@ -42,6 +45,7 @@ const ROLE_KINDS: &[(RoleKind, u32)] = &[
     (RoleKind::Glue, 5),
     (RoleKind::GithubAudOnly, 1),
     (RoleKind::StepFunctions, 4),
+    (RoleKind::Public, 1),
 ];
 
 /// Everything a new role is made of.
@@ -52,12 +56,19 @@ pub(super) struct RoleSpec {
     pub(super) created: DateTime<Utc>,
     pub(super) attached: Vec<usize>,
     pub(super) inline: Vec<(String, Value)>,
+    /// What the inline policies allow that matters for admin access and escalation.
+    pub(super) inline_caps: Caps,
     pub(super) boundary: bool,
     pub(super) tags: Vec<Tag>,
     pub(super) last_used: Option<RoleLastUsed>,
     pub(super) instance_profile: bool,
     /// Whether documents may be emitted URL-encoded.
     pub(super) encodable: bool,
+    /// Whether people assume the role (IAM Identity Center): it is no non-human identity.
+    pub(super) human: bool,
+    /// Whether a compute service (Lambda, ECS, EC2, CodeBuild, Glue, Step Functions) runs
+    /// code with the role.
+    pub(super) compute: bool,
 }
 
 /// The GitHub OIDC provider's audience.
@@ -97,10 +108,22 @@ pub(super) fn account_trust(principal: &str, external_id: Option<&str>, mfa: boo
 }
 
 impl Account {
-    /// Adds a role; returns its index.
-    pub(super) fn add_role(&mut self, spec: RoleSpec) -> usize {
+    /// Adds a role and records what its policies make it: an admin compute role, or a
+    /// non-human identity that can escalate. Returns its ARN.
+    pub(super) fn add_role(&mut self, spec: RoleSpec) -> String {
         let role_id = self.g.id("AROA");
         let arn = format!("arn:aws:iam::{}:role{}{}", self.acct, spec.path, spec.name);
+        let caps = self.caps_of(&spec.attached).with(spec.inline_caps);
+        match planted::assess(caps, Principal::Role, spec.boundary) {
+            Access::Admin if spec.compute => {
+                self.plant(planted::ADMIN_COMPUTE, &arn, String::new());
+            }
+            Access::Limited(methods) if !spec.human && !methods.is_empty() => {
+                let detail = methods.into_iter().collect::<Vec<_>>().join(", ");
+                self.plant(planted::ESCALATION, &arn, detail);
+            }
+            Access::Admin | Access::Limited(_) => {}
+        }
         let trust = if spec.encodable && self.g.chance(0.03) {
             url_encoded(&spec.trust)
         } else {
@@ -153,7 +176,7 @@ impl Account {
             path: spec.path,
             role_name: spec.name,
             role_id,
-            arn,
+            arn: arn.clone(),
             create_date: spec.created,
             assume_role_policy_document: trust,
             instance_profile_list,
@@ -163,7 +186,7 @@ impl Account {
             tags: spec.tags,
             role_last_used: spec.last_used,
         });
-        self.roles.len() - 1
+        arn
     }
 
     /// All the roles of the base account: exactly `wanted_roles`.
@@ -201,6 +224,12 @@ impl Account {
         let Some(&(service, name, policy, actions)) = data::SERVICE_LINKED.get(i) else {
             return;
         };
+        let mut statements = vec![Stmt::allow().action(actions).resource(&["*"])];
+        for &(scoped_service, scoped, resource) in data::SERVICE_LINKED_SCOPED {
+            if scoped_service == service {
+                statements.push(Stmt::allow().action(scoped).resource(&[resource]));
+            }
+        }
         let id = self.g.id("ANPA");
         let year = 2017 + i32::try_from(i % 4).unwrap_or(0);
         let created =
@@ -214,7 +243,7 @@ impl Account {
             "v4",
             (created, created),
             None,
-            doc_of(vec![Stmt::allow().action(actions).resource(&["*"])]),
+            doc_of(statements),
         );
         let role_created = self.g.between(self.born, days_before(self.at, 2));
         let last_used = Some(RoleLastUsed {
@@ -238,11 +267,15 @@ impl Account {
             created: role_created,
             attached: vec![policy_index],
             inline: Vec::new(),
+            // Service-linked policies write IAM only where the service's own roles live.
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
             last_used,
             instance_profile: false,
             encodable: false,
+            human: false,
+            compute: false,
         });
     }
 
@@ -304,11 +337,14 @@ impl Account {
             created,
             attached,
             inline,
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
             last_used,
             instance_profile: false,
             encodable: true,
+            human: true,
+            compute: false,
         });
     }
 
@@ -357,13 +393,14 @@ impl Account {
         out
     }
 
-    /// 0 to 2 inline policies for a role of `env`, names unique within the role.
-    fn inline_policies(&mut self, env: &AppEnv) -> Vec<(String, Value)> {
+    /// 0 to 2 inline policies for a role of `env`, names unique within the role, with what
+    /// each allows that matters for admin access and escalation.
+    fn inline_policies(&mut self, env: &AppEnv) -> Vec<(String, Value, Caps)> {
         let count = self
             .g
             .weighted(&[(0usize, 45), (1, 40), (2, 15)])
             .unwrap_or(0);
-        let mut out: Vec<(String, Value)> = Vec::with_capacity(count);
+        let mut out: Vec<(String, Value, Caps)> = Vec::with_capacity(count);
         for _ in 0..count {
             let template = if self.g.chance(0.94) {
                 self.g
@@ -372,7 +409,7 @@ impl Account {
             } else {
                 self.g.weighted(TEMPLATES).unwrap_or(Template::S3Full)
             };
-            let (suffix, doc) = self.template_doc(env, template, false);
+            let (suffix, doc, caps) = self.template_doc(env, template, false);
             let base = match self.g.below(3) {
                 0 => suffix.to_owned(),
                 1 => format!("{}-{suffix}", env.app),
@@ -380,11 +417,11 @@ impl Account {
             };
             let mut name = base.clone();
             let mut n = 2;
-            while out.iter().any(|(existing, _)| *existing == name) {
+            while out.iter().any(|(existing, _, _)| *existing == name) {
                 name = format!("{base}-{n}");
                 n += 1;
             }
-            out.push((name, doc));
+            out.push((name, doc, caps));
         }
         out
     }
@@ -420,6 +457,8 @@ impl Account {
         let mut path = "/".to_owned();
         let mut instance_profile = false;
         let mut boundary_candidate = false;
+        // The rules the trust policy written below should trip.
+        let mut trust_problems: Vec<&'static str> = Vec::new();
         let name;
         let trust;
         match kind {
@@ -518,9 +557,9 @@ impl Account {
                             )]),
                     ]);
                     let policy_name = format!("CodeBuildBasePolicy-{stem}-{region}");
-                    if !inline.iter().any(|(n, _)| *n == policy_name) {
+                    if !inline.iter().any(|(n, _, _)| *n == policy_name) {
                         inline.truncate(1);
-                        inline.push((policy_name, doc));
+                        inline.push((policy_name, doc, Caps::NONE));
                     }
                 }
                 match self.g.below(100) {
@@ -578,6 +617,7 @@ impl Account {
                             ])
                             .resource(&["*"]),
                     ]),
+                    Caps::NONE,
                 ));
                 attached.extend(self.app_attachments(e, 1));
             }
@@ -609,7 +649,11 @@ impl Account {
                         ),
                     },
                     RoleKind::GithubWildcard => github_trust(&acct, Some(("repo:acme/*", true))),
-                    _ => github_trust(&acct, None),
+                    _ => {
+                        // Any workflow of any repository can assume it.
+                        trust_problems.push(planted::TRUST_OIDC_NO_SUB);
+                        github_trust(&acct, None)
+                    }
                 };
                 inline.truncate(1);
                 match (kind, self.g.below(100)) {
@@ -643,6 +687,7 @@ impl Account {
                     self.g.hex(32)
                 };
                 trust = account_trust(&principal, Some(&external_id), false);
+                trust_problems.push(planted::TRUST_OTHER_ACCOUNT);
                 inline.clear();
                 match self.g.below(100) {
                     0..50 => attached.push(aws.security_audit),
@@ -661,6 +706,7 @@ impl Account {
                                     ])
                                     .resource(&["*"]),
                             ]),
+                            Caps::NONE,
                         ));
                     }
                 }
@@ -696,7 +742,35 @@ impl Account {
                     }
                     attached.extend(self.app_attachments(e, 2));
                 }
+                // Accounts of the company, trusted without ExternalId: none is this one.
                 trust = account_trust(&principal, None, mfa);
+                trust_problems.push(planted::TRUST_NO_EXTERNAL_ID);
+                trust_problems.push(planted::TRUST_OTHER_ACCOUNT);
+            }
+            RoleKind::Public => {
+                name = if self.g.chance(0.5) {
+                    self.role_names.take(&format!("{stem}-shared-read"))
+                } else {
+                    self.role_names.take(&format!("{stem}-external-access"))
+                };
+                let mut st = Stmt::allow()
+                    .principal("AWS", &["*"])
+                    .action(&["sts:AssumeRole"]);
+                // The first one was opened "for a test" and never closed; later ones are
+                // limited to the organization, some of the time.
+                let opened = self.planted.iter().any(|p| p.rule == planted::TRUST_ANYONE);
+                if opened && self.g.chance(0.5) {
+                    let org = format!("o-{}", self.g.lower_alnum(10));
+                    st = st.condition("StringEquals", "aws:PrincipalOrgID", &[org]);
+                    trust_problems.push(planted::TRUST_ANYONE_WITH_CONDITION);
+                } else {
+                    trust_problems.push(planted::TRUST_ANYONE);
+                }
+                trust = doc_of(vec![st]);
+                inline.clear();
+                let (suffix, doc, caps) = self.template_doc(&env, Template::S3Read, false);
+                inline.push((format!("{stem}-{suffix}"), doc, caps));
+                attached.extend(self.app_attachments(e, 1));
             }
         }
         if self.g.chance(0.04) {
@@ -725,18 +799,36 @@ impl Account {
             || (boundary_candidate && self.g.chance(0.03));
         let tags = self.maybe_tags(&env, 0.4);
         let last_used = self.role_last_used(created, region);
-        self.add_role(RoleSpec {
+        let inline_caps = inline
+            .iter()
+            .fold(Caps::NONE, |acc, (_, _, caps)| acc.with(*caps));
+        let compute = matches!(
+            kind,
+            RoleKind::Lambda
+                | RoleKind::Ecs
+                | RoleKind::Ec2
+                | RoleKind::CodeBuild
+                | RoleKind::Glue
+                | RoleKind::StepFunctions
+        );
+        let arn = self.add_role(RoleSpec {
             name,
             path,
             trust,
             created,
             attached: unique,
-            inline,
+            inline: inline.into_iter().map(|(n, doc, _)| (n, doc)).collect(),
+            inline_caps,
             boundary,
             tags,
             last_used,
             instance_profile,
             encodable: true,
+            human: false,
+            compute,
         });
+        for rule in trust_problems {
+            self.plant(rule, &arn, String::new());
+        }
     }
 }

@@ -760,3 +760,154 @@ fn dates_are_whole_seconds_and_not_after_at() {
     }
     assert!(dates > 100);
 }
+
+fn planted_set(g: &Generated) -> BTreeSet<(String, String, String)> {
+    g.planted
+        .iter()
+        .map(|p| (p.rule.clone(), p.resource.clone(), p.detail.clone()))
+        .collect()
+}
+
+#[test]
+fn planted_problems_name_existing_principals_sorted_and_unique() {
+    for (roles, seed) in [(0, 1), (30, 2), (300, 3)] {
+        let g = generate(&opts(roles, seed, false));
+        let mut sorted = g.planted.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(g.planted, sorted);
+        let d = &g.details;
+        let arns: HashSet<&str> = d
+            .role_detail_list
+            .iter()
+            .map(|r| r.arn.as_str())
+            .chain(d.user_detail_list.iter().map(|u| u.arn.as_str()))
+            .collect();
+        for p in &g.planted {
+            assert!(arns.contains(p.resource.as_str()), "{p:?}");
+            assert!(p.rule.starts_with("NHI-"), "{p:?}");
+        }
+        if roles >= 30 {
+            // The first roles take each kind once: one of them trusts anyone.
+            let rules: BTreeSet<&str> = g.planted.iter().map(|p| p.rule.as_str()).collect();
+            for rule in [
+                planted::TRUST_ANYONE,
+                planted::TRUST_OIDC_NO_SUB,
+                planted::TRUST_NO_EXTERNAL_ID,
+                planted::TRUST_OTHER_ACCOUNT,
+                planted::ESCALATION,
+                planted::KEY_OLD,
+                planted::KEY_TWO_ACTIVE,
+                planted::PASSWORD_WITHOUT_MFA,
+            ] {
+                assert!(rules.contains(rule), "seed {seed}: no {rule} in {rules:?}");
+            }
+        }
+        // Trusting anyone: `Principal: {"AWS": "*"}`, with or without a condition.
+        for p in &g.planted {
+            if p.rule == planted::TRUST_ANYONE || p.rule == planted::TRUST_ANYONE_WITH_CONDITION {
+                let r = d
+                    .role_detail_list
+                    .iter()
+                    .find(|r| r.arn == p.resource)
+                    .unwrap();
+                let t = trust(r);
+                let s = &t.statements[0];
+                assert_eq!(s.principal.as_ref().unwrap().entries[0].1, "*");
+                assert_eq!(
+                    s.conditions.is_empty(),
+                    p.rule == planted::TRUST_ANYONE,
+                    "{p:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn drift_plants_what_it_adds() {
+    let base = generate(&opts(120, 2, false));
+    let drifted = generate(&opts(120, 2, true));
+    let (b, d) = (planted_set(&base), planted_set(&drifted));
+    let added: Vec<(String, String, String)> = d.difference(&b).cloned().collect();
+    let p = |rule: &str, resource: &str, detail: &str| {
+        (
+            rule.to_owned(),
+            format!("arn:aws:iam::111122223333:{resource}"),
+            detail.to_owned(),
+        )
+    };
+    let mut expected = vec![
+        p(planted::TRUST_NO_EXTERNAL_ID, "role/partner-data-sync", ""),
+        p(planted::TRUST_OTHER_ACCOUNT, "role/partner-data-sync", ""),
+        p(planted::TRUST_OIDC_NO_SUB, "role/gh-actions-deploy-new", ""),
+        p(planted::KEY_TWO_ACTIVE, "user/service/ci-deployer", ""),
+    ];
+    expected.sort();
+    assert_eq!(added, expected);
+    assert!(b.is_subset(&d));
+}
+
+#[test]
+fn assess_combines_what_policies_allow() {
+    use planted::{Access, Caps, Principal, assess};
+    let methods = |caps: Caps, principal: Principal, boundary: bool| match assess(
+        caps, principal, boundary,
+    ) {
+        Access::Admin => panic!("admin"),
+        Access::Limited(m) => m.into_iter().collect::<Vec<_>>(),
+    };
+    assert_eq!(assess(Caps::ADMIN, Principal::Role, false), Access::Admin);
+    // A boundary leaves everything but IAM; a require-MFA deny leaves nothing.
+    let bounded = methods(Caps::ADMIN, Principal::Role, true);
+    assert!(bounded.contains(&"LAMBDA-UPDATE-FUNCTION-CODE"));
+    assert!(
+        !bounded
+            .iter()
+            .any(|m| m.starts_with("IAM-") || m.starts_with("PASSROLE-"))
+    );
+    assert!(
+        methods(
+            Caps::ADMIN.with(Caps::DENY_WITHOUT_MFA),
+            Principal::User,
+            false
+        )
+        .is_empty()
+    );
+    // A deny of a few actions makes `*` not quite admin.
+    let all = methods(Caps::ADMIN.with(Caps::PARTIAL_DENY), Principal::Role, false);
+    assert!(all.contains(&"IAM-PUT-ROLE-POLICY") && all.contains(&"PASSROLE-ECS-TASK"));
+    // Passing roles needs a service to pass them to.
+    assert_eq!(
+        methods(
+            Caps::PASS_ROLE.with(Caps::EC2_RUN_INSTANCES),
+            Principal::Role,
+            false
+        ),
+        ["PASSROLE-EC2-RUN-INSTANCES"]
+    );
+    assert!(methods(Caps::PASS_ROLE, Principal::Role, false).is_empty());
+    // A role edits its own policies; a user needs to get into a role too.
+    assert_eq!(
+        methods(Caps::ROLE_POLICIES, Principal::Role, false),
+        ["IAM-ATTACH-ROLE-POLICY", "IAM-PUT-ROLE-POLICY"]
+    );
+    assert!(methods(Caps::ROLE_POLICIES, Principal::User, false).is_empty());
+    assert_eq!(
+        methods(
+            Caps::ROLE_POLICIES.with(Caps::ASSUME_ROLE),
+            Principal::User,
+            false
+        ),
+        [
+            "IAM-ATTACH-ROLE-POLICY",
+            "IAM-PUT-ROLE-POLICY",
+            "STS-ASSUME-ROLE"
+        ]
+    );
+    // Groups are for users.
+    let iam_user = methods(Caps::IAM, Principal::User, false);
+    let iam_role = methods(Caps::IAM, Principal::Role, false);
+    assert!(iam_user.contains(&"IAM-ADD-USER-TO-GROUP"));
+    assert!(!iam_role.contains(&"IAM-ADD-USER-TO-GROUP"));
+}

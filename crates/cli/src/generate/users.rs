@@ -7,8 +7,9 @@ use iamsnap_export::auth_details::{
 use serde_json::Value;
 
 use crate::generate::doc::{Stmt, doc_of, url_encoded};
+use crate::generate::planted::{self, Access, Caps, Principal, STALE_DAYS};
 use crate::generate::policies::Template;
-use crate::generate::rng::{days_before, plus};
+use crate::generate::rng::{DAY, days_before, plus};
 use crate::generate::{Account, data};
 
 /// A user with the credentials the report describes.
@@ -88,6 +89,8 @@ struct UserSpec {
     groups: Vec<String>,
     attached: Vec<usize>,
     inline: Vec<(String, Value)>,
+    /// What the inline policies allow that matters for admin access and escalation.
+    inline_caps: Caps,
     boundary: bool,
     tags: Vec<Tag>,
     creds: Creds,
@@ -134,14 +137,18 @@ impl Account {
             .collect()
     }
 
+    /// Adds a group; `inline_caps` is what its inline policies allow that matters for
+    /// admin access and escalation.
     fn add_group(
         &mut self,
         name: &str,
         created: DateTime<Utc>,
         attached: &[usize],
-        inline: Vec<(String, Value)>,
+        (inline, inline_caps): (Vec<(String, Value)>, Caps),
     ) -> String {
         let group_name = self.group_names.take(name);
+        let caps = self.caps_of(attached).with(inline_caps);
+        self.group_caps.push((group_name.clone(), caps));
         let group_id = self.g.id("AGPA");
         let group_policy_list = self.inline_list(inline);
         self.groups.push(GroupDetail {
@@ -163,41 +170,50 @@ impl Account {
         let acct = self.acct.clone();
         let early = days_before(self.born, -200).min(self.at);
         let created = self.g.between(self.born, early);
-        self.add_group(ADMINS, created, &[aws.admin, fixed.require_mfa], Vec::new());
+        let none = || (Vec::new(), Caps::NONE);
+        self.add_group(ADMINS, created, &[aws.admin, fixed.require_mfa], none());
         let created = self.g.between(self.born, early);
         self.add_group(
             DEVELOPERS,
             created,
             &[aws.power_user, fixed.require_mfa, fixed.allowed_regions],
-            vec![(
-                "allow-pass-app-roles".to_owned(),
-                doc_of(vec![
-                    Stmt::allow()
-                        .action(&["iam:PassRole", "iam:GetRole"])
-                        .resource(&[format!("arn:aws:iam::{acct}:role/app/*")]),
-                ]),
-            )],
+            // Passes app roles only: no escalation method targets them.
+            (
+                vec![(
+                    "allow-pass-app-roles".to_owned(),
+                    doc_of(vec![
+                        Stmt::allow()
+                            .action(&["iam:PassRole", "iam:GetRole"])
+                            .resource(&[format!("arn:aws:iam::{acct}:role/app/*")]),
+                    ]),
+                )],
+                Caps::NONE,
+            ),
         );
         let created = self.g.between(self.born, early);
         self.add_group(
             READONLY,
             created,
             &[aws.read_only, fixed.require_mfa, fixed.office_only],
-            Vec::new(),
+            none(),
         );
         let created = self.g.between(self.born, early);
         self.add_group(
             DEPLOYERS,
             created,
             &[fixed.ci_deploy],
-            vec![(
-                "assume-deploy-roles".to_owned(),
-                doc_of(vec![
-                    Stmt::allow()
-                        .action(&["sts:AssumeRole"])
-                        .resource(&[format!("arn:aws:iam::{acct}:role/*-deploy")]),
-                ]),
-            )],
+            // Assumes deploy roles only, not any role.
+            (
+                vec![(
+                    "assume-deploy-roles".to_owned(),
+                    doc_of(vec![
+                        Stmt::allow()
+                            .action(&["sts:AssumeRole"])
+                            .resource(&[format!("arn:aws:iam::{acct}:role/*-deploy")]),
+                    ]),
+                )],
+                Caps::NONE,
+            ),
         );
         let wanted = 4.max(3 + self.wanted_roles / 200);
         for i in 4..wanted {
@@ -205,7 +221,8 @@ impl Account {
             let name = match EXTRA_GROUPS.get(i - 4) {
                 Some(&name) => {
                     let (attached, inline) = self.extra_group_policies(name);
-                    self.add_group(name, created, &attached, inline)
+                    // Their inline policies read, or act on app roles only.
+                    self.add_group(name, created, &attached, (inline, Caps::NONE))
                 }
                 None => {
                     let (e, env) = self.pick_env();
@@ -215,10 +232,10 @@ impl Account {
                         attached.push(aws.read_only);
                     }
                     let inline = if self.g.chance(0.3) {
-                        let (suffix, doc) = self.template_doc(&env, Template::Logs, false);
-                        vec![(format!("{}-{suffix}", env.app), doc)]
+                        let (suffix, doc, caps) = self.template_doc(&env, Template::Logs, false);
+                        (vec![(format!("{}-{suffix}", env.app), doc)], caps)
                     } else {
-                        Vec::new()
+                        none()
                     };
                     self.add_group(
                         &format!("{}-developers", env.app),
@@ -303,7 +320,20 @@ impl Account {
         }
     }
 
+    /// Adds a user, and records it when it is a non-human identity (no console password, or
+    /// under `/service/`) that its policies and groups let escalate.
     fn add_user(&mut self, spec: UserSpec) {
+        let mut caps = self.caps_of(&spec.attached).with(spec.inline_caps);
+        for group in &spec.groups {
+            if let Some((_, c)) = self.group_caps.iter().find(|(name, _)| name == group) {
+                caps = caps.with(*c);
+            }
+        }
+        let nhi = spec.path == "/service/" || spec.creds.password.is_none();
+        let methods = match planted::assess(caps, Principal::User, spec.boundary) {
+            Access::Limited(methods) if nhi && !methods.is_empty() => Some(methods),
+            Access::Admin | Access::Limited(_) => None,
+        };
         let user_id = self.g.id("AIDA");
         let user_policy_list = self.inline_list(spec.inline);
         let permissions_boundary = spec.boundary.then(|| PermissionsBoundary {
@@ -326,10 +356,56 @@ impl Account {
             permissions_boundary,
             tags: spec.tags,
         };
+        if let Some(methods) = methods {
+            let detail_text = methods.into_iter().collect::<Vec<_>>().join(", ");
+            self.plant(planted::ESCALATION, &detail.arn, detail_text);
+        }
         self.users.push(UserRec {
             detail,
             creds: spec.creds,
         });
+    }
+
+    /// Records the key and password problems of every user, from the dates and flags the
+    /// generator chose: active keys older than [`STALE_DAYS`], active keys unused that long
+    /// (or never used and that old), two active keys, a password without MFA. A key is
+    /// named by its slot in the credential report, `key 1` or `key 2` (the report has no
+    /// key ids).
+    pub(super) fn plant_credential_problems(&mut self) {
+        let at = self.at;
+        // Whole days from `t` to `at` above the limit.
+        let stale = |t: DateTime<Utc>| (at - t).num_seconds().div_euclid(DAY) > STALE_DAYS;
+        let mut found: Vec<(&'static str, String, String)> = Vec::new();
+        for u in &self.users {
+            let arn = &u.detail.arn;
+            let mut active = 0;
+            for (slot, key) in u.creds.keys.iter().enumerate() {
+                let Some(key) = key.as_ref().filter(|k| k.active) else {
+                    continue;
+                };
+                active += 1;
+                let key_ref = format!("key {}", slot + 1);
+                if stale(key.created) {
+                    found.push((planted::KEY_OLD, arn.clone(), key_ref.clone()));
+                }
+                let unused = match &key.last_used {
+                    Some(used) => stale(used.at),
+                    None => stale(key.created),
+                };
+                if unused {
+                    found.push((planted::KEY_UNUSED, arn.clone(), key_ref));
+                }
+            }
+            if active >= 2 {
+                found.push((planted::KEY_TWO_ACTIVE, arn.clone(), String::new()));
+            }
+            if u.creds.password.is_some() && !u.creds.mfa {
+                found.push((planted::PASSWORD_WITHOUT_MFA, arn.clone(), String::new()));
+            }
+        }
+        for (rule, arn, detail) in found {
+            self.plant(rule, &arn, detail);
+        }
     }
 
     fn key_use(&mut self, lo: DateTime<Utc>, hi: DateTime<Utc>) -> KeyUse {
@@ -476,7 +552,9 @@ impl Account {
             created,
             groups,
             attached,
+            // Writes to one bucket, or puts metrics of one namespace.
             inline,
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: vec![tag("owner", "platform"), tag("purpose", "automation")],
             creds,
@@ -501,6 +579,7 @@ impl Account {
             groups: vec![DEPLOYERS.to_owned()],
             attached: vec![fixed.ci_deploy],
             inline: Vec::new(),
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: vec![tag("owner", "platform"), tag("purpose", "ci")],
             creds: Creds {
@@ -632,6 +711,7 @@ impl Account {
             groups,
             attached: Vec::new(),
             inline: Vec::new(),
+            inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
             creds: Creds {
@@ -676,10 +756,10 @@ impl Account {
                     Template::Secrets,
                 ])
                 .unwrap_or(Template::S3Write);
-            let (suffix, doc) = self.template_doc(&env, template, false);
-            vec![(format!("{}-{suffix}", env.stem()), doc)]
+            let (suffix, doc, caps) = self.template_doc(&env, template, false);
+            (vec![(format!("{}-{suffix}", env.stem()), doc)], caps)
         } else {
-            Vec::new()
+            (Vec::new(), Caps::NONE)
         };
         let groups = if self.g.chance(0.1) {
             vec![DEPLOYERS.to_owned()]
@@ -698,7 +778,8 @@ impl Account {
             created,
             groups,
             attached,
-            inline,
+            inline: inline.0,
+            inline_caps: inline.1,
             boundary,
             tags,
             creds,
@@ -802,7 +883,9 @@ impl Account {
             created,
             groups,
             attached,
+            // Assumes `*-readonly` roles only.
             inline,
+            inline_caps: Caps::NONE,
             boundary: false,
             tags,
             creds: Creds {
