@@ -10,6 +10,8 @@ use std::sync::{Arc, OnceLock};
 use arrow::array::{Array, AsArray, MapArray, RecordBatch, StringArray};
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::SessionContext;
+use iamsnap_catalog::Catalog;
+use iamsnap_policy::escalation::possible_escalations;
 use iamsnap_policy::{
     CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason,
     PolicyDocument, PolicySet, Request, StatementRef, evaluate, parse_document_text,
@@ -98,6 +100,10 @@ pub(crate) struct Principal {
     unknown_identity: Vec<String>,
     boundary: Boundary,
     context: Context,
+    /// Whether every catalog action is allowed on `*`, computed on first use.
+    admin: OnceLock<Option<bool>>,
+    /// The privilege-escalation methods it can use, computed on first use.
+    escalations: OnceLock<Vec<String>>,
 }
 
 /// The outcome of `can`/`explain` for one request.
@@ -185,6 +191,31 @@ fn describe(e: &Evaluation) -> String {
     }
 }
 
+/// An ARN of the format `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}` that no
+/// policy names: partition `aws`, region `us-east-1`, the account, and every other variable
+/// `iamsnap-any-resource`.
+pub(crate) fn any_arn(format: &str, account: &str) -> String {
+    let mut out = String::with_capacity(format.len() + 32);
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else {
+            out.push_str(rest.get(start..).unwrap_or_default());
+            return out;
+        };
+        out.push_str(match after.get(..end).unwrap_or_default() {
+            "Partition" => "aws",
+            "Region" => "us-east-1",
+            "Account" => account,
+            _ => "iamsnap-any-resource",
+        });
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The account id in an ARN, when it has a 12-digit one.
 pub(crate) fn arn_account(arn: &str) -> Option<&str> {
     let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
@@ -241,6 +272,134 @@ impl Principal {
             };
         }
         Verdict::Known(evaluation)
+    }
+}
+
+/// Actions of unrelated services: a principal denied one of them on `*` is no admin.
+const ADMIN_SENTINELS: [&str; 5] = [
+    "iam:CreateUser",
+    "ec2:RunInstances",
+    "s3:DeleteBucket",
+    "kms:ScheduleKeyDeletion",
+    "organizations:LeaveOrganization",
+];
+
+impl Principal {
+    fn policy_set(&self) -> PolicySet<'_> {
+        let boundary = match &self.boundary {
+            Boundary::Known(b) => Some(b),
+            Boundary::None | Boundary::Unknown(_) => None,
+        };
+        PolicySet {
+            identity: &self.identity,
+            permissions_boundary: boundary,
+            ..PolicySet::default()
+        }
+    }
+
+    /// Whether the principal is admin-equivalent: allowed every action of the catalog on
+    /// `*`. `None` when that depends on a document the snapshot lacks.
+    pub(crate) fn is_admin(&self) -> Result<Option<bool>, String> {
+        if let Some(known) = self.admin.get() {
+            return Ok(*known);
+        }
+        // Most principals are not admins: a few actions every admin has settle that fast.
+        for action in ADMIN_SENTINELS {
+            if self.evaluate(action, "*", &[]).allowed() == Some(false) {
+                return Ok(*self.admin.get_or_init(|| Some(false)));
+            }
+        }
+        let catalog = Catalog::embedded().map_err(|e| e.to_string())?;
+        // The evaluator sees an action only through the patterns of the policies, so the
+        // actions that match the same patterns form a class decided alike: evaluating one
+        // action per class decides every action of the catalog.
+        let mut classes = vec![catalog.full_set()];
+        let boundary = match &self.boundary {
+            Boundary::Known(b) => Some(b),
+            Boundary::None | Boundary::Unknown(_) => None,
+        };
+        for policy in self.identity.iter().chain(boundary) {
+            for pattern in policy.action_patterns() {
+                let matched = catalog.expand(pattern);
+                let mut next = Vec::with_capacity(classes.len() * 2);
+                for class in classes {
+                    let inside = class.intersection(&matched);
+                    let outside = class.difference(&matched);
+                    if !inside.is_empty() {
+                        next.push(inside);
+                    }
+                    if !outside.is_empty() {
+                        next.push(outside);
+                    }
+                }
+                classes = next;
+            }
+        }
+        let mut answer = Some(true);
+        for class in &classes {
+            let Some(action) = class.iter().next().and_then(|id| catalog.action_by_id(id)) else {
+                continue;
+            };
+            match self.evaluate(action.full_name(), "*", &[]).allowed() {
+                Some(true) => {}
+                Some(false) => {
+                    answer = Some(false);
+                    break;
+                }
+                None => answer = None,
+            }
+        }
+        Ok(*self.admin.get_or_init(|| answer))
+    }
+
+    /// Evaluates `action` on resources that no policy names specifically: for each of the
+    /// action's resource types, an ARN in the principal's account (catalog ARN format, with
+    /// names no real resource has), or `*` when the action takes no resource. The first
+    /// allow wins (the action is granted on every resource of that type the wildcards
+    /// cover: `*`, `arn:aws:iam::*:role/*` or `arn:aws:iam::<account>:role/*` alike);
+    /// otherwise an unknown verdict, otherwise the last deny.
+    pub(crate) fn evaluate_any(&self, action: &str, extra: &[(String, ContextValue)]) -> Verdict {
+        let types = Catalog::embedded()
+            .ok()
+            .and_then(|c| c.action(action))
+            .map(|a| a.resource_types())
+            .unwrap_or_default();
+        if types.is_empty() {
+            return self.evaluate(action, "*", extra);
+        }
+        let mut fallback = None;
+        for t in types {
+            let verdict = self.evaluate(action, &any_arn(t.arn_format(), &self.account_id), extra);
+            match verdict.allowed() {
+                Some(true) => return verdict,
+                None => fallback = Some(verdict),
+                Some(false) => {
+                    if !matches!(fallback, Some(Verdict::Unknown { .. })) {
+                        fallback = Some(verdict);
+                    }
+                }
+            }
+        }
+        fallback.unwrap_or_else(|| self.evaluate(action, "*", extra))
+    }
+
+    /// The ids of the privilege-escalation methods the principal can use on resources of
+    /// its own account (condition- and deny-aware), sorted.
+    pub(crate) fn escalations(&self) -> &[String] {
+        self.escalations.get_or_init(|| {
+            let mut ids: Vec<String> = possible_escalations(
+                &self.arn,
+                &self.account_id,
+                &self.policy_set(),
+                &self.context,
+            )
+            .into_iter()
+            .map(|f| f.method.id.clone())
+            .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        })
     }
 }
 
@@ -392,6 +551,8 @@ impl Model {
                     unknown_identity,
                     boundary,
                     context,
+                    admin: OnceLock::new(),
+                    escalations: OnceLock::new(),
                 });
             }
             rows.sort_by(|a, b| a.arn.cmp(&b.arn));
@@ -456,6 +617,8 @@ mod tests {
             unknown_identity: unknown.iter().map(|s| (*s).to_owned()).collect(),
             boundary,
             context: Context::default(),
+            admin: OnceLock::new(),
+            escalations: OnceLock::new(),
         }
     }
 
@@ -493,5 +656,120 @@ mod tests {
         );
         assert_eq!(arn_account("arn:aws:s3:::bucket/key"), None);
         assert_eq!(arn_account("*"), None);
+    }
+
+    /// Every catalog action on `*`, one by one: the definition `is_admin` computes faster.
+    fn brute_force_admin(p: &Principal) -> Option<bool> {
+        let catalog = Catalog::embedded().unwrap();
+        let mut answer = Some(true);
+        for action in catalog.actions() {
+            match p.evaluate(action.full_name(), "*", &[]).allowed() {
+                Some(true) => {}
+                Some(false) => return Some(false),
+                None => answer = None,
+            }
+        }
+        answer
+    }
+
+    #[test]
+    fn is_admin_agrees_with_evaluating_every_action() {
+        let doc =
+            |statements: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+        let cases = [
+            (
+                doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+                true,
+            ),
+            (ALLOW_ALL_DENY_IAM.to_owned(), false),
+            (
+                doc(r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#),
+                false,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"},{"Effect":"Allow","Action":"IAM:*","Resource":"*"}"#,
+                ),
+                true,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}"#,
+                ),
+                false,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::x"}"#,
+                ),
+                true,
+            ),
+            (
+                doc(r#"{"Effect":"Allow","Action":["s3:*","ec2:*"],"Resource":"*"}"#),
+                false,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+                ),
+                false,
+            ),
+        ];
+        for (policy, expected) in cases {
+            let p = principal(&policy, Boundary::None, &[]);
+            assert_eq!(p.is_admin().unwrap(), Some(expected), "{policy}");
+            assert_eq!(brute_force_admin(&p), Some(expected), "{policy}");
+        }
+        // A boundary that stops short of everything makes no admin.
+        let boundary = parse_document_text(&doc(
+            r#"{"Effect":"Allow","NotAction":"organizations:*","Resource":"*"}"#,
+        ))
+        .unwrap();
+        let p = principal(
+            &doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+            Boundary::Known(CompiledPolicy::new("b", &boundary)),
+            &[],
+        );
+        assert_eq!(p.is_admin().unwrap(), Some(false));
+        assert_eq!(brute_force_admin(&p), Some(false));
+        // Unknown documents leave the answer unknown unless a deny settles it.
+        let p = principal(
+            &doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+            Boundary::None,
+            &["k"],
+        );
+        assert_eq!(p.is_admin().unwrap(), None);
+    }
+
+    #[test]
+    fn any_resource_arns_fill_the_catalog_format() {
+        assert_eq!(
+            any_arn(
+                "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+                "111122223333"
+            ),
+            "arn:aws:iam::111122223333:role/iamsnap-any-resource"
+        );
+        assert_eq!(
+            any_arn("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "1"),
+            "arn:aws:s3:::iamsnap-any-resource/iamsnap-any-resource"
+        );
+        let doc = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/*"},
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
+        let p = principal(doc, Boundary::None, &[]);
+        assert_eq!(p.evaluate_any("iam:PassRole", &[]).allowed(), Some(true));
+        assert_eq!(p.evaluate("iam:PassRole", "*", &[]).allowed(), Some(false));
+        assert_eq!(p.evaluate_any("s3:GetObject", &[]).allowed(), Some(false));
+        // Any of the action's resource types: s3:GetObject on objects of every bucket.
+        let doc = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*"}]}"#;
+        let p = principal(doc, Boundary::None, &[]);
+        assert_eq!(p.evaluate_any("s3:GetObject", &[]).allowed(), Some(true));
+        // An action without resource types is evaluated on `*`.
+        assert_eq!(
+            p.evaluate_any("sts:GetCallerIdentity", &[]).allowed(),
+            Some(false)
+        );
     }
 }

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray, StringArray};
-use arrow::datatypes::DataType;
+use arrow::array::{ArrayRef, BooleanArray, ListBuilder, StringArray, StringBuilder};
+use arrow::datatypes::{DataType, Field};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::ColumnarValue;
@@ -19,7 +19,7 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
         FunctionDoc {
             name: "can",
             signature: "can(principal_arn text, action text, resource text [, context_json text]) -> boolean",
-            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over its identity policies (direct, inherited from groups, inline) and its permissions boundary. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` (users) and `aws:PrincipalTag/<key>`, plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). The resource's account is the one in its ARN, else the principal's. No resource policies, SCPs or session policies are in a snapshot, so none apply. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks (a permissions boundary not in `policies`, a policy without document) and no explicit deny settles it.",
+            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over its identity policies (direct, inherited from groups, inline) and its permissions boundary. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` (users) and `aws:PrincipalTag/<key>`, plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). The resource's account is the one in its ARN, else the principal's. No resource policies, SCPs or session policies are in a snapshot, so none apply. Other keys are absent unless the context gives them: a deny on `aws:RequestedRegion` with `StringNotEquals` (a region lock) applies to every request that names no region, so pass `{\"aws:RequestedRegion\": \"eu-west-1\"}` to ask about an allowed region. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks (a permissions boundary not in `policies`, a policy without document) and no explicit deny settles it.",
             example: "select name from principals where is_nhi and can(arn, 'iam:PassRole', '*')",
         },
         FunctionDoc {
@@ -27,6 +27,24 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             signature: "explain(principal_arn text, action text, resource text [, context_json text]) -> text",
             description: "The decision `can` makes and the statements that made it, e.g. `allow: identity policy arn:aws:iam::111122223333:policy/ci-deploy statement 0 (PassRoles)`, `explicit deny: ...`, `implicit deny: no policy allows it`, or `unknown: <missing document>; without it: ...`. Null when the ARN is not a user or role of the snapshot or an input is null. `EXPLAIN` is an SQL keyword: after a comma in a select list, write `\"explain\"(...)` or the alias `explain_access(...)`.",
             example: "select explain(arn, 's3:GetObject', 'arn:aws:s3:::demo-data/report.csv') from roles limit 5",
+        },
+        FunctionDoc {
+            name: "can_any",
+            signature: "can_any(principal_arn text, action text [, context_json text]) -> boolean",
+            description: "Whether the user or role may perform the action on a resource no policy names specifically: `can` on an ARN of the action's first resource type in the principal's account, built from the catalog's ARN format with made-up names (`arn:aws:iam::<account>:role/iamsnap-any-resource`), or on `*` for an action without resource types. True when a wildcard grants it — `*`, `arn:aws:iam::*:role/*` and `arn:aws:iam::<account>:role/*` alike. Null as for `can`.",
+            example: "select name from principals where is_nhi and can_any(arn, 'iam:PassRole', '{\"iam:PassedToService\": \"lambda.amazonaws.com\"}')",
+        },
+        FunctionDoc {
+            name: "is_admin",
+            signature: "is_admin(principal_arn text) -> boolean",
+            description: "Whether the user or role is admin-equivalent: the evaluator allows it every action of the catalog on `*` (denies, conditions and its permissions boundary considered, as `can` does). Null when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks.",
+            example: "select name from principals where is_nhi and is_admin(arn)",
+        },
+        FunctionDoc {
+            name: "escalations",
+            signature: "escalations(principal_arn text) -> list<text>",
+            description: "The ids of the privilege-escalation methods (see `iamsnap policy escalations --list` and docs/escalation.md) the user or role can use on its own account's resources: for each method, every action of one of its alternatives is allowed by the evaluator, conditions and denies considered. Sorted; empty when none; null when the ARN is not a user or role of the snapshot.",
+            example: "select name, escalations(arn) from roles where cardinality(escalations(arn)) > 0",
         },
     ]
 }
@@ -68,19 +86,36 @@ pub(crate) fn parse_context(
     Ok(out)
 }
 
-/// Evaluates every row; `None` where `can` and `explain` return null.
+/// Evaluates every row; `None` where `can` and `explain` return null. With `any_resource`
+/// the arguments are (principal, action[, context]) and the resource is one no policy
+/// names (see `can_any`).
 fn verdicts(
     name: &str,
     model: &SharedModel,
     args: &[ColumnarValue],
     rows: usize,
 ) -> Result<Vec<Option<Verdict>>> {
+    verdicts_of(name, model, args, rows, false)
+}
+
+fn verdicts_of(
+    name: &str,
+    model: &SharedModel,
+    args: &[ColumnarValue],
+    rows: usize,
+    any_resource: bool,
+) -> Result<Vec<Option<Verdict>>> {
     let model = model.get()?;
     let principals = text_arg(name, args, 0, rows)?;
     let actions = text_arg(name, args, 1, rows)?;
-    let resources = text_arg(name, args, 2, rows)?;
-    let contexts = if args.len() > 3 {
-        Some(text_arg(name, args, 3, rows)?)
+    let context_index = if any_resource { 2 } else { 3 };
+    let resources = if any_resource {
+        StringArray::from(vec![Some("*"); rows])
+    } else {
+        text_arg(name, args, 2, rows)?
+    };
+    let contexts = if args.len() > context_index {
+        Some(text_arg(name, args, context_index, rows)?)
     } else {
         None
     };
@@ -109,12 +144,109 @@ fn verdicts(
                 parsed.as_ref().map_or(&[], |(_, keys)| keys.as_slice())
             }
         };
-        out.push(Some(principal.evaluate(action, resource, extra)));
+        out.push(Some(if any_resource {
+            principal.evaluate_any(action, extra)
+        } else {
+            principal.evaluate(action, resource, extra)
+        }));
     }
     Ok(out)
 }
 
+/// Runs `f` once for each distinct principal of `principals`, on every core: per-principal
+/// answers (admin, escalations) are computed once and kept, so the caller then reads them.
+fn warm(
+    principals: &[Option<&Arc<crate::model::Principal>>],
+    f: impl Fn(&crate::model::Principal) + Sync,
+) {
+    let mut distinct: Vec<&Arc<crate::model::Principal>> =
+        principals.iter().flatten().copied().collect();
+    distinct.sort_by_key(|p| Arc::as_ptr(p));
+    distinct.dedup_by_key(|p| Arc::as_ptr(p));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(distinct.len());
+    if threads <= 1 {
+        distinct.iter().for_each(|p| f(p));
+        return;
+    }
+    let chunk = distinct.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for part in distinct.chunks(chunk) {
+            let f = &f;
+            scope.spawn(move || part.iter().for_each(|p| f(p)));
+        }
+    });
+}
+
 pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
+    let for_any = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        "can_any",
+        &[2, 3],
+        DataType::Boolean,
+        Arc::new(move |args, rows| {
+            let out: BooleanArray = verdicts_of("can_any", &for_any, args, rows, true)?
+                .iter()
+                .map(|v| v.as_ref().and_then(Verdict::allowed))
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
+    let for_admin = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        "is_admin",
+        &[1],
+        DataType::Boolean,
+        Arc::new(move |args, rows| {
+            let model = for_admin.get()?;
+            let arns = text_arg("is_admin", args, 0, rows)?;
+            let principals: Vec<_> = (0..rows)
+                .map(|row| at(&arns, row).and_then(|a| model.principal(a)))
+                .collect();
+            // Each principal's answer is computed once (and kept); in parallel here.
+            warm(&principals, |p| {
+                let _ = p.is_admin();
+            });
+            let mut out = Vec::with_capacity(rows);
+            for p in &principals {
+                out.push(match p {
+                    Some(p) => p.is_admin().map_err(DataFusionError::Execution)?,
+                    None => None,
+                });
+            }
+            Ok(Arc::new(BooleanArray::from(out)) as ArrayRef)
+        }),
+    ));
+    let for_escalations = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        "escalations",
+        &[1],
+        DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true))),
+        Arc::new(move |args, rows| {
+            let model = for_escalations.get()?;
+            let arns = text_arg("escalations", args, 0, rows)?;
+            let principals: Vec<_> = (0..rows)
+                .map(|row| at(&arns, row).and_then(|a| model.principal(a)))
+                .collect();
+            warm(&principals, |p| {
+                let _ = p.escalations();
+            });
+            let mut out = ListBuilder::new(StringBuilder::new());
+            for p in principals {
+                match p {
+                    Some(p) => {
+                        for id in p.escalations() {
+                            out.values().append_value(id);
+                        }
+                        out.append(true);
+                    }
+                    None => out.append(false),
+                }
+            }
+            Ok(Arc::new(out.finish()) as ArrayRef)
+        }),
+    ));
     let for_can = Arc::clone(&model);
     ctx.register_udf(Udf::text(
         "can",

@@ -99,6 +99,8 @@ struct CompiledStatement {
 pub struct CompiledPolicy {
     name: Arc<str>,
     statements: Arc<[CompiledStatement]>,
+    /// Every `Action` and `NotAction` pattern of the document, as written.
+    action_patterns: Arc<[String]>,
 }
 
 impl CompiledPolicy {
@@ -120,10 +122,29 @@ impl CompiledPolicy {
             .iter()
             .map(|s| compile_statement(s, variables, resource_policy))
             .collect();
+        let action_patterns = doc
+            .statements
+            .iter()
+            .flat_map(|s| {
+                s.action
+                    .iter()
+                    .chain(s.not_action.iter())
+                    .flatten()
+                    .cloned()
+            })
+            .collect();
         Self {
             name: name.into(),
             statements,
+            action_patterns,
         }
+    }
+
+    /// Every `Action` and `NotAction` pattern of the document. Two actions that match the
+    /// same of these patterns are decided alike by [`evaluate`] (everything else about a
+    /// request being equal).
+    pub fn action_patterns(&self) -> &[String] {
+        &self.action_patterns
     }
 
     /// The name given at compilation.
