@@ -9,13 +9,20 @@
 
 mod bad_input;
 mod catalog;
+mod check;
+mod cloudtrail;
 mod common;
 mod demo;
 mod diff;
+mod export;
 mod generate;
 mod import;
+mod moto;
 mod other_readers;
+mod packs;
+mod planted;
 mod policy;
 mod query;
 mod repl;
+mod sarif;
 mod schema;

@@ -7,6 +7,7 @@ mod generate;
 mod output;
 mod progress;
 mod repl;
+mod report;
 mod sql_output;
 
 use std::process::ExitCode;
@@ -34,11 +35,15 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Import(commands::import::Args),
+    Export(commands::export::Args),
     Catalog(commands::catalog::Args),
     Inspect(commands::inspect::Args),
     Schema(commands::schema::Args),
     Query(commands::query::Args),
     Repl(commands::repl::Args),
+    Check(commands::check::Args),
+    Rules(commands::rules::Args),
+    Test(commands::test::Args),
     Diff(commands::diff::Args),
     Generate(commands::generate::Args),
     Policy(commands::policy::Args),
@@ -47,11 +52,15 @@ enum Command {
 fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
         Command::Import(args) => commands::import::run(&args),
+        Command::Export(args) => commands::export::run(&args),
         Command::Catalog(args) => commands::catalog::run(&args),
         Command::Inspect(args) => commands::inspect::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
         Command::Query(args) => commands::query::run(&args),
         Command::Repl(args) => commands::repl::run(&args),
+        Command::Check(args) => commands::check::run(&args),
+        Command::Rules(args) => commands::rules::run(&args),
+        Command::Test(args) => commands::test::run(&args),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Policy(args) => commands::policy::run(&args),

@@ -1,0 +1,243 @@
+//! `iamsnap test`: run the tests that packs carry.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use iamsnap_export::{ImportRequest, NoProgress, import};
+use iamsnap_rules::{Finding, Pack, PackTest};
+
+use super::check::{check, pack_error};
+use crate::exit::{CliError, Exit};
+
+/// Run the tests of rule packs: each imports its fixture files into a temporary snapshot,
+/// runs the pack and compares the findings with what the test expects.
+///
+/// `expect RULE on [...]` passes when the rule's findings are exactly those resources
+/// (each given as an ARN or the end of one, optionally with `#detail`); `expect RULE none`
+/// when it has none. Exits 0
+/// when every test passes, 1 when one fails, 2 on a broken pack or fixture.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Pack files, or folders whose `*.rules` files are run.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+
+    /// Fail when a rule has no test that expects a finding of it and none that expects
+    /// none of it somewhere.
+    #[arg(long)]
+    require_coverage: bool,
+}
+
+fn pack_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", p.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "rules"))
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(CliError::with_help(
+                format!("no pack file or folder `{}`", p.display()),
+                "give `.rules` files or folders holding them, e.g. `iamsnap test queries/`",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a finding is the expected resource: the whole ARN or policy key, or its end
+/// after a `:`, `/` or `#` (`user/ci-bot`, `role/app/worker`, `inline/deploy`), optionally
+/// followed by `#detail` (`user/ci-bot#key 2`, `policy/p#0`).
+fn matches(expected: &str, f: &Finding) -> bool {
+    let resource_is = |r: &str| {
+        f.resource == r
+            || f.resource
+                .strip_suffix(r)
+                .is_some_and(|head| head.ends_with([':', '/', '#']))
+    };
+    if resource_is(expected) {
+        return true;
+    }
+    expected
+        .rsplit_once('#')
+        .is_some_and(|(r, d)| f.detail == d && resource_is(r))
+}
+
+struct Outcome {
+    failures: Vec<String>,
+    positive: BTreeSet<String>,
+    negative: BTreeSet<String>,
+}
+
+fn run_test(
+    runtime: &tokio::runtime::Runtime,
+    pack: &Pack,
+    t: &PackTest,
+) -> Result<Outcome, CliError> {
+    let dir = t.origin.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let where_ = format!("{}: test \"{}\"", t.origin.source.name, t.test.name);
+    let Some(fixture) = &t.test.fixture else {
+        return Err(CliError::with_help(
+            format!("{where_} has no fixture"),
+            "add `fixture \"account.json\" credential_report \"report.csv\"`",
+        ));
+    };
+    let auth = dir.join(&fixture.auth_details.node);
+    let report = fixture
+        .credential_report
+        .as_ref()
+        .map(|r| dir.join(&r.node));
+    let captured_at = match &fixture.at {
+        Some(at) => DateTime::parse_from_rfc3339(&at.node)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| {
+                CliError::new(format!(
+                    "{where_}: `at \"{}\"` is not RFC 3339: {e}",
+                    at.node
+                ))
+            })?,
+        None => Utc::now(),
+    };
+    let work = tempfile::tempdir()
+        .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
+    let output = work.path().join("snapshot");
+    let pages = [auth.as_path()];
+    let request = ImportRequest {
+        auth_details: &pages,
+        credential_report: report.as_deref(),
+        output: &output,
+        force: false,
+        allow_truncated: false,
+        captured_at,
+        activity: None,
+    };
+    import(&request, &NoProgress)
+        .map_err(|e| CliError::new(format!("{where_}: cannot import the fixture: {e}")))?;
+    let result = runtime.block_on(check(&output, std::slice::from_ref(pack), None))?;
+    let mut outcome = Outcome {
+        failures: Vec::new(),
+        positive: BTreeSet::new(),
+        negative: BTreeSet::new(),
+    };
+    for e in &t.test.expects {
+        let rule = &e.rule.node;
+        if result.rule(rule).is_none() {
+            outcome
+                .failures
+                .push(format!("expects rule {rule}, which the pack does not have"));
+            continue;
+        }
+        let found: Vec<&Finding> = result
+            .findings
+            .iter()
+            .filter(|f| &f.rule_id == rule)
+            .collect();
+        if e.resources.is_empty() {
+            outcome.negative.insert(rule.clone());
+            for f in &found {
+                outcome.failures.push(format!(
+                    "{rule}: expected no finding, got {}{}",
+                    f.resource,
+                    if f.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("#{}", f.detail)
+                    }
+                ));
+            }
+            continue;
+        }
+        outcome.positive.insert(rule.clone());
+        for want in &e.resources {
+            if !found.iter().any(|f| matches(want, f)) {
+                outcome
+                    .failures
+                    .push(format!("{rule}: expected a finding on {want}, got none"));
+            }
+        }
+        for f in &found {
+            if !e.resources.iter().any(|want| matches(want, f)) {
+                outcome.failures.push(format!(
+                    "{rule}: unexpected finding on {}{}: {}",
+                    f.resource,
+                    if f.detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("#{}", f.detail)
+                    },
+                    f.message
+                ));
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+pub fn run(args: &Args) -> Result<Exit, CliError> {
+    let runtime = super::query::runtime()?;
+    let mut out = std::io::stdout().lock();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut uncovered = Vec::new();
+    for file in pack_files(&args.paths)? {
+        let pack = Pack::load(Path::new(&file)).map_err(pack_error)?;
+        if pack.tests.is_empty() {
+            writeln!(out, "{}: no tests", file.display())?;
+        }
+        let mut positive = BTreeSet::new();
+        let mut negative = BTreeSet::new();
+        for t in &pack.tests {
+            let outcome = run_test(&runtime, &pack, t)?;
+            positive.extend(outcome.positive);
+            negative.extend(outcome.negative);
+            if outcome.failures.is_empty() {
+                passed += 1;
+                writeln!(out, "ok   {} :: {}", file.display(), t.test.name)?;
+            } else {
+                failed += 1;
+                writeln!(out, "FAIL {} :: {}", file.display(), t.test.name)?;
+                for f in &outcome.failures {
+                    writeln!(out, "       {f}")?;
+                }
+            }
+        }
+        for r in &pack.rules {
+            let id = &r.rule.id.node;
+            let missing: Vec<&str> = [
+                (!positive.contains(id)).then_some("a finding"),
+                (!negative.contains(id)).then_some("no finding"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !missing.is_empty() {
+                uncovered.push(format!("{id} (no test expects {})", missing.join(" or ")));
+            }
+        }
+    }
+    writeln!(out, "\n{passed} passed, {failed} failed")?;
+    if !uncovered.is_empty() {
+        writeln!(
+            out,
+            "rules without a positive and a negative test: {}",
+            uncovered.len()
+        )?;
+        for u in &uncovered {
+            writeln!(out, "  {u}")?;
+        }
+    }
+    Ok(
+        if failed > 0 || (args.require_coverage && !uncovered.is_empty()) {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        },
+    )
+}

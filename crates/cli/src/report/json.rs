@@ -1,0 +1,122 @@
+//! The JSON format: the report as it is, in a fixed field order, with the tool's version
+//! and a `summary` of counts.
+
+use iamsnap_rules::baseline::Suppression;
+use iamsnap_rules::{Finding, Report, RuleInfo, Severity, SuppressedFinding};
+use serde::Serialize;
+
+use super::{Counts, RenderError};
+
+/// Counts per severity of unsuppressed findings, and what the baseline did.
+#[derive(Debug, Serialize)]
+struct Summary {
+    total: usize,
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    info: usize,
+    suppressed: usize,
+    expired_suppressions: usize,
+}
+
+/// The document; field order is output order.
+#[derive(Debug, Serialize)]
+struct Document<'a> {
+    tool: &'static str,
+    version: &'static str,
+    snapshot: &'a str,
+    accounts: &'a [String],
+    captured_at: &'a str,
+    summary: Summary,
+    rules: &'a [RuleInfo],
+    findings: &'a [Finding],
+    suppressed: &'a [SuppressedFinding],
+    expired_suppressions: &'a [Suppression],
+}
+
+/// Pretty-printed JSON with a final newline.
+pub fn render(report: &Report) -> Result<String, RenderError> {
+    let c = Counts::of(report);
+    let doc = Document {
+        tool: "iamsnap",
+        version: env!("CARGO_PKG_VERSION"),
+        snapshot: &report.snapshot,
+        accounts: &report.accounts,
+        captured_at: &report.captured_at,
+        summary: Summary {
+            total: c.total(),
+            critical: c.of_severity(Severity::Critical),
+            high: c.of_severity(Severity::High),
+            medium: c.of_severity(Severity::Medium),
+            low: c.of_severity(Severity::Low),
+            info: c.of_severity(Severity::Info),
+            suppressed: c.suppressed,
+            expired_suppressions: c.expired,
+        },
+        rules: &report.rules,
+        findings: &report.findings,
+        suppressed: &report.suppressed,
+        expired_suppressions: &report.expired_suppressions,
+    };
+    let mut s = serde_json::to_string_pretty(&doc)?;
+    s.push('\n');
+    Ok(s)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn the_report_with_a_summary_in_a_stable_order() {
+        let r = sample::report();
+        let text = render(&r).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "tool",
+                "version",
+                "snapshot",
+                "accounts",
+                "captured_at",
+                "summary",
+                "rules",
+                "findings",
+                "suppressed",
+                "expired_suppressions"
+            ]
+        );
+        assert_eq!(
+            v["summary"],
+            serde_json::json!({
+                "total": 3, "critical": 2, "high": 0, "medium": 1, "low": 0, "info": 0,
+                "suppressed": 1, "expired_suppressions": 1
+            })
+        );
+        assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(v["findings"].as_array().unwrap().len(), 3);
+        assert_eq!(v["findings"][2]["detail"], "AKIA1");
+        assert_eq!(v["findings"][0]["severity"], "critical");
+        assert_eq!(
+            v["suppressed"][0]["reason"],
+            "migrating to the new CI by March"
+        );
+        assert_eq!(v["expired_suppressions"][0]["expires"], "2026-01-31");
+        assert_eq!(v["rules"][1]["location"]["line"], 20);
+
+        // Findings, rules and suppressions read back into the library's own types.
+        let findings: Vec<Finding> = serde_json::from_value(v["findings"].clone()).unwrap();
+        assert_eq!(findings, r.findings);
+        let rules: Vec<RuleInfo> = serde_json::from_value(v["rules"].clone()).unwrap();
+        assert_eq!(rules, r.rules);
+        let expired: Vec<Suppression> =
+            serde_json::from_value(v["expired_suppressions"].clone()).unwrap();
+        assert_eq!(expired, r.expired_suppressions);
+    }
+}

@@ -1,0 +1,343 @@
+//! JUnit XML, for CI systems that show test reports: one `<testsuite>` per rule, one
+//! failing `<testcase>` per finding, a passing one for a rule without findings, a skipped
+//! one per suppressed finding; expired suppressions are written to the rule's
+//! `<system-err>`.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use iamsnap_rules::{Finding, Report, RuleInfo};
+
+use super::resource_and_detail;
+
+/// An XML attribute value: the five special characters become entities, line breaks and
+/// tabs become character references (so they survive attribute-value normalization), and
+/// characters XML 1.0 cannot carry become U+FFFD.
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&apos;"),
+            '\n' => s.push_str("&#10;"),
+            '\r' => s.push_str("&#13;"),
+            '\t' => s.push_str("&#9;"),
+            c if allowed_in_xml(c) => s.push(c),
+            _ => s.push('\u{fffd}'),
+        }
+    }
+    s
+}
+
+/// XML element content: `&`, `<` and `>` become entities, line breaks stay as they are,
+/// and characters XML 1.0 cannot carry become U+FFFD.
+pub fn escape_text(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            // A lone carriage return would be read back as a line feed.
+            '\r' => s.push_str("&#13;"),
+            c if allowed_in_xml(c) => s.push(c),
+            _ => s.push('\u{fffd}'),
+        }
+    }
+    s
+}
+
+/// Whether XML 1.0 allows `c` in a document (the `Char` production).
+fn allowed_in_xml(c: char) -> bool {
+    matches!(c,
+        '\u{9}' | '\u{a}' | '\u{d}'
+        | '\u{20}'..='\u{d7ff}'
+        | '\u{e000}'..='\u{fffd}'
+        | '\u{10000}'..='\u{10ffff}')
+}
+
+/// One rule's test suite: its findings, suppressed findings and expired suppressions.
+struct Suite<'a> {
+    id: &'a str,
+    rule: Option<&'a RuleInfo>,
+    failures: Vec<&'a Finding>,
+    skipped: Vec<(&'a Finding, &'a str)>,
+    warnings: Vec<String>,
+}
+
+impl Suite<'_> {
+    fn tests(&self) -> usize {
+        self.failures.len() + self.skipped.len() + usize::from(self.failures.is_empty())
+    }
+}
+
+fn suites(report: &Report) -> Vec<Suite<'_>> {
+    // Rules in pack order, then the rule ids the report has findings of but no rule for.
+    let mut suites: Vec<Suite<'_>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let ids = report
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), Some(r)))
+        .chain(report.findings.iter().map(|f| (f.rule_id.as_str(), None)))
+        .chain(
+            report
+                .suppressed
+                .iter()
+                .map(|s| (s.finding.rule_id.as_str(), None)),
+        )
+        .chain(
+            report
+                .expired_suppressions
+                .iter()
+                .map(|x| (x.rule.as_str(), None)),
+        );
+    for (id, rule) in ids {
+        index.entry(id).or_insert_with(|| {
+            suites.push(Suite {
+                id,
+                rule,
+                failures: Vec::new(),
+                skipped: Vec::new(),
+                warnings: Vec::new(),
+            });
+            suites.len() - 1
+        });
+    }
+    let get = |id: &str| index.get(id).copied();
+    for f in &report.findings {
+        if let Some(s) = get(&f.rule_id).and_then(|i| suites.get_mut(i)) {
+            s.failures.push(f);
+        }
+    }
+    for x in &report.suppressed {
+        if let Some(s) = get(&x.finding.rule_id).and_then(|i| suites.get_mut(i)) {
+            s.skipped.push((&x.finding, &x.reason));
+        }
+    }
+    for x in &report.expired_suppressions {
+        let expired = x.expires.map(|d| d.to_string()).unwrap_or_default();
+        if let Some(s) = get(&x.rule).and_then(|i| suites.get_mut(i)) {
+            s.warnings.push(format!(
+                "warning: the suppression of {} on {} expired on {expired} and no longer \
+                 suppresses anything (reason was: {})",
+                x.rule, x.resource, x.reason
+            ));
+        }
+    }
+    suites
+}
+
+/// The failure's body: everything needed to find the resource and fix it.
+fn failure_text(f: &Finding, rule: Option<&RuleInfo>) -> String {
+    let mut s = format!(
+        "{}\n\nrule: {}\nseverity: {}\nresource: {}\naccount: {}\n",
+        f.message, f.rule_id, f.severity, f.resource, f.account_id
+    );
+    if !f.detail.is_empty() {
+        let _ = writeln!(s, "detail: {}", f.detail);
+    }
+    let _ = writeln!(s, "fingerprint: {}", f.fingerprint);
+    if let Some(r) = rule {
+        if !r.remediation.is_empty() {
+            let _ = write!(s, "\nremediation: {}\n", r.remediation);
+        }
+        for link in &r.references {
+            let _ = writeln!(s, "see: {link}");
+        }
+    }
+    s
+}
+
+/// The report as a JUnit XML document.
+pub fn render(report: &Report) -> String {
+    let suites = suites(report);
+    let tests: usize = suites.iter().map(Suite::tests).sum();
+    let failures: usize = suites.iter().map(|s| s.failures.len()).sum();
+    let skipped: usize = suites.iter().map(|s| s.skipped.len()).sum();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
+        escape(&format!("iamsnap check {}", report.snapshot))
+    );
+    for suite in &suites {
+        let _ = writeln!(
+            x,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+            escape(suite.id),
+            suite.tests(),
+            suite.failures.len(),
+            suite.skipped.len()
+        );
+        if let Some(rule) = suite.rule {
+            x.push_str("    <properties>\n");
+            for (name, value) in [
+                ("title", rule.title.as_str()),
+                ("severity", rule.severity.as_str()),
+                ("file", rule.location.file.as_str()),
+                ("line", &rule.location.line.to_string()),
+            ] {
+                let _ = writeln!(
+                    x,
+                    "      <property name=\"{name}\" value=\"{}\"/>",
+                    escape(value)
+                );
+            }
+            x.push_str("    </properties>\n");
+        }
+        let classname = escape(suite.id);
+        if suite.failures.is_empty() {
+            let name = suite.rule.map_or("no findings".to_owned(), |r| {
+                format!("no findings: {}", r.title)
+            });
+            let _ = writeln!(
+                x,
+                "    <testcase name=\"{}\" classname=\"{classname}\"/>",
+                escape(&name)
+            );
+        }
+        for f in &suite.failures {
+            let _ = writeln!(
+                x,
+                "    <testcase name=\"{}\" classname=\"{classname}\">",
+                escape(&resource_and_detail(&f.resource, &f.detail))
+            );
+            let _ = writeln!(
+                x,
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                escape(&f.message),
+                f.severity,
+                escape_text(&failure_text(f, suite.rule))
+            );
+            x.push_str("    </testcase>\n");
+        }
+        for (f, reason) in &suite.skipped {
+            let _ = writeln!(
+                x,
+                "    <testcase name=\"{}\" classname=\"{classname}\">",
+                escape(&resource_and_detail(&f.resource, &f.detail))
+            );
+            let _ = writeln!(
+                x,
+                "      <skipped message=\"{}\"/>",
+                escape(&format!("suppressed by the baseline: {reason}"))
+            );
+            x.push_str("    </testcase>\n");
+        }
+        if !suite.warnings.is_empty() {
+            let _ = writeln!(
+                x,
+                "    <system-err>{}</system-err>",
+                escape_text(&suite.warnings.join("\n"))
+            );
+        }
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("</testsuites>\n");
+    x
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn escapes_what_xml_needs() {
+        assert_eq!(
+            escape("a & b <c> \"d\" 'e'"),
+            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+        );
+        assert_eq!(escape("one\ntwo\tthree\r"), "one&#10;two&#9;three&#13;");
+        assert_eq!(
+            escape("bell\u{7} nul\u{0} ok ü 🙂"),
+            "bell\u{fffd} nul\u{fffd} ok ü 🙂"
+        );
+        assert_eq!(escape("\u{fffe}"), "\u{fffd}");
+        assert_eq!(
+            escape_text("a & <b>\n\"c\" 'd'\r\u{1b}"),
+            "a &amp; &lt;b&gt;\n\"c\" 'd'&#13;\u{fffd}"
+        );
+    }
+
+    /// The attribute `name="..."` of the first element of this kind in `xml` after `from`.
+    fn attr<'a>(xml: &'a str, from: usize, name: &str) -> &'a str {
+        let rest = &xml[from..];
+        let start = rest.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        let end = rest[start..].find('"').unwrap();
+        &rest[start..start + end]
+    }
+
+    #[test]
+    fn one_suite_per_rule_one_case_per_finding() {
+        let r = sample::report();
+        let xml = render(&r);
+        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+        // 2 + 1 suppressed in NHI-TRUST-002, 1 in NHI-KEY-001, 1 passing for NHI-UNUSED-003.
+        assert_eq!(attr(&xml, 0, "tests"), "5");
+        assert_eq!(attr(&xml, 0, "failures"), "3");
+        assert_eq!(attr(&xml, 0, "skipped"), "1");
+        assert_eq!(xml.matches("<testsuite ").count(), 3);
+        assert_eq!(xml.matches("<testcase ").count(), 5);
+        assert_eq!(xml.matches("<failure ").count(), 3);
+
+        let trust = xml.find("<testsuite name=\"NHI-TRUST-002\"").unwrap();
+        assert_eq!(attr(&xml, trust, "tests"), "3");
+        assert_eq!(attr(&xml, trust, "failures"), "2");
+        assert_eq!(attr(&xml, trust, "skipped"), "1");
+        let key = xml.find("<testsuite name=\"NHI-KEY-001\"").unwrap();
+        assert_eq!(attr(&xml, key, "tests"), "1");
+        assert_eq!(attr(&xml, key, "failures"), "1");
+        let unused = xml.find("<testsuite name=\"NHI-UNUSED-003\"").unwrap();
+        assert!(trust < key && key < unused, "pack order");
+        assert_eq!(attr(&xml, unused, "tests"), "1");
+        assert_eq!(attr(&xml, unused, "failures"), "0");
+        assert!(xml[unused..].contains(
+            "<testcase name=\"no findings: NHI-UNUSED-003 title\" classname=\"NHI-UNUSED-003\"/>"
+        ));
+
+        // Failure message = the finding's message (escaped), type = severity.
+        assert!(xml.contains(
+            "<failure message=\"gh-deploy can be assumed by any repository&apos;s workflow | \
+             &lt;all&gt; &amp; &quot;more&quot;\" type=\"critical\">"
+        ));
+        assert!(xml.contains("type=\"medium\""));
+        assert!(xml.contains(
+            "<testcase name=\"arn:aws:iam::111122223333:user/ci-bot (AKIA1)\" classname=\"NHI-KEY-001\">"
+        ));
+        assert!(xml.contains(
+            "<skipped message=\"suppressed by the baseline: migrating to the new CI by March\"/>"
+        ));
+        assert!(xml[key..unused].contains("<system-err>warning: the suppression of NHI-KEY-001"));
+        assert!(xml.contains("remediation: Fix NHI-TRUST-002."));
+    }
+
+    #[test]
+    fn the_document_is_well_formed() {
+        // Every element opened is closed, in order; no raw special characters in text.
+        let xml = render(&sample::report());
+        let mut stack: Vec<String> = Vec::new();
+        let body = xml.split_once("?>\n").unwrap().1;
+        let mut rest = body;
+        while let Some(open) = rest.find('<') {
+            let text = &rest[..open];
+            assert!(!text.contains('>'), "raw text: {text:?}");
+            let close = rest[open..].find('>').unwrap() + open;
+            let tag = &rest[open + 1..close];
+            assert!(!tag.contains('<'), "{tag}");
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(stack.pop().as_deref(), Some(name));
+            } else if !tag.ends_with('/') {
+                stack.push(tag.split(' ').next().unwrap().to_owned());
+            }
+            rest = &rest[close + 1..];
+        }
+        assert!(stack.is_empty(), "{stack:?}");
+        assert_eq!(rest, "\n");
+    }
+}

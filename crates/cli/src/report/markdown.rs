@@ -1,0 +1,254 @@
+//! Markdown for a pull-request comment: a heading with the counts, one table per
+//! severity, and the suppressed findings and expired suppressions in a collapsed
+//! `<details>`.
+
+use std::fmt::Write as _;
+
+use iamsnap_rules::{Report, Severity};
+
+use super::{Counts, plural, resource_and_detail};
+
+/// Text for a table cell: `|` escaped, line breaks as `<br>`, HTML special characters as
+/// entities (so a message cannot open a tag or break the table).
+pub fn cell(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '|' => s.push_str("\\|"),
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    s.push_str("<br>");
+                }
+            }
+            '\n' => s.push_str("<br>"),
+            c if c.is_control() => s.push(' '),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// An identifier (rule id, ARN) as inline code in a cell; plain escaped text when it
+/// holds a backtick, which would end the code span.
+pub fn code(text: &str) -> String {
+    if text.contains('`') || text.chars().any(char::is_control) {
+        return cell(text);
+    }
+    // Inside a table a `|` ends the cell even in a code span, unless escaped.
+    format!("`{}`", text.replace('|', "\\|"))
+}
+
+fn severity_title(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
+}
+
+/// The report as GitHub-flavoured Markdown.
+pub fn render(report: &Report) -> String {
+    let counts = Counts::of(report);
+    let mut s = if counts.total() == 0 {
+        "## iamsnap check: no findings\n\n".to_owned()
+    } else {
+        let parts: Vec<String> = Severity::ALL
+            .iter()
+            .filter(|sev| counts.of_severity(**sev) > 0)
+            .map(|sev| format!("{} {sev}", counts.of_severity(*sev)))
+            .collect();
+        format!(
+            "## iamsnap check: {} ({})\n\n",
+            plural(counts.total(), "finding", "findings"),
+            parts.join(", ")
+        )
+    };
+    let _ = writeln!(
+        s,
+        "Snapshot {} of {} {}, captured {}; {} ran.",
+        code(&report.snapshot),
+        if report.accounts.len() == 1 {
+            "account"
+        } else {
+            "accounts"
+        },
+        report
+            .accounts
+            .iter()
+            .map(|a| code(a))
+            .collect::<Vec<_>>()
+            .join(", "),
+        cell(&report.captured_at),
+        plural(report.rules.len(), "rule", "rules"),
+    );
+    for severity in Severity::ALL {
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            s,
+            "\n### {} ({})\n\n| Rule | Resource | Message |\n|---|---|---|\n",
+            severity_title(severity),
+            findings.len()
+        );
+        for f in findings {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} |",
+                code(&f.rule_id),
+                code(&resource_and_detail(&f.resource, &f.detail)),
+                cell(&f.message)
+            );
+        }
+    }
+    if !report.suppressed.is_empty() || !report.expired_suppressions.is_empty() {
+        let mut summary = Vec::new();
+        if !report.suppressed.is_empty() {
+            summary.push(plural(
+                report.suppressed.len(),
+                "suppressed finding",
+                "suppressed findings",
+            ));
+        }
+        if !report.expired_suppressions.is_empty() {
+            summary.push(plural(
+                report.expired_suppressions.len(),
+                "expired suppression",
+                "expired suppressions",
+            ));
+        }
+        let _ = write!(
+            s,
+            "\n<details>\n<summary>{}</summary>\n",
+            summary.join(", ")
+        );
+        if !report.suppressed.is_empty() {
+            s.push_str(
+                "\n#### Suppressed by the baseline\n\n| Rule | Severity | Resource | Reason |\n|---|---|---|---|\n",
+            );
+            for x in &report.suppressed {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    code(&x.finding.rule_id),
+                    x.finding.severity,
+                    code(&resource_and_detail(&x.finding.resource, &x.finding.detail)),
+                    cell(&x.reason)
+                );
+            }
+        }
+        if !report.expired_suppressions.is_empty() {
+            s.push_str(
+                "\n#### Expired suppressions\n\nThey no longer suppress anything: renew them \
+                 (a new `expires`) or remove them from the baseline.\n\n\
+                 | Rule | Resource | Expired | Reason |\n|---|---|---|---|\n",
+            );
+            for x in &report.expired_suppressions {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    code(&x.rule),
+                    code(&x.resource),
+                    x.expires.map(|d| d.to_string()).unwrap_or_default(),
+                    cell(&x.reason)
+                );
+            }
+        }
+        s.push_str("\n</details>\n");
+    }
+    s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn cells_stay_in_their_cell() {
+        assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(
+            cell("one\ntwo\r\nthree\rfour"),
+            "one<br>two<br>three<br>four"
+        );
+        assert_eq!(cell("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(code("arn:aws:iam::1:role/a"), "`arn:aws:iam::1:role/a`");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a`b"), "a`b");
+    }
+
+    #[test]
+    fn heading_tables_per_severity_and_collapsed_baseline() {
+        let text = render(&sample::report());
+        assert!(
+            text.starts_with("## iamsnap check: 3 findings (2 critical, 1 medium)\n"),
+            "{text}"
+        );
+        let critical = text.find("\n### Critical (2)\n").unwrap();
+        let medium = text.find("\n### Medium (1)\n").unwrap();
+        assert!(critical < medium);
+        assert!(!text.contains("### High"), "{text}");
+        assert!(
+            text.contains(
+                "| `NHI-TRUST-002` | `arn:aws:iam::111122223333:role/gh-deploy` | gh-deploy can be \
+             assumed by any repository's workflow \\| &lt;all&gt; &amp; \"more\" |\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("workflow<br>second line |"), "{text}");
+        assert!(text.contains(
+            "| `NHI-KEY-001` | `arn:aws:iam::111122223333:user/ci-bot (AKIA1)` | ci-bot's key"
+        ));
+        // Every table row has as many cells as its header.
+        for line in text.lines().filter(|l| l.starts_with('|')) {
+            let cells = line.replace("\\|", "").matches('|').count();
+            assert!(cells == 4 || cells == 5, "{line}");
+        }
+        let details = text
+            .find("<details>\n<summary>1 suppressed finding, 1 expired suppression</summary>")
+            .unwrap();
+        assert!(medium < details);
+        assert!(
+            text[details..].contains(
+                "| `NHI-TRUST-002` | critical | `arn:aws:iam::111122223333:role/legacy-ci` | \
+             migrating to the new CI by March |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text[details..].contains(
+                "| `NHI-KEY-001` | `arn:aws:iam::111122223333:user/legacy-*` | 2026-01-31 | vendor \
+             rotates this key quarterly |"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("</details>\n"));
+    }
+
+    #[test]
+    fn a_clean_report() {
+        let mut r = sample::report();
+        r.findings.clear();
+        r.suppressed.clear();
+        r.expired_suppressions.clear();
+        let text = render(&r);
+        assert!(
+            text.starts_with("## iamsnap check: no findings\n"),
+            "{text}"
+        );
+        assert!(!text.contains("<details>"));
+        assert!(!text.contains("| Rule |"));
+    }
+}

@@ -1,0 +1,458 @@
+//! SARIF 2.1.0: one run of the `iamsnap` tool, its rules and its results, as GitHub code
+//! scanning reads them.
+//!
+//! - Each rule carries `properties.security-severity` (critical 9.5, high 8.0, medium 5.5,
+//!   low 3.0, info 0.0) and the `security` tag, which code scanning uses to rank alerts.
+//! - A result's physical location is the rule in its pack file (code scanning requires
+//!   one); the resource the finding is about is its logical location.
+//! - `partialFingerprints.iamsnapFingerprint/v1` is the finding's fingerprint, so an alert
+//!   keeps its identity across snapshots.
+//! - Suppressed findings are results with an external suppression and its justification;
+//!   expired suppressions are warnings of the run's invocation.
+
+use iamsnap_rules::{Finding, Report, RuleInfo, RuleLocation, Severity};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Map, Value, json};
+
+use super::RenderError;
+
+/// The schema the output follows.
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// Where iamsnap is documented.
+pub const INFORMATION_URI: &str = "https://github.com/iamsnap/iamsnap";
+
+/// The SARIF level of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// The `security-severity` score code scanning ranks alerts by.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// Characters left as they are in a path turned into a URI reference: the unreserved
+/// ones, `/` and a few sub-delimiters.
+const PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b'=')
+    .remove(b'@');
+
+/// In an absolute `file://` URI a `:` may stand anywhere in the path (`C:`).
+const ABSOLUTE_PATH: &AsciiSet = &PATH.remove(b':');
+
+/// A pack file as a URI reference: relative paths stay relative (code scanning resolves
+/// them against the repository), absolute ones become `file://` URIs.
+pub fn file_uri(file: &str) -> String {
+    let slashed = file.replace('\\', "/");
+    let mut chars = slashed.chars();
+    let drive = matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(d), Some(':'), Some('/')) if d.is_ascii_alphabetic()
+    );
+    if drive {
+        format!("file:///{}", utf8_percent_encode(&slashed, ABSOLUTE_PATH))
+    } else if slashed.starts_with('/') {
+        format!("file://{}", utf8_percent_encode(&slashed, ABSOLUTE_PATH))
+    } else {
+        utf8_percent_encode(&slashed, PATH).to_string()
+    }
+}
+
+/// A link code scanning can show: an http(s) URL without spaces.
+fn is_link(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://"))
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn rule_descriptor(rule: &RuleInfo) -> Value {
+    let mut d = Map::new();
+    d.insert("id".into(), json!(rule.id));
+    if !rule.name.is_empty() {
+        d.insert("name".into(), json!(rule.name));
+    }
+    d.insert("shortDescription".into(), json!({ "text": rule.title }));
+    let full = if rule.description.is_empty() {
+        &rule.title
+    } else {
+        &rule.description
+    };
+    d.insert("fullDescription".into(), json!({ "text": full }));
+    if let Some(link) = rule.references.iter().find(|r| is_link(r)) {
+        d.insert("helpUri".into(), json!(link));
+    }
+    if !rule.remediation.is_empty() || !rule.references.is_empty() {
+        let mut text = rule.remediation.clone();
+        let mut markdown = rule.remediation.clone();
+        if !rule.references.is_empty() {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+                markdown.push_str("\n\n");
+            }
+            text.push_str("References:");
+            markdown.push_str("**References**\n");
+            for r in &rule.references {
+                text.push_str(&format!("\n- {r}"));
+                if is_link(r) {
+                    markdown.push_str(&format!("\n- <{r}>"));
+                } else {
+                    markdown.push_str(&format!("\n- {r}"));
+                }
+            }
+        }
+        d.insert("help".into(), json!({ "text": text, "markdown": markdown }));
+    }
+    d.insert(
+        "defaultConfiguration".into(),
+        json!({ "level": level(rule.severity) }),
+    );
+    let mut tags = rule.tags.clone();
+    if !tags.iter().any(|t| t == "security") {
+        tags.push("security".to_owned());
+    }
+    d.insert(
+        "properties".into(),
+        json!({
+            "tags": tags,
+            "security-severity": security_severity(rule.severity),
+            "severity": rule.severity.as_str(),
+            "entity": rule.entity,
+        }),
+    );
+    Value::Object(d)
+}
+
+fn physical_location(location: Option<&RuleLocation>, snapshot: &str) -> Value {
+    match location {
+        Some(l) => {
+            let mut region = Map::new();
+            if l.line > 0 {
+                region.insert("startLine".into(), json!(l.line));
+                if l.column > 0 {
+                    region.insert("startColumn".into(), json!(l.column));
+                }
+            }
+            let mut p = Map::new();
+            p.insert(
+                "artifactLocation".into(),
+                json!({ "uri": file_uri(&l.file) }),
+            );
+            if !region.is_empty() {
+                p.insert("region".into(), Value::Object(region));
+            }
+            Value::Object(p)
+        }
+        // A finding of a rule the report does not describe: point at the snapshot.
+        None => json!({ "artifactLocation": { "uri": file_uri(snapshot) } }),
+    }
+}
+
+fn result(report: &Report, finding: &Finding, suppression: Option<&str>) -> Value {
+    let index = report.rules.iter().position(|r| r.id == finding.rule_id);
+    let rule = index.and_then(|i| report.rules.get(i));
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(finding.rule_id));
+    if let Some(i) = index {
+        r.insert("ruleIndex".into(), json!(i));
+    }
+    r.insert("level".into(), json!(level(finding.severity)));
+    r.insert("message".into(), json!({ "text": finding.message }));
+    let mut logical = Map::new();
+    logical.insert("fullyQualifiedName".into(), json!(finding.resource));
+    if !finding.detail.is_empty() {
+        logical.insert("name".into(), json!(finding.detail));
+    }
+    logical.insert("kind".into(), json!("resource"));
+    r.insert(
+        "locations".into(),
+        json!([{
+            "physicalLocation": physical_location(rule.map(|r| &r.location), &report.snapshot),
+            "logicalLocations": [Value::Object(logical)],
+        }]),
+    );
+    r.insert(
+        "partialFingerprints".into(),
+        json!({ "iamsnapFingerprint/v1": finding.fingerprint }),
+    );
+    if let Some(reason) = suppression {
+        r.insert(
+            "suppressions".into(),
+            json!([{ "kind": "external", "justification": reason }]),
+        );
+    }
+    r.insert(
+        "properties".into(),
+        json!({
+            "severity": finding.severity.as_str(),
+            "security-severity": security_severity(finding.severity),
+            "resource": finding.resource,
+            "detail": finding.detail,
+            "accountId": finding.account_id,
+        }),
+    );
+    Value::Object(r)
+}
+
+/// The SARIF document as a JSON value.
+pub fn document(report: &Report) -> Value {
+    let rules: Vec<Value> = report.rules.iter().map(rule_descriptor).collect();
+    let mut results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| result(report, f, None))
+        .collect();
+    results.extend(
+        report
+            .suppressed
+            .iter()
+            .map(|s| result(report, &s.finding, Some(&s.reason))),
+    );
+    let mut invocation = Map::new();
+    invocation.insert("executionSuccessful".into(), json!(true));
+    if !report.expired_suppressions.is_empty() {
+        let notes: Vec<Value> = report
+            .expired_suppressions
+            .iter()
+            .map(|x| {
+                let expired = x.expires.map(|d| d.to_string()).unwrap_or_default();
+                json!({
+                    "level": "warning",
+                    "descriptor": { "id": "expired-suppression" },
+                    "message": {
+                        "text": format!(
+                            "The suppression of {} on {} expired on {expired} and no longer \
+                             suppresses anything (reason was: {}).",
+                            x.rule, x.resource, x.reason
+                        )
+                    },
+                    "associatedRule": rule_reference(report, &x.rule),
+                })
+            })
+            .collect();
+        invocation.insert("toolConfigurationNotifications".into(), Value::Array(notes));
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "iamsnap",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
+                }
+            },
+            "invocations": [Value::Object(invocation)],
+            "results": results,
+            "properties": {
+                "snapshot": report.snapshot,
+                "accounts": report.accounts,
+                "capturedAt": report.captured_at,
+            },
+        }],
+    })
+}
+
+/// A reference to a rule of the driver, by id and (when known) index.
+fn rule_reference(report: &Report, id: &str) -> Value {
+    match report.rules.iter().position(|r| r.id == id) {
+        Some(i) => json!({ "id": id, "index": i }),
+        None => json!({ "id": id }),
+    }
+}
+
+/// Pretty-printed SARIF with a final newline.
+pub fn render(report: &Report) -> Result<String, RenderError> {
+    let mut s = serde_json::to_string_pretty(&document(report))?;
+    s.push('\n');
+    Ok(s)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn one_run_with_the_rules_and_every_result() {
+        let r = sample::report();
+        let v: Value = serde_json::from_str(&render(&r).unwrap()).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        assert_eq!(v["$schema"], SCHEMA_URI);
+        let runs = v["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1);
+        let run = &runs[0];
+        let driver = &run["tool"]["driver"];
+        assert_eq!(driver["name"], "iamsnap");
+        assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(driver["informationUri"], INFORMATION_URI);
+
+        let rules = driver["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 3);
+        let trust = &rules[0];
+        assert_eq!(trust["id"], "NHI-TRUST-002");
+        assert_eq!(trust["name"], "oidc_role_without_subject");
+        assert_eq!(trust["shortDescription"]["text"], "NHI-TRUST-002 title");
+        assert_eq!(
+            trust["fullDescription"]["text"],
+            "Why NHI-TRUST-002 matters."
+        );
+        assert_eq!(trust["defaultConfiguration"]["level"], "error");
+        assert_eq!(trust["properties"]["security-severity"], "9.5");
+        assert_eq!(trust["properties"]["tags"], json!(["nhi", "security"]));
+        assert_eq!(
+            trust["helpUri"],
+            "https://docs.aws.amazon.com/NHI-TRUST-002"
+        );
+        let help = trust["help"]["text"].as_str().unwrap();
+        assert!(help.starts_with("Fix NHI-TRUST-002."), "{help}");
+        assert!(
+            help.contains("https://docs.aws.amazon.com/NHI-TRUST-002"),
+            "{help}"
+        );
+        let md = trust["help"]["markdown"].as_str().unwrap();
+        assert!(
+            md.contains("- <https://docs.aws.amazon.com/NHI-TRUST-002>"),
+            "{md}"
+        );
+        assert_eq!(rules[1]["defaultConfiguration"]["level"], "warning");
+        assert_eq!(rules[1]["properties"]["security-severity"], "5.5");
+        assert_eq!(
+            rules[1]["properties"]["tags"],
+            json!(["nhi", "cis-aws-3.0-1.14", "security"])
+        );
+        // A rule without a name has none in SARIF.
+        assert!(rules[2].get("name").is_none());
+        assert_eq!(rules[2]["defaultConfiguration"]["level"], "note");
+        assert_eq!(rules[2]["properties"]["security-severity"], "3.0");
+
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), 4, "three findings and one suppressed");
+        let first = &results[0];
+        assert_eq!(first["ruleId"], "NHI-TRUST-002");
+        assert_eq!(first["ruleIndex"], 0);
+        assert_eq!(first["level"], "error");
+        assert_eq!(first["message"]["text"], r.findings[0].message.as_str());
+        assert_eq!(
+            first["partialFingerprints"]["iamsnapFingerprint/v1"],
+            r.findings[0].fingerprint.as_str()
+        );
+        let loc = &first["locations"][0];
+        assert_eq!(
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            "queries/nhi.rules"
+        );
+        assert_eq!(loc["physicalLocation"]["region"]["startLine"], 3);
+        assert_eq!(
+            loc["logicalLocations"][0],
+            json!({
+                "fullyQualifiedName": "arn:aws:iam::111122223333:role/gh-deploy",
+                "kind": "resource"
+            })
+        );
+        assert!(first.get("suppressions").is_none());
+        let key = &results[2];
+        assert_eq!(key["ruleIndex"], 1);
+        assert_eq!(key["level"], "warning");
+        assert_eq!(key["locations"][0]["logicalLocations"][0]["name"], "AKIA1");
+        assert_eq!(
+            key["locations"][0]["physicalLocation"]["region"]["startLine"],
+            20
+        );
+        let suppressed = &results[3];
+        assert_eq!(
+            suppressed["suppressions"],
+            json!([{ "kind": "external", "justification": "migrating to the new CI by March" }])
+        );
+
+        let notes = run["invocations"][0]["toolConfigurationNotifications"]
+            .as_array()
+            .unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0]["level"], "warning");
+        assert_eq!(
+            notes[0]["associatedRule"],
+            json!({ "id": "NHI-KEY-001", "index": 1 })
+        );
+        assert!(
+            notes[0]["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("expired on 2026-01-31")
+        );
+        assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    }
+
+    #[test]
+    fn levels_and_scores_for_every_severity() {
+        let expected = [
+            (Severity::Critical, "error", "9.5"),
+            (Severity::High, "error", "8.0"),
+            (Severity::Medium, "warning", "5.5"),
+            (Severity::Low, "note", "3.0"),
+            (Severity::Info, "note", "0.0"),
+        ];
+        for (s, l, score) in expected {
+            assert_eq!(level(s), l);
+            assert_eq!(security_severity(s), score);
+            // A numeric string, as code scanning requires.
+            assert!(score.parse::<f64>().is_ok());
+        }
+    }
+
+    #[test]
+    fn pack_files_become_uri_references() {
+        assert_eq!(file_uri("queries/nhi.rules"), "queries/nhi.rules");
+        assert_eq!(file_uri("my packs/a#1.rules"), "my%20packs/a%231.rules");
+        assert_eq!(file_uri("/home/me/p.rules"), "file:///home/me/p.rules");
+        assert_eq!(file_uri("C:\\packs\\p.rules"), "file:///C:/packs/p.rules");
+        assert_eq!(file_uri("<embedded>/nhi.rules"), "%3Cembedded%3E/nhi.rules");
+        assert_eq!(file_uri("ünï.rules"), "%C3%BCn%C3%AF.rules");
+    }
+
+    #[test]
+    fn a_finding_of_an_unknown_rule_still_has_a_location() {
+        let mut r = sample::report();
+        r.findings.push(sample::finding(
+            "X-1",
+            Severity::Info,
+            "arn:aws:iam::1:role/x",
+            "x",
+        ));
+        let v = document(&r);
+        let last = v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["ruleId"] == "X-1")
+            .unwrap()
+            .clone();
+        assert!(last.get("ruleIndex").is_none());
+        assert_eq!(
+            last["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "snapshots/demo-2026-11-22"
+        );
+        assert_eq!(last["level"], "note");
+    }
+}

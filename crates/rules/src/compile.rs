@@ -1,0 +1,1406 @@
+//! Rules → DataFusion logical plans.
+//!
+//! Each rule becomes one plan: the entity's rows (aliased as the rule's alias), left-joined
+//! with the aggregates its `count(...)`s need, filtered by its condition, projected to what
+//! a finding needs. Relations in `exists` and trust predicates become `IN (subquery)`
+//! plans; the IAM-aware predicates call the engine's functions (`can`, `is_admin`,
+//! `escalations`, `condition_has`, `age_days`).
+
+use std::collections::BTreeMap;
+use std::ops::Not as _;
+use std::sync::Arc;
+
+use datafusion::common::{Column, JoinType};
+use datafusion::execution::context::SessionContext;
+use datafusion::functions::expr_fn::coalesce;
+use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::{
+    Expr, LogicalPlan, LogicalPlanBuilder, col, in_subquery, lit, not_in_subquery, when,
+};
+
+use crate::ast::{
+    CompareOp, Expr as Ast, InSet, Operand, Relation, Span, Spanned, TrustQualifier, TrustTarget,
+    Value,
+};
+use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
+use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
+use crate::finding::{RuleInfo, Severity};
+use crate::pack::{Pack, PackRule};
+
+/// Fields computed by a function of the entity's principal ARN.
+const VIRTUAL_FIELDS: [(&str, &str); 2] =
+    [("escalations", "escalations"), ("is_admin", "is_admin")];
+
+/// A part of a message template.
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    Text(String),
+    /// Index of a projected message column.
+    Field(usize),
+}
+
+/// A rule ready to run.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    /// What the rule says about itself.
+    pub info: RuleInfo,
+    /// Its plan: columns `__resource`, `__detail`, `__account`, then the message fields.
+    pub plan: LogicalPlan,
+    pub(crate) message: Vec<Piece>,
+}
+
+/// Compiles every rule of `pack` against the session of a snapshot; every error of every
+/// rule at once.
+pub async fn compile_pack(
+    ctx: &SessionContext,
+    pack: &Pack,
+) -> Result<Vec<CompiledRule>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for rule in &pack.rules {
+        let mut c = Compiler {
+            ctx,
+            pack,
+            errors: Vec::new(),
+            joins: Vec::new(),
+            defines_in_use: Vec::new(),
+        };
+        match c.rule(rule).await {
+            Some(compiled) if c.errors.is_empty() => out.push(compiled),
+            _ => errors.extend(c.errors),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+/// What an alias stands for.
+#[derive(Debug, Clone)]
+struct Binding {
+    /// The qualifier of its columns in the plan.
+    qualifier: String,
+    /// The entity (for the rule's alias) or `None` for related rows.
+    entity: Option<&'static Entity>,
+    /// The table of related rows.
+    table: String,
+    /// Column names.
+    fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    aliases: BTreeMap<String, Binding>,
+    /// Whether `count(...)` may be used (only at the rule's top level).
+    top: bool,
+}
+
+struct Compiler<'a> {
+    ctx: &'a SessionContext,
+    pack: &'a Pack,
+    errors: Vec<Diagnostic>,
+    /// Aggregates to left-join: (plan aliased `__cN`, the entity column it joins on, the
+    /// aggregate's key column).
+    joins: Vec<(LogicalPlan, String, String)>,
+    defines_in_use: Vec<String>,
+}
+
+fn qcol(qualifier: &str, name: &str) -> Expr {
+    Expr::Column(Column::new(Some(qualifier), name))
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, src: &Source, span: Span, message: impl Into<String>) {
+        self.errors.push(Diagnostic::new(src, span, message));
+    }
+
+    fn error_help(
+        &mut self,
+        src: &Source,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.errors
+            .push(Diagnostic::new(src, span, message).with_help(help));
+    }
+
+    async fn rule(&mut self, pr: &PackRule) -> Option<CompiledRule> {
+        let src = &pr.origin.source;
+        let rule = &pr.rule;
+        let severity = match &rule.severity {
+            None => {
+                self.error_help(
+                    src,
+                    rule.id.span,
+                    format!("rule {} has no severity", rule.id.node),
+                    "add `severity critical|high|medium|low|info`",
+                );
+                None
+            }
+            Some(s) => match Severity::from_name(&s.node) {
+                Some(sev) => Some(sev),
+                None => {
+                    let names: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+                    let help = match nearest(&s.node, names.iter().copied()) {
+                        Some(n) => format!("did you mean `{n}`?"),
+                        None => format!("one of: {}", names.join(", ")),
+                    };
+                    self.error_help(src, s.span, format!("unknown severity `{}`", s.node), help);
+                    None
+                }
+            },
+        };
+        if rule.title.is_none() {
+            self.error_help(
+                src,
+                rule.id.span,
+                format!("rule {} has no title", rule.id.node),
+                "add `title \"...\"`: one line saying what is wrong",
+            );
+        }
+        let Some(target) = &rule.target else {
+            self.error_help(
+                src,
+                rule.id.span,
+                format!("rule {} has no `for` clause", rule.id.node),
+                "say what it ranges over, e.g. `for role r`",
+            );
+            return None;
+        };
+        let Some(ent) = entity(&target.entity.node) else {
+            let names: Vec<&str> = ENTITIES.iter().map(|e| e.name).collect();
+            let help = match nearest(&target.entity.node, names.iter().copied()) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("entities: {}", names.join(", ")),
+            };
+            self.error_help(
+                src,
+                target.entity.span,
+                format!("unknown entity `{}`", target.entity.node),
+                help,
+            );
+            return None;
+        };
+        let base = match base_plan(self.ctx, ent).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(
+                    src,
+                    target.entity.span,
+                    format!("cannot read {}: {e}", ent.name),
+                );
+                return None;
+            }
+        };
+        let alias = target.alias.node.clone();
+        let fields: Vec<String> = base
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let main = match LogicalPlanBuilder::from(base).alias(alias.as_str()) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error(src, target.alias.span, e.to_string());
+                return None;
+            }
+        };
+        let mut scope = Scope {
+            top: true,
+            ..Scope::default()
+        };
+        scope.aliases.insert(
+            alias.clone(),
+            Binding {
+                qualifier: alias.clone(),
+                entity: Some(ent),
+                table: ent.name.to_owned(),
+                fields,
+            },
+        );
+        let filter = match &rule.condition {
+            Some(cond) => Some(self.expr(src, &scope, cond).await?),
+            None => None,
+        };
+        // Message fields.
+        let template = rule
+            .message
+            .as_ref()
+            .or(rule.title.as_ref())
+            .map(|m| (m.node.clone(), m.span));
+        let mut message = Vec::new();
+        let mut message_exprs = Vec::new();
+        if let Some((text, span)) = &template {
+            for piece in split_template(text) {
+                match piece {
+                    TemplatePiece::Text(t) => message.push(Piece::Text(t)),
+                    TemplatePiece::Field(name) => {
+                        let Some((a, f)) = name.split_once('.') else {
+                            self.error_help(
+                                src,
+                                *span,
+                                format!("`{{{name}}}` in the message is not a field"),
+                                format!("write `{{{alias}.<field>}}`"),
+                            );
+                            continue;
+                        };
+                        if a != alias {
+                            self.error_help(
+                                src,
+                                *span,
+                                format!(
+                                    "`{{{name}}}`: the message can use fields of `{alias}` only"
+                                ),
+                                format!("write `{{{alias}.{f}}}`"),
+                            );
+                            continue;
+                        }
+                        let value = Value::Field {
+                            alias: a.to_owned(),
+                            field: f.to_owned(),
+                        };
+                        if let Some(e) = self.value(src, &scope, &value, *span) {
+                            message.push(Piece::Field(message_exprs.len()));
+                            message_exprs.push(e);
+                        }
+                    }
+                }
+            }
+        }
+        if !self.errors.is_empty() {
+            return None;
+        }
+        // Assemble: joins, filter, projection.
+        let mut builder = main;
+        for (plan, local, key) in std::mem::take(&mut self.joins) {
+            let qualifier = plan_qualifier(&plan);
+            builder = match builder.join(
+                plan,
+                JoinType::Left,
+                (
+                    vec![Column::new(Some(alias.as_str()), local)],
+                    vec![Column::new(Some(qualifier.as_str()), key)],
+                ),
+                None,
+            ) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.error(src, rule.span, e.to_string());
+                    return None;
+                }
+            };
+        }
+        let result = (|| {
+            let mut b = builder;
+            if let Some(f) = filter {
+                b = b.filter(f)?;
+            }
+            let detail = if ent.detail.is_empty() {
+                lit("")
+            } else {
+                let parts: Vec<Expr> = ent
+                    .detail
+                    .iter()
+                    .map(|d| {
+                        datafusion::functions::expr_fn::concat(vec![coalesce(vec![
+                            Expr::Cast(datafusion::logical_expr::Cast::new(
+                                Box::new(qcol(&alias, d)),
+                                arrow::datatypes::DataType::Utf8,
+                            )),
+                            lit(""),
+                        ])])
+                    })
+                    .collect();
+                datafusion::functions::expr_fn::concat_ws(lit("/"), parts)
+            };
+            let mut projection = vec![
+                Expr::Cast(datafusion::logical_expr::Cast::new(
+                    Box::new(qcol(&alias, ent.resource)),
+                    arrow::datatypes::DataType::Utf8,
+                ))
+                .alias("__resource"),
+                detail.alias("__detail"),
+                qcol(&alias, "account_id").alias("__account"),
+            ];
+            for (i, e) in message_exprs.into_iter().enumerate() {
+                projection.push(e.alias(format!("__m{i}")));
+            }
+            b.project(projection)?.build()
+        })();
+        let plan = match result {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(
+                    src,
+                    rule.span,
+                    format!("rule {}: {}", rule.id.node, e.strip_backtrace()),
+                );
+                return None;
+            }
+        };
+        // Type errors surface when the plan is analyzed: report them now, at the rule.
+        if let Err(e) = self.ctx.state().optimize(&plan) {
+            let text = e.strip_backtrace();
+            self.error_help(
+                src,
+                rule.condition.as_ref().map_or(rule.span, |c| c.span),
+                format!("rule {} does not type-check: {}", rule.id.node, first_line(&text)),
+                "compare values of the same kind: text with text, numbers with numbers; `older than` takes a timestamp",
+            );
+            return None;
+        }
+        let mut info = pr.info();
+        if let Some(sev) = severity {
+            info.severity = sev;
+        }
+        Some(CompiledRule {
+            info,
+            plan,
+            message,
+        })
+    }
+
+    /// A condition. Boxed because conditions nest.
+    fn expr<'s>(
+        &'s mut self,
+        src: &'s Source,
+        scope: &'s Scope,
+        e: &'s Spanned<Ast>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Expr>> + 's>> {
+        Box::pin(async move {
+            let span = e.span;
+            match &e.node {
+                Ast::Or(parts) | Ast::And(parts) => {
+                    let is_or = matches!(e.node, Ast::Or(_));
+                    let mut cheap: Vec<Expr> = Vec::new();
+                    let mut costly: Vec<Expr> = Vec::new();
+                    let mut ok = true;
+                    for p in parts {
+                        match self.expr(src, scope, p).await {
+                            Some(x) if evaluates_policies(&x) => costly.push(x),
+                            Some(x) => cheap.push(x),
+                            None => ok = false,
+                        }
+                    }
+                    if !ok {
+                        return None;
+                    }
+                    // The cheap parts first; the policy evaluator runs only for the rows
+                    // they leave undecided (CASE evaluates its THEN/ELSE for those rows).
+                    // (One CASE per node: nesting one per part makes the plan's optimizer
+                    // slow on long `or` chains.)
+                    let join = |parts: Vec<Expr>| {
+                        parts
+                            .into_iter()
+                            .reduce(|a, b| if is_or { a.or(b) } else { a.and(b) })
+                    };
+                    match (join(cheap), join(costly)) {
+                        (Some(c), Some(x)) if is_or => when(c, lit(true)).otherwise(x).ok(),
+                        (Some(c), Some(x)) => when(c, x).otherwise(lit(false)).ok(),
+                        (Some(c), None) => Some(c),
+                        (None, x) => x,
+                    }
+                }
+                Ast::Not(inner) => {
+                    let x = self.expr(src, scope, inner).await?;
+                    // `not` of an unknown (null) answer is not a finding either way.
+                    Some(Expr::Not(Box::new(coalesce(vec![x, lit(false)]))))
+                }
+                Ast::Can {
+                    alias,
+                    action,
+                    resource,
+                    context,
+                } => {
+                    let arn = self.principal_arn(src, scope, alias, "can")?;
+                    // A list of actions: any of them.
+                    let actions = match self.resolve_param(src, &action.node, action.span)? {
+                        Value::List(items) => {
+                            let mut out = Vec::new();
+                            for i in items {
+                                out.push(self.value(src, scope, &i.node, i.span)?);
+                            }
+                            out
+                        }
+                        other => vec![self.value(src, scope, &other, action.span)?],
+                    };
+                    let resource = match resource {
+                        Some(r) => Some(self.value(src, scope, &r.node, r.span)?),
+                        None => None,
+                    };
+                    let context = match context {
+                        Some(c) => Some(self.value(src, scope, &c.node, c.span)?),
+                        None => None,
+                    };
+                    let mut any: Option<Expr> = None;
+                    for a in actions {
+                        let mut args = vec![arn.clone(), a];
+                        if let Some(r) = &resource {
+                            args.push(r.clone());
+                        }
+                        if let Some(c) = &context {
+                            args.push(c.clone());
+                        }
+                        let function = if resource.is_some() { "can" } else { "can_any" };
+                        let x =
+                            coalesce(vec![self.call_udf(src, span, function, args)?, lit(false)]);
+                        any = Some(match any {
+                            None => x,
+                            Some(acc) => acc.or(x),
+                        });
+                    }
+                    any.or(Some(lit(false)))
+                }
+                Ast::Admin { alias } => {
+                    let arn = self.principal_arn(src, scope, alias, "is admin")?;
+                    self.call_udf(src, span, "is_admin", vec![arn])
+                        .map(|x| coalesce(vec![x, lit(false)]))
+                }
+                Ast::Escalate { alias, method } => {
+                    let arn = self.principal_arn(src, scope, alias, "can escalate")?;
+                    let list = self.call_udf(src, span, "escalations", vec![arn])?;
+                    match method {
+                        None => {
+                            let n = self.call_fn(src, span, "cardinality", vec![list])?;
+                            Some(coalesce(vec![n, lit(0u64)]).gt(lit(0u64)))
+                        }
+                        Some(m) => {
+                            let ids = self.string_values(src, scope, m)?;
+                            let mut any: Option<Expr> = None;
+                            for id in ids {
+                                if !known_method(&id) {
+                                    self.error_help(
+                                        src,
+                                        m.span,
+                                        format!("unknown escalation method `{id}`"),
+                                        "`iamsnap policy escalations --list` lists the method ids",
+                                    );
+                                    return None;
+                                }
+                                let has = self.call_fn(
+                                    src,
+                                    span,
+                                    "array_has",
+                                    vec![list.clone(), lit(id)],
+                                )?;
+                                let has = coalesce(vec![has, lit(false)]);
+                                any = Some(match any {
+                                    None => has,
+                                    Some(a) => a.or(has),
+                                });
+                            }
+                            any.or(Some(lit(false)))
+                        }
+                    }
+                }
+                Ast::Trusts {
+                    alias,
+                    target,
+                    qualifiers,
+                } => self.trusts(src, scope, alias, target, qualifiers).await,
+                Ast::Older { operand, days } => {
+                    let days = self.days(src, scope, days)?;
+                    let ts = match &operand.node {
+                        Operand::Value(Value::Alias(a)) => {
+                            let b = self.binding(src, scope, a, operand.span)?;
+                            let Some(created) = b.entity.and_then(|e| e.created) else {
+                                self.error_help(
+                                    src,
+                                    operand.span,
+                                    format!("`{a}` has no creation date"),
+                                    "use a timestamp field: `x.some_date older than 90 days`",
+                                );
+                                return None;
+                            };
+                            qcol(&b.qualifier, created)
+                        }
+                        _ => self.operand(src, scope, operand).await?,
+                    };
+                    let age = self.call_udf(src, span, "age_days", vec![ts])?;
+                    Some(coalesce(vec![age.gt(lit(days)), lit(false)]))
+                }
+                Ast::Unused { alias, days } => {
+                    let days = self.days(src, scope, days)?;
+                    let (created, last) = self.use_columns(src, scope, alias)?;
+                    let age_created = self.call_udf(src, span, "age_days", vec![created])?;
+                    let age_last = self.call_udf(src, span, "age_days", vec![last.clone()])?;
+                    let never = last.is_null().and(age_created.gt(lit(days)));
+                    Some(coalesce(vec![never.or(age_last.gt(lit(days))), lit(false)]))
+                }
+                Ast::NeverUsed { alias } => {
+                    let (_, last) = self.use_columns(src, scope, alias)?;
+                    Some(last.is_null())
+                }
+                Ast::Exists(rel) => {
+                    let (local, plan) = self.relation(src, scope, rel).await?;
+                    Some(in_subquery(local, Arc::new(plan)))
+                }
+                Ast::Compare { left, op, right } => {
+                    let l = self.operand(src, scope, left).await?;
+                    let r = self.operand(src, scope, right).await?;
+                    let x = match op {
+                        CompareOp::Eq => l.eq(r),
+                        CompareOp::NotEq => l.not_eq(r),
+                        CompareOp::Lt => l.lt(r),
+                        CompareOp::LtEq => l.lt_eq(r),
+                        CompareOp::Gt => l.gt(r),
+                        CompareOp::GtEq => l.gt_eq(r),
+                    };
+                    Some(coalesce(vec![x, lit(false)]))
+                }
+                Ast::In { left, negated, set } => {
+                    let l = self.operand(src, scope, left).await?;
+                    match &set.node {
+                        InSet::Sql(sql) => {
+                            let plan = self.sql(src, set.span, sql).await?;
+                            Some(if *negated {
+                                not_in_subquery(l, Arc::new(plan))
+                            } else {
+                                in_subquery(l, Arc::new(plan))
+                            })
+                        }
+                        InSet::Operand(o) => {
+                            let items = self.list_items(src, scope, o, set.span)?;
+                            if items.is_empty() {
+                                return Some(lit(*negated));
+                            }
+                            Some(coalesce(vec![l.in_list(items, *negated), lit(false)]))
+                        }
+                    }
+                }
+                Ast::Like {
+                    left,
+                    negated,
+                    glob,
+                    pattern,
+                } => {
+                    let l = self.operand(src, scope, left).await?;
+                    let p = if *glob {
+                        let Operand::Value(v) = &pattern.node else {
+                            self.error(src, pattern.span, "`glob` takes a literal pattern");
+                            return None;
+                        };
+                        let text = self.resolve_param(src, v, pattern.span)?;
+                        let Value::Str(g) = text else {
+                            self.error(src, pattern.span, "`glob` takes a text pattern");
+                            return None;
+                        };
+                        lit(glob_to_like(&g))
+                    } else {
+                        self.operand(src, scope, pattern).await?
+                    };
+                    let x = match (glob, negated) {
+                        (true, false) => l.ilike(p),
+                        (true, true) => l.not_ilike(p),
+                        (false, false) => l.like(p),
+                        (false, true) => l.not_like(p),
+                    };
+                    Some(coalesce(vec![x, lit(false)]))
+                }
+                Ast::IsNull { operand, negated } => {
+                    let x = self.operand(src, scope, operand).await?;
+                    Some(if *negated {
+                        x.is_not_null()
+                    } else {
+                        x.is_null()
+                    })
+                }
+                Ast::Truth(o) => {
+                    if let Operand::Call { name, args } = &o.node
+                        && let Some(def) = self.pack.defines.get(&name.node)
+                    {
+                        return self.expand(src, scope, def, name, args).await;
+                    }
+                    let x = self.operand(src, scope, o).await?;
+                    Some(coalesce(vec![x, lit(false)]))
+                }
+            }
+        })
+    }
+
+    /// A named predicate used with arguments: its body with the parameters bound to the
+    /// argument aliases.
+    async fn expand(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        def: &crate::pack::PackDefine,
+        name: &Spanned<String>,
+        args: &[Spanned<Operand>],
+    ) -> Option<Expr> {
+        let d = &def.define;
+        if args.len() != d.params.len() {
+            self.error_help(
+                src,
+                name.span,
+                format!(
+                    "`{}` takes {} argument{}, not {}",
+                    name.node,
+                    d.params.len(),
+                    if d.params.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+                format!(
+                    "defined as `{}({})`",
+                    name.node,
+                    d.params
+                        .iter()
+                        .map(|p| p.node.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return None;
+        }
+        if self.defines_in_use.contains(&name.node) {
+            self.error(
+                src,
+                name.span,
+                format!(
+                    "`{}` uses itself: named predicates cannot recurse",
+                    name.node
+                ),
+            );
+            return None;
+        }
+        let mut inner = Scope {
+            top: scope.top,
+            ..Scope::default()
+        };
+        for (param, arg) in d.params.iter().zip(args) {
+            let Operand::Value(Value::Alias(a)) = &arg.node else {
+                self.error_help(
+                    src,
+                    arg.span,
+                    format!("argument of `{}` must be an alias", name.node),
+                    "pass the alias of the row, e.g. `is_compute_role(r)`",
+                );
+                return None;
+            };
+            let b = self.binding(src, scope, a, arg.span)?;
+            inner.aliases.insert(param.node.clone(), b);
+        }
+        self.defines_in_use.push(name.node.clone());
+        let body = d.body.clone();
+        let def_src = def.origin.source.clone();
+        let out = self.expr(&def_src, &inner, &body).await;
+        self.defines_in_use.pop();
+        out
+    }
+
+    fn binding(&mut self, src: &Source, scope: &Scope, alias: &str, span: Span) -> Option<Binding> {
+        if let Some(b) = scope.aliases.get(alias) {
+            return Some(b.clone());
+        }
+        let known: Vec<&str> = scope.aliases.keys().map(String::as_str).collect();
+        let help = match nearest(alias, known.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => format!("aliases here: {}", known.join(", ")),
+        };
+        self.error_help(src, span, format!("unknown alias `{alias}`"), help);
+        None
+    }
+
+    fn principal_arn(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        alias: &Spanned<String>,
+        what: &str,
+    ) -> Option<Expr> {
+        let b = self.binding(src, scope, &alias.node, alias.span)?;
+        match b.entity.and_then(|e| e.principal_arn) {
+            Some(arn) => Some(qcol(&b.qualifier, arn)),
+            None => {
+                let with: Vec<&str> = ENTITIES
+                    .iter()
+                    .filter(|e| e.principal_arn.is_some())
+                    .map(|e| e.name)
+                    .collect();
+                self.error_help(
+                    src,
+                    alias.span,
+                    format!(
+                        "`{what}` needs a user or role; `{}` is a {}",
+                        alias.node, b.table
+                    ),
+                    format!("it applies to: {}", with.join(", ")),
+                );
+                None
+            }
+        }
+    }
+
+    fn use_columns(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        alias: &Spanned<String>,
+    ) -> Option<(Expr, Expr)> {
+        let b = self.binding(src, scope, &alias.node, alias.span)?;
+        match b.entity.and_then(|e| Some((e.created?, e.last_used?))) {
+            Some((created, last)) => Some((qcol(&b.qualifier, created), qcol(&b.qualifier, last))),
+            None => {
+                let with: Vec<&str> = ENTITIES
+                    .iter()
+                    .filter(|e| e.last_used.is_some())
+                    .map(|e| e.name)
+                    .collect();
+                self.error_help(
+                    src,
+                    alias.span,
+                    format!("`{}` ({}) has no record of use", alias.node, b.table),
+                    format!("use is recorded for: {}", with.join(", ")),
+                );
+                None
+            }
+        }
+    }
+
+    fn days(&mut self, src: &Source, _scope: &Scope, days: &Spanned<Value>) -> Option<i64> {
+        let v = self.resolve_param(src, &days.node, days.span)?;
+        match v {
+            Value::Num(n) => match n.parse::<i64>() {
+                Ok(d) if d >= 0 => Some(d),
+                _ => {
+                    self.error(
+                        src,
+                        days.span,
+                        format!("`{n}` is not a whole number of days"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.error(src, days.span, "expected a number of days");
+                None
+            }
+        }
+    }
+
+    async fn trusts(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        alias: &Spanned<String>,
+        target: &TrustTarget,
+        qualifiers: &[TrustQualifier],
+    ) -> Option<Expr> {
+        let b = self.binding(src, scope, &alias.node, alias.span)?;
+        let Some(role_arn) = b.entity.and_then(|e| e.role_arn) else {
+            self.error_help(
+                src,
+                alias.span,
+                format!(
+                    "`trusts` applies to roles; `{}` is a {}",
+                    alias.node, b.table
+                ),
+                "range over roles: `for role r`",
+            );
+            return None;
+        };
+        let allow = col("effect").eq(lit("Allow"));
+        let kinds = |ks: &[&str]| {
+            col("principal_kind").in_list(ks.iter().map(|k| lit(*k)).collect(), false)
+        };
+        let target_expr = match target {
+            TrustTarget::Anyone => kinds(&["anyone"]).or(col("is_not_principal")),
+            TrustTarget::Service(v) => {
+                let base = kinds(&["service"]).and(col("is_not_principal").not());
+                match v {
+                    None => base,
+                    Some(v) => base.and(self.glob_any(src, scope, v, vec![col("principal")])?),
+                }
+            }
+            TrustTarget::Federated(v) => {
+                let base =
+                    kinds(&["oidc", "saml", "web_identity"]).and(col("is_not_principal").not());
+                match v {
+                    None => base,
+                    Some(v) => base.and(self.glob_any(
+                        src,
+                        scope,
+                        v,
+                        vec![col("principal"), coalesce(vec![col("provider"), lit("")])],
+                    )?),
+                }
+            }
+            TrustTarget::Account(v) => {
+                let base = col("principal_account")
+                    .is_not_null()
+                    .and(col("is_not_principal").not());
+                match v {
+                    None => base,
+                    Some(v) => {
+                        let items = self.string_values(src, scope, v)?;
+                        base.and(
+                            col("principal_account")
+                                .in_list(items.into_iter().map(lit).collect(), false),
+                        )
+                    }
+                }
+            }
+            TrustTarget::External(v) => {
+                let base = col("is_cross_account").and(col("is_not_principal").not());
+                match v {
+                    None => base,
+                    Some(v) => {
+                        let items = self.string_values(src, scope, v)?;
+                        if items.is_empty() {
+                            base
+                        } else {
+                            base.and(coalesce(vec![
+                                col("principal_account")
+                                    .in_list(items.into_iter().map(lit).collect(), true),
+                                lit(true),
+                            ]))
+                        }
+                    }
+                }
+            }
+            TrustTarget::Principal(v) => self.glob_any(src, scope, v, vec![col("principal")])?,
+        };
+        let mut filter = allow.and(target_expr);
+        for q in qualifiers {
+            let keys = self.string_values(src, scope, &q.keys)?;
+            let like = match &q.value_like {
+                Some(v) => match self.resolve_param(src, &v.node, v.span)? {
+                    Value::Str(s) => Some(s),
+                    _ => {
+                        self.error(src, v.span, "`value like` takes a text pattern");
+                        return None;
+                    }
+                },
+                None => None,
+            };
+            let mut any: Option<Expr> = None;
+            for k in keys {
+                let mut args = vec![col("condition"), lit(k)];
+                if let Some(l) = &like {
+                    args.push(lit(l.clone()));
+                }
+                let has = self.call_udf(src, q.keys.span, "condition_has", args)?;
+                let has = coalesce(vec![has, lit(false)]);
+                any = Some(match any {
+                    None => has,
+                    Some(a) => a.or(has),
+                });
+            }
+            let any = any.unwrap_or(lit(false));
+            filter = filter.and(if q.negated { any.not() } else { any });
+        }
+        let plan = (async {
+            LogicalPlanBuilder::from(scan(self.ctx, "trust").await?)
+                .filter(filter)?
+                .project(vec![col("role_arn")])?
+                .build()
+        })
+        .await;
+        match plan {
+            Ok(p) => Some(in_subquery(qcol(&b.qualifier, role_arn), Arc::new(p))),
+            Err(e) => {
+                self.error(src, alias.span, e.strip_backtrace());
+                None
+            }
+        }
+    }
+
+    /// `col` matches any of the glob values (case-insensitive), for any of `columns`.
+    fn glob_any(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        v: &Spanned<Value>,
+        columns: Vec<Expr>,
+    ) -> Option<Expr> {
+        let items = self.string_values(src, scope, v)?;
+        let mut any: Option<Expr> = None;
+        for item in items {
+            for c in &columns {
+                let m = if item.contains('*') || item.contains('?') {
+                    c.clone().ilike(lit(glob_to_like(&item)))
+                } else {
+                    datafusion::functions::expr_fn::lower(c.clone()).eq(lit(item.to_lowercase()))
+                };
+                any = Some(match any {
+                    None => m,
+                    Some(a) => a.or(m),
+                });
+            }
+        }
+        Some(any.unwrap_or(lit(false)))
+    }
+
+    /// Rows related to an alias: (the alias's key column, a plan of the related keys).
+    async fn relation(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        rel: &Relation,
+    ) -> Option<(Expr, LogicalPlan)> {
+        let b = self.binding(src, scope, &rel.owner.node, rel.owner.span)?;
+        let Some(ent) = b.entity else {
+            self.error(
+                src,
+                rel.owner.span,
+                format!(
+                    "`{}` is a related row; relations start from the rule's alias",
+                    rel.owner.node
+                ),
+            );
+            return None;
+        };
+        let Some(spec) = ent.relation(&rel.name.node) else {
+            let names: Vec<&str> = ent.relations.iter().map(|r| r.name).collect();
+            let help = if names.is_empty() {
+                format!("a {} has no related rows", ent.name)
+            } else {
+                match nearest(&rel.name.node, names.iter().copied()) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => format!("relations of {}: {}", ent.name, names.join(", ")),
+                }
+            };
+            self.error_help(
+                src,
+                rel.name.span,
+                format!("{} has no relation `{}`", ent.name, rel.name.node),
+                help,
+            );
+            return None;
+        };
+        let table = match scan(self.ctx, spec.table).await {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(src, rel.name.span, e.strip_backtrace());
+                return None;
+            }
+        };
+        let rel_alias = rel
+            .alias
+            .as_ref()
+            .map_or_else(|| rel.name.node.clone(), |a| a.node.clone());
+        let qualifier = format!("__rel_{rel_alias}");
+        let fields: Vec<String> = table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let mut inner = Scope::default();
+        inner.aliases.insert(
+            rel_alias.clone(),
+            Binding {
+                qualifier: qualifier.clone(),
+                entity: None,
+                table: spec.table.to_owned(),
+                fields,
+            },
+        );
+        let filter = match &rel.filter {
+            Some(f) => Some(self.expr(src, &inner, f).await?),
+            None => None,
+        };
+        let plan = (|| {
+            let mut builder = LogicalPlanBuilder::from(table).alias(qualifier.as_str())?;
+            if let Some(f) = filter {
+                builder = builder.filter(f)?;
+            }
+            builder
+                .project(vec![qcol(&qualifier, spec.foreign)])?
+                .build()
+        })();
+        match plan {
+            Ok(p) => Some((qcol(&b.qualifier, spec.local), p)),
+            Err(e) => {
+                self.error(src, rel.name.span, e.strip_backtrace());
+                None
+            }
+        }
+    }
+
+    /// A value.
+    fn operand<'s>(
+        &'s mut self,
+        src: &'s Source,
+        scope: &'s Scope,
+        o: &'s Spanned<Operand>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Expr>> + 's>> {
+        Box::pin(async move {
+            match &o.node {
+                Operand::Value(v) => self.value(src, scope, v, o.span),
+                Operand::Paren(e) => self.expr(src, scope, e).await,
+                Operand::Count(rel) => {
+                    if !scope.top {
+                        self.error(
+                            src,
+                            o.span,
+                            "`count(...)` can be used in a rule's condition, not inside a relation",
+                        );
+                        return None;
+                    }
+                    let (local, plan) = self.relation(src, scope, rel).await?;
+                    let Expr::Column(local_col) = local else {
+                        return None;
+                    };
+                    let key = plan.schema().field(0).name().clone();
+                    let name = format!("__c{}", self.joins.len());
+                    let agg = (|| {
+                        LogicalPlanBuilder::from(plan)
+                            .aggregate(
+                                vec![col(Column::new_unqualified(key.clone())).alias("__key")],
+                                vec![count_all().alias("n")],
+                            )?
+                            .alias(name.as_str())?
+                            .build()
+                    })();
+                    match agg {
+                        Ok(p) => {
+                            self.joins.push((p, local_col.name, "__key".to_owned()));
+                            Some(coalesce(vec![qcol(&name, "n"), lit(0i64)]))
+                        }
+                        Err(e) => {
+                            self.error(src, o.span, e.strip_backtrace());
+                            None
+                        }
+                    }
+                }
+                Operand::Call { name, args } => {
+                    if self.pack.defines.contains_key(&name.node) {
+                        let def = self.pack.defines.get(&name.node)?.clone();
+                        return self.expand(src, scope, &def, name, args).await;
+                    }
+                    let mut values = Vec::new();
+                    for a in args {
+                        values.push(self.operand(src, scope, a).await?);
+                    }
+                    self.call_fn(src, name.span, &name.node, values)
+                }
+            }
+        })
+    }
+
+    fn value(&mut self, src: &Source, scope: &Scope, v: &Value, span: Span) -> Option<Expr> {
+        match v {
+            Value::Str(s) => Some(lit(s.clone())),
+            Value::Num(n) => {
+                if let Ok(i) = n.parse::<i64>() {
+                    Some(lit(i))
+                } else if let Ok(f) = n.parse::<f64>() {
+                    Some(lit(f))
+                } else {
+                    self.error(src, span, format!("`{n}` is not a number"));
+                    None
+                }
+            }
+            Value::Bool(b) => Some(lit(*b)),
+            Value::Null => Some(null()),
+            Value::List(_) => {
+                self.error_help(
+                    src,
+                    span,
+                    "a list can only follow `in`",
+                    "write `x in [\"a\", \"b\"]`",
+                );
+                None
+            }
+            Value::Param(_) => {
+                let resolved = self.resolve_param(src, v, span)?;
+                self.value(src, scope, &resolved, span)
+            }
+            Value::Alias(a) => {
+                if scope.aliases.contains_key(a) {
+                    self.error_help(
+                        src,
+                        span,
+                        format!("`{a}` is a row, not a value"),
+                        format!("use one of its fields, e.g. `{a}.arn`"),
+                    );
+                } else {
+                    let names: Vec<String> = scope.aliases.keys().cloned().collect();
+                    self.error_help(
+                        src,
+                        span,
+                        format!("unknown name `{a}`"),
+                        format!(
+                            "write text in double quotes (\"{a}\"), a parameter as ${a}, or a field such as {}.name",
+                            names.first().map_or("r", String::as_str)
+                        ),
+                    );
+                }
+                None
+            }
+            Value::Field { alias, field } => {
+                let b = self.binding(src, scope, alias, span)?;
+                if b.fields.iter().any(|f| f == field) {
+                    return Some(qcol(&b.qualifier, field));
+                }
+                if let (Some(ent), Some((_, func))) = (
+                    b.entity,
+                    VIRTUAL_FIELDS.iter().find(|(name, _)| name == field),
+                ) && let Some(arn) = ent.principal_arn
+                {
+                    return self.call_udf(src, span, func, vec![qcol(&b.qualifier, arn)]);
+                }
+                let mut all: Vec<&str> = b.fields.iter().map(String::as_str).collect();
+                if b.entity.is_some_and(|e| e.principal_arn.is_some()) {
+                    all.extend(VIRTUAL_FIELDS.iter().map(|(n, _)| *n));
+                }
+                let help = match nearest(field, all.iter().copied()) {
+                    Some(n) => format!(
+                        "did you mean `{alias}.{n}`? fields of {}: {}",
+                        b.table,
+                        all.join(", ")
+                    ),
+                    None => format!("fields of {}: {}", b.table, all.join(", ")),
+                };
+                self.error_help(
+                    src,
+                    span,
+                    format!("{} `{alias}` has no field `{field}`", b.table),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn resolve_param(&mut self, src: &Source, v: &Value, span: Span) -> Option<Value> {
+        match v {
+            Value::Param(name) => match self.pack.params.get(name) {
+                Some(value) => Some(value.node.clone()),
+                None => {
+                    let known: Vec<&str> = self.pack.params.keys().map(String::as_str).collect();
+                    let help = match nearest(name, known.iter().copied()) {
+                        Some(n) => format!("did you mean `${n}`?"),
+                        None if known.is_empty() => {
+                            format!("declare it: `param {name} = ...`")
+                        }
+                        None => format!("parameters: {}", known.join(", ")),
+                    };
+                    self.error_help(src, span, format!("unknown parameter `${name}`"), help);
+                    None
+                }
+            },
+            other => Some(other.clone()),
+        }
+    }
+
+    /// A text or list of texts (literal or parameter).
+    fn string_values(
+        &mut self,
+        src: &Source,
+        _scope: &Scope,
+        v: &Spanned<Value>,
+    ) -> Option<Vec<String>> {
+        let resolved = self.resolve_param(src, &v.node, v.span)?;
+        match resolved {
+            Value::Str(s) => Some(vec![s]),
+            Value::List(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    match self.resolve_param(src, &i.node, i.span)? {
+                        Value::Str(s) => out.push(s),
+                        _ => {
+                            self.error(src, v.span, "expected a list of texts");
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                self.error(src, v.span, "expected a text or a list of texts");
+                None
+            }
+        }
+    }
+
+    fn list_items(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        o: &Operand,
+        span: Span,
+    ) -> Option<Vec<Expr>> {
+        let Operand::Value(v) = o else {
+            self.error(src, span, "`in` takes a list, a parameter or `sql { ... }`");
+            return None;
+        };
+        match self.resolve_param(src, v, span)? {
+            Value::List(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    out.push(self.value(src, scope, &i.node, i.span)?);
+                }
+                Some(out)
+            }
+            single @ (Value::Str(_) | Value::Num(_) | Value::Bool(_)) => {
+                Some(vec![self.value(src, scope, &single, span)?])
+            }
+            _ => {
+                self.error(src, span, "`in` takes a list, a parameter or `sql { ... }`");
+                None
+            }
+        }
+    }
+
+    async fn sql(&mut self, src: &Source, span: Span, sql: &str) -> Option<LogicalPlan> {
+        let options = datafusion::execution::context::SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        match self.ctx.sql_with_options(sql, options).await {
+            Ok(df) => {
+                let plan = df.into_unoptimized_plan();
+                if plan.schema().fields().len() != 1 {
+                    self.error_help(
+                        src,
+                        span,
+                        format!(
+                            "the query gives {} columns; `in sql {{...}}` needs one",
+                            plan.schema().fields().len()
+                        ),
+                        "select only the column to compare with",
+                    );
+                    return None;
+                }
+                Some(plan)
+            }
+            Err(e) => {
+                self.error_help(
+                    src,
+                    span,
+                    format!("in the SQL: {}", first_line(&e.strip_backtrace())),
+                    "the query runs over the snapshot's tables and views, read-only",
+                );
+                None
+            }
+        }
+    }
+
+    fn call_udf(&mut self, src: &Source, span: Span, name: &str, args: Vec<Expr>) -> Option<Expr> {
+        self.call_fn(src, span, name, args)
+    }
+
+    /// Any scalar function of the session, by name.
+    fn call_fn(&mut self, src: &Source, span: Span, name: &str, args: Vec<Expr>) -> Option<Expr> {
+        let state = self.ctx.state();
+        if let Some(f) = state.scalar_functions().get(name) {
+            return Some(Expr::ScalarFunction(ScalarFunction::new_udf(
+                Arc::clone(f),
+                args,
+            )));
+        }
+        let mut names: Vec<&str> = state
+            .scalar_functions()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.extend(self.pack.defines.keys().map(String::as_str));
+        let help = match nearest(name, names.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => "named predicates come from `define`; functions are those of `iamsnap query` (see docs/functions.md)".to_owned(),
+        };
+        self.error_help(
+            src,
+            span,
+            format!("unknown function or predicate `{name}`"),
+            help,
+        );
+        None
+    }
+}
+
+/// Functions backed by the policy evaluator: worth skipping for rows already decided.
+const POLICY_FUNCTIONS: [&str; 5] = ["can", "can_any", "is_admin", "escalations", "explain"];
+
+/// Whether evaluating `e` calls the policy evaluator.
+fn evaluates_policies(e: &Expr) -> bool {
+    use datafusion::common::tree_node::TreeNode as _;
+    e.exists(|n| Ok(matches!(n, Expr::ScalarFunction(f) if POLICY_FUNCTIONS.contains(&f.name()))))
+        .unwrap_or(false)
+}
+
+fn first_line(text: &str) -> String {
+    let t = text.lines().next().unwrap_or_default();
+    for prefix in ["Error during planning: ", "Schema error: ", "SQL error: "] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            return rest.to_owned();
+        }
+    }
+    t.to_owned()
+}
+
+fn plan_qualifier(plan: &LogicalPlan) -> String {
+    match plan {
+        LogicalPlan::SubqueryAlias(a) => a.alias.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn known_method(id: &str) -> bool {
+    iamsnap_policy::escalation::methods().is_ok_and(|all| all.iter().any(|m| m.id == id))
+}
+
+/// A glob (`*`, `?`) as a `LIKE` pattern.
+pub(crate) fn glob_to_like(glob: &str) -> String {
+    let mut out = String::with_capacity(glob.len());
+    for c in glob.chars() {
+        match c {
+            '*' => out.push('%'),
+            '?' => out.push('_'),
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+enum TemplatePiece {
+    Text(String),
+    Field(String),
+}
+
+/// `"{r.name} can ..."` → text and field pieces; `{{` and `}}` are literal braces.
+fn split_template(text: &str) -> Vec<TemplatePiece> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                buf.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                buf.push('}');
+            }
+            '{' => {
+                let mut name = String::new();
+                for n in chars.by_ref() {
+                    if n == '}' {
+                        break;
+                    }
+                    name.push(n);
+                }
+                if !buf.is_empty() {
+                    out.push(TemplatePiece::Text(std::mem::take(&mut buf)));
+                }
+                out.push(TemplatePiece::Field(name.trim().to_owned()));
+            }
+            c => buf.push(c),
+        }
+    }
+    if !buf.is_empty() {
+        out.push(TemplatePiece::Text(buf));
+    }
+    out
+}

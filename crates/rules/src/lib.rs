@@ -1,0 +1,32 @@
+//! The iamsnap rule language.
+//!
+//! A pack (`*.rules`, grammar in `grammar/rules.pest`) holds rules, named predicates,
+//! parameters and tests. Rules are parsed to an AST that keeps source spans, checked, and
+//! compiled to DataFusion logical plans over a snapshot's tables; running them gives
+//! [`Finding`]s, which a [`baseline`] can suppress.
+
+pub mod ast;
+pub mod baseline;
+#[cfg(feature = "engine")]
+mod compile;
+mod diag;
+#[cfg(feature = "engine")]
+pub mod entity;
+mod finding;
+mod pack;
+mod parse;
+mod print;
+mod reference;
+#[cfg(feature = "engine")]
+mod run;
+
+#[cfg(feature = "engine")]
+pub use compile::{CompiledRule, compile_pack};
+pub use diag::{Diagnostic, Diagnostics, Source};
+pub use finding::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
+pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
+pub use parse::parse_pack;
+pub use print::{expr as print_expr, print_pack};
+pub use reference::reference_markdown;
+#[cfg(feature = "engine")]
+pub use run::{RunError, run_rules};
