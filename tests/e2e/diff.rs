@@ -4,7 +4,7 @@ fn demo(name: &str) -> String {
     s(&root().join("snapshots").join(name)).to_owned()
 }
 
-fn pair() -> (String, String) {
+pub(crate) fn pair() -> (String, String) {
     (demo("demo-2026-11-01"), demo("demo-2026-11-22"))
 }
 
@@ -128,13 +128,466 @@ fn diff_bad_input_exits_2() {
         std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
     }
     let manifest = copy.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest)
-        .unwrap()
-        .replace("\"format_version\": 1", "\"format_version\": 99");
-    std::fs::write(&manifest, text).unwrap();
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["format_version"] = 99.into();
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let err = fails(&["diff", &old, s(&copy)]);
     assert!(err.contains("format version 99"), "{err}");
 
     fails(&["diff", &old, &old, "--fail-on", "sometimes"]);
     fails(&["diff", &old, &old, "--format", "xml"]);
+}
+
+pub(crate) const ACCOUNT: &str = "111122223333";
+pub(crate) const APP_ROLE: &str = "arn:aws:iam::111122223333:role/app";
+pub(crate) const BOB: &str = "arn:aws:iam::111122223333:user/bob";
+
+pub(crate) fn policy_document(statements: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// An account of one role `app` with one customer managed policy `p` (the given document)
+/// and one user `bob` without policies, as `get-account-authorization-details` prints it.
+pub(crate) fn account(document: &serde_json::Value) -> serde_json::Value {
+    let date = "2026-01-01T00:00:00Z";
+    serde_json::json!({
+        "UserDetailList": [{
+            "Path": "/", "UserName": "bob", "UserId": "AIDAAAAAAAAAAAAAAAAAB",
+            "Arn": BOB, "CreateDate": date, "GroupList": [], "AttachedManagedPolicies": [],
+            "UserPolicyList": [], "Tags": []
+        }],
+        "GroupDetailList": [],
+        "RoleDetailList": [{
+            "Path": "/", "RoleName": "app", "RoleId": "AROAAAAAAAAAAAAAAAAAA",
+            "Arn": APP_ROLE, "CreateDate": date,
+            "AssumeRolePolicyDocument": policy_document(serde_json::json!([{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"
+            }])),
+            "RolePolicyList": [],
+            "AttachedManagedPolicies": [{
+                "PolicyName": "p", "PolicyArn": format!("arn:aws:iam::{ACCOUNT}:policy/p")
+            }],
+            "Tags": []
+        }],
+        "Policies": [{
+            "PolicyName": "p", "PolicyId": "ANPAAAAAAAAAAAAAAAAAA",
+            "Arn": format!("arn:aws:iam::{ACCOUNT}:policy/p"), "Path": "/",
+            "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true,
+            "CreateDate": date, "UpdateDate": date,
+            "PolicyVersionList": [{
+                "Document": document, "VersionId": "v1", "IsDefaultVersion": true,
+                "CreateDate": date
+            }]
+        }]
+    })
+}
+
+/// Imports `auth` (and CloudTrail `logs`) into the snapshot `dir/name`.
+pub(crate) fn import(
+    dir: &std::path::Path,
+    name: &str,
+    auth: &serde_json::Value,
+    logs: &[&std::path::Path],
+) -> String {
+    let file = dir.join(format!("{name}.json"));
+    std::fs::write(&file, serde_json::to_string(auth).unwrap()).unwrap();
+    let out = dir.join(name);
+    let mut args = vec!["import", "--auth-details", s(&file), "-o", s(&out)];
+    for l in logs {
+        args.extend(["--cloudtrail-logs", s(l)]);
+    }
+    args.extend(["--captured-at", "2026-11-22T00:00:00Z"]);
+    ok(&args);
+    s(&out).to_owned()
+}
+
+pub(crate) fn allow_all_on_star(actions: &[&str]) -> serde_json::Value {
+    policy_document(serde_json::json!([{"Effect": "Allow", "Action": actions, "Resource": "*"}]))
+}
+
+pub(crate) fn json_report(old: &str, new: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(&["diff", old, new, "--format", "json"])).unwrap()
+}
+
+fn escalation_ids(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "new_escalation")
+        .flat_map(|r| {
+            r["methods"].as_array().unwrap().iter().map(|m| {
+                (
+                    r["subject"].as_str().unwrap().to_owned(),
+                    m["id"].as_str().unwrap().to_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn diff_reports_a_privilege_escalation_method_a_policy_change_enables() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = import(
+        dir.path(),
+        "old",
+        &account(&allow_all_on_star(&["s3:GetObject"])),
+        &[],
+    );
+    let new = import(
+        dir.path(),
+        "new",
+        &account(&allow_all_on_star(&[
+            "s3:GetObject",
+            "iam:CreatePolicyVersion",
+        ])),
+        &[],
+    );
+    let report = json_report(&old, &new);
+    assert_eq!(
+        escalation_ids(&report),
+        vec![(APP_ROLE.to_owned(), "IAM-CREATE-POLICY-VERSION".to_owned())]
+    );
+    let risk = report["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "new_escalation")
+        .unwrap();
+    assert_eq!(risk["methods"][0]["severity"], "critical");
+    assert!(!risk["methods"][0]["name"].as_str().unwrap().is_empty());
+    let table = ok(&["diff", &old, &new]);
+    assert!(table.contains("new-escalation"), "{table}");
+    assert!(
+        table.contains("role `app` can now use IAM-CREATE-POLICY-VERSION ("),
+        "{table}"
+    );
+    let code = |args: &[&str]| run(args).status.code();
+    assert_eq!(
+        code(&["diff", &old, &new, "--fail-on", "new-escalation"]),
+        Some(1)
+    );
+    // Losing the method is no risk.
+    assert_eq!(
+        code(&["diff", &new, &old, "--fail-on", "new-escalation"]),
+        Some(0)
+    );
+    assert!(escalation_ids(&json_report(&new, &old)).is_empty());
+}
+
+#[test]
+fn diff_reports_no_escalation_for_a_change_that_enables_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = import(
+        dir.path(),
+        "old",
+        &account(&allow_all_on_star(&["s3:GetObject"])),
+        &[],
+    );
+    // Wider, but no method's every action: s3 and read-only IAM.
+    let new = import(
+        dir.path(),
+        "new",
+        &account(&allow_all_on_star(&["s3:*", "iam:Get*", "iam:List*"])),
+        &[],
+    );
+    let report = json_report(&old, &new);
+    assert!(escalation_ids(&report).is_empty(), "{report:#}");
+    // The access change itself is reported.
+    assert!(report["access"].as_array().unwrap().iter().any(|a| {
+        a["principal_arn"] == APP_ROLE
+            && a["gained"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == "iam:ListRoles")
+    }));
+    let code = |args: &[&str]| run(args).status.code();
+    assert_eq!(
+        code(&["diff", &old, &new, "--fail-on", "new-escalation"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["diff", &old, &new, "--fail-on", "new-access"]),
+        Some(1)
+    );
+}
+
+/// One CloudTrail record: `who` (`role` for an `app` session, else user `bob`) calling
+/// `source`/`name` from `ip` in `region`.
+pub(crate) fn record(
+    who: &str,
+    source: &str,
+    name: &str,
+    ip: &str,
+    region: &str,
+    error: Option<&str>,
+) -> serde_json::Value {
+    let identity = if who == "role" {
+        serde_json::json!({
+            "type": "AssumedRole", "principalId": "AROAAAAAAAAAAAAAAAAAA:s",
+            "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/app/s"), "accountId": ACCOUNT,
+            "sessionContext": {"sessionIssuer": {
+                "type": "Role", "arn": APP_ROLE, "accountId": ACCOUNT, "userName": "app"
+            }}
+        })
+    } else {
+        serde_json::json!({
+            "type": "IAMUser", "principalId": "AIDAAAAAAAAAAAAAAAAAB", "arn": BOB,
+            "accountId": ACCOUNT, "userName": "bob"
+        })
+    };
+    let mut r = serde_json::json!({
+        "eventVersion": "1.08", "userIdentity": identity,
+        "eventTime": "2026-11-20T10:00:00Z", "eventSource": source, "eventName": name,
+        "awsRegion": region, "sourceIPAddress": ip, "userAgent": "aws-cli/2.13.0",
+        "recipientAccountId": ACCOUNT
+    });
+    if let Some(e) = error {
+        r["errorCode"] = e.into();
+    }
+    r
+}
+
+pub(crate) fn write_log(path: &std::path::Path, records: Vec<serde_json::Value>) {
+    std::fs::write(
+        path,
+        serde_json::to_string(&serde_json::json!({ "Records": records })).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn diff_reports_behaviour_changes_from_cloudtrail_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = |n: usize| -> Vec<serde_json::Value> {
+        let mut v: Vec<serde_json::Value> = (0..n)
+            .map(|_| {
+                record(
+                    "role",
+                    "s3.amazonaws.com",
+                    "GetObject",
+                    "10.0.0.1",
+                    "us-east-1",
+                    None,
+                )
+            })
+            .collect();
+        v.push(record(
+            "bob",
+            "iam.amazonaws.com",
+            "ListUsers",
+            "10.0.0.2",
+            "us-east-1",
+            None,
+        ));
+        v
+    };
+    let old_log = dir.path().join("old-log.json");
+    write_log(&old_log, base(25));
+    let mut new_records = base(25);
+    new_records.push(record(
+        "role",
+        "s3.amazonaws.com",
+        "PutObject",
+        "10.0.0.1",
+        "us-east-1",
+        None,
+    ));
+    new_records.push(record(
+        "role",
+        "s3.amazonaws.com",
+        "GetObject",
+        "203.0.113.9",
+        "eu-west-1",
+        None,
+    ));
+    for _ in 0..10 {
+        new_records.push(record(
+            "role",
+            "s3.amazonaws.com",
+            "GetObject",
+            "10.0.0.1",
+            "us-east-1",
+            Some("AccessDenied"),
+        ));
+    }
+    let new_log = dir.path().join("new-log.json");
+    write_log(&new_log, new_records);
+    let auth = account(&allow_all_on_star(&["s3:GetObject"]));
+    let old = import(dir.path(), "old", &auth, &[&old_log]);
+    let new = import(dir.path(), "new", &auth, &[&new_log]);
+
+    let report = json_report(&old, &new);
+    let b = &report["behaviour"];
+    assert_eq!(b["compared"], true);
+    assert!(b.get("note").is_none());
+    // Bob did the same: only the role is reported.
+    let changes = b["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{b:#}");
+    let c = &changes[0];
+    assert_eq!(c["principal"], APP_ROLE);
+    assert_eq!(c["principal_type"], "AssumedRole");
+    assert_eq!(c["new_identity"], false);
+    assert_eq!(
+        c["first_time_calls"],
+        serde_json::json!(["s3.amazonaws.com:PutObject"])
+    );
+    assert_eq!(c["new_source_ips"], serde_json::json!(["203.0.113.9"]));
+    assert_eq!(c["new_regions"], serde_json::json!(["eu-west-1"]));
+    // 0 of 25 failed, then 10 of 37 (27 %).
+    let e = &c["error_rate"];
+    assert_eq!(
+        (
+            &e["old_errors"],
+            &e["old_calls"],
+            &e["new_errors"],
+            &e["new_calls"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(25),
+            &serde_json::json!(10),
+            &serde_json::json!(37)
+        )
+    );
+    assert_eq!(e["new_percent"], 27.0);
+
+    let table = ok(&["diff", &old, &new]);
+    assert!(table.contains("Behaviour (CloudTrail activity)"), "{table}");
+    assert!(
+        table.contains("first-time calls: s3.amazonaws.com:PutObject"),
+        "{table}"
+    );
+    assert!(
+        table.contains("failed calls 0% → 27% (0/25 → 10/37)"),
+        "{table}"
+    );
+    let code = |args: &[&str]| run(args).status.code();
+    assert_eq!(
+        code(&["diff", &old, &new, "--fail-on", "new-behaviour"]),
+        Some(1)
+    );
+    // Backwards: nothing is new (the address, region and call were all seen), and fewer
+    // calls failed.
+    let back = json_report(&new, &old);
+    assert_eq!(back["behaviour"]["changes"], serde_json::json!([]));
+    assert_eq!(
+        code(&["diff", &new, &old, "--fail-on", "new-behaviour"]),
+        Some(0)
+    );
+}
+
+#[test]
+fn diff_of_real_cloudtrail_logs_flags_only_what_was_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = fixture("cloudtrail/AWSLogs");
+    let auth = account(&allow_all_on_star(&["s3:GetObject"]));
+    let old = import(dir.path(), "old", &auth, &[&logs]);
+    // The same logs: no behaviour change at all (no flood of "new").
+    let same = import(dir.path(), "same", &auth, &[&logs]);
+    let report = json_report(&old, &same);
+    assert_eq!(report["behaviour"]["compared"], true);
+    assert_eq!(report["behaviour"]["changes"], serde_json::json!([]));
+    // Plus one day of bob (who is not in the fixture logs).
+    let extra = dir.path().join("extra.json");
+    write_log(
+        &extra,
+        vec![record(
+            "bob",
+            "kms.amazonaws.com",
+            "ScheduleKeyDeletion",
+            "198.51.100.7",
+            "ap-southeast-2",
+            None,
+        )],
+    );
+    let new = import(dir.path(), "new", &auth, &[&logs, &extra]);
+    let report = json_report(&old, &new);
+    let changes = report["behaviour"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{report:#}");
+    assert_eq!(changes[0]["principal"], BOB);
+    assert_eq!(changes[0]["new_identity"], true);
+    assert_eq!(
+        changes[0]["first_time_calls"],
+        serde_json::json!(["kms.amazonaws.com:ScheduleKeyDeletion"])
+    );
+}
+
+#[test]
+fn diff_says_once_when_a_side_has_no_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.json");
+    write_log(
+        &log,
+        vec![record(
+            "role",
+            "s3.amazonaws.com",
+            "GetObject",
+            "10.0.0.1",
+            "us-east-1",
+            None,
+        )],
+    );
+    let auth = account(&allow_all_on_star(&["s3:GetObject"]));
+    let old = import(dir.path(), "old", &auth, &[]);
+    let new = import(dir.path(), "new", &auth, &[&log]);
+    let report = json_report(&old, &new);
+    assert_eq!(report["behaviour"]["compared"], false);
+    assert_eq!(report["behaviour"]["changes"], serde_json::json!([]));
+    assert!(
+        report["behaviour"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("the old snapshot has no CloudTrail activity")
+    );
+    let table = ok(&["diff", &old, &new, "--fail-on", "any"]);
+    assert_eq!(table.matches("CloudTrail activity").count(), 1, "{table}");
+    assert!(table.contains("no changes"), "{table}");
+    let md = ok(&["diff", &new, &old, "--format", "markdown"]);
+    assert_eq!(
+        md.matches("the new snapshot has no CloudTrail activity")
+            .count(),
+        1,
+        "{md}"
+    );
+}
+
+#[test]
+fn diff_names_different_catalog_dates_in_the_header() {
+    let (old, _) = pair();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(&old).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+    }
+    let manifest = copy.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let date = serde_json::from_str::<serde_json::Value>(&text).unwrap()["catalog_date"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(&manifest, text.replace(&date, "2025-01-15")).unwrap();
+    let table = ok(&["diff", s(&copy), &old]);
+    let second = table.lines().nth(1).unwrap();
+    assert!(
+        second.starts_with(
+            "note: the snapshots were written with different action catalogs (2025-01-15 and "
+        ) && second.contains(&date),
+        "{table}"
+    );
+    let report = json_report(s(&copy), &old);
+    assert!(
+        report["catalog_note"]
+            .as_str()
+            .unwrap()
+            .contains("2025-01-15")
+    );
+    // The same catalog: no note.
+    assert!(json_report(&old, &old).get("catalog_note").is_none());
 }

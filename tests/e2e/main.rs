@@ -14,6 +14,8 @@ mod cloudtrail;
 mod common;
 mod demo;
 mod diff;
+mod diff_managed;
+mod diff_sarif;
 mod export;
 mod generate;
 mod import;

@@ -1,7 +1,7 @@
 //! Effective access per principal, approximated from the `attachments` and `statements`
 //! tables (see `docs/diff.md` for what is and is not counted).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iamsnap_catalog::{AccessLevel, ActionSet, Catalog};
 
@@ -60,38 +60,161 @@ fn statement(catalog: &Catalog, r: &Row) -> Stmt {
     }
 }
 
-/// The effective access of every user and role of a snapshot, keyed by ARN.
-pub(crate) fn compute(catalog: &Catalog, t: &Tables) -> BTreeMap<String, PrincipalAccess> {
-    let mut by_policy: BTreeMap<&str, Vec<Stmt>> = BTreeMap::new();
+/// The fields of a statement that decide what it grants here.
+const GRANT_FIELDS: [&str; 6] = [
+    "effect",
+    "actions",
+    "not_actions",
+    "resources",
+    "not_resources",
+    "condition",
+];
+
+/// The non-trust statement rows of each policy of a snapshot, in table order.
+fn statements_by_policy(t: &Tables) -> HashMap<&str, Vec<&Row>> {
+    let mut out: HashMap<&str, Vec<&Row>> = HashMap::new();
     for r in t
         .statements
         .iter()
         .filter(|r| r.str("policy_type") != "trust")
     {
-        by_policy
-            .entry(r.str("policy_key"))
-            .or_default()
-            .push(statement(catalog, r));
+        out.entry(r.str("policy_key")).or_default().push(r);
     }
-    let mut attached: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    out
+}
+
+/// The distinct policy keys attached to each principal (directly and via groups), sorted.
+fn attached_keys(t: &Tables) -> HashMap<&str, BTreeSet<&str>> {
+    let mut out: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for r in &t.attachments {
-        let keys = attached.entry(r.str("principal_arn")).or_default();
-        let key = r.str("policy_key");
-        if !keys.contains(&key) {
-            keys.push(key);
+        out.entry(r.str("principal_arn"))
+            .or_default()
+            .insert(r.str("policy_key"));
+    }
+    out
+}
+
+/// What decides one principal's effective access, by reference into its snapshot.
+#[derive(PartialEq)]
+struct AccessInputs<'a> {
+    kind: &'static str,
+    name: &'a str,
+    attached: Option<&'a BTreeSet<&'a str>>,
+    boundary: Option<&'a str>,
+}
+
+/// One snapshot's view of the principals and policies, for finding what changed.
+pub(crate) struct Side<'a> {
+    statements: HashMap<&'a str, Vec<&'a Row>>,
+    attached: HashMap<&'a str, BTreeSet<&'a str>>,
+    principals: BTreeMap<&'a str, (&'static str, &'a Row)>,
+}
+
+impl<'a> Side<'a> {
+    pub(crate) fn new(t: &'a Tables) -> Self {
+        let principals = t
+            .users
+            .iter()
+            .map(|r| (r.str("arn"), ("user", r)))
+            .chain(t.roles.iter().map(|r| (r.str("arn"), ("role", r))))
+            .collect();
+        Self {
+            statements: statements_by_policy(t),
+            attached: attached_keys(t),
+            principals,
+        }
+    }
+
+    fn inputs(&'a self, arn: &str) -> Option<AccessInputs<'a>> {
+        let (kind, p) = self.principals.get(arn)?;
+        Some(AccessInputs {
+            kind,
+            name: p.str("name"),
+            attached: self.attached.get(arn),
+            boundary: p.opt_str("permissions_boundary_arn"),
+        })
+    }
+}
+
+/// The users and roles whose effective access may differ between the snapshots: those in
+/// one snapshot only, and those whose name, attached policies, boundary, or the statements
+/// of one of those policies differ. Every other principal has the same access on both
+/// sides, so its access need not be computed (on large accounts, almost all of them).
+pub(crate) fn changed_principals<'a>(a: &'a Side<'a>, b: &'a Side<'a>) -> BTreeSet<&'a str> {
+    let mut same_policy: HashMap<&str, bool> = HashMap::new();
+    let mut policy_same = |key: &'a str| -> bool {
+        *same_policy.entry(key).or_insert_with(|| {
+            match (a.statements.get(key), b.statements.get(key)) {
+                (None, None) => true,
+                (Some(x), Some(y)) => {
+                    x.len() == y.len()
+                        && x.iter()
+                            .zip(y)
+                            .all(|(o, n)| GRANT_FIELDS.iter().all(|f| o.get(f) == n.get(f)))
+                }
+                _ => false,
+            }
+        })
+    };
+    let mut out = BTreeSet::new();
+    let arns: BTreeSet<&str> = a
+        .principals
+        .keys()
+        .chain(b.principals.keys())
+        .copied()
+        .collect();
+    for arn in arns {
+        let (Some(x), Some(y)) = (a.inputs(arn), b.inputs(arn)) else {
+            out.insert(arn);
+            continue;
+        };
+        let same = x == y
+            && x.attached
+                .into_iter()
+                .flatten()
+                .chain(x.boundary.as_ref())
+                .all(|k| policy_same(k));
+        if !same {
+            out.insert(arn);
+        }
+    }
+    out
+}
+
+/// The effective access of the users and roles `arns` of a snapshot, keyed by ARN.
+pub(crate) fn compute(
+    catalog: &Catalog,
+    side: &Side<'_>,
+    arns: &BTreeSet<&str>,
+) -> BTreeMap<String, PrincipalAccess> {
+    // The statements of the policies these principals use, each reduced once.
+    let mut by_policy: HashMap<&str, Vec<Stmt>> = HashMap::new();
+    let needed: BTreeSet<&str> = arns
+        .iter()
+        .filter_map(|arn| side.principals.get(arn))
+        .flat_map(|(_, p)| {
+            side.attached
+                .get(p.str("arn"))
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(p.opt_str("permissions_boundary_arn"))
+        })
+        .collect();
+    for key in needed {
+        if let Some(rows) = side.statements.get(key) {
+            by_policy.insert(key, rows.iter().map(|r| statement(catalog, r)).collect());
         }
     }
     let mut out = BTreeMap::new();
-    let principals = t
-        .users
-        .iter()
-        .map(|r| ("user", r))
-        .chain(t.roles.iter().map(|r| ("role", r)));
-    for (kind, p) in principals {
-        let arn = p.str("arn");
+    for arn in arns {
+        let Some((kind, p)) = side.principals.get(arn) else {
+            continue;
+        };
         let mut allowed: BTreeMap<String, Grant> = BTreeMap::new();
         let mut denied = catalog.empty_set();
-        let stmts = attached
+        let stmts = side
+            .attached
             .get(arn)
             .into_iter()
             .flatten()
@@ -126,9 +249,9 @@ pub(crate) fn compute(catalog: &Catalog, t: &Tables) -> BTreeMap<String, Princip
             })
             .collect();
         out.insert(
-            arn.to_owned(),
+            (*arn).to_owned(),
             PrincipalAccess {
-                principal_type: kind.to_owned(),
+                principal_type: (*kind).to_owned(),
                 name: p.str("name").to_owned(),
                 resources,
             },
@@ -274,6 +397,7 @@ mod tests {
             trust: Vec::new(),
             access_keys: Vec::new(),
             credential_report: Vec::new(),
+            activity: Vec::new(),
         }
     }
 
@@ -281,12 +405,48 @@ mod tests {
         json!({"effect": "Allow", "actions": actions, "resources": resources})
     }
 
+    /// The access of every principal of `t`.
+    fn all(catalog: &Catalog, t: &Tables) -> BTreeMap<String, PrincipalAccess> {
+        let side = Side::new(t);
+        let arns = side.principals.keys().copied().collect();
+        compute(catalog, &side, &arns)
+    }
+
+    fn changed(old: &[serde_json::Value], new: &[serde_json::Value]) -> Vec<String> {
+        let (a, b) = (tables(old), tables(new));
+        let (a, b) = (Side::new(&a), Side::new(&b));
+        changed_principals(&a, &b)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn only_principals_whose_inputs_changed_are_computed() {
+        let s3 = [allow(&["s3:GetObject"], &["*"])];
+        assert!(changed(&s3, &s3).is_empty());
+        let wider = [allow(&["s3:*"], &["*"])];
+        assert_eq!(
+            changed(&s3, &wider),
+            vec!["arn:aws:iam::111122223333:role/app"]
+        );
+        // A condition added is a change too.
+        let conditional = [json!({"effect": "Allow", "actions": ["s3:GetObject"],
+            "resources": ["*"], "condition": "{\"Bool\":{\"aws:SecureTransport\":\"true\"}}"})];
+        assert_eq!(changed(&s3, &conditional).len(), 1);
+        // A principal in one snapshot only.
+        let mut gone = tables(&s3);
+        gone.roles.clear();
+        let (a, b) = (tables(&s3), gone);
+        assert_eq!(changed_principals(&Side::new(&a), &Side::new(&b)).len(), 1);
+    }
+
     fn changes(old: &[serde_json::Value], new: &[serde_json::Value]) -> Vec<AccessChange> {
         let catalog = Catalog::embedded().unwrap();
         compare(
             catalog,
-            &compute(catalog, &tables(old)),
-            &compute(catalog, &tables(new)),
+            &all(catalog, &tables(old)),
+            &all(catalog, &tables(new)),
         )
     }
 
@@ -358,7 +518,7 @@ mod tests {
     #[test]
     fn admin_equivalence() {
         let catalog = Catalog::embedded().unwrap();
-        let access = |s: &[serde_json::Value]| compute(catalog, &tables(s));
+        let access = |s: &[serde_json::Value]| all(catalog, &tables(s));
         let is_admin = |s: &[serde_json::Value]| {
             access(s)
                 .values()

@@ -7,4 +7,7 @@ pub enum DiffError {
     /// The embedded action catalog is damaged (a build defect).
     #[error(transparent)]
     Catalog(#[from] iamsnap_catalog::CatalogError),
+    /// The embedded privilege-escalation methods are damaged (a build defect).
+    #[error(transparent)]
+    Escalation(#[from] iamsnap_policy::escalation::EscalationError),
 }

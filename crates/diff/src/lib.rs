@@ -9,13 +9,19 @@
 //!   actions gained and lost after wildcard expansion against the embedded catalog, minus
 //!   unconditional denies on `*`, within the permissions boundary — so rewriting `s3:*` as
 //!   the list of its actions is no change;
-//! - **risk changes** ([`Risk`]): newly admin-equivalent principals, new trust edges, new
-//!   active keys on non-human users.
+//! - **risk changes** ([`Risk`]): newly admin-equivalent principals, privilege-escalation
+//!   methods a principal can use and could not before, new trust edges, new active keys on
+//!   non-human users;
+//! - **behaviour changes** ([`Behaviour`]): from the CloudTrail summaries of both
+//!   snapshots, per identity, first-time API calls, new source addresses and regions, and
+//!   jumps of the share of failed calls.
 //!
 //! `docs/diff.md` documents the approximations.
 
 mod access;
+mod behaviour;
 mod error;
+mod escalation;
 mod model;
 mod risk;
 mod rows;
@@ -26,7 +32,8 @@ use iamsnap_snapshot::Snapshot;
 
 pub use error::DiffError;
 pub use model::{
-    AccessChange, Change, ChangeKind, DiffReport, FailOn, Object, Risk, RiskKind, SnapshotSummary,
+    AccessChange, Behaviour, BehaviourChange, Change, ChangeKind, DiffReport, ErrorRate,
+    EscalationMethod, FailOn, Object, Risk, RiskKind, SnapshotSummary,
 };
 
 use rows::Row;
@@ -43,6 +50,7 @@ pub(crate) struct Tables {
     trust: Vec<Row>,
     access_keys: Vec<Row>,
     credential_report: Vec<Row>,
+    activity: Vec<Row>,
 }
 
 impl Tables {
@@ -58,6 +66,7 @@ impl Tables {
             trust: rows::read(s, "trust")?,
             access_keys: rows::read(s, "access_keys")?,
             credential_report: rows::read(s, "credential_report")?,
+            activity: rows::read(s, "activity")?,
         })
     }
 }
@@ -74,13 +83,20 @@ fn summary(s: &Snapshot) -> SnapshotSummary {
 /// Compares two snapshots: what changed from `old` to `new`.
 pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
     let catalog = Catalog::embedded()?;
+    let methods = iamsnap_policy::escalation::methods()?;
     let (a, b) = (Tables::read(old)?, Tables::read(new)?);
-    let old_access = access::compute(catalog, &a);
-    let new_access = access::compute(catalog, &b);
+    let (old_side, new_side) = (access::Side::new(&a), access::Side::new(&b));
+    let changed = access::changed_principals(&old_side, &new_side);
+    let old_access = access::compute(catalog, &old_side, &changed);
+    let new_access = access::compute(catalog, &new_side, &changed);
+    let changes = structure::changes(&a, &b);
+    let access_changes = access::compare(catalog, &old_access, &new_access);
+    let risks = risk::risks(catalog, methods, &a, &b, &old_access, &new_access);
+    let behaviour = behaviour::compare(&a.activity, &b.activity);
     let (old_summary, new_summary) = (summary(old), summary(new));
     let catalog_note = (old_summary.catalog_date != new_summary.catalog_date).then(|| {
         format!(
-            "the snapshots were written with different action catalogs ({} and {}); access is computed for both with the embedded catalog ({}), so actions AWS added to a wildcard in between are not reported separately",
+            "the snapshots were written with different action catalogs ({} and {}); access is computed for both with the embedded catalog ({}), so actions AWS added to a wildcard in between are not reported as gained (see docs/diff.md, Catalog dates)",
             old_summary.catalog_date.as_deref().unwrap_or("unknown"),
             new_summary.catalog_date.as_deref().unwrap_or("unknown"),
             catalog.data_date()
@@ -90,8 +106,9 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         old: old_summary,
         new: new_summary,
         catalog_note,
-        changes: structure::changes(&a, &b),
-        access: access::compare(catalog, &old_access, &new_access),
-        risks: risk::risks(catalog, &a, &b, &old_access, &new_access),
+        changes,
+        access: access_changes,
+        risks,
+        behaviour,
     })
 }

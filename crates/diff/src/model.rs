@@ -19,15 +19,20 @@ pub struct DiffReport {
     pub changes: Vec<Change>,
     /// Effective access gained or lost, per principal and resource pattern.
     pub access: Vec<AccessChange>,
-    /// Changes that raise risk: new admin-equivalent principals, new trust edges, new keys
-    /// on non-human users.
+    /// Changes that raise risk: new admin-equivalent principals, new privilege-escalation
+    /// methods, new trust edges, new keys on non-human users.
     pub risks: Vec<Risk>,
+    /// Changes of behaviour seen in the CloudTrail summaries (`activity` tables).
+    pub behaviour: Behaviour,
 }
 
 impl DiffReport {
     /// Whether the two snapshots hold the same IAM state (as far as the diff compares it).
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.access.is_empty() && self.risks.is_empty()
+        self.changes.is_empty()
+            && self.access.is_empty()
+            && self.risks.is_empty()
+            && self.behaviour.changes.is_empty()
     }
 
     /// Whether anything matches a `--fail-on` category.
@@ -38,6 +43,8 @@ impl DiffReport {
             FailOn::NewAdmin => self.risks.iter().any(|r| r.kind == RiskKind::NewAdmin),
             FailOn::NewTrust => self.risks.iter().any(|r| r.kind == RiskKind::NewTrust),
             FailOn::NewKey => self.risks.iter().any(|r| r.kind == RiskKind::NewKey),
+            FailOn::NewEscalation => self.risks.iter().any(|r| r.kind == RiskKind::NewEscalation),
+            FailOn::NewBehaviour => !self.behaviour.changes.is_empty(),
         }
     }
 }
@@ -53,6 +60,10 @@ pub enum FailOn {
     NewTrust,
     /// A new or reactivated active access key on a non-human user.
     NewKey,
+    /// A principal can use a privilege-escalation method it could not use before.
+    NewEscalation,
+    /// An identity behaves differently in the CloudTrail summaries.
+    NewBehaviour,
     /// Any difference at all.
     Any,
 }
@@ -186,15 +197,18 @@ pub enum RiskKind {
     NewTrust,
     /// A new (or reactivated) active access key on a non-human user.
     NewKey,
+    /// A principal can use privilege-escalation methods it could not use before.
+    NewEscalation,
 }
 
 impl RiskKind {
-    /// `new-admin`, `new-trust` or `new-key`, as `--fail-on` names them.
+    /// `new-admin`, `new-trust`, `new-key` or `new-escalation`, as `--fail-on` names them.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::NewAdmin => "new-admin",
             Self::NewTrust => "new-trust",
             Self::NewKey => "new-key",
+            Self::NewEscalation => "new-escalation",
         }
     }
 }
@@ -208,4 +222,68 @@ pub struct Risk {
     pub subject: String,
     /// Why it is reported.
     pub detail: String,
+    /// For `new_escalation`: the methods the principal can use now and could not before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<EscalationMethod>,
+}
+
+/// A privilege-escalation method, as a risk names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct EscalationMethod {
+    /// Stable id: `IAM-CREATE-POLICY-VERSION`.
+    pub id: String,
+    /// Its title.
+    pub name: String,
+    /// `critical`, `high`, `medium` or `low`.
+    pub severity: String,
+}
+
+/// Behaviour changes from the CloudTrail summaries of both snapshots.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Behaviour {
+    /// Whether both snapshots have activity rows, so that behaviour could be compared.
+    pub compared: bool,
+    /// Why behaviour was not compared, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// One entry per identity whose behaviour changed, by principal.
+    pub changes: Vec<BehaviourChange>,
+}
+
+/// How one identity (the `activity.principal`) behaves differently in NEW.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BehaviourChange {
+    /// The caller, as the `activity` table names it (a role or user ARN, ...).
+    pub principal: String,
+    /// `userIdentity.type` as CloudTrail writes it (`AssumedRole`, `IAMUser`, ...).
+    pub principal_type: String,
+    /// The identity has no activity at all in OLD.
+    pub new_identity: bool,
+    /// `event_source:event_name` pairs called in NEW and never in OLD, sorted.
+    pub first_time_calls: Vec<String>,
+    /// Source addresses seen in NEW and never in OLD, sorted.
+    pub new_source_ips: Vec<String>,
+    /// Regions seen in NEW and never in OLD, sorted.
+    pub new_regions: Vec<String>,
+    /// Set when the share of failed calls rose by at least 20 points, with at least 20
+    /// calls on each side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<ErrorRate>,
+}
+
+/// Failed calls (with an error code) out of all calls, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorRate {
+    /// Calls in OLD.
+    pub old_calls: i64,
+    /// Failed calls in OLD.
+    pub old_errors: i64,
+    /// Calls in NEW.
+    pub new_calls: i64,
+    /// Failed calls in NEW.
+    pub new_errors: i64,
+    /// Share of failed calls in OLD, in percent.
+    pub old_percent: f64,
+    /// Share of failed calls in NEW, in percent.
+    pub new_percent: f64,
 }

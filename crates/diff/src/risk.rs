@@ -4,15 +4,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use iamsnap_catalog::Catalog;
+use iamsnap_policy::escalation::Method;
 
 use crate::Tables;
 use crate::access::{PrincipalAccess, admin_reason};
+use crate::escalation;
 use crate::model::{Risk, RiskKind};
 use crate::rows::Row;
 use crate::structure::{key_key, key_text};
 
 pub(crate) fn risks(
     catalog: &Catalog,
+    methods: &[Method],
     old: &Tables,
     new: &Tables,
     old_access: &BTreeMap<String, PrincipalAccess>,
@@ -32,9 +35,11 @@ pub(crate) fn risks(
                     "{} `{}` is now admin-equivalent: {reason}",
                     p.principal_type, p.name
                 ),
+                methods: Vec::new(),
             });
         }
     }
+    out.extend(escalation::risks(methods, old, new));
     trust(old, new, &mut out);
     keys(old, new, &mut out);
     out
@@ -161,6 +166,7 @@ fn trust(old: &Tables, new: &Tables, out: &mut Vec<Risk>) {
             kind: RiskKind::NewTrust,
             subject: role_arn.to_owned(),
             detail,
+            methods: Vec::new(),
         });
     }
 }
@@ -214,6 +220,7 @@ fn keys(old: &Tables, new: &Tables, out: &mut Vec<Risk>) {
                 "{what} access key on non-human user ({why}): {}",
                 key_text(r)
             ),
+            methods: Vec::new(),
         });
     }
 }

@@ -1,7 +1,7 @@
 //! Tables of a snapshot as rows of JSON values: the diff compares values, so one generic
 //! reader serves every table and keeps the comparisons independent of Arrow types.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
@@ -10,22 +10,34 @@ use serde_json::Value;
 
 use crate::DiffError;
 
-/// One row: column name to value (`null` for a null cell).
+/// One row: the values of a table's columns (`null` for a null cell). The column names are
+/// shared by every row of a table, so a large table costs one value per cell.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Row(BTreeMap<String, Value>);
+pub(crate) struct Row {
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
 
 impl Row {
     /// A row from a JSON object (for tests of the comparisons).
     #[cfg(test)]
     pub(crate) fn from_json(v: Value) -> Self {
-        match v {
-            Value::Object(m) => Self(m.into_iter().collect()),
-            _ => Self(BTreeMap::new()),
+        let (columns, values): (Vec<String>, Vec<Value>) = match v {
+            Value::Object(m) => m.into_iter().unzip(),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Self {
+            columns: columns.into(),
+            values,
         }
     }
 
     pub(crate) fn get(&self, column: &str) -> &Value {
-        self.0.get(column).unwrap_or(&Value::Null)
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| self.values.get(i))
+            .unwrap_or(&Value::Null)
     }
 
     /// A text cell; empty for null.
@@ -60,15 +72,13 @@ impl Row {
 pub(crate) fn read(snapshot: &Snapshot, table: &str) -> Result<Vec<Row>, DiffError> {
     let batch = snapshot.read_table(table)?;
     let schema = batch.schema();
-    let names: Vec<&String> = schema.fields().iter().map(|f| f.name()).collect();
-    let mut rows = Vec::with_capacity(batch.num_rows());
-    for i in 0..batch.num_rows() {
-        let mut row = BTreeMap::new();
-        for (name, col) in names.iter().zip(batch.columns()) {
-            row.insert((*name).clone(), cell(col, i));
-        }
-        rows.push(Row(row));
-    }
+    let columns: Arc<[String]> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let rows = (0..batch.num_rows())
+        .map(|i| Row {
+            columns: Arc::clone(&columns),
+            values: batch.columns().iter().map(|col| cell(col, i)).collect(),
+        })
+        .collect();
     Ok(rows)
 }
 

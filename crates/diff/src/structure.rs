@@ -284,28 +284,37 @@ fn statement_text(r: &Row) -> String {
 /// Statements of the identity policies in both snapshots, matched by Sid, then by equal
 /// content (so reordering is no change), then by position.
 fn statements(old: &Tables, new: &Tables, out: &mut Vec<Change>) {
-    let group = |rows: &[Row]| {
-        let mut m: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    fn group(rows: &[Row]) -> BTreeMap<&str, Vec<&Row>> {
+        let mut m: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in rows.iter().filter(|r| r.str("policy_type") != "trust") {
-            m.entry(r.str("policy_key").to_owned())
-                .or_default()
-                .push(r.clone());
+            m.entry(r.str("policy_key")).or_default().push(r);
         }
         m
-    };
+    }
     let (a, b) = (group(&old.statements), group(&new.statements));
-    let in_both: BTreeSet<String> = old
+    let new_keys: BTreeSet<&str> = new.policies.iter().map(|r| r.str("policy_key")).collect();
+    let in_both: BTreeSet<&str> = old
         .policies
         .iter()
-        .map(|r| r.str("policy_key").to_owned())
-        .filter(|k| new.policies.iter().any(|n| n.str("policy_key") == k))
+        .map(|r| r.str("policy_key"))
+        .filter(|k| new_keys.contains(k))
         .collect();
     let empty = Vec::new();
-    for key in &in_both {
+    for key in in_both {
         let olds = a.get(key).unwrap_or(&empty);
         let news = b.get(key).unwrap_or(&empty);
-        let mut left: Vec<Option<&Row>> = olds.iter().map(Some).collect();
-        let mut right: Vec<Option<&Row>> = news.iter().map(Some).collect();
+        // Statements of a policy that are the same, in the same order, are no change:
+        // most policies of a large account, skipped without matching.
+        if olds.len() == news.len()
+            && olds.iter().zip(news).all(|(o, n)| {
+                o.opt_str("sid") == n.opt_str("sid")
+                    && STATEMENT_FIELDS.iter().all(|f| o.get(f) == n.get(f))
+            })
+        {
+            continue;
+        }
+        let mut left: Vec<Option<&Row>> = olds.iter().copied().map(Some).collect();
+        let mut right: Vec<Option<&Row>> = news.iter().copied().map(Some).collect();
         let mut pairs: Vec<(&Row, &Row)> = Vec::new();
         // Pass 1: by Sid.
         for l in left.iter_mut() {

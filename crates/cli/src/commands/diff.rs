@@ -3,15 +3,18 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use iamsnap_diff::{AccessChange, DiffError, DiffReport, FailOn as Category};
+use iamsnap_diff::{AccessChange, DiffError, DiffReport, FailOn as Category, RiskKind};
+use iamsnap_rules::{Finding, Severity};
 use iamsnap_snapshot::Snapshot;
+use serde_json::{Map, Value, json};
 
 use crate::exit::{CliError, Exit};
 use crate::files::print;
 use crate::output;
 
 /// Compare two snapshots: structural changes, effective access gained and lost per
-/// principal and resource, and risk changes (new admins, new trust, new keys).
+/// principal and resource, risk changes (new admins, new privilege-escalation methods, new
+/// trust, new keys) and behaviour changes in the CloudTrail activity.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The older snapshot folder.
@@ -37,6 +40,9 @@ enum Format {
     Json,
     /// Markdown, for a pull request comment.
     Markdown,
+    /// SARIF 2.1.0: one result per risk, per principal that gained access and per identity
+    /// that behaves differently.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -49,6 +55,11 @@ enum FailOn {
     NewTrust,
     /// A new or reactivated active access key on a non-human user.
     NewKey,
+    /// Some user or role can use a privilege-escalation method it could not use before.
+    NewEscalation,
+    /// Some identity behaves differently in the CloudTrail activity (first-time calls, new
+    /// source IPs or regions, more failed calls).
+    NewBehaviour,
     /// Any difference at all.
     Any,
 }
@@ -60,6 +71,8 @@ impl From<FailOn> for Category {
             FailOn::NewAdmin => Category::NewAdmin,
             FailOn::NewTrust => Category::NewTrust,
             FailOn::NewKey => Category::NewKey,
+            FailOn::NewEscalation => Category::NewEscalation,
+            FailOn::NewBehaviour => Category::NewBehaviour,
             FailOn::Any => Category::Any,
         }
     }
@@ -81,6 +94,12 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         }
         Format::Table => table(&report),
         Format::Markdown => markdown(&report),
+        Format::Sarif => {
+            let mut s = serde_json::to_string_pretty(&sarif(&report))
+                .map_err(|e| CliError::new(format!("internal error: {e}")))?;
+            s.push('\n');
+            s
+        }
     };
     print(&text)?;
     Ok(match args.fail_on {
@@ -131,6 +150,12 @@ fn access_cells(a: &AccessChange) -> [String; 6] {
     ]
 }
 
+const BEHAVIOUR_HEADER: [&str; 3] = ["identity", "type", "what is new"];
+
+fn behaviour_cells(b: &iamsnap_diff::BehaviourChange) -> [String; 3] {
+    [b.principal.clone(), b.principal_type.clone(), b.describe()]
+}
+
 const ACCESS_HEADER: [&str; 6] = [
     "principal",
     "resource",
@@ -146,11 +171,23 @@ fn summary(r: &DiffReport) -> String {
     }
     let gained = r.access.iter().filter(|a| !a.gained.is_empty()).count();
     let lost = r.access.iter().filter(|a| !a.lost.is_empty()).count();
-    format!(
+    let mut s = format!(
         "{} structural change(s); access gained on {gained} and lost on {lost} (principal, resource) pair(s); {} risk change(s)",
         r.changes.len(),
         r.risks.len()
-    )
+    );
+    if r.behaviour.compared {
+        s.push_str(&format!(
+            "; {} identit{} with new behaviour",
+            r.behaviour.changes.len(),
+            if r.behaviour.changes.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        ));
+    }
+    s
 }
 
 fn table(r: &DiffReport) -> String {
@@ -181,6 +218,16 @@ fn table(r: &DiffReport) -> String {
             t.add_row(access_cells(a));
         }
         s.push_str(&format!("\nEffective access\n{t}\n"));
+    }
+    if !r.behaviour.changes.is_empty() {
+        let mut t = output::table(BEHAVIOUR_HEADER);
+        for b in &r.behaviour.changes {
+            t.add_row(behaviour_cells(b));
+        }
+        s.push_str(&format!("\nBehaviour (CloudTrail activity)\n{t}\n"));
+    }
+    if let Some(note) = &r.behaviour.note {
+        s.push_str(&format!("note: {note}\n"));
     }
     s.push_str(&summary(r));
     s.push('\n');
@@ -241,5 +288,268 @@ fn markdown(r: &DiffReport) -> String {
         s.push_str("\n## Effective access\n\n");
         s.push_str(&md_table(ACCESS_HEADER, r.access.iter().map(access_cells)));
     }
+    if !r.behaviour.changes.is_empty() {
+        s.push_str("\n## Behaviour (CloudTrail activity)\n\n");
+        s.push_str(&md_table(
+            BEHAVIOUR_HEADER,
+            r.behaviour.changes.iter().map(behaviour_cells),
+        ));
+    }
+    if let Some(note) = &r.behaviour.note {
+        s.push_str(&format!("\n> **Note:** {note}\n"));
+    }
     s
+}
+
+/// The SARIF rules of a diff: id, name, severity, title, what it means.
+const SARIF_RULES: [(&str, &str, Severity, &str, &str); 6] = [
+    (
+        "DIFF-NEW-ADMIN",
+        "new_admin",
+        Severity::Critical,
+        "A user or role became admin-equivalent",
+        "The principal is allowed every action on `*`, or iam:PassRole with a way to rewrite its own policies, and was not before (or did not exist).",
+    ),
+    (
+        "DIFF-NEW-ESCALATION",
+        "new_escalation",
+        Severity::High,
+        "A user or role can use new privilege-escalation methods",
+        "The principal's policies (with denies and its permissions boundary) now allow every action of a published privilege-escalation method that they did not allow before.",
+    ),
+    (
+        "DIFF-NEW-TRUST",
+        "new_trust",
+        Severity::High,
+        "A role trusts a new principal",
+        "A role's trust policy now admits anyone, an OIDC provider or subject pattern, or an external account it did not admit before.",
+    ),
+    (
+        "DIFF-NEW-KEY",
+        "new_key",
+        Severity::High,
+        "New active access key on a non-human user",
+        "A long-lived access key was created or reactivated on a user that looks like a machine identity.",
+    ),
+    (
+        "DIFF-NEW-ACCESS",
+        "new_access",
+        Severity::Medium,
+        "A user or role gained access",
+        "The principal is allowed actions on a resource pattern that it was not allowed before (wildcards expanded with the embedded action catalog).",
+    ),
+    (
+        "DIFF-NEW-BEHAVIOUR",
+        "new_behaviour",
+        Severity::Low,
+        "An identity behaves differently in CloudTrail",
+        "The identity made API calls, or called from source addresses or regions, never seen in the old snapshot's CloudTrail activity, or its share of failed calls rose by 20 points or more.",
+    ),
+];
+
+/// The SARIF level of a severity, as `check` writes it.
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// The `security-severity` score code scanning ranks alerts by, as `check` writes it.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+fn rule_id(kind: RiskKind) -> &'static str {
+    match kind {
+        RiskKind::NewAdmin => "DIFF-NEW-ADMIN",
+        RiskKind::NewEscalation => "DIFF-NEW-ESCALATION",
+        RiskKind::NewTrust => "DIFF-NEW-TRUST",
+        RiskKind::NewKey => "DIFF-NEW-KEY",
+    }
+}
+
+/// A snapshot file as a relative URI reference (or `file://` for an absolute path).
+fn file_uri(path: &std::path::Path) -> String {
+    let text = path.display().to_string().replace('\\', "/");
+    let encoded: String = text
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/+,=@".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if encoded.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
+}
+
+/// One SARIF result: `subject` (an ARN) is the logical location, the new snapshot's
+/// `file` its physical one; `key` joins the fingerprint so a result keeps its identity
+/// from one diff to the next.
+fn sarif_result(
+    rule: &str,
+    subject: &str,
+    message: &str,
+    key: &str,
+    file: &str,
+    r: &DiffReport,
+) -> Value {
+    let index = SARIF_RULES.iter().position(|x| x.0 == rule);
+    let severity = SARIF_RULES
+        .iter()
+        .find(|x| x.0 == rule)
+        .map_or(Severity::Info, |x| x.2);
+    let mut v = Map::new();
+    v.insert("ruleId".into(), json!(rule));
+    if let Some(i) = index {
+        v.insert("ruleIndex".into(), json!(i));
+    }
+    v.insert("level".into(), json!(sarif_level(severity)));
+    v.insert("message".into(), json!({ "text": message }));
+    let uri = file_uri(&std::path::Path::new(&r.new.path).join(file));
+    v.insert(
+        "locations".into(),
+        json!([{
+            "physicalLocation": { "artifactLocation": { "uri": uri } },
+            "logicalLocations": [{ "fullyQualifiedName": subject, "kind": "resource" }],
+        }]),
+    );
+    v.insert(
+        "partialFingerprints".into(),
+        json!({ "iamsnapFingerprint/v1": Finding::fingerprint_of(rule, subject, key) }),
+    );
+    v.insert(
+        "properties".into(),
+        json!({
+            "severity": severity.as_str(),
+            "security-severity": security_severity(severity),
+            "resource": subject,
+        }),
+    );
+    Value::Object(v)
+}
+
+/// The diff as a SARIF 2.1.0 document, shaped like `check`'s (one run of the `iamsnap`
+/// driver with its rules): one result per risk, per (principal, resource pattern) with
+/// gained actions, and per identity with new behaviour.
+fn sarif(r: &DiffReport) -> Value {
+    let rules: Vec<Value> = SARIF_RULES
+        .iter()
+        .map(|(id, name, severity, title, description)| {
+            json!({
+                "id": id,
+                "name": name,
+                "shortDescription": { "text": title },
+                "fullDescription": { "text": description },
+                "defaultConfiguration": { "level": sarif_level(*severity) },
+                "properties": {
+                    "tags": ["diff", "security"],
+                    "security-severity": security_severity(*severity),
+                    "severity": severity.as_str(),
+                },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for x in &r.risks {
+        let file = match x.kind {
+            RiskKind::NewTrust => "trust.parquet",
+            RiskKind::NewKey => "access_keys.parquet",
+            RiskKind::NewAdmin | RiskKind::NewEscalation => "attachments.parquet",
+        };
+        let key = match x.kind {
+            RiskKind::NewEscalation => x
+                .methods
+                .iter()
+                .map(|m| m.id.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => x.detail.clone(),
+        };
+        results.push(sarif_result(
+            rule_id(x.kind),
+            &x.subject,
+            &x.detail,
+            &key,
+            file,
+            r,
+        ));
+    }
+    for a in r.access.iter().filter(|a| !a.gained.is_empty()) {
+        let message = format!(
+            "{} `{}` gained {} action(s) on `{}` ({}): {}{}",
+            a.principal_type,
+            a.principal_name,
+            a.gained.len(),
+            a.resource,
+            levels(&a.gained_levels),
+            actions(&a.gained),
+            if a.conditional {
+                " (some under a condition)"
+            } else {
+                ""
+            }
+        );
+        results.push(sarif_result(
+            "DIFF-NEW-ACCESS",
+            &a.principal_arn,
+            &message,
+            &format!("{}\n{}", a.resource, a.gained.join(",")),
+            "statements.parquet",
+            r,
+        ));
+    }
+    for b in &r.behaviour.changes {
+        results.push(sarif_result(
+            "DIFF-NEW-BEHAVIOUR",
+            &b.principal,
+            &format!("{} {}: {}", b.principal_type, b.principal, b.describe()),
+            &b.describe(),
+            "activity.parquet",
+            r,
+        ));
+    }
+    let mut notes = Vec::new();
+    for note in r.catalog_note.iter().chain(&r.behaviour.note) {
+        notes.push(json!({ "level": "note", "message": { "text": note } }));
+    }
+    let mut invocation = Map::new();
+    invocation.insert("executionSuccessful".into(), json!(true));
+    if !notes.is_empty() {
+        invocation.insert("toolExecutionNotifications".into(), Value::Array(notes));
+    }
+    json!({
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "iamsnap",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/iamsnap/iamsnap",
+                    "rules": rules,
+                }
+            },
+            "invocations": [Value::Object(invocation)],
+            "results": results,
+            "properties": {
+                "old": { "snapshot": r.old.path, "capturedAt": r.old.captured_at, "catalogDate": r.old.catalog_date },
+                "new": { "snapshot": r.new.path, "capturedAt": r.new.captured_at, "catalogDate": r.new.catalog_date },
+            },
+        }],
+    })
 }
