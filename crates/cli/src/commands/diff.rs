@@ -347,52 +347,12 @@ const SARIF_RULES: [(&str, &str, Severity, &str, &str); 6] = [
     ),
 ];
 
-/// The SARIF level of a severity, as `check` writes it.
-fn sarif_level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
-    }
-}
-
-/// The `security-severity` score code scanning ranks alerts by, as `check` writes it.
-fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
-        Severity::Info => "0.0",
-    }
-}
-
 fn rule_id(kind: RiskKind) -> &'static str {
     match kind {
         RiskKind::NewAdmin => "DIFF-NEW-ADMIN",
         RiskKind::NewEscalation => "DIFF-NEW-ESCALATION",
         RiskKind::NewTrust => "DIFF-NEW-TRUST",
         RiskKind::NewKey => "DIFF-NEW-KEY",
-    }
-}
-
-/// A snapshot file as a relative URI reference (or `file://` for an absolute path).
-fn file_uri(path: &std::path::Path) -> String {
-    let text = path.display().to_string().replace('\\', "/");
-    let encoded: String = text
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~/+,=@".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if encoded.starts_with('/') {
-        format!("file://{encoded}")
-    } else {
-        encoded
     }
 }
 
@@ -417,9 +377,14 @@ fn sarif_result(
     if let Some(i) = index {
         v.insert("ruleIndex".into(), json!(i));
     }
-    v.insert("level".into(), json!(sarif_level(severity)));
+    v.insert("level".into(), json!(crate::report::sarif::level(severity)));
     v.insert("message".into(), json!({ "text": message }));
-    let uri = file_uri(&std::path::Path::new(&r.new.path).join(file));
+    let uri = crate::report::sarif::file_uri(
+        &std::path::Path::new(&r.new.path)
+            .join(file)
+            .display()
+            .to_string(),
+    );
     v.insert(
         "locations".into(),
         json!([{
@@ -435,7 +400,7 @@ fn sarif_result(
         "properties".into(),
         json!({
             "severity": severity.as_str(),
-            "security-severity": security_severity(severity),
+            "security-severity": crate::report::sarif::security_severity(severity),
             "resource": subject,
         }),
     );
@@ -454,10 +419,10 @@ fn sarif(r: &DiffReport) -> Value {
                 "name": name,
                 "shortDescription": { "text": title },
                 "fullDescription": { "text": description },
-                "defaultConfiguration": { "level": sarif_level(*severity) },
+                "defaultConfiguration": { "level": crate::report::sarif::level(*severity) },
                 "properties": {
                     "tags": ["diff", "security"],
-                    "security-severity": security_severity(*severity),
+                    "security-severity": crate::report::sarif::security_severity(*severity),
                     "severity": severity.as_str(),
                 },
             })

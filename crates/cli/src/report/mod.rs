@@ -9,7 +9,7 @@
 mod json;
 mod junit;
 mod markdown;
-mod sarif;
+pub(crate) mod sarif;
 mod table;
 
 use iamsnap_rules::{Report, Severity};
