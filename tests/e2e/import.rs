@@ -319,3 +319,53 @@ fn a_truncated_capture_is_refused_unless_allowed() {
     ]);
     assert!(out.contains("note: the input is incomplete"), "{out}");
 }
+
+#[test]
+fn service_last_accessed_data_is_imported_and_a_bad_file_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = root().join("queries/fixtures/nhi");
+    let auth = queries.join("last-accessed.json");
+    let sla = queries.join("last-accessed-services.json");
+    let snap = dir.path().join("snap");
+    ok(&[
+        "import",
+        "--auth-details",
+        auth.to_str().unwrap(),
+        "--service-last-accessed",
+        sla.to_str().unwrap(),
+        "--captured-at",
+        "2026-11-01T00:00:00Z",
+        "-o",
+        snap.to_str().unwrap(),
+    ]);
+    let out = ok(&[
+        "query",
+        snap.to_str().unwrap(),
+        "select principal_name, service_namespace, last_authenticated is null as never from service_last_accessed order by 1, 2",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        out,
+        "principal_name,service_namespace,never\nlambda-any-object,kms,true\nlambda-any-object,s3,false\nlambda-bounded,s3,true\nlambda-deployer,iam,false\nlambda-deployer,lambda,false\nlambda-pass-to-lambda,iam,false\n"
+    );
+    // A report for something that is not a user or role: exit 2, nothing written.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"arn:aws:s3:::bucket": {"ServicesLastAccessed": []}}"#,
+    )
+    .unwrap();
+    let out2 = dir.path().join("snap2");
+    let err = fails(&[
+        "import",
+        "--auth-details",
+        auth.to_str().unwrap(),
+        "--service-last-accessed",
+        bad.to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+    ]);
+    assert!(err.contains("not the ARN of an IAM user or role"), "{err}");
+    assert!(!out2.exists());
+}

@@ -12,7 +12,7 @@ use crate::auth_details::AuthDetails;
 use crate::cloudtrail::{self, Summary};
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
-use crate::tables::{Page, build_tables};
+use crate::tables::{Page, build_tables_with};
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct ImportRequest<'a> {
     pub allow_truncated: bool,
     /// When the account state was captured.
     pub captured_at: DateTime<Utc>,
+    /// Service last accessed data saved with the AWS CLI (see [`crate::last_accessed`]).
+    pub service_last_accessed: Option<&'a Path>,
     /// Summarized CloudTrail logs for the `activity` table (see
     /// [`cloudtrail::summarize_paths`]); without them the table is empty.
     pub activity: Option<&'a Summary>,
@@ -135,10 +137,28 @@ pub fn import(
         }
         None => None,
     };
-    let imported = build_tables(
+    let mut extras = crate::live::model::Extras::default();
+    if let Some(path) = request.service_last_accessed {
+        let (text, sha256) = read_input(path, progress, |r, f| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(r, &mut text).map_err(|e| ImportError::Io {
+                file: f.to_owned(),
+                source: e,
+            })?;
+            Ok(text)
+        })?;
+        extras.service_last_accessed = crate::last_accessed::parse(&text, &display_name(path))?;
+        inputs.push(SourceInput {
+            kind: "service_last_accessed".to_owned(),
+            name: display_name(path),
+            sha256,
+        });
+    }
+    let imported = build_tables_with(
         &pages,
         report.as_ref().map(|(f, r)| (f.as_str(), r)),
         request.allow_truncated,
+        &extras,
     )?;
     drop(pages);
     for (table, batch) in &imported.tables {

@@ -12,6 +12,7 @@ pub mod credential_report;
 pub mod date;
 mod error;
 pub mod import;
+pub mod last_accessed;
 pub mod live;
 mod tables;
 

@@ -374,6 +374,8 @@ pub struct Fixture {
     pub auth_details: Spanned<String>,
     /// Credential report CSV.
     pub credential_report: Option<Spanned<String>>,
+    /// Service last accessed data (JSON keyed by principal ARN).
+    pub service_last_accessed: Option<Spanned<String>>,
     /// Capture time, RFC 3339.
     pub at: Option<Spanned<String>>,
 }

@@ -49,6 +49,14 @@ pub struct RelationSpec {
     pub foreign: &'static str,
 }
 
+const LAST_ACCESSED: RelationSpec = RelationSpec {
+    name: "last_accessed",
+    doc: "the services its policies grant, with when it last used each (table `service_last_accessed`; empty unless the snapshot has that data)",
+    table: "service_last_accessed",
+    local: "arn",
+    foreign: "principal_arn",
+};
+
 const ATTACHMENTS: RelationSpec = RelationSpec {
     name: "attachments",
     doc: "policies attached to it, directly or through a group",
@@ -77,6 +85,7 @@ pub static ENTITIES: &[Entity] = &[
                 foreign: "role_arn",
             },
             ATTACHMENTS,
+            LAST_ACCESSED,
             RelationSpec {
                 name: "instance_profiles",
                 doc: "instance profiles that hold it",
@@ -104,6 +113,7 @@ pub static ENTITIES: &[Entity] = &[
                 foreign: "user_arn",
             },
             ATTACHMENTS,
+            LAST_ACCESSED,
             RelationSpec {
                 name: "groups",
                 doc: "its group memberships (table `group_members`)",
@@ -133,7 +143,7 @@ pub static ENTITIES: &[Entity] = &[
         last_used: None,
         principal_arn: Some("arn"),
         role_arn: None,
-        relations: &[ATTACHMENTS],
+        relations: &[ATTACHMENTS, LAST_ACCESSED],
     },
     Entity {
         name: "group",

@@ -494,16 +494,17 @@ impl Builder {
                     let mut fixture = Fixture {
                         auth_details: self.string(&auth),
                         credential_report: None,
+                        service_last_accessed: None,
                         at: None,
                     };
                     for part in parts {
                         let part_span = self.span(&part);
                         let kind = part.as_rule();
                         let value = self.string(&first(part, part_span)?);
-                        if kind == G::fixture_report {
-                            fixture.credential_report = Some(value);
-                        } else {
-                            fixture.at = Some(value);
+                        match kind {
+                            G::fixture_report => fixture.credential_report = Some(value),
+                            G::fixture_last_accessed => fixture.service_last_accessed = Some(value),
+                            _ => fixture.at = Some(value),
                         }
                     }
                     test.fixture = Some(fixture);

@@ -82,6 +82,9 @@ fn print_test(out: &mut String, t: &Test) {
         if let Some(r) = &f.credential_report {
             let _ = write!(out, " credential_report {}", quote(&r.node));
         }
+        if let Some(r) = &f.service_last_accessed {
+            let _ = write!(out, " service_last_accessed {}", quote(&r.node));
+        }
         if let Some(a) = &f.at {
             let _ = write!(out, " at {}", quote(&a.node));
         }

@@ -33,6 +33,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "into")]
     credential_report: Option<PathBuf>,
 
+    /// Service last accessed data (fills `service_last_accessed`): a JSON object of `aws iam
+    /// get-service-last-accessed-details` outputs keyed by user or role ARN.
+    #[arg(long, value_name = "FILE", conflicts_with = "into")]
+    service_last_accessed: Option<PathBuf>,
+
     /// CloudTrail log files (`.json`, `.json.gz`) or folders of them, searched recursively
     /// (e.g. a download of the trail's `AWSLogs/`); summarized into `activity`. Repeatable.
     #[arg(long = "cloudtrail-logs", value_name = "DIR_OR_FILE")]
@@ -159,6 +164,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         force: args.force,
         allow_truncated: args.allow_truncated,
         captured_at: args.captured_at.unwrap_or_else(Utc::now),
+        service_last_accessed: args.service_last_accessed.as_deref(),
         activity: summary.as_ref(),
     };
     let manifest = import(&request, &Bars)?;

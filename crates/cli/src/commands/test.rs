@@ -95,6 +95,10 @@ fn run_test(
         .credential_report
         .as_ref()
         .map(|r| dir.join(&r.node));
+    let last_accessed = fixture
+        .service_last_accessed
+        .as_ref()
+        .map(|r| dir.join(&r.node));
     let captured_at = match &fixture.at {
         Some(at) => DateTime::parse_from_rfc3339(&at.node)
             .map(|d| d.with_timezone(&Utc))
@@ -117,6 +121,7 @@ fn run_test(
         force: false,
         allow_truncated: false,
         captured_at,
+        service_last_accessed: last_accessed.as_deref(),
         activity: None,
     };
     import(&request, &NoProgress)
