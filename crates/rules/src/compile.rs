@@ -447,7 +447,7 @@ impl Compiler<'_> {
                         }
                         let function = if resource.is_some() { "can" } else { "can_any" };
                         let x =
-                            coalesce(vec![self.call_udf(src, span, function, args)?, lit(false)]);
+                            coalesce(vec![self.call_fn(src, span, function, args)?, lit(false)]);
                         any = Some(match any {
                             None => x,
                             Some(acc) => acc.or(x),
@@ -457,12 +457,12 @@ impl Compiler<'_> {
                 }
                 Ast::Admin { alias } => {
                     let arn = self.principal_arn(src, scope, alias, "is admin")?;
-                    self.call_udf(src, span, "is_admin", vec![arn])
+                    self.call_fn(src, span, "is_admin", vec![arn])
                         .map(|x| coalesce(vec![x, lit(false)]))
                 }
                 Ast::Escalate { alias, method } => {
                     let arn = self.principal_arn(src, scope, alias, "can escalate")?;
-                    let list = self.call_udf(src, span, "escalations", vec![arn])?;
+                    let list = self.call_fn(src, span, "escalations", vec![arn])?;
                     match method {
                         None => {
                             let n = self.call_fn(src, span, "cardinality", vec![list])?;
@@ -520,14 +520,14 @@ impl Compiler<'_> {
                         }
                         _ => self.operand(src, scope, operand).await?,
                     };
-                    let age = self.call_udf(src, span, "age_days", vec![ts])?;
+                    let age = self.call_fn(src, span, "age_days", vec![ts])?;
                     Some(coalesce(vec![age.gt(lit(days)), lit(false)]))
                 }
                 Ast::Unused { alias, days } => {
                     let days = self.days(src, scope, days)?;
                     let (created, last) = self.use_columns(src, scope, alias)?;
-                    let age_created = self.call_udf(src, span, "age_days", vec![created])?;
-                    let age_last = self.call_udf(src, span, "age_days", vec![last.clone()])?;
+                    let age_created = self.call_fn(src, span, "age_days", vec![created])?;
+                    let age_last = self.call_fn(src, span, "age_days", vec![last.clone()])?;
                     let never = last.is_null().and(age_created.gt(lit(days)));
                     Some(coalesce(vec![never.or(age_last.gt(lit(days))), lit(false)]))
                 }
@@ -883,7 +883,7 @@ impl Compiler<'_> {
                 if let Some(l) = &like {
                     args.push(lit(l.clone()));
                 }
-                let has = self.call_udf(src, q.keys.span, "condition_has", args)?;
+                let has = self.call_fn(src, q.keys.span, "condition_has", args)?;
                 let has = coalesce(vec![has, lit(false)]);
                 any = Some(match any {
                     None => has,
@@ -1143,7 +1143,7 @@ impl Compiler<'_> {
                     VIRTUAL_FIELDS.iter().find(|(name, _)| name == field),
                 ) && let Some(arn) = ent.principal_arn
                 {
-                    return self.call_udf(src, span, func, vec![qcol(&b.qualifier, arn)]);
+                    return self.call_fn(src, span, func, vec![qcol(&b.qualifier, arn)]);
                 }
                 let mut all: Vec<&str> = b.fields.iter().map(String::as_str).collect();
                 if b.entity.is_some_and(|e| e.principal_arn.is_some()) {
@@ -1280,10 +1280,6 @@ impl Compiler<'_> {
                 None
             }
         }
-    }
-
-    fn call_udf(&mut self, src: &Source, span: Span, name: &str, args: Vec<Expr>) -> Option<Expr> {
-        self.call_fn(src, span, name, args)
     }
 
     /// Any scalar function of the session, by name.
