@@ -48,7 +48,8 @@ async fn register_snapshot(
     snap: &Snapshot,
     schema: Option<&str>,
 ) -> Result<(), EngineError> {
-    for table in TABLES {
+    // A snapshot of an older format lacks the tables added since: they are not registered.
+    for table in TABLES.iter().filter(|t| snap.has_table(t.name)) {
         let path = snap.table_path(table.name)?;
         let name = match schema {
             Some(s) => format!("{s}.{}", table.name),
@@ -90,8 +91,21 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         register_snapshot(&ctx, &snapshot, None).await?;
         views::register(&ctx).await?;
-        functions::register(&ctx, &snapshot);
-        crate::permissions::register(&ctx, &snapshot)?;
+        let model = crate::model::shared(&ctx, &snapshot);
+        functions::register(&ctx, &snapshot, Arc::clone(&model));
+        crate::permissions::register(&ctx, Arc::clone(&model), "permissions")?;
+        if let Some(old_snapshot) = &old {
+            // Each snapshot of a pair answers for itself under its schema's name: `old.can`
+            // evaluates the old snapshot's policies, `new.permissions` lists the new one's.
+            let old_model = Arc::new(crate::model::SharedModel::new(old_snapshot.clone()));
+            for (schema, snap, model) in
+                [("old", old_snapshot, old_model), ("new", &snapshot, model)]
+            {
+                views::register_principals(&ctx, schema).await?;
+                functions::register_for_schema(&ctx, schema, snap, Arc::clone(&model));
+                crate::permissions::register(&ctx, model, &format!("{schema}.permissions"))?;
+            }
+        }
         Ok(Self { ctx, snapshot, old })
     }
 
@@ -152,7 +166,11 @@ impl Engine {
             &[None]
         };
         for schema in schemas {
-            for t in TABLES {
+            let snap = match schema {
+                Some("old") => self.old.as_ref().unwrap_or(&self.snapshot),
+                _ => &self.snapshot,
+            };
+            for t in TABLES.iter().filter(|t| snap.has_table(t.name)) {
                 out.push(TableInfo {
                     name: match schema {
                         Some(s) => format!("{s}.{}", t.name),
@@ -174,6 +192,19 @@ impl Engine {
             }
         }
         out.extend(views::docs());
+        if self.old.is_some() {
+            for schema in ["old", "new"] {
+                out.extend(
+                    views::docs()
+                        .into_iter()
+                        .filter(|t| t.name != "actions")
+                        .map(|t| TableInfo {
+                            name: format!("{schema}.{}", t.name),
+                            ..t
+                        }),
+                );
+            }
+        }
         out
     }
 

@@ -14,4 +14,4 @@ mod views;
 
 pub use engine::{Engine, TableInfo};
 pub use error::EngineError;
-pub use functions::{FunctionDoc, function_docs};
+pub use functions::{FunctionDoc, function_docs, per_snapshot_functions};

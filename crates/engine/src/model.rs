@@ -26,6 +26,14 @@ pub(crate) struct SharedModel {
 }
 
 impl SharedModel {
+    /// The model of `snapshot`, built on the first [`SharedModel::get`].
+    pub(crate) fn new(snapshot: Snapshot) -> Self {
+        Self {
+            snapshot,
+            cell: OnceLock::new(),
+        }
+    }
+
     /// The model, building it on the first call.
     pub(crate) fn get(&self) -> Result<Arc<Model>, DataFusionError> {
         self.cell
@@ -43,10 +51,7 @@ pub(crate) fn shared(ctx: &SessionContext, snapshot: &Snapshot) -> Arc<SharedMod
     if let Some(model) = state.config().get_extension::<SharedModel>() {
         return model;
     }
-    let model = Arc::new(SharedModel {
-        snapshot: snapshot.clone(),
-        cell: OnceLock::new(),
-    });
+    let model = Arc::new(SharedModel::new(snapshot.clone()));
     state.config_mut().set_extension(Arc::clone(&model));
     model
 }

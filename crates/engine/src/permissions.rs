@@ -21,7 +21,6 @@ use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPu
 use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_catalog::Catalog;
 use iamsnap_policy::PolicyDocument;
-use iamsnap_snapshot::Snapshot;
 
 use crate::engine::TableInfo;
 use crate::error::EngineError;
@@ -280,16 +279,18 @@ fn principal_filter(expr: &Expr) -> Option<(&'static str, Vec<String>)> {
     }
 }
 
-/// Registers `permissions` over the snapshot's shared model.
+/// Registers the permissions of `model`'s snapshot as `name` (`permissions`, or
+/// `old.permissions` in a pair).
 pub(crate) fn register(
     ctx: &SessionContext,
-    snapshot: &Snapshot,
+    model: Arc<SharedModel>,
+    name: &str,
 ) -> std::result::Result<(), EngineError> {
     let table = Permissions {
-        model: crate::model::shared(ctx, snapshot),
+        model,
         rows: OnceLock::new(),
     };
-    ctx.register_table("permissions", Arc::new(table))
+    ctx.register_table(name, Arc::new(table))
         .map_err(|e| EngineError::Internal(e.to_string()))?;
     Ok(())
 }

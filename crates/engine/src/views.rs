@@ -15,17 +15,18 @@ use crate::error::EngineError;
 /// Which principals are non-human, and why. Roles are non-human unless people reach them
 /// through SAML or IAM Identity Center; users are non-human when they have no console
 /// password (so only keys), or live under a `/service/` path.
+/// `{s}` stands for the schema prefix (empty, or `old.` / `new.` in a pair).
 const PRINCIPALS: &str = r"
-CREATE VIEW principals AS
+CREATE VIEW {s}principals AS
 WITH trusted AS (
   SELECT role_arn,
          bool_or(principal_kind = 'saml') AS by_saml,
          bool_or(principal_kind = 'service') AS by_service,
          bool_or(principal_kind IN ('oidc', 'web_identity')) AS by_oidc,
          bool_or(is_cross_account) AS by_other_account
-  FROM trust GROUP BY role_arn
+  FROM {s}trust GROUP BY role_arn
 ), passwords AS (
-  SELECT arn, bool_or(password_enabled) AS has_password FROM credential_report GROUP BY arn
+  SELECT arn, bool_or(password_enabled) AS has_password FROM {s}credential_report GROUP BY arn
 )
 SELECT r.account_id, 'role' AS principal_type, r.arn, r.name, r.path, r.create_date,
        r.permissions_boundary_arn,
@@ -39,7 +40,7 @@ SELECT r.account_id, 'role' AS principal_type, r.arn, r.name, r.path, r.create_d
          WHEN COALESCE(t.by_other_account, false) THEN 'assumed from another account'
          ELSE 'assumed by other principals of the account'
        END AS nhi_reason
-FROM roles r LEFT JOIN trusted t ON t.role_arn = r.arn
+FROM {s}roles r LEFT JOIN trusted t ON t.role_arn = r.arn
 UNION ALL
 SELECT u.account_id, 'user' AS principal_type, u.arn, u.name, u.path, u.create_date,
        u.permissions_boundary_arn,
@@ -50,13 +51,13 @@ SELECT u.account_id, 'user' AS principal_type, u.arn, u.name, u.path, u.create_d
          WHEN p.arn IS NULL THEN 'not in the credential report; treated as non-human'
          ELSE 'no console password: used through access keys'
        END AS nhi_reason
-FROM users u LEFT JOIN passwords p ON p.arn = u.arn
+FROM {s}users u LEFT JOIN passwords p ON p.arn = u.arn
 UNION ALL
 SELECT g.account_id, 'group' AS principal_type, g.arn, g.name, g.path, g.create_date,
        CAST(NULL AS VARCHAR) AS permissions_boundary_arn,
        CAST(NULL AS BOOLEAN) AS is_nhi,
        'a group is not a principal: its members are' AS nhi_reason
-FROM groups g
+FROM {s}groups g
 ";
 
 fn actions_table() -> Result<RecordBatch, EngineError> {
@@ -116,7 +117,7 @@ fn actions_table() -> Result<RecordBatch, EngineError> {
 
 /// Registers the derived relations.
 pub(crate) async fn register(ctx: &SessionContext) -> Result<(), EngineError> {
-    ctx.sql(PRINCIPALS)
+    ctx.sql(&PRINCIPALS.replace("{s}", ""))
         .await
         .map_err(|e| EngineError::Internal(format!("view `principals`: {e}")))?;
     let batch = actions_table()?;
@@ -124,6 +125,17 @@ pub(crate) async fn register(ctx: &SessionContext) -> Result<(), EngineError> {
         .map_err(|e| EngineError::Internal(e.to_string()))?;
     ctx.register_table("actions", Arc::new(table))
         .map_err(|e| EngineError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+/// Registers `<schema>.principals` over that schema's tables.
+pub(crate) async fn register_principals(
+    ctx: &SessionContext,
+    schema: &str,
+) -> Result<(), EngineError> {
+    ctx.sql(&PRINCIPALS.replace("{s}", &format!("{schema}.")))
+        .await
+        .map_err(|e| EngineError::Internal(format!("view `{schema}.principals`: {e}")))?;
     Ok(())
 }
 

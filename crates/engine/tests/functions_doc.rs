@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use iamsnap_engine::function_docs;
+use iamsnap_engine::{function_docs, per_snapshot_functions};
 
 fn render() -> String {
     let mut out = String::from(
@@ -19,6 +19,19 @@ fn render() -> String {
          Functions that `iamsnap query` and the REPL add to SQL. Text arguments accept \
          columns or literals; a null argument gives null unless said otherwise.\n\n",
     );
+    let qualified: Vec<String> = per_snapshot_functions()
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
+    out.push_str(&format!(
+        "With two snapshots attached (`iamsnap query NEW --old OLD`, `repl --old`), the \
+         unqualified functions answer for NEW, and those that depend on a snapshot are also \
+         there as `old.<name>` and `new.<name>`, each answering for its own snapshot \
+         (`old.can(arn, 's3:PutObject', '*')` evaluates the old snapshot's policies): {}. \
+         Likewise `old.permissions` / `new.permissions` and `old.principals` / \
+         `new.principals`.\n\n",
+        qualified.join(", ")
+    ));
     for f in function_docs() {
         out.push_str(&format!("- [`{}`](#{})\n", f.name, f.name));
     }

@@ -179,10 +179,13 @@ fn warm(
     });
 }
 
-pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
+/// Registers the access functions over `model`, their names preceded by `prefix` (`old.`
+/// and `new.` for the snapshots of a pair).
+pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &str) {
+    let named = |name: &str| format!("{prefix}{name}");
     let for_any = Arc::clone(&model);
     ctx.register_udf(Udf::text(
-        "can_any",
+        named("can_any"),
         &[2, 3],
         DataType::Boolean,
         Arc::new(move |args, rows| {
@@ -195,7 +198,7 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
     ));
     let for_admin = Arc::clone(&model);
     ctx.register_udf(Udf::text(
-        "is_admin",
+        named("is_admin"),
         &[1],
         DataType::Boolean,
         Arc::new(move |args, rows| {
@@ -220,7 +223,7 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
     ));
     let for_escalations = Arc::clone(&model);
     ctx.register_udf(Udf::text(
-        "escalations",
+        named("escalations"),
         &[1],
         DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true))),
         Arc::new(move |args, rows| {
@@ -249,7 +252,7 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
     ));
     let for_can = Arc::clone(&model);
     ctx.register_udf(Udf::text(
-        "can",
+        named("can"),
         &[3, 4],
         DataType::Boolean,
         Arc::new(move |args, rows| {
@@ -262,21 +265,19 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
     ));
     // `EXPLAIN` is an SQL keyword that ends a select list after a comma (DataFusion's
     // default dialect accepts trailing commas there): the alias always parses.
-    ctx.register_udf(
-        Udf::text(
-            "explain",
-            &[3, 4],
-            DataType::Utf8,
-            Arc::new(move |args, rows| {
-                let out: StringArray = verdicts("explain", &model, args, rows)?
-                    .iter()
-                    .map(|v| v.as_ref().map(Verdict::explain))
-                    .collect();
-                Ok(Arc::new(out) as ArrayRef)
-            }),
-        )
-        .with_aliases(["explain_access"]),
-    );
+    ctx.register_udf(Udf::aliased(
+        named("explain"),
+        vec![named("explain_access")],
+        &[3, 4],
+        DataType::Utf8,
+        Arc::new(move |args, rows| {
+            let out: StringArray = verdicts("explain", &model, args, rows)?
+                .iter()
+                .map(|v| v.as_ref().map(Verdict::explain))
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
 }
 
 #[cfg(test)]

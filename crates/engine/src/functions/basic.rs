@@ -37,10 +37,12 @@ fn account_of(value: &str) -> Option<&str> {
     (candidate.len() == 12 && candidate.bytes().all(|b| b.is_ascii_digit())).then_some(candidate)
 }
 
-pub(super) fn register(ctx: &SessionContext, snapshot: &Snapshot) {
+/// Registers `age_days` (relative to `snapshot`'s capture) and, without a prefix,
+/// `account_of`; names are preceded by `prefix`.
+pub(super) fn register(ctx: &SessionContext, snapshot: &Snapshot, prefix: &str) {
     let captured = snapshot.manifest().captured_at.timestamp_micros();
     let age = create_udf(
-        "age_days",
+        &format!("{prefix}age_days"),
         vec![DataType::Timestamp(
             TimeUnit::Microsecond,
             Some("UTC".into()),
@@ -63,6 +65,9 @@ pub(super) fn register(ctx: &SessionContext, snapshot: &Snapshot) {
         }),
     );
     ctx.register_udf(age);
+    if !prefix.is_empty() {
+        return;
+    }
     let account = create_udf(
         "account_of",
         vec![DataType::Utf8],

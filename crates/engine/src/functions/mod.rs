@@ -6,7 +6,11 @@ mod matching;
 mod udf;
 
 use datafusion::execution::context::SessionContext;
+use std::sync::Arc;
+
 use iamsnap_snapshot::Snapshot;
+
+use crate::model::SharedModel;
 
 /// A function's documentation, for `\df` in the REPL and the reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,9 +34,34 @@ pub fn function_docs() -> Vec<FunctionDoc> {
 }
 
 /// Registers every function; those that depend on the snapshot (ages relative to its
-/// capture time, access evaluation) use `snapshot`.
-pub(crate) fn register(ctx: &SessionContext, snapshot: &Snapshot) {
-    basic::register(ctx, snapshot);
+/// capture time, access evaluation) use `snapshot` and its `model`.
+pub(crate) fn register(ctx: &SessionContext, snapshot: &Snapshot, model: Arc<SharedModel>) {
+    basic::register(ctx, snapshot, "");
     matching::register(ctx);
-    access::register(ctx, crate::model::shared(ctx, snapshot));
+    access::register(ctx, model, "");
+}
+
+/// Registers the functions that depend on a snapshot once more under `<schema>.<name>`
+/// (`old.can`, `new.age_days`), answering for that snapshot of a pair.
+pub(crate) fn register_for_schema(
+    ctx: &SessionContext,
+    schema: &str,
+    snapshot: &Snapshot,
+    model: Arc<SharedModel>,
+) {
+    let prefix = format!("{schema}.");
+    basic::register(ctx, snapshot, &prefix);
+    access::register(ctx, model, &prefix);
+}
+
+/// The names of the functions [`register_for_schema`] qualifies.
+pub fn per_snapshot_functions() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = basic::docs()
+        .into_iter()
+        .chain(access::docs())
+        .map(|d| d.name)
+        .filter(|n| *n != "account_of")
+        .collect();
+    names.push("explain_access");
+    names
 }

@@ -16,7 +16,8 @@ pub(super) type Kernel = dyn Fn(&[ColumnarValue], usize) -> Result<ArrayRef> + S
 
 /// A scalar function over text arguments.
 pub(super) struct Udf {
-    name: &'static str,
+    name: String,
+    aliases: Vec<String>,
     signature: Signature,
     return_type: DataType,
     kernel: Arc<Kernel>,
@@ -48,7 +49,18 @@ impl Hash for Udf {
 impl Udf {
     /// A function taking text arguments, in any of the counts `arities`.
     pub(super) fn text(
-        name: &'static str,
+        name: impl Into<String>,
+        arities: &[usize],
+        return_type: DataType,
+        kernel: Arc<Kernel>,
+    ) -> ScalarUDF {
+        Self::aliased(name, Vec::new(), arities, return_type, kernel)
+    }
+
+    /// [`Udf::text`], also callable by the names `aliases`.
+    pub(super) fn aliased(
+        name: impl Into<String>,
+        aliases: Vec<String>,
         arities: &[usize],
         return_type: DataType,
         kernel: Arc<Kernel>,
@@ -58,7 +70,8 @@ impl Udf {
             .map(|&n| TypeSignature::Exact(vec![DataType::Utf8; n]))
             .collect();
         ScalarUDF::new_from_impl(Self {
-            name,
+            name: name.into(),
+            aliases,
             signature: Signature::one_of(variants, Volatility::Immutable),
             return_type,
             kernel,
@@ -68,7 +81,11 @@ impl Udf {
 
 impl ScalarUDFImpl for Udf {
     fn name(&self) -> &str {
-        self.name
+        &self.name
+    }
+
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
 
     fn signature(&self) -> &Signature {
