@@ -10,6 +10,8 @@ mod error;
 mod functions;
 mod model;
 mod permissions;
+mod simulate;
+mod stream;
 mod views;
 
 pub use engine::{Engine, TableInfo};

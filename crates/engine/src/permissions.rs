@@ -5,7 +5,7 @@
 //! must stay fast) and kept for the engine's lifetime.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanBuilder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -13,7 +13,6 @@ use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::TableType;
-use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::expr::InList;
@@ -24,7 +23,8 @@ use iamsnap_policy::PolicyDocument;
 
 use crate::engine::TableInfo;
 use crate::error::EngineError;
-use crate::model::{Model, SharedModel};
+use crate::model::{AttachedPolicy, Principal, SharedModel};
+use crate::stream::{MakeBatches, lazy_exec};
 use crate::views::col;
 
 fn schema() -> SchemaRef {
@@ -109,74 +109,167 @@ fn grants(catalog: &Catalog, doc: &PolicyDocument) -> Vec<Grant> {
     out.into_iter().map(|((a, r, e), c)| (a, r, e, c)).collect()
 }
 
-fn build(
-    model: &Model,
-    wanted: &dyn Fn(&crate::model::Principal) -> bool,
-) -> std::result::Result<RecordBatch, String> {
-    let catalog = Catalog::embedded().map_err(|e| e.to_string())?;
-    let mut by_policy: HashMap<&str, Arc<Vec<Grant>>> = HashMap::new();
-    let mut account_id = StringBuilder::new();
-    let mut principal_type = StringBuilder::new();
-    let mut principal_arn = StringBuilder::new();
-    let mut principal_name = StringBuilder::new();
-    let mut action = StringBuilder::new();
-    let mut resource = StringBuilder::new();
-    let mut effect = StringBuilder::new();
-    let mut policy_key = StringBuilder::new();
-    let mut policy_name = StringBuilder::new();
-    let mut via = StringBuilder::new();
-    let mut via_group_name = StringBuilder::new();
-    let mut conditional = BooleanBuilder::new();
-    for p in model.principals().iter().filter(|p| wanted(p)) {
-        for policy in &p.policies {
-            let Some(doc) = &policy.document else {
-                continue;
+/// Column builders of one batch.
+struct Rows {
+    account_id: StringBuilder,
+    principal_type: StringBuilder,
+    principal_arn: StringBuilder,
+    principal_name: StringBuilder,
+    action: StringBuilder,
+    resource: StringBuilder,
+    effect: StringBuilder,
+    policy_key: StringBuilder,
+    policy_name: StringBuilder,
+    via: StringBuilder,
+    via_group_name: StringBuilder,
+    conditional: BooleanBuilder,
+    len: usize,
+}
+
+impl Rows {
+    fn new() -> Self {
+        Self {
+            account_id: StringBuilder::new(),
+            principal_type: StringBuilder::new(),
+            principal_arn: StringBuilder::new(),
+            principal_name: StringBuilder::new(),
+            action: StringBuilder::new(),
+            resource: StringBuilder::new(),
+            effect: StringBuilder::new(),
+            policy_key: StringBuilder::new(),
+            policy_name: StringBuilder::new(),
+            via: StringBuilder::new(),
+            via_group_name: StringBuilder::new(),
+            conditional: BooleanBuilder::new(),
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, p: &Principal, policy: &AttachedPolicy, grant: &Grant) {
+        let (a, r, e, c) = grant;
+        self.account_id.append_value(&p.account_id);
+        self.principal_type.append_value(p.principal_type.as_str());
+        self.principal_arn.append_value(&p.arn);
+        self.principal_name.append_value(&p.name);
+        self.action.append_value(a);
+        self.resource.append_value(r);
+        self.effect.append_value(e);
+        self.policy_key.append_value(&policy.key);
+        self.policy_name.append_value(&policy.name);
+        self.via.append_value(if policy.via_group.is_some() {
+            "group"
+        } else {
+            "direct"
+        });
+        self.via_group_name
+            .append_option(policy.via_group.as_deref());
+        self.conditional.append_value(*c);
+        self.len += 1;
+    }
+
+    fn finish(mut self) -> Result<RecordBatch> {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.account_id.finish()),
+            Arc::new(self.principal_type.finish()),
+            Arc::new(self.principal_arn.finish()),
+            Arc::new(self.principal_name.finish()),
+            Arc::new(self.action.finish()),
+            Arc::new(self.resource.finish()),
+            Arc::new(self.effect.finish()),
+            Arc::new(self.policy_key.finish()),
+            Arc::new(self.policy_name.finish()),
+            Arc::new(self.via.finish()),
+            Arc::new(self.via_group_name.finish()),
+            Arc::new(self.conditional.finish()),
+        ];
+        Ok(RecordBatch::try_new(schema(), columns)?)
+    }
+}
+
+/// Which principals a scan lists: those whose ARN or name is among the given values.
+type Wanted = Vec<(&'static str, Vec<String>)>;
+
+fn is_wanted(wanted: &Wanted, p: &Principal) -> bool {
+    wanted.iter().all(|(column, values)| {
+        let v = if *column == "principal_arn" {
+            &p.arn
+        } else {
+            &p.name
+        };
+        values.iter().any(|x| x == v)
+    })
+}
+
+/// The rows of one partition (every `count`-th principal from `index`), a batch at a time.
+struct PermissionBatches {
+    model: Arc<SharedModel>,
+    wanted: Arc<Wanted>,
+    /// The next principal to list, by position in the model.
+    next: usize,
+    count: usize,
+    batch_rows: usize,
+    /// Each policy's grants, expanded once per partition.
+    by_policy: HashMap<String, Arc<Vec<Grant>>>,
+    done: bool,
+}
+
+impl PermissionBatches {
+    fn batch(&mut self) -> Result<Option<RecordBatch>> {
+        let model = self.model.get()?;
+        let catalog = Catalog::embedded().map_err(|e| DataFusionError::Execution(e.to_string()))?;
+        let mut rows = Rows::new();
+        let principals = model.principals();
+        while rows.len < self.batch_rows {
+            let Some(p) = principals.get(self.next) else {
+                self.done = true;
+                break;
             };
-            let list = by_policy
-                .entry(policy.key.as_str())
-                .or_insert_with(|| Arc::new(grants(catalog, doc)));
-            for (a, r, e, c) in list.iter() {
-                account_id.append_value(&p.account_id);
-                principal_type.append_value(p.principal_type.as_str());
-                principal_arn.append_value(&p.arn);
-                principal_name.append_value(&p.name);
-                action.append_value(a);
-                resource.append_value(r);
-                effect.append_value(e);
-                policy_key.append_value(&policy.key);
-                policy_name.append_value(&policy.name);
-                via.append_value(if policy.via_group.is_some() {
-                    "group"
-                } else {
-                    "direct"
-                });
-                via_group_name.append_option(policy.via_group.as_deref());
-                conditional.append_value(*c);
+            self.next += self.count;
+            if !is_wanted(&self.wanted, p) {
+                continue;
+            }
+            for policy in &p.policies {
+                let Some(doc) = &policy.document else {
+                    continue;
+                };
+                let list = self
+                    .by_policy
+                    .entry(policy.key.clone())
+                    .or_insert_with(|| Arc::new(grants(catalog, doc)));
+                for grant in list.iter() {
+                    rows.push(p, policy, grant);
+                }
+            }
+        }
+        if rows.len == 0 {
+            return Ok(None);
+        }
+        rows.finish().map(Some)
+    }
+}
+
+impl Iterator for PermissionBatches {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.batch() {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
             }
         }
     }
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(account_id.finish()),
-        Arc::new(principal_type.finish()),
-        Arc::new(principal_arn.finish()),
-        Arc::new(principal_name.finish()),
-        Arc::new(action.finish()),
-        Arc::new(resource.finish()),
-        Arc::new(effect.finish()),
-        Arc::new(policy_key.finish()),
-        Arc::new(policy_name.finish()),
-        Arc::new(via.finish()),
-        Arc::new(via_group_name.finish()),
-        Arc::new(conditional.finish()),
-    ];
-    RecordBatch::try_new(schema(), columns).map_err(|e| e.to_string())
 }
 
-/// The `permissions` table, computed on first scan.
+/// The `permissions` table, computed while it is read.
 #[derive(Debug)]
 struct Permissions {
     model: Arc<SharedModel>,
-    rows: OnceLock<std::result::Result<RecordBatch, String>>,
 }
 
 #[async_trait]
@@ -209,38 +302,28 @@ impl TableProvider for Permissions {
 
     async fn scan(
         &self,
-        _state: &dyn Session,
+        state: &dyn Session,
         projection: Option<&Vec<usize>>,
         filters: &[Expr],
-        _limit: Option<usize>,
+        limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let wanted: Vec<(&'static str, Vec<String>)> =
-            filters.iter().filter_map(principal_filter).collect();
-        let batch = if wanted.is_empty() {
-            match self.rows.get() {
-                Some(rows) => rows.clone(),
-                None => {
-                    let model = self.model.get()?;
-                    self.rows.get_or_init(|| build(&model, &|_| true)).clone()
-                }
-            }
-        } else {
-            // Only the principals the query names: no need to expand everyone's policies.
-            let model = self.model.get()?;
-            build(&model, &|p| {
-                wanted.iter().all(|(column, values)| {
-                    let v = if *column == "principal_arn" {
-                        &p.arn
-                    } else {
-                        &p.name
-                    };
-                    values.iter().any(|x| x == v)
-                })
+        // With `principal_arn = ...` or `principal_name IN (...)` only those principals'
+        // policies are expanded; DataFusion still applies the filters.
+        let wanted: Arc<Wanted> = Arc::new(filters.iter().filter_map(principal_filter).collect());
+        let model = Arc::clone(&self.model);
+        let make: Arc<MakeBatches> = Arc::new(move |index, count, batch_rows| {
+            Box::new(PermissionBatches {
+                model: Arc::clone(&model),
+                wanted: Arc::clone(&wanted),
+                next: index,
+                count,
+                batch_rows,
+                by_policy: HashMap::new(),
+                done: false,
             })
-        }
-        .map_err(DataFusionError::Execution)?;
-        let exec = MemorySourceConfig::try_new_exec(&[vec![batch]], schema(), projection.cloned())?;
-        Ok(exec)
+        });
+        let partitions = state.config().target_partitions();
+        lazy_exec(schema(), partitions, make, projection, limit)
     }
 }
 
@@ -286,10 +369,7 @@ pub(crate) fn register(
     model: Arc<SharedModel>,
     name: &str,
 ) -> std::result::Result<(), EngineError> {
-    let table = Permissions {
-        model,
-        rows: OnceLock::new(),
-    };
+    let table = Permissions { model };
     ctx.register_table(name, Arc::new(table))
         .map_err(|e| EngineError::Internal(e.to_string()))?;
     Ok(())

@@ -1,6 +1,7 @@
 //! IAM-aware SQL functions.
 
 mod access;
+pub(crate) use access::parse_context;
 mod basic;
 mod matching;
 mod udf;
@@ -30,6 +31,7 @@ pub fn function_docs() -> Vec<FunctionDoc> {
     let mut docs = basic::docs();
     docs.extend(matching::docs());
     docs.extend(access::docs());
+    docs.push(crate::simulate::doc());
     docs
 }
 
@@ -38,7 +40,8 @@ pub fn function_docs() -> Vec<FunctionDoc> {
 pub(crate) fn register(ctx: &SessionContext, snapshot: &Snapshot, model: Arc<SharedModel>) {
     basic::register(ctx, snapshot, "");
     matching::register(ctx);
-    access::register(ctx, model, "");
+    access::register(ctx, Arc::clone(&model), "");
+    crate::simulate::register(ctx, model);
 }
 
 /// Registers the functions that depend on a snapshot once more under `<schema>.<name>`
@@ -60,7 +63,7 @@ pub fn per_snapshot_functions() -> Vec<&'static str> {
         .into_iter()
         .chain(access::docs())
         .map(|d| d.name)
-        .filter(|n| *n != "account_of")
+        .filter(|n| *n != "account_of" && *n != "simulate")
         .collect();
     names.push("explain_access");
     names

@@ -1,0 +1,352 @@
+//! `simulate(principal, actions [, resource [, context]])`: the evaluator's decision for
+//! every (principal, action) pair a query names, with the statements that made it — the
+//! offline counterpart of IAM's policy simulator, for many principals at once.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, BooleanBuilder, RecordBatch, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use async_trait::async_trait;
+use datafusion::catalog::{Session, TableFunctionImpl, TableProvider};
+use datafusion::common::ScalarValue;
+use datafusion::datasource::TableType;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::ExecutionPlan;
+use iamsnap_catalog::Catalog;
+use iamsnap_policy::{ContextValue, Decision};
+
+use crate::functions::FunctionDoc;
+use crate::functions::parse_context;
+use crate::model::{Principal, SharedModel, Verdict};
+use crate::stream::{MakeBatches, lazy_exec};
+
+pub(crate) fn doc() -> FunctionDoc {
+    FunctionDoc {
+        name: "simulate",
+        signature: "simulate(principal text, actions text [, resource text [, context_json text]]) -> table(principal_arn, principal_name, principal_type, action, access_level, resource, decision, allowed, reason)",
+        description: "A table function: one row per user or role matched by `principal` and action matched by `actions`, with the decision `can` makes (`decision`: `allow`, `explicit deny`, `implicit deny` or `unknown`; `allowed`: true, false or null when unknown) and the statements that made it (`reason`, as `explain` gives it). `principal` is an ARN or name, or a pattern with `*` and `?` (matched against ARNs when it starts with `arn:`, else against names); null or `*` means every user and role. `actions` is one or more action names or patterns (`s3:*`, `iam:Pass*`), separated by commas, expanded against the catalog; a name the catalog lacks is evaluated as written. `resource` is an ARN or `*`; without it (or null) each action is evaluated on a resource no policy names, as `can_any` does, and the `resource` column is null. The optional context is a JSON object, as for `can`. Rows are computed while the query reads them, so `limit` and filters stop the work early. Arguments are literals.",
+        example: "select principal_name, action, reason from simulate('ci-*', 'iam:PassRole, sts:AssumeRole') where allowed",
+    }
+}
+
+fn schema() -> SchemaRef {
+    let text = |name: &str, nullable| Field::new(name, DataType::Utf8, nullable);
+    Arc::new(Schema::new(vec![
+        text("principal_arn", false),
+        text("principal_name", false),
+        text("principal_type", false),
+        text("action", false),
+        text("access_level", true),
+        text("resource", true),
+        text("decision", false),
+        Field::new("allowed", DataType::Boolean, true),
+        text("reason", false),
+    ]))
+}
+
+/// What `simulate(...)` was asked.
+#[derive(Debug)]
+struct Question {
+    /// `None`: every principal.
+    principal: Option<String>,
+    actions: Vec<String>,
+    /// `None`: a resource no policy names.
+    resource: Option<String>,
+    context: Vec<(String, ContextValue)>,
+}
+
+impl Question {
+    fn wants(&self, p: &Principal) -> bool {
+        match &self.principal {
+            None => true,
+            Some(pattern) if pattern.starts_with("arn:") => glob(pattern, &p.arn),
+            Some(pattern) => glob(pattern, &p.name),
+        }
+    }
+}
+
+/// `*` matches any run of characters, `?` one; everything else itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || Some(&c) == t.get(ti) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+}
+
+/// Argument `index` as text; `None` when absent or null.
+fn text_arg(args: &[Expr], index: usize) -> Result<Option<String>> {
+    match args.get(index) {
+        None => Ok(None),
+        Some(Expr::Literal(value, _)) => match value {
+            ScalarValue::Utf8(v) | ScalarValue::Utf8View(v) | ScalarValue::LargeUtf8(v) => {
+                Ok(v.clone())
+            }
+            ScalarValue::Null => Ok(None),
+            other => Err(DataFusionError::Plan(format!(
+                "simulate: argument {} must be text, not {}",
+                index + 1,
+                other.data_type()
+            ))),
+        },
+        Some(other) => Err(DataFusionError::Plan(format!(
+            "simulate: argument {} must be a literal (a quoted string), not `{other}`",
+            index + 1
+        ))),
+    }
+}
+
+/// The catalog actions `text` names: patterns and names separated by commas.
+fn actions_of(text: &str) -> Result<Vec<String>> {
+    let catalog = Catalog::embedded().map_err(|e| DataFusionError::Execution(e.to_string()))?;
+    let mut out: Vec<String> = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let set = catalog.expand(item);
+        let before = out.len();
+        out.extend(catalog.actions_in(&set).map(|a| a.full_name().to_owned()));
+        if out.len() == before {
+            if item.contains(['*', '?']) || !item.contains(':') {
+                return Err(DataFusionError::Plan(format!(
+                    "simulate: `{item}` matches no action of the catalog (`select action from actions where action like ...` lists them)"
+                )));
+            }
+            // A name the catalog lacks (newer than it): evaluated as written.
+            out.push(item.to_owned());
+        }
+    }
+    if out.is_empty() {
+        return Err(DataFusionError::Plan(
+            "simulate: name at least one action, e.g. 's3:GetObject' or 'iam:Pass*'".to_owned(),
+        ));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[derive(Debug)]
+struct SimulateFunction {
+    model: Arc<SharedModel>,
+}
+
+impl TableFunctionImpl for SimulateFunction {
+    fn call(&self, args: &[Expr]) -> Result<Arc<dyn TableProvider>> {
+        if !(2..=4).contains(&args.len()) {
+            return Err(DataFusionError::Plan(format!(
+                "simulate takes 2 to 4 arguments (principal, actions [, resource [, context]]), not {}",
+                args.len()
+            )));
+        }
+        let principal = text_arg(args, 0)?.filter(|p| p != "*");
+        let actions = text_arg(args, 1)?.ok_or_else(|| {
+            DataFusionError::Plan("simulate: the actions argument is null".to_owned())
+        })?;
+        let context = match text_arg(args, 3)? {
+            Some(text) => {
+                parse_context(&text).map_err(|e| DataFusionError::Plan(format!("simulate: {e}")))?
+            }
+            None => Vec::new(),
+        };
+        let question = Question {
+            principal,
+            actions: actions_of(&actions)?,
+            resource: text_arg(args, 2)?,
+            context,
+        };
+        Ok(Arc::new(SimulateTable {
+            model: Arc::clone(&self.model),
+            question: Arc::new(question),
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct SimulateTable {
+    model: Arc<SharedModel>,
+    question: Arc<Question>,
+}
+
+#[async_trait]
+impl TableProvider for SimulateTable {
+    fn schema(&self) -> SchemaRef {
+        schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Temporary
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let model = Arc::clone(&self.model);
+        let question = Arc::clone(&self.question);
+        let make: Arc<MakeBatches> = Arc::new(move |index, count, batch_rows| {
+            Box::new(Decisions {
+                model: Arc::clone(&model),
+                question: Arc::clone(&question),
+                next: index,
+                count,
+                batch_rows,
+                done: false,
+            })
+        });
+        lazy_exec(
+            schema(),
+            state.config().target_partitions(),
+            make,
+            projection,
+            limit,
+        )
+    }
+}
+
+/// The rows of one partition (every `count`-th principal from `next`), a batch at a time.
+struct Decisions {
+    model: Arc<SharedModel>,
+    question: Arc<Question>,
+    next: usize,
+    count: usize,
+    batch_rows: usize,
+    done: bool,
+}
+
+fn decision_of(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Known(e) => match e.decision {
+            Decision::Allow => "allow",
+            Decision::ExplicitDeny => "explicit deny",
+            Decision::ImplicitDeny => "implicit deny",
+        },
+        Verdict::Unknown { .. } => "unknown",
+    }
+}
+
+impl Decisions {
+    fn batch(&mut self) -> Result<Option<RecordBatch>> {
+        let model = self.model.get()?;
+        let catalog = Catalog::embedded().map_err(|e| DataFusionError::Execution(e.to_string()))?;
+        let q = &self.question;
+        let mut arn = StringBuilder::new();
+        let mut name = StringBuilder::new();
+        let mut kind = StringBuilder::new();
+        let mut action = StringBuilder::new();
+        let mut level = StringBuilder::new();
+        let mut resource = StringBuilder::new();
+        let mut decision = StringBuilder::new();
+        let mut allowed = BooleanBuilder::new();
+        let mut reason = StringBuilder::new();
+        let mut rows = 0;
+        let principals = model.principals();
+        while rows < self.batch_rows {
+            let Some(p) = principals.get(self.next) else {
+                self.done = true;
+                break;
+            };
+            self.next += self.count;
+            if !q.wants(p) {
+                continue;
+            }
+            for a in &q.actions {
+                let verdict = match &q.resource {
+                    Some(r) => p.evaluate(a, r, &q.context),
+                    None => p.evaluate_any(a, &q.context),
+                };
+                arn.append_value(&p.arn);
+                name.append_value(&p.name);
+                kind.append_value(p.principal_type.as_str());
+                action.append_value(a);
+                level.append_option(catalog.access_level(a).map(|l| l.to_string()));
+                resource.append_option(q.resource.as_deref());
+                decision.append_value(decision_of(&verdict));
+                allowed.append_option(verdict.allowed());
+                reason.append_value(verdict.explain());
+                rows += 1;
+            }
+        }
+        if rows == 0 {
+            return Ok(None);
+        }
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(arn.finish()),
+            Arc::new(name.finish()),
+            Arc::new(kind.finish()),
+            Arc::new(action.finish()),
+            Arc::new(level.finish()),
+            Arc::new(resource.finish()),
+            Arc::new(decision.finish()),
+            Arc::new(allowed.finish()),
+            Arc::new(reason.finish()),
+        ];
+        Ok(Some(RecordBatch::try_new(schema(), columns)?))
+    }
+}
+
+impl Iterator for Decisions {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.batch() {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Registers `simulate` over `model`.
+pub(crate) fn register(ctx: &SessionContext, model: Arc<SharedModel>) {
+    ctx.register_udtf("simulate", Arc::new(SimulateFunction { model }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn glob_matches_stars_and_question_marks() {
+        assert!(glob("ci-*", "ci-deployer"));
+        assert!(glob("*", ""));
+        assert!(glob(
+            "arn:aws:iam::*:role/*-prod",
+            "arn:aws:iam::1:role/app-prod"
+        ));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(!glob("ci-*", "svc-ci-x"));
+        assert!(glob("*ci*", "svc-ci-x"));
+        assert!(!glob("abc", "abcd"));
+    }
+}

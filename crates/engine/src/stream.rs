@@ -1,0 +1,84 @@
+//! Relations computed a batch at a time, while the query reads them.
+//!
+//! `permissions` and `simulate(...)` can be far larger than memory on a big account
+//! (principals × actions): they are produced on demand, split over partitions so every core
+//! works, and stop as soon as the query has what it needs (`limit`) or is cancelled (the
+//! stream is dropped between two batches).
+
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use datafusion::error::Result;
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::SendableRecordBatchStream;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::streaming::{PartitionStream, StreamingTableExec};
+
+/// Makes the batches of one partition: `make(partition, partitions, batch_rows)` returns an
+/// iterator that computes each batch when it is asked for.
+pub(crate) type MakeBatches = dyn Fn(usize, usize, usize) -> Box<dyn Iterator<Item = Result<RecordBatch>> + Send>
+    + Send
+    + Sync;
+
+struct Partition {
+    schema: SchemaRef,
+    index: usize,
+    count: usize,
+    make: Arc<MakeBatches>,
+}
+
+impl std::fmt::Debug for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Partition")
+            .field("index", &self.index)
+            .field("count", &self.count)
+            .finish()
+    }
+}
+
+impl PartitionStream for Partition {
+    fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    fn execute(&self, ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
+        let batch_rows = ctx.session_config().batch_size().max(1);
+        let batches = (self.make)(self.index, self.count, batch_rows);
+        Box::pin(RecordBatchStreamAdapter::new(
+            Arc::clone(&self.schema),
+            futures::stream::iter(batches),
+        ))
+    }
+}
+
+/// A plan reading `partitions` partitions made by `make`, projected and limited as the
+/// scan asks.
+pub(crate) fn lazy_exec(
+    schema: SchemaRef,
+    partitions: usize,
+    make: Arc<MakeBatches>,
+    projection: Option<&Vec<usize>>,
+    limit: Option<usize>,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    let count = partitions.max(1);
+    let parts: Vec<Arc<dyn PartitionStream>> = (0..count)
+        .map(|index| {
+            Arc::new(Partition {
+                schema: Arc::clone(&schema),
+                index,
+                count,
+                make: Arc::clone(&make),
+            }) as Arc<dyn PartitionStream>
+        })
+        .collect();
+    Ok(Arc::new(StreamingTableExec::try_new(
+        schema,
+        parts,
+        projection,
+        Vec::new(),
+        false,
+        limit,
+    )?))
+}
