@@ -339,6 +339,20 @@ impl ReplHelper {
                 .filter(|rest| starts_with_ci(rest, prefix))
                 .map(pair)
                 .collect();
+            // `old.` / `new.` of a pair: also the functions that answer for that snapshot.
+            let is_schema = matches!(qualifier, "old" | "new")
+                && self
+                    .tables
+                    .iter()
+                    .any(|t| t.name.starts_with(&format!("{qualifier}.")));
+            if is_schema {
+                out.extend(
+                    iamsnap_engine::per_snapshot_functions()
+                        .into_iter()
+                        .filter(|f| starts_with_ci(f, prefix))
+                        .map(pair),
+                );
+            }
             let sql = format!("{}\n{line}", self.pending);
             if let Some(t) = self.resolve_alias(&sql, qualifier) {
                 out.extend(
@@ -562,6 +576,22 @@ mod tests {
         h.set_pending("select *\nfrom roles as x");
         assert_eq!(names(&h, "where x.ar"), vec!["arn"]);
         assert_eq!(names(&h, "where roles.ar"), vec!["arn"]);
+    }
+
+    #[test]
+    fn completes_the_functions_of_each_snapshot_of_a_pair() {
+        let table = |name: &str| TableInfo {
+            name: name.into(),
+            doc: String::new(),
+            columns: Vec::new(),
+        };
+        let h = ReplHelper::new(&[table("old.roles"), table("new.roles")]);
+        let got = names(&h, "select old.ca");
+        assert!(got.contains(&"can".to_owned()) && got.contains(&"can_any".to_owned()));
+        assert!(names(&h, "select new.is_").contains(&"is_admin".to_owned()));
+        assert!(names(&h, "select old.ro").contains(&"roles".to_owned()));
+        // Without a pair, `old.` is just an alias.
+        assert!(!names(&helper(), "select old.ca").contains(&"can".to_owned()));
     }
 
     #[test]
