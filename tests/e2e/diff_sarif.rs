@@ -40,6 +40,15 @@ fn expected_rules(report: &Value) -> BTreeMap<String, usize> {
     if behaviour > 0 {
         out.insert("DIFF-NEW-BEHAVIOUR".to_owned(), behaviour);
     }
+    let growth = report["catalog"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "catalog_growth")
+        .count();
+    if growth > 0 {
+        out.insert("DIFF-CATALOG-GROWTH".to_owned(), growth);
+    }
     out
 }
 
@@ -69,7 +78,8 @@ fn check_sarif(python: Option<&str>, old: &str, new: &str, dir: &Path) -> Value 
             "DIFF-NEW-TRUST",
             "DIFF-NEW-KEY",
             "DIFF-NEW-ACCESS",
-            "DIFF-NEW-BEHAVIOUR"
+            "DIFF-NEW-BEHAVIOUR",
+            "DIFF-CATALOG-GROWTH"
         ]
     );
     let results = run["results"].as_array().unwrap();
@@ -212,4 +222,43 @@ fn diff_sarif_has_every_rule_kind() {
     assert_eq!(behaviour.len(), 1);
     assert_eq!(subject(behaviour[0]), BOB);
     assert_eq!(behaviour[0]["level"], "note");
+}
+
+#[test]
+fn diff_sarif_reports_catalog_growth_under_its_own_rule() {
+    let python = python();
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]);
+    let (old, new) = crate::diff_catalog::grown_pair(dir.path(), s3.clone(), s3);
+    let v = check_sarif(python.as_deref(), &old, &new, dir.path());
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{v:#}");
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "DIFF-CATALOG-GROWTH");
+    assert_eq!(r["level"], "note");
+    assert_eq!(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        APP_ROLE
+    );
+    let text = r["message"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            "role `app` gained 3 action(s) on `*` that AWS added to a wildcard it is granted"
+        ) && text.ends_with(&crate::diff_catalog::ADDED.join(", ")),
+        "{text}"
+    );
+    // The catalog note is a notification of the run.
+    let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes.iter().any(|n| n["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("the snapshots were written with different action catalogs")),
+        "{notes:?}"
+    );
+    // Backwards: retirement is no result.
+    let back = check_sarif(python.as_deref(), &new, &old, dir.path());
+    assert_eq!(back["runs"][0]["results"], json!([]));
 }

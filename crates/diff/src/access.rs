@@ -1,12 +1,14 @@
 //! Effective access per principal, approximated from the `attachments` and `statements`
 //! tables (see `docs/diff.md` for what is and is not counted).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iamsnap_catalog::{AccessLevel, ActionSet, Catalog};
 
 use crate::Tables;
-use crate::model::AccessChange;
+use crate::catalogs::Universes;
+use crate::model::{AccessChange, CatalogChange, CatalogChangeKind};
 use crate::rows::Row;
 
 /// What one principal may do on one resource pattern.
@@ -181,6 +183,70 @@ pub(crate) fn changed_principals<'a>(a: &'a Side<'a>, b: &'a Side<'a>) -> BTreeS
     out
 }
 
+/// The users and roles one of whose policies has an Allow statement granting some action of
+/// `delta`: the only principals whose access can differ when their inputs are the same but
+/// the catalogs are not (`delta` is the actions in one snapshot's catalog and not the
+/// other's).
+pub(crate) fn touching<'a>(
+    catalog: &Catalog,
+    side: &'a Side<'a>,
+    delta: &ActionSet,
+) -> BTreeSet<&'a str> {
+    let mut touches: HashMap<&str, bool> = HashMap::new();
+    let mut out = BTreeSet::new();
+    for (arn, _) in side.principals.iter() {
+        let hit = side.attached.get(arn).into_iter().flatten().any(|key| {
+            *touches.entry(key).or_insert_with(|| {
+                side.statements.get(key).is_some_and(|rows| {
+                    rows.iter()
+                        .map(|r| statement(catalog, r))
+                        .any(|s| s.allow && !s.actions.intersection(delta).is_empty())
+                })
+            })
+        });
+        if hit {
+            out.insert(*arn);
+        }
+    }
+    out
+}
+
+/// The access of `all` within `universe`: what it is when the wildcards expand to the
+/// actions of that catalog only.
+pub(crate) fn restrict(
+    all: &BTreeMap<String, PrincipalAccess>,
+    universe: &ActionSet,
+) -> BTreeMap<String, PrincipalAccess> {
+    all.iter()
+        .map(|(arn, p)| {
+            let resources = p
+                .resources
+                .iter()
+                .filter_map(|(res, g)| {
+                    let actions = g.actions.intersection(universe);
+                    (!actions.is_empty()).then(|| {
+                        (
+                            res.clone(),
+                            Grant {
+                                actions,
+                                conditional: g.conditional,
+                            },
+                        )
+                    })
+                })
+                .collect();
+            (
+                arn.clone(),
+                PrincipalAccess {
+                    principal_type: p.principal_type.clone(),
+                    name: p.name.clone(),
+                    resources,
+                },
+            )
+        })
+        .collect()
+}
+
 /// The effective access of the users and roles `arns` of a snapshot, keyed by ARN.
 pub(crate) fn compute(
     catalog: &Catalog,
@@ -296,19 +362,28 @@ pub(crate) fn levels(catalog: &Catalog, set: &ActionSet) -> BTreeMap<String, usi
         .collect()
 }
 
-/// Actions gained and lost per (principal, resource pattern).
+/// Actions gained and lost per (principal, resource pattern), from both sides' access
+/// expanded with the embedded catalog.
+///
+/// With `universes` (both snapshots carry their catalog), each side is first restricted to
+/// its own catalog, and what differs only through the catalogs is reported apart: a gained
+/// action OLD's catalog lacked and OLD's access (expanded with the embedded catalog) had is
+/// catalog growth; a lost action NEW's catalog lacks and NEW's access had is catalog
+/// retirement. The rest is an [`AccessChange`].
 pub(crate) fn compare(
     catalog: &Catalog,
     old: &BTreeMap<String, PrincipalAccess>,
     new: &BTreeMap<String, PrincipalAccess>,
-) -> Vec<AccessChange> {
+    universes: Option<&Universes>,
+) -> (Vec<AccessChange>, Vec<CatalogChange>) {
     let mut out = Vec::new();
-    let arns: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut through_catalog = Vec::new();
+    let arns: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     let empty = catalog.empty_set();
     for arn in arns {
         let (o, n) = (old.get(arn), new.get(arn));
         let Some(p) = n.or(o) else { continue };
-        let resources: std::collections::BTreeSet<&String> = o
+        let resources: BTreeSet<&String> = o
             .into_iter()
             .chain(n)
             .flat_map(|x| x.resources.keys())
@@ -316,15 +391,55 @@ pub(crate) fn compare(
         for res in resources {
             let before = o.and_then(|x| x.resources.get(res));
             let after = n.and_then(|x| x.resources.get(res));
-            let b = before.map_or(&empty, |g| &g.actions);
-            let a = after.map_or(&empty, |g| &g.actions);
+            let b_all = before.map_or(&empty, |g| &g.actions);
+            let a_all = after.map_or(&empty, |g| &g.actions);
+            let (b, a) = match universes {
+                Some(u) => (
+                    Cow::Owned(b_all.intersection(&u.old)),
+                    Cow::Owned(a_all.intersection(&u.new)),
+                ),
+                None => (Cow::Borrowed(b_all), Cow::Borrowed(a_all)),
+            };
             if a == b {
                 continue;
             }
-            let gained = a.difference(b);
-            let lost = b.difference(a);
-            let conditional = (!gained.is_empty() && after.is_some_and(|g| g.conditional))
-                || (!lost.is_empty() && before.is_some_and(|g| g.conditional));
+            let mut gained = a.difference(&b);
+            let mut lost = b.difference(&a);
+            let before_conditional = before.is_some_and(|g| g.conditional);
+            let after_conditional = after.is_some_and(|g| g.conditional);
+            if let Some(u) = universes {
+                let growth = gained.intersection(b_all).difference(&u.old);
+                let retired = lost.intersection(a_all).difference(&u.new);
+                gained.difference_with(&growth);
+                lost.difference_with(&retired);
+                for (kind, set, conditional) in [
+                    (CatalogChangeKind::CatalogGrowth, growth, after_conditional),
+                    (
+                        CatalogChangeKind::CatalogRetirement,
+                        retired,
+                        before_conditional,
+                    ),
+                ] {
+                    if set.is_empty() {
+                        continue;
+                    }
+                    through_catalog.push(CatalogChange {
+                        kind,
+                        principal_type: p.principal_type.clone(),
+                        principal_arn: arn.clone(),
+                        principal_name: p.name.clone(),
+                        resource: res.clone(),
+                        actions: names(catalog, &set),
+                        levels: levels(catalog, &set),
+                        conditional,
+                    });
+                }
+                if gained.is_empty() && lost.is_empty() {
+                    continue;
+                }
+            }
+            let conditional = (!gained.is_empty() && after_conditional)
+                || (!lost.is_empty() && before_conditional);
             out.push(AccessChange {
                 principal_type: p.principal_type.clone(),
                 principal_arn: arn.clone(),
@@ -338,14 +453,23 @@ pub(crate) fn compare(
             });
         }
     }
-    out
+    (out, through_catalog)
 }
 
-/// Admin-equivalent: every catalog action on `*`, or `iam:PassRole` together with one of
+/// Admin-equivalent: every catalog action on `*` (every action of `universe`, the side's
+/// own catalog, when given), or `iam:PassRole` together with one of
 /// `iam:CreatePolicyVersion`, `iam:AttachRolePolicy`, `iam:PutRolePolicy` on `*`.
-pub(crate) fn admin_reason(catalog: &Catalog, p: &PrincipalAccess) -> Option<String> {
+pub(crate) fn admin_reason(
+    catalog: &Catalog,
+    p: &PrincipalAccess,
+    universe: Option<&ActionSet>,
+) -> Option<String> {
     let star = &p.resources.get("*")?.actions;
-    if star.is_full() {
+    let every = match universe {
+        Some(u) => u.is_subset(star),
+        None => star.is_full(),
+    };
+    if every {
         return Some("allowed every action on `*`".to_owned());
     }
     let has = |name: &str| catalog.action(name).is_some_and(|a| star.contains(a.id()));
@@ -447,7 +571,9 @@ mod tests {
             catalog,
             &all(catalog, &tables(old)),
             &all(catalog, &tables(new)),
+            None,
         )
+        .0
     }
 
     #[test]
@@ -515,6 +641,128 @@ mod tests {
         assert!(c[0].conditional);
     }
 
+    /// The embedded catalog without `removed` (full action names).
+    fn without(catalog: &Catalog, removed: &[&str]) -> ActionSet {
+        let mut set = catalog.full_set();
+        for name in removed {
+            assert!(set.remove(catalog.action(name).unwrap().id()), "{name}");
+        }
+        set
+    }
+
+    fn changes_within(
+        old: &[serde_json::Value],
+        new: &[serde_json::Value],
+        universes: &Universes,
+    ) -> (Vec<AccessChange>, Vec<CatalogChange>) {
+        let catalog = Catalog::embedded().unwrap();
+        compare(
+            catalog,
+            &all(catalog, &tables(old)),
+            &all(catalog, &tables(new)),
+            Some(universes),
+        )
+    }
+
+    const GROWN: [&str; 3] = ["s3:GetObjectTagging", "s3:PutObjectAcl", "s3:ListBucket"];
+
+    #[test]
+    fn actions_a_granted_wildcard_gained_with_the_catalog_are_growth_not_access() {
+        let catalog = Catalog::embedded().unwrap();
+        let u = Universes {
+            old: without(catalog, &GROWN),
+            new: catalog.full_set(),
+        };
+        let same = [allow(&["s3:*"], &["*"])];
+        let (access, through) = changes_within(&same, &same, &u);
+        assert_eq!(access, Vec::new());
+        assert_eq!(through.len(), 1);
+        let g = &through[0];
+        assert_eq!(g.kind, CatalogChangeKind::CatalogGrowth);
+        assert_eq!(g.resource, "*");
+        let mut expected: Vec<String> = GROWN.iter().map(|a| (*a).to_owned()).collect();
+        expected.sort();
+        assert_eq!(g.actions, expected);
+        // Counted per level as the catalog classifies them (an action can have two).
+        let per_level: usize = GROWN
+            .iter()
+            .map(|a| catalog.access_level(a).unwrap().len())
+            .sum();
+        assert_eq!(g.levels.values().sum::<usize>(), per_level);
+        assert_eq!(g.levels["List"], 1);
+        assert!(!g.conditional);
+
+        // The same catalogs backwards: what the new catalog dropped is retirement.
+        let back = Universes {
+            old: u.new.clone(),
+            new: u.old.clone(),
+        };
+        let (access, through) = changes_within(&same, &same, &back);
+        assert_eq!(access, Vec::new());
+        assert_eq!(through.len(), 1);
+        assert_eq!(through[0].kind, CatalogChangeKind::CatalogRetirement);
+        assert_eq!(through[0].actions, expected);
+    }
+
+    #[test]
+    fn a_policy_change_beside_catalog_growth_is_still_new_access() {
+        let catalog = Catalog::embedded().unwrap();
+        let u = Universes {
+            old: without(catalog, &GROWN),
+            new: catalog.full_set(),
+        };
+        // `s3:Get*` would have granted the new Get action: growth. The old policy would not
+        // have granted the new Put and List actions: the widening to `s3:*` did.
+        let old = [allow(&["s3:Get*"], &["*"])];
+        let new = [allow(&["s3:*"], &["*"])];
+        let (access, through) = changes_within(&old, &new, &u);
+        assert_eq!(through.len(), 1);
+        assert_eq!(through[0].actions, vec!["s3:GetObjectTagging".to_owned()]);
+        assert_eq!(access.len(), 1);
+        let gained = &access[0].gained;
+        assert!(gained.contains(&"s3:PutObjectAcl".to_owned()));
+        assert!(gained.contains(&"s3:ListBucket".to_owned()));
+        assert!(gained.contains(&"s3:PutObject".to_owned()));
+        assert!(!gained.contains(&"s3:GetObjectTagging".to_owned()));
+        assert!(!gained.iter().any(|a| a.starts_with("s3:Get")));
+        assert!(access[0].lost.is_empty());
+    }
+
+    #[test]
+    fn principals_with_the_same_inputs_are_computed_when_the_catalogs_differ_on_their_actions() {
+        let catalog = Catalog::embedded().unwrap();
+        let s3 = tables(&[allow(&["s3:*"], &["*"])]);
+        let side = Side::new(&s3);
+        assert!(changed_principals(&side, &side).is_empty());
+        let delta = catalog.full_set().difference(&without(catalog, &GROWN));
+        assert_eq!(
+            touching(catalog, &side, &delta)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            vec!["arn:aws:iam::111122223333:role/app"]
+        );
+        // A policy granting nothing of the difference cannot change.
+        let sqs = tables(&[allow(&["sqs:*"], &["*"])]);
+        assert!(touching(catalog, &Side::new(&sqs), &delta).is_empty());
+        // Nor can a deny of it.
+        let deny = tables(&[json!({"effect": "Deny", "actions": ["s3:*"], "resources": ["*"]})]);
+        assert!(touching(catalog, &Side::new(&deny), &delta).is_empty());
+    }
+
+    #[test]
+    fn admin_within_a_recorded_catalog_means_every_action_of_it() {
+        let catalog = Catalog::embedded().unwrap();
+        let smaller = without(catalog, &GROWN);
+        let star = restrict(&all(catalog, &tables(&[allow(&["*"], &["*"])])), &smaller);
+        let p = star.values().next().unwrap();
+        let every = Some("allowed every action on `*`".to_owned());
+        assert_eq!(admin_reason(catalog, p, Some(&smaller)), every);
+        // Against the whole embedded catalog it lacks actions (it is still admin-equivalent
+        // through iam:PassRole).
+        let reason = admin_reason(catalog, p, None).unwrap();
+        assert!(reason.starts_with("allowed iam:PassRole and "), "{reason}");
+    }
+
     #[test]
     fn admin_equivalence() {
         let catalog = Catalog::embedded().unwrap();
@@ -523,7 +771,7 @@ mod tests {
             access(s)
                 .values()
                 .next()
-                .and_then(|p| admin_reason(catalog, p))
+                .and_then(|p| admin_reason(catalog, p, None))
         };
         assert!(is_admin(&[allow(&["*"], &["*"])]).is_some());
         assert!(is_admin(&[allow(&["iam:PassRole", "iam:AttachRolePolicy"], &["*"])]).is_some());

@@ -17,8 +17,12 @@ pub struct DiffReport {
     /// Structural changes: principals, policies, statements, attachments, memberships,
     /// trust, access keys, boundaries.
     pub changes: Vec<Change>,
-    /// Effective access gained or lost, per principal and resource pattern.
+    /// Effective access gained or lost, per principal and resource pattern, through changes
+    /// of the account (not of the action catalog: see `catalog`).
     pub access: Vec<AccessChange>,
+    /// Access gained or lost only because the action catalog changed between the two
+    /// snapshots, when both carry the catalog they were written with.
+    pub catalog: CatalogComparison,
     /// Changes that raise risk: new admin-equivalent principals, new privilege-escalation
     /// methods, new trust edges, new keys on non-human users.
     pub risks: Vec<Risk>,
@@ -31,6 +35,7 @@ impl DiffReport {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
             && self.access.is_empty()
+            && self.catalog.changes.is_empty()
             && self.risks.is_empty()
             && self.behaviour.changes.is_empty()
     }
@@ -45,6 +50,11 @@ impl DiffReport {
             FailOn::NewKey => self.risks.iter().any(|r| r.kind == RiskKind::NewKey),
             FailOn::NewEscalation => self.risks.iter().any(|r| r.kind == RiskKind::NewEscalation),
             FailOn::NewBehaviour => !self.behaviour.changes.is_empty(),
+            FailOn::CatalogGrowth => self
+                .catalog
+                .changes
+                .iter()
+                .any(|c| c.kind == CatalogChangeKind::CatalogGrowth),
         }
     }
 }
@@ -64,6 +74,9 @@ pub enum FailOn {
     NewEscalation,
     /// An identity behaves differently in the CloudTrail summaries.
     NewBehaviour,
+    /// A principal gained actions only because they were added to the action catalog
+    /// between the snapshots (`s3:*` granting a new S3 action).
+    CatalogGrowth,
     /// Any difference at all.
     Any,
 }
@@ -183,6 +196,73 @@ pub struct AccessChange {
     /// Number of lost actions per access level.
     pub lost_levels: BTreeMap<String, usize>,
     /// Whether some of the access (new side for gains, old side for losses) comes from a
+    /// statement with a `Condition`, counted as granting.
+    pub conditional: bool,
+}
+
+/// How the two snapshots' action catalogs compare, and what that changed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CatalogComparison {
+    /// Whether both snapshots carry the action catalog they were written with (their
+    /// `catalog_actions` table), so that each side's access is computed within its own
+    /// catalog. When not, both are expanded with the embedded catalog, catalog growth
+    /// cannot be told apart and the other fields are empty.
+    pub compared: bool,
+    /// Actions of NEW's catalog that OLD's lacks, sorted (those the embedded catalog
+    /// knows).
+    pub added: Vec<String>,
+    /// Actions of OLD's catalog that NEW's lacks, sorted (those the embedded catalog
+    /// knows).
+    pub retired: Vec<String>,
+    /// Actions a snapshot's catalog lists that the embedded catalog lacks, sorted: wildcards
+    /// are not expanded to them, so access to them is not compared.
+    pub unknown: Vec<String>,
+    /// Per principal and resource pattern, actions gained or lost only through the catalog.
+    pub changes: Vec<CatalogChange>,
+}
+
+/// Gained through catalog growth, or lost through catalog retirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogChangeKind {
+    /// Actions NEW grants that OLD's catalog did not have, and that OLD's policies would
+    /// have granted had they existed: AWS added them to a wildcard the principal was
+    /// already granted.
+    CatalogGrowth,
+    /// Actions OLD granted that NEW's catalog no longer has, and that NEW's policies would
+    /// still grant: AWS retired them.
+    CatalogRetirement,
+}
+
+impl CatalogChangeKind {
+    /// `catalog-growth` or `catalog-retirement`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CatalogGrowth => "catalog-growth",
+            Self::CatalogRetirement => "catalog-retirement",
+        }
+    }
+}
+
+/// Actions one principal gained or lost on one resource pattern only because the action
+/// catalog changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogChange {
+    /// Growth or retirement.
+    pub kind: CatalogChangeKind,
+    /// `user` or `role`.
+    pub principal_type: String,
+    /// The principal's ARN.
+    pub principal_arn: String,
+    /// The principal's name.
+    pub principal_name: String,
+    /// The resource pattern as written, or `NOT(<patterns>)` for a `NotResource`.
+    pub resource: String,
+    /// The actions, sorted.
+    pub actions: Vec<String>,
+    /// Number of the actions per access level (an action can have several levels).
+    pub levels: BTreeMap<String, usize>,
+    /// Whether some of the access (NEW's for growth, OLD's for retirement) comes from a
     /// statement with a `Condition`, counted as granting.
     pub conditional: bool,
 }

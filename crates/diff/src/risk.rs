@@ -8,11 +8,14 @@ use iamsnap_policy::escalation::Method;
 
 use crate::Tables;
 use crate::access::{PrincipalAccess, admin_reason};
+use crate::catalogs::Universes;
 use crate::escalation;
 use crate::model::{Risk, RiskKind};
 use crate::rows::Row;
 use crate::structure::{key_key, key_text};
 
+/// The risk changes. `old_access` and `new_access` are each side's access within its own
+/// catalog, `universes` those catalogs when both snapshots carry theirs.
 pub(crate) fn risks(
     catalog: &Catalog,
     methods: &[Method],
@@ -20,13 +23,16 @@ pub(crate) fn risks(
     new: &Tables,
     old_access: &BTreeMap<String, PrincipalAccess>,
     new_access: &BTreeMap<String, PrincipalAccess>,
+    universes: Option<&Universes>,
 ) -> Vec<Risk> {
     let mut out = Vec::new();
     for (arn, p) in new_access {
-        let Some(reason) = admin_reason(catalog, p) else {
+        let Some(reason) = admin_reason(catalog, p, universes.map(|u| &u.new)) else {
             continue;
         };
-        let before = old_access.get(arn).and_then(|o| admin_reason(catalog, o));
+        let before = old_access
+            .get(arn)
+            .and_then(|o| admin_reason(catalog, o, universes.map(|u| &u.old)));
         if before.is_none() {
             out.push(Risk {
                 kind: RiskKind::NewAdmin,

@@ -217,6 +217,12 @@ fn the_planted_drift_is_all_reported_and_nothing_else() {
     assert!(r.matches(FailOn::NewKey));
     assert!(!r.matches(FailOn::NewAdmin));
     assert!(r.catalog_note.is_none());
+    // Both carry the same catalog: compared within it, nothing through it.
+    assert!(r.catalog.compared);
+    assert!(r.catalog.added.is_empty() && r.catalog.retired.is_empty());
+    assert!(r.catalog.unknown.is_empty());
+    assert!(r.catalog.changes.is_empty());
+    assert!(!r.matches(FailOn::CatalogGrowth));
 }
 
 #[test]

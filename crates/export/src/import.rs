@@ -196,10 +196,18 @@ pub fn import(
 /// left as it was. The other tables are carried over as they are; the manifest keeps the
 /// snapshot's capture time and sources, with the CloudTrail inputs and notes of `summary`
 /// in place of any earlier ones.
+///
+/// The snapshot keeps its format version: one of an older format is rewritten without the
+/// tables added since (this iamsnap's action catalog need not be the one it was written
+/// with, so it is not recorded as its `catalog_actions`).
 pub fn add_activity(snapshot: &Snapshot, summary: &Summary) -> Result<Manifest, ImportError> {
     let old = snapshot.manifest();
     let mut writer = SnapshotWriter::create(snapshot.path(), true)?;
-    for table in iamsnap_snapshot::TABLES {
+    writer.set_format_version(old.format_version)?;
+    for table in iamsnap_snapshot::TABLES
+        .iter()
+        .filter(|t| t.in_format(old.format_version))
+    {
         if table.name == cloudtrail::TABLE {
             let (table, batch) = cloudtrail::activity_table(&summary.rows)?;
             writer.write_table(table, std::slice::from_ref(&batch))?;
@@ -213,7 +221,7 @@ pub fn add_activity(snapshot: &Snapshot, summary: &Summary) -> Result<Manifest, 
         .source
         .inputs
         .iter()
-        .filter(|i| i.kind != cloudtrail::SOURCE_KIND)
+        .filter(|i| !cloudtrail::is_source_kind(&i.kind))
         .cloned()
         .collect();
     inputs.extend(summary.inputs.iter().cloned());

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, Utc};
+use iamsnap_catalog::Catalog;
 use iamsnap_policy::{
     DocumentKind, PolicyDocument, PolicyError, classify_principal, decode_document_text,
     parse_document_as,
@@ -19,6 +20,9 @@ use crate::auth_details::{
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
 use crate::live::model::Extras;
+
+/// The table of the action catalog a snapshot is written with.
+pub(crate) const CATALOG_TABLE: &str = "catalog_actions";
 
 /// One input page: its file name (for messages) and content.
 #[derive(Debug, Clone)]
@@ -838,11 +842,37 @@ pub fn build_tables_with<'a>(
         )?;
     }
 
+    let mut tables = b.finish()?;
+    tables.push(catalog_table()?);
+    // Keep the documented table order.
+    tables.sort_by_key(|(t, _)| TABLES.iter().position(|x| x.name == t.name));
     Ok(Imported {
-        tables: b.finish()?,
+        tables,
         account_ids: account_ids.into_iter().collect(),
         notes,
     })
+}
+
+/// The `catalog_actions` table: every action of the catalog embedded in this iamsnap, the
+/// one the snapshot is written with (its date goes into the manifest's `catalog_date`).
+pub(crate) fn catalog_table() -> Result<(&'static Table, RecordBatch), ImportError> {
+    let catalog = Catalog::embedded().map_err(|e| {
+        ImportError::Snapshot(SnapshotError::Internal(format!(
+            "the embedded action catalog is damaged: {e}"
+        )))
+    })?;
+    let mut b = TableBuilder::new(def(CATALOG_TABLE)?);
+    let mut levels: Vec<String> = Vec::new();
+    for a in catalog.actions() {
+        levels.clear();
+        levels.extend(a.access_levels().iter().map(|l| l.as_str().to_owned()));
+        b.push(&[
+            a.service().into(),
+            a.full_name().into(),
+            levels.as_slice().into(),
+        ])?;
+    }
+    Ok((b.table(), b.finish()?))
 }
 
 fn push_trust(

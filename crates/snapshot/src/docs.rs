@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use crate::manifest::FORMAT_VERSION;
+use crate::manifest::{FORMAT_VERSION, OLDEST_FORMAT_VERSION};
 use crate::schema::{TABLES, Table};
 
 /// The schema reference in Markdown: every table and column with its type and meaning.
@@ -15,9 +15,11 @@ pub fn schema_markdown() -> String {
     let _ = writeln!(
         out,
         "A snapshot is a folder with one Parquet file per table (`<table>.parquet`) and a \
-         `manifest.json`. This is format version {FORMAT_VERSION}. Every table carries \
-         `account_id`, so snapshots of several accounts can be queried together. Timestamps \
-         are UTC with microsecond precision.\n"
+         `manifest.json`. This is format version {FORMAT_VERSION}; iamsnap also reads \
+         snapshots of older format versions down to {OLDEST_FORMAT_VERSION}, which lack the \
+         tables added since (each such table says when it was added). Every table of account data \
+         carries `account_id`, so snapshots of several accounts can be queried together. \
+         Timestamps are UTC with microsecond precision.\n"
     );
     for t in TABLES {
         let _ = writeln!(out, "- [`{}`](#{}): {}", t.name, t.name, t.doc);
@@ -33,6 +35,13 @@ pub fn schema_markdown() -> String {
 pub fn table_markdown(t: &Table) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## {}\n\n{}\n", t.name, t.doc);
+    if t.since > OLDEST_FORMAT_VERSION {
+        let _ = writeln!(
+            out,
+            "Added in format version {}: snapshots of older versions do not have it.\n",
+            t.since
+        );
+    }
     let _ = writeln!(out, "| column | type | null | meaning |");
     let _ = writeln!(out, "|---|---|---|---|");
     for c in t.columns {

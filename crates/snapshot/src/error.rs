@@ -39,15 +39,29 @@ pub enum SnapshotError {
         /// What is wrong.
         message: String,
     },
-    /// The snapshot was written by an iamsnap with another format version.
-    #[error("snapshot `{}` has format version {found}; this iamsnap reads format version {expected}", path.display())]
+    /// The snapshot was written by an iamsnap with a format version this one does not read.
+    #[error("snapshot `{}` has format version {found}; this iamsnap reads {}", path.display(), readable(*oldest, *expected))]
     FormatVersion {
         /// The folder.
         path: PathBuf,
         /// The version in its manifest.
         found: u32,
-        /// The version this build reads.
+        /// The oldest version this build reads.
+        oldest: u32,
+        /// The version this build writes, the newest it reads.
         expected: u32,
+    },
+    /// A table the snapshot does not have: its format version is older than the table.
+    #[error("snapshot `{}` has no table `{table}`: it has format version {version}, and the table was added in format version {since}", path.display())]
+    Absent {
+        /// The folder.
+        path: PathBuf,
+        /// The table.
+        table: String,
+        /// The snapshot's format version.
+        version: u32,
+        /// The version that added the table.
+        since: u32,
     },
     /// A table file listed in the manifest is missing.
     #[error("table `{table}` is missing: `{}` does not exist", path.display())]
@@ -104,6 +118,15 @@ pub enum SnapshotError {
     /// A bug in iamsnap rather than a problem with the input.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `format version 3` or `format versions 2 and 3`.
+fn readable(oldest: u32, newest: u32) -> String {
+    match newest.saturating_sub(oldest) {
+        0 => format!("format version {newest}"),
+        1 => format!("format versions {oldest} and {newest}"),
+        _ => format!("format versions {oldest} to {newest}"),
+    }
 }
 
 impl SnapshotError {

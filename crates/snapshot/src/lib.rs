@@ -17,9 +17,9 @@ pub use builder::{Cell, TableBuilder};
 pub use docs::{schema_markdown, table_markdown};
 pub use error::SnapshotError;
 pub use manifest::{
-    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart, Source,
-    SourceInput, TableEntry,
+    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart,
+    OLDEST_FORMAT_VERSION, Source, SourceInput, TableEntry,
 };
 pub use read::{Snapshot, TimeRange, sha256_file};
-pub use schema::{Column, ColumnType, TABLES, Table, table};
+pub use schema::{Column, ColumnType, Layout, TABLES, Table, table};
 pub use write::SnapshotWriter;

@@ -4,9 +4,16 @@ use serde::{Deserialize, Serialize};
 /// The value of `format` in every manifest.
 pub const FORMAT_NAME: &str = "iamsnap-snapshot";
 
-/// The snapshot format version this build writes and reads. Bump it whenever a table or
-/// column changes meaning, is added or is removed.
-pub const FORMAT_VERSION: u32 = 2;
+/// The snapshot format version this build writes, and the newest it reads. Bump it
+/// whenever a table or column changes meaning, is added or is removed.
+///
+/// Version 3 added the `catalog_actions` table.
+pub const FORMAT_VERSION: u32 = 3;
+
+/// The oldest snapshot format version this build reads. A snapshot of a version between
+/// this and [`FORMAT_VERSION`] lacks the tables added since (see [`crate::Table::since`]);
+/// readers treat them as absent.
+pub const OLDEST_FORMAT_VERSION: u32 = 2;
 
 /// The file name of the manifest inside a snapshot folder.
 pub const MANIFEST_FILE: &str = "manifest.json";

@@ -14,7 +14,9 @@ use parquet::file::statistics::Statistics;
 use sha2::{Digest, Sha256};
 
 use crate::error::SnapshotError;
-use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, TableEntry};
+use crate::manifest::{
+    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, OLDEST_FORMAT_VERSION, TableEntry,
+};
 use crate::schema::{ColumnType, TABLES, Table, table};
 
 /// The earliest and latest instant of a table's timestamp columns.
@@ -57,11 +59,12 @@ pub(crate) fn read_manifest_file(dir: &Path) -> Result<Manifest, SnapshotError> 
     }
     let version = head.get("format_version").and_then(|v| v.as_u64());
     match version {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) if (u64::from(OLDEST_FORMAT_VERSION)..=u64::from(FORMAT_VERSION)).contains(&v) => {}
         Some(v) => {
             return Err(SnapshotError::FormatVersion {
                 path: dir.to_path_buf(),
                 found: u32::try_from(v).unwrap_or(u32::MAX),
+                oldest: OLDEST_FORMAT_VERSION,
                 expected: FORMAT_VERSION,
             });
         }
@@ -99,7 +102,10 @@ impl Snapshot {
     /// Opens the snapshot in `dir`, checking its manifest and the sha256 of every file.
     pub fn open(dir: &Path) -> Result<Self, SnapshotError> {
         let manifest = read_manifest_file(dir)?;
-        for t in TABLES {
+        let version = manifest.format_version;
+        // A snapshot of an older format version lacks the tables added since; every other
+        // table must be there.
+        for t in TABLES.iter().filter(|t| t.in_format(version)) {
             if !manifest.tables.iter().any(|e| e.name == t.name) {
                 return Err(SnapshotError::Tables {
                     path: dir.to_path_buf(),
@@ -108,11 +114,23 @@ impl Snapshot {
             }
         }
         for entry in &manifest.tables {
-            if table(&entry.name).is_none() {
-                return Err(SnapshotError::Tables {
-                    path: dir.to_path_buf(),
-                    message: format!("the manifest lists unknown table `{}`", entry.name),
-                });
+            match table(&entry.name) {
+                None => {
+                    return Err(SnapshotError::Tables {
+                        path: dir.to_path_buf(),
+                        message: format!("the manifest lists unknown table `{}`", entry.name),
+                    });
+                }
+                Some(t) if !t.in_format(version) => {
+                    return Err(SnapshotError::Tables {
+                        path: dir.to_path_buf(),
+                        message: format!(
+                            "the manifest lists table `{}`, which format version {version} does not have (it was added in format version {})",
+                            entry.name, t.since
+                        ),
+                    });
+                }
+                Some(_) => {}
             }
             if entry.file.contains('/') || entry.file.contains('\\') || entry.file.starts_with('.')
             {
@@ -154,15 +172,34 @@ impl Snapshot {
         &self.manifest
     }
 
-    /// The manifest entry of a table.
+    /// The snapshot's format version.
+    pub fn format_version(&self) -> u32 {
+        self.manifest.format_version
+    }
+
+    /// Whether the snapshot has this table: every table of its format version is there,
+    /// a table added by a later version is not (see [`Table::since`]).
+    pub fn has_table(&self, name: &str) -> bool {
+        self.manifest.tables.iter().any(|e| e.name == name)
+    }
+
+    /// The manifest entry of a table. A table this iamsnap knows but the snapshot's older
+    /// format lacks is [`SnapshotError::Absent`].
     pub fn entry(&self, name: &str) -> Result<&TableEntry, SnapshotError> {
-        self.manifest
-            .tables
-            .iter()
-            .find(|e| e.name == name)
-            .ok_or_else(|| SnapshotError::UnknownTable {
+        if let Some(entry) = self.manifest.tables.iter().find(|e| e.name == name) {
+            return Ok(entry);
+        }
+        Err(match table(name) {
+            Some(t) => SnapshotError::Absent {
+                path: self.path.clone(),
+                table: name.to_owned(),
+                version: self.manifest.format_version,
+                since: t.since,
+            },
+            None => SnapshotError::UnknownTable {
                 name: name.to_owned(),
-            })
+            },
+        })
     }
 
     /// Path of a table's Parquet file.

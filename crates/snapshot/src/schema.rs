@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
+use crate::manifest::OLDEST_FORMAT_VERSION;
+
 /// The logical type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnType {
@@ -59,6 +61,18 @@ impl ColumnType {
     }
 }
 
+/// How a column's values are laid out in its Parquet file. Readers need not know: every
+/// layout is standard Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The writer's default: dictionary encoding, which suits repeated values.
+    Default,
+    /// Sorted, mostly distinct texts (`s3:GetObject`, `s3:GetObjectAcl`, ...): each value is
+    /// stored as the length of the prefix it shares with the previous one and the rest
+    /// (`DELTA_BYTE_ARRAY`), without a dictionary.
+    SortedText,
+}
+
 /// One column of a snapshot table.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
@@ -70,6 +84,18 @@ pub struct Column {
     pub nullable: bool,
     /// What the column means, for the schema reference.
     pub doc: &'static str,
+    /// How its values are laid out in the file.
+    pub layout: Layout,
+}
+
+impl Column {
+    /// The column with its values laid out as [`Layout::SortedText`].
+    const fn sorted_text(self) -> Self {
+        Self {
+            layout: Layout::SortedText,
+            ..self
+        }
+    }
 }
 
 /// One snapshot table.
@@ -77,6 +103,10 @@ pub struct Column {
 pub struct Table {
     /// Table name; the Parquet file is `<name>.parquet`.
     pub name: &'static str,
+    /// The format version that added the table ([`OLDEST_FORMAT_VERSION`] for the tables
+    /// every readable snapshot has). A snapshot of an older version lacks it, and readers
+    /// treat it as absent.
+    pub since: u32,
     /// What one row is.
     pub doc: &'static str,
     /// Columns in file order.
@@ -109,6 +139,11 @@ impl Table {
     pub fn column(&self, name: &str) -> Option<&'static Column> {
         self.columns.iter().find(|c| c.name == name)
     }
+
+    /// Whether a snapshot of format `version` has this table.
+    pub fn in_format(&self, version: u32) -> bool {
+        self.since <= version
+    }
 }
 
 /// The table with this name.
@@ -122,6 +157,7 @@ const fn col(name: &'static str, ty: ColumnType, nullable: bool, doc: &'static s
         ty,
         nullable,
         doc,
+        layout: Layout::Default,
     }
 }
 
@@ -138,6 +174,7 @@ const ACCOUNT_ID: Column = col(
 pub static TABLES: &[Table] = &[
     Table {
         name: "users",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per IAM user.",
         columns: &[
             ACCOUNT_ID,
@@ -168,6 +205,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "roles",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per IAM role, including service-linked roles.",
         columns: &[
             ACCOUNT_ID,
@@ -221,6 +259,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "groups",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per IAM group.",
         columns: &[
             ACCOUNT_ID,
@@ -238,6 +277,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "group_members",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per (group, member user) pair.",
         columns: &[
             ACCOUNT_ID,
@@ -254,6 +294,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "policies",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per policy: AWS managed and customer managed policies (default version) and inline policies of users, groups and roles.",
         columns: &[
             ACCOUNT_ID,
@@ -342,6 +383,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "policy_versions",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per stored version of a managed policy (IAM keeps up to five).",
         columns: &[
             ACCOUNT_ID,
@@ -369,6 +411,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "attachments",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per (principal, policy) pair in force: managed and inline policies, attached directly or inherited from a group. Permissions boundaries are in `users.permissions_boundary_arn` and `roles.permissions_boundary_arn`.",
         columns: &[
             ACCOUNT_ID,
@@ -416,6 +459,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "statements",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per statement of every policy document in force: identity policies (default versions of managed policies, inline policies) and role trust policies.",
         columns: &[
             ACCOUNT_ID,
@@ -515,6 +559,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "trust",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per principal named in a role's trust policy (`Principal` or `NotPrincipal`), with the statement's actions and conditions.",
         columns: &[
             ACCOUNT_ID,
@@ -603,6 +648,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "instance_profiles",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per (instance profile, role) pair; a profile without a role has one row with null role.",
         columns: &[
             ACCOUNT_ID,
@@ -627,6 +673,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "oidc_providers",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per IAM OpenID Connect identity provider: the issuers whose tokens roles can trust with `sts:AssumeRoleWithWebIdentity`. Filled by `iamsnap export`; empty in imports (the authorization details do not list providers).",
         columns: &[
             ACCOUNT_ID,
@@ -665,6 +712,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "saml_providers",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per IAM SAML 2.0 identity provider: the identity providers whose assertions roles can trust with `sts:AssumeRoleWithSAML`. Filled by `iamsnap export`; empty in imports.",
         columns: &[
             ACCOUNT_ID,
@@ -703,6 +751,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "service_last_accessed",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per (user or role, AWS service) in IAM's service last accessed data: the services a principal's policies allow, and when the principal last used each. Filled by `iamsnap export` (`GenerateServiceLastAccessedDetails`, service level); empty in imports.",
         columns: &[
             ACCOUNT_ID,
@@ -755,6 +804,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "account_settings",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per exported account: its aliases and its IAM password policy. Filled by `iamsnap export`; empty in imports (the authorization details carry neither). A value that could not be read is null, and the manifest's `missing` says why.",
         columns: &[
             ACCOUNT_ID,
@@ -829,6 +879,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "access_keys",
+        since: OLDEST_FORMAT_VERSION,
         doc: "One row per access key of an IAM user (or of the root user).",
         columns: &[
             ACCOUNT_ID,
@@ -881,6 +932,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "credential_report",
+        since: OLDEST_FORMAT_VERSION,
         doc: "The IAM credential report, one row per user plus the root user, with typed values. In the report's special values, `N/A` (not applicable or never) and `not_supported` become null; `no_information` also becomes null and is noted in `password_last_used_note`.",
         columns: &[
             ACCOUNT_ID,
@@ -1021,6 +1073,7 @@ pub static TABLES: &[Table] = &[
     },
     Table {
         name: "activity",
+        since: OLDEST_FORMAT_VERSION,
         doc: "CloudTrail activity, summarized: one row per distinct (account, caller, event source, event name, region, source IP, user agent family, error code, UTC day) with its event count and first and last event time. Assumed-role sessions are folded to their role. Empty when the snapshot was made without CloudTrail logs. See docs/cloudtrail.md.",
         columns: &[
             col(
@@ -1116,6 +1169,27 @@ pub static TABLES: &[Table] = &[
             ),
         ],
     },
+    Table {
+        name: "catalog_actions",
+        since: 3,
+        doc: "The AWS action catalog of the iamsnap that wrote the snapshot, one row per action; its data date is the manifest's `catalog_date`. `iamsnap diff` expands each snapshot's wildcards within the actions of its own catalog, so that access gained only because AWS added actions to a service is told apart from policy changes (see docs/diff.md). It describes the writer, not an account: it has no `account_id`.",
+        columns: &[
+            col("service", Text, false, "Service prefix, e.g. `s3`."),
+            col(
+                "action",
+                Text,
+                false,
+                "Full action name as policies write it, e.g. `s3:GetObject`. Rows are in the catalog's order: by service prefix, then action name, ignoring case.",
+            )
+            .sorted_text(),
+            col(
+                "access_levels",
+                TextList,
+                false,
+                "The action's access levels as AWS names them: `List`, `Read`, `Write`, `Permissions management`, `Tagging` (most actions have one, some two).",
+            ),
+        ],
+    },
 ];
 
 #[cfg(test)]
@@ -1142,7 +1216,16 @@ mod tests {
             for c in t.columns {
                 assert!(c.doc.ends_with('.'), "{}.{} doc", t.name, c.name);
             }
-            assert_eq!(t.columns.first().map(|c| c.name), Some("account_id"));
+            assert!(
+                (OLDEST_FORMAT_VERSION..=crate::FORMAT_VERSION).contains(&t.since),
+                "{} since {}",
+                t.name,
+                t.since
+            );
+            // Account data carries its account; the writer's catalog belongs to none.
+            if t.name != "catalog_actions" {
+                assert_eq!(t.columns.first().map(|c| c.name), Some("account_id"));
+            }
         }
     }
 }

@@ -8,15 +8,17 @@ use std::path::{Path, PathBuf};
 
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use sha2::{Digest, Sha256};
 
 use crate::error::SnapshotError;
 use crate::manifest::{
-    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart, TableEntry,
+    FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart,
+    OLDEST_FORMAT_VERSION, TableEntry,
 };
-use crate::schema::{TABLES, Table};
+use crate::schema::{Layout, TABLES, Table};
 
 /// Writes one snapshot folder.
 #[derive(Debug)]
@@ -28,6 +30,9 @@ pub struct SnapshotWriter {
     replace: bool,
     tables: Vec<TableEntry>,
     missing: Vec<MissingPart>,
+    /// The format version written: [`FORMAT_VERSION`] unless an older snapshot is
+    /// rewritten in its own format.
+    version: u32,
     done: bool,
 }
 
@@ -81,11 +86,31 @@ impl SnapshotWriter {
             replace,
             tables: Vec::new(),
             missing: Vec::new(),
+            version: FORMAT_VERSION,
             done: false,
         };
         fs::create_dir(&writer.tmp)
             .map_err(|e| SnapshotError::io("cannot create", &writer.tmp, e))?;
         Ok(writer)
+    }
+
+    /// Writes a snapshot of the older format `version` rather than [`FORMAT_VERSION`]: the
+    /// tables added since are neither written nor listed. This is for rewriting a snapshot
+    /// in its own format (adding CloudTrail activity to it, say) without inventing what its
+    /// format lacks. Call it before writing any table.
+    pub fn set_format_version(&mut self, version: u32) -> Result<(), SnapshotError> {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
+            return Err(SnapshotError::Internal(format!(
+                "cannot write format version {version}"
+            )));
+        }
+        if !self.tables.is_empty() {
+            return Err(SnapshotError::Internal(
+                "the format version is set after tables were written".to_owned(),
+            ));
+        }
+        self.version = version;
+        Ok(())
     }
 
     /// Writes one table from its record batches (all of the table's schema).
@@ -100,6 +125,12 @@ impl SnapshotWriter {
                 table.name
             )));
         }
+        if !table.in_format(self.version) {
+            return Err(SnapshotError::Internal(format!(
+                "table `{}` is not part of format version {}",
+                table.name, self.version
+            )));
+        }
         let path = self.tmp.join(table.file_name());
         let parquet_err = |e: &dyn std::fmt::Display| SnapshotError::Parquet {
             table: table.name.to_owned(),
@@ -111,11 +142,23 @@ impl SnapshotWriter {
             inner: BufWriter::new(file),
             hasher: Sha256::new(),
         };
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             // A fixed creator keeps files byte-identical across builds for the same data.
-            .set_created_by("iamsnap".to_owned())
-            .build();
+            .set_created_by("iamsnap".to_owned());
+        for c in table.columns {
+            if c.layout == Layout::SortedText {
+                // Distinct names share long prefixes, which a dictionary cannot use; zstd
+                // compresses what the prefix coding leaves about a third better than snappy.
+                let level = ZstdLevel::try_new(3).map_err(|e| parquet_err(&e))?;
+                let path = ColumnPath::from(c.name);
+                props = props
+                    .set_column_dictionary_enabled(path.clone(), false)
+                    .set_column_encoding(path.clone(), Encoding::DELTA_BYTE_ARRAY)
+                    .set_column_compression(path, Compression::ZSTD(level));
+            }
+        }
+        let props = props.build();
         let schema = table.schema();
         let mut writer =
             ArrowWriter::try_new(sink, schema.clone(), Some(props)).map_err(|e| parquet_err(&e))?;
@@ -155,10 +198,10 @@ impl SnapshotWriter {
     }
 
     /// Writes the manifest and moves the snapshot into place. Every table of
-    /// [`TABLES`] must have been written.
+    /// [`TABLES`] (of the format version written) must have been written.
     pub fn finish(mut self, info: ManifestInfo) -> Result<Manifest, SnapshotError> {
         let mut tables = Vec::with_capacity(TABLES.len());
-        for table in TABLES {
+        for table in TABLES.iter().filter(|t| t.in_format(self.version)) {
             let entry = self
                 .tables
                 .iter()
@@ -173,7 +216,7 @@ impl SnapshotWriter {
         account_ids.dedup();
         let manifest = Manifest {
             format: FORMAT_NAME.to_owned(),
-            format_version: FORMAT_VERSION,
+            format_version: self.version,
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             captured_at: info.captured_at,
             source: info.source,

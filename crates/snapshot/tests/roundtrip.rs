@@ -5,8 +5,8 @@ use std::path::Path;
 
 use chrono::{TimeZone, Utc};
 use iamsnap_snapshot::{
-    Cell, ManifestInfo, Snapshot, SnapshotError, SnapshotWriter, Source, TABLES, TableBuilder,
-    table,
+    Cell, FORMAT_VERSION, ManifestInfo, Snapshot, SnapshotError, SnapshotWriter, Source, TABLES,
+    TableBuilder, table,
 };
 
 fn info() -> ManifestInfo {
@@ -155,19 +155,133 @@ fn another_format_version_is_named() {
     write_snapshot(&dest, false).unwrap();
     let manifest = dest.join("manifest.json");
     let text = fs::read_to_string(&manifest).unwrap();
-    fs::write(
-        &manifest,
-        text.replace("\"format_version\": 2", "\"format_version\": 99"),
-    )
-    .unwrap();
-    let err = Snapshot::open(&dest).unwrap_err();
+    let current = format!("\"format_version\": {FORMAT_VERSION}");
+    assert!(text.contains(&current), "{text}");
+    for version in [99, 1] {
+        fs::write(
+            &manifest,
+            text.replace(&current, &format!("\"format_version\": {version}")),
+        )
+        .unwrap();
+        let err = Snapshot::open(&dest).unwrap_err();
+        assert!(matches!(err, SnapshotError::FormatVersion { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "snapshot `{}` has format version {version}; this iamsnap reads format versions 2 and 3",
+                dest.display(),
+            )
+        );
+    }
+}
+
+/// Turns the format-3 snapshot at `dest` into what a format-2 writer made: no
+/// `catalog_actions` table.
+fn downgrade_to_format_2(dest: &Path) {
+    let manifest = dest.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["format_version"] = 2.into();
+    m["tables"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|t| t["name"] != "catalog_actions");
+    fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    fs::remove_file(dest.join("catalog_actions.parquet")).unwrap();
+}
+
+#[test]
+fn a_format_2_snapshot_opens_without_the_tables_added_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    downgrade_to_format_2(&dest);
+    let snap = Snapshot::open(&dest).unwrap();
+    assert_eq!(snap.format_version(), 2);
+    assert!(snap.has_table("groups"));
+    assert!(!snap.has_table("catalog_actions"));
+    assert_eq!(snap.read_table("groups").unwrap().num_rows(), 1);
+    let err = snap.read_table("catalog_actions").unwrap_err();
+    assert!(matches!(err, SnapshotError::Absent { .. }), "{err}");
     assert_eq!(
         err.to_string(),
         format!(
-            "snapshot `{}` has format version 99; this iamsnap reads format version {}",
-            dest.display(),
-            iamsnap_snapshot::FORMAT_VERSION
+            "snapshot `{}` has no table `catalog_actions`: it has format version 2, and the table was added in format version 3",
+            dest.display()
         )
+    );
+    // A name no version has is still unknown.
+    let err = snap.read_table("nope").unwrap_err();
+    assert!(matches!(err, SnapshotError::UnknownTable { .. }), "{err}");
+
+    // A format-2 manifest that lists the table is not what a format-2 writer makes.
+    let manifest = dest.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    let groups = m["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "groups")
+        .unwrap()
+        .clone();
+    let mut listed = groups;
+    listed["name"] = "catalog_actions".into();
+    m["tables"].as_array_mut().unwrap().push(listed);
+    fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert!(matches!(err, SnapshotError::Tables { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("the manifest lists table `catalog_actions`, which format version 2 does not have (it was added in format version 3)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_format_3_snapshot_without_its_catalog_table_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    let file = dest.join("catalog_actions.parquet");
+    let bytes = fs::read(&file).unwrap();
+
+    // Truncated.
+    fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert!(matches!(err, SnapshotError::HashMismatch { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("table `catalog_actions` was modified or truncated"),
+        "{err}"
+    );
+
+    // Removed.
+    fs::remove_file(&file).unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert!(matches!(err, SnapshotError::MissingFile { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("table `catalog_actions` is missing"),
+        "{err}"
+    );
+
+    // Not listed by a format-3 manifest.
+    fs::write(&file, &bytes).unwrap();
+    let manifest = dest.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["tables"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|t| t["name"] != "catalog_actions");
+    fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let err = Snapshot::open(&dest).unwrap_err();
+    assert!(matches!(err, SnapshotError::Tables { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("the manifest does not list table `catalog_actions`"),
+        "{err}"
     );
 }
 
@@ -178,4 +292,50 @@ fn a_folder_without_manifest_is_not_a_snapshot() {
     assert!(matches!(err, SnapshotError::NotASnapshot { .. }), "{err}");
     let err = Snapshot::open(&dir.path().join("missing")).unwrap_err();
     assert!(err.to_string().contains("cannot open snapshot"), "{err}");
+}
+
+#[test]
+fn force_replaces_a_snapshot_of_an_older_format_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    write_snapshot(&dest, false).unwrap();
+    downgrade_to_format_2(&dest);
+    let err = write_snapshot(&dest, false).unwrap_err();
+    assert!(matches!(err, SnapshotError::Exists { .. }), "{err}");
+    write_snapshot(&dest, true).unwrap();
+    let snap = Snapshot::open(&dest).unwrap();
+    assert_eq!(snap.format_version(), FORMAT_VERSION);
+    assert!(snap.has_table("catalog_actions"));
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[test]
+fn a_writer_can_keep_an_older_format_and_then_writes_only_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("snap");
+    let mut w = SnapshotWriter::create(&dest, false).unwrap();
+    w.set_format_version(2).unwrap();
+    let catalog = table("catalog_actions").unwrap();
+    let err = w
+        .write_table(catalog, &[TableBuilder::new(catalog).finish().unwrap()])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("table `catalog_actions` is not part of format version 2"),
+        "{err}"
+    );
+    for t in TABLES.iter().filter(|t| t.name != "catalog_actions") {
+        w.write_table(t, &[TableBuilder::new(t).finish().unwrap()])
+            .unwrap();
+    }
+    let m = w.finish(info()).unwrap();
+    assert_eq!(m.format_version, 2);
+    assert_eq!(m.tables.len(), TABLES.len() - 1);
+    let snap = Snapshot::open(&dest).unwrap();
+    assert_eq!(snap.format_version(), 2);
+    assert!(!snap.has_table("catalog_actions"));
+
+    let mut w = SnapshotWriter::create(&dir.path().join("other"), false).unwrap();
+    assert!(w.set_format_version(1).is_err());
+    assert!(w.set_format_version(FORMAT_VERSION + 1).is_err());
 }

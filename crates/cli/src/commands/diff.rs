@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use iamsnap_diff::{AccessChange, DiffError, DiffReport, FailOn as Category, RiskKind};
+use iamsnap_diff::{
+    AccessChange, CatalogChange, CatalogChangeKind, DiffError, DiffReport, FailOn as Category,
+    RiskKind,
+};
 use iamsnap_rules::{Finding, Severity};
 use iamsnap_snapshot::Snapshot;
 use serde_json::{Map, Value, json};
@@ -40,8 +43,8 @@ enum Format {
     Json,
     /// Markdown, for a pull request comment.
     Markdown,
-    /// SARIF 2.1.0: one result per risk, per principal that gained access and per identity
-    /// that behaves differently.
+    /// SARIF 2.1.0: one result per risk, per principal that gained access (also through
+    /// catalog growth) and per identity that behaves differently.
     Sarif,
 }
 
@@ -60,6 +63,9 @@ enum FailOn {
     /// Some identity behaves differently in the CloudTrail activity (first-time calls, new
     /// source IPs or regions, more failed calls).
     NewBehaviour,
+    /// Some user or role gained actions only because AWS added them to a wildcard it was
+    /// granted (both snapshots must carry their action catalog).
+    CatalogGrowth,
     /// Any difference at all.
     Any,
 }
@@ -73,6 +79,7 @@ impl From<FailOn> for Category {
             FailOn::NewKey => Category::NewKey,
             FailOn::NewEscalation => Category::NewEscalation,
             FailOn::NewBehaviour => Category::NewBehaviour,
+            FailOn::CatalogGrowth => Category::CatalogGrowth,
             FailOn::Any => Category::Any,
         }
     }
@@ -150,6 +157,33 @@ fn access_cells(a: &AccessChange) -> [String; 6] {
     ]
 }
 
+const CATALOG_HEADER: [&str; 6] = [
+    "change",
+    "principal",
+    "resource",
+    "actions",
+    "by level",
+    "conditional",
+];
+
+fn catalog_cells(c: &CatalogChange) -> [String; 6] {
+    [
+        c.kind.as_str().to_owned(),
+        format!("{} {}", c.principal_type, c.principal_name),
+        c.resource.clone(),
+        actions(&c.actions),
+        levels(&c.levels),
+        if c.conditional {
+            "yes".to_owned()
+        } else {
+            String::new()
+        },
+    ]
+}
+
+/// The title of the section of catalog growth and retirement.
+const CATALOG_SECTION: &str = "Access changed by the action catalog";
+
 const BEHAVIOUR_HEADER: [&str; 3] = ["identity", "type", "what is new"];
 
 fn behaviour_cells(b: &iamsnap_diff::BehaviourChange) -> [String; 3] {
@@ -176,6 +210,14 @@ fn summary(r: &DiffReport) -> String {
         r.changes.len(),
         r.risks.len()
     );
+    if !r.catalog.changes.is_empty() {
+        let count = |kind| r.catalog.changes.iter().filter(|c| c.kind == kind).count();
+        s.push_str(&format!(
+            "; through the action catalog, access gained on {} and lost on {} (principal, resource) pair(s)",
+            count(CatalogChangeKind::CatalogGrowth),
+            count(CatalogChangeKind::CatalogRetirement)
+        ));
+    }
     if r.behaviour.compared {
         s.push_str(&format!(
             "; {} identit{} with new behaviour",
@@ -218,6 +260,13 @@ fn table(r: &DiffReport) -> String {
             t.add_row(access_cells(a));
         }
         s.push_str(&format!("\nEffective access\n{t}\n"));
+    }
+    if !r.catalog.changes.is_empty() {
+        let mut t = output::table(CATALOG_HEADER);
+        for c in &r.catalog.changes {
+            t.add_row(catalog_cells(c));
+        }
+        s.push_str(&format!("\n{CATALOG_SECTION}\n{t}\n"));
     }
     if !r.behaviour.changes.is_empty() {
         let mut t = output::table(BEHAVIOUR_HEADER);
@@ -288,6 +337,13 @@ fn markdown(r: &DiffReport) -> String {
         s.push_str("\n## Effective access\n\n");
         s.push_str(&md_table(ACCESS_HEADER, r.access.iter().map(access_cells)));
     }
+    if !r.catalog.changes.is_empty() {
+        s.push_str(&format!("\n## {CATALOG_SECTION}\n\n"));
+        s.push_str(&md_table(
+            CATALOG_HEADER,
+            r.catalog.changes.iter().map(catalog_cells),
+        ));
+    }
     if !r.behaviour.changes.is_empty() {
         s.push_str("\n## Behaviour (CloudTrail activity)\n\n");
         s.push_str(&md_table(
@@ -302,7 +358,7 @@ fn markdown(r: &DiffReport) -> String {
 }
 
 /// The SARIF rules of a diff: id, name, severity, title, what it means.
-const SARIF_RULES: [(&str, &str, Severity, &str, &str); 6] = [
+const SARIF_RULES: [(&str, &str, Severity, &str, &str); 7] = [
     (
         "DIFF-NEW-ADMIN",
         "new_admin",
@@ -336,7 +392,7 @@ const SARIF_RULES: [(&str, &str, Severity, &str, &str); 6] = [
         "new_access",
         Severity::Medium,
         "A user or role gained access",
-        "The principal is allowed actions on a resource pattern that it was not allowed before (wildcards expanded with the embedded action catalog).",
+        "The principal is allowed actions on a resource pattern that it was not allowed before (wildcards expanded with the action catalog; actions gained only because the catalog grew are DIFF-CATALOG-GROWTH).",
     ),
     (
         "DIFF-NEW-BEHAVIOUR",
@@ -344,6 +400,13 @@ const SARIF_RULES: [(&str, &str, Severity, &str, &str); 6] = [
         Severity::Low,
         "An identity behaves differently in CloudTrail",
         "The identity made API calls, or called from source addresses or regions, never seen in the old snapshot's CloudTrail activity, or its share of failed calls rose by 20 points or more.",
+    ),
+    (
+        "DIFF-CATALOG-GROWTH",
+        "catalog_growth",
+        Severity::Low,
+        "A user or role gained actions that AWS added to a wildcard it is granted",
+        "The principal's policies grant a wildcard (such as `s3:*`) that now covers actions the old snapshot's action catalog did not have: the access is new on AWS, though no policy changed it. Reported when both snapshots carry the catalog they were written with.",
     ),
 ];
 
@@ -409,7 +472,8 @@ fn sarif_result(
 
 /// The diff as a SARIF 2.1.0 document, shaped like `check`'s (one run of the `iamsnap`
 /// driver with its rules): one result per risk, per (principal, resource pattern) with
-/// gained actions, and per identity with new behaviour.
+/// gained actions (through a change of the account, or through catalog growth), and per
+/// identity with new behaviour.
 fn sarif(r: &DiffReport) -> Value {
     let rules: Vec<Value> = SARIF_RULES
         .iter()
@@ -473,6 +537,35 @@ fn sarif(r: &DiffReport) -> Value {
             &a.principal_arn,
             &message,
             &format!("{}\n{}", a.resource, a.gained.join(",")),
+            "statements.parquet",
+            r,
+        ));
+    }
+    for c in r
+        .catalog
+        .changes
+        .iter()
+        .filter(|c| c.kind == CatalogChangeKind::CatalogGrowth)
+    {
+        let message = format!(
+            "{} `{}` gained {} action(s) on `{}` that AWS added to a wildcard it is granted ({}): {}{}",
+            c.principal_type,
+            c.principal_name,
+            c.actions.len(),
+            c.resource,
+            levels(&c.levels),
+            actions(&c.actions),
+            if c.conditional {
+                " (some under a condition)"
+            } else {
+                ""
+            }
+        );
+        results.push(sarif_result(
+            "DIFF-CATALOG-GROWTH",
+            &c.principal_arn,
+            &message,
+            &format!("{}\n{}", c.resource, c.actions.join(",")),
             "statements.parquet",
             r,
         ));
