@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::common::*;
 use crate::moto::{FaultProxy, Faults, Moto};
 
-const ACCOUNT: &str = "123456789012";
+pub(crate) const ACCOUNT: &str = "123456789012";
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -37,11 +37,17 @@ fn client(endpoint: &str) -> Client {
 
 /// Runs `iamsnap export` against `endpoint` with test credentials and nothing from the
 /// machine's AWS configuration.
-fn export(endpoint: &str, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn export(endpoint: &str, out: &Path, extra: &[&str]) -> Output {
     let mut cmd = iamsnap();
     cmd.args(["export", "--endpoint-url", endpoint, "-o", s(out)])
-        .args(extra)
-        .env("AWS_ACCESS_KEY_ID", "testing")
+        .args(extra);
+    with_test_credentials(&mut cmd);
+    cmd.output().unwrap()
+}
+
+/// Test credentials and region, and nothing from the machine's AWS configuration.
+pub(crate) fn with_test_credentials(cmd: &mut assert_cmd::Command) {
+    cmd.env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
@@ -53,10 +59,9 @@ fn export(endpoint: &str, out: &Path, extra: &[&str]) -> Output {
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL");
-    cmd.output().unwrap()
 }
 
-fn export_ok(endpoint: &str, out: &Path, extra: &[&str]) -> String {
+pub(crate) fn export_ok(endpoint: &str, out: &Path, extra: &[&str]) -> String {
     let o = export(endpoint, out, extra);
     assert!(
         o.status.success(),
@@ -67,7 +72,7 @@ fn export_ok(endpoint: &str, out: &Path, extra: &[&str]) -> String {
     stdout(&o)
 }
 
-fn query(snapshot: &Path, sql: &str) -> Vec<Value> {
+pub(crate) fn query(snapshot: &Path, sql: &str) -> Vec<Value> {
     let out = ok(&["query", s(snapshot), sql, "--format", "json"]);
     match serde_json::from_str(&out).unwrap() {
         Value::Array(rows) => rows,
@@ -86,7 +91,7 @@ fn strings(rows: &[Value], column: &str) -> Vec<String> {
         .collect()
 }
 
-fn manifest(snapshot: &Path) -> Value {
+pub(crate) fn manifest(snapshot: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(snapshot.join("manifest.json")).unwrap()).unwrap()
 }
 
@@ -318,11 +323,11 @@ fn started() -> Option<(Moto, tokio::runtime::Runtime, Created)> {
     Some((moto, rt, created))
 }
 
-fn skipped() {
+pub(crate) fn skipped() {
     eprintln!("IAMSNAP_SKIP_MOTO=1: export test skipped");
 }
 
-fn missing_parts(snapshot: &Path) -> BTreeMap<String, Value> {
+pub(crate) fn missing_parts(snapshot: &Path) -> BTreeMap<String, Value> {
     manifest(snapshot)["missing"]
         .as_array()
         .map(|a| {

@@ -1,7 +1,8 @@
-//! A local IAM/STS endpoint for the exporter's tests: `moto_server` (PyPI `moto[server]`,
+//! A local AWS endpoint for the exporter's tests: `moto_server` (PyPI `moto[server]`,
 //! pinned in tests/requirements.txt and installed by scripts/test) on a free loopback
 //! port, stopped when dropped. And a loopback proxy in front of it that injects throttling,
-//! server errors and AccessDenied answers.
+//! server errors and AccessDenied answers, and stands in for CloudTrail's `LookupEvents`,
+//! which moto does not implement.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -12,6 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
 
 /// A running moto_server.
 pub struct Moto {
@@ -117,8 +120,41 @@ pub struct Faults {
     /// Answer this many requests with throttling (429, `Throttling`) or server errors
     /// (503), alternating, on every other request from the first on.
     pub transient: usize,
-    /// Answer every request for this API operation with 403 AccessDenied.
+    /// Answer every request for this API operation with AccessDenied, in the protocol of
+    /// its service (IAM's XML, S3's XML, CloudTrail's JSON).
     pub deny: Option<&'static str>,
+    /// Answer `LookupEvents` (`CloudTrail_20131101.LookupEvents`) from these events.
+    pub lookup: Option<Arc<LookupEvents>>,
+}
+
+/// A stand-in for CloudTrail's event history: `LookupEvents` answered from CloudTrail
+/// records, as AWS answers it — the events of the region the request is signed for, with
+/// `eventTime` between `StartTime` and `EndTime`, newest first, `MaxResults` (at most 50)
+/// per page with a `NextToken`, each record as the event's `CloudTrailEvent` string.
+#[derive(Debug, Clone, Default)]
+pub struct LookupEvents {
+    /// Whole CloudTrail records (`eventTime`, `awsRegion`, `eventID`, ...).
+    pub records: Vec<Value>,
+    /// Events per page at most, below `MaxResults`.
+    pub page_size: usize,
+    /// Positions (0-based) among the `LookupEvents` requests received that are answered
+    /// with 429 `ThrottlingException` instead.
+    pub throttle: Vec<usize>,
+}
+
+/// One request the proxy received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// The API operation.
+    pub operation: String,
+    /// The request line's target (path and query).
+    pub target: String,
+    /// The region the request is signed for.
+    pub region: String,
+    /// When it arrived.
+    pub at: Instant,
+    /// Answered with an injected error.
+    pub injected: bool,
 }
 
 /// What the proxy saw and did.
@@ -130,6 +166,8 @@ pub struct Counts {
     pub transient_injected: u64,
     /// AccessDenied answers injected.
     pub denied: u64,
+    /// Every request, in order of arrival.
+    pub seen: Vec<Seen>,
 }
 
 impl Counts {
@@ -175,12 +213,147 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     Some((head, body))
 }
 
-fn operation(body: &[u8]) -> String {
-    String::from_utf8_lossy(body)
+fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn target(head: &str) -> &str {
+    head.lines()
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .unwrap_or("")
+}
+
+/// The API operation of a request: the `Action` of IAM's and STS's query protocol, the
+/// `X-Amz-Target` of JSON protocols, or S3's from the method and query.
+fn operation(head: &str, body: &[u8]) -> String {
+    if let Some(t) = header(head, "x-amz-target") {
+        return t.rsplit('.').next().unwrap_or(t).to_owned();
+    }
+    if let Some(action) = String::from_utf8_lossy(body)
         .split('&')
         .find_map(|kv| kv.strip_prefix("Action="))
-        .unwrap_or("?")
+    {
+        return action.to_owned();
+    }
+    let target = target(head);
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    if let Some(id) = query.split('&').find_map(|kv| kv.strip_prefix("x-id=")) {
+        return id.to_owned();
+    }
+    if query.split('&').any(|kv| kv == "list-type=2") {
+        return "ListObjectsV2".to_owned();
+    }
+    let method = head.split(' ').next().unwrap_or("");
+    let path = target.split('?').next().unwrap_or("");
+    if method == "GET" && path.trim_start_matches('/').contains('/') {
+        return "GetObject".to_owned();
+    }
+    "?".to_owned()
+}
+
+/// The region of a SigV4 signature: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`.
+fn signing_region(head: &str) -> String {
+    header(head, "authorization")
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split('/').nth(2))
+        .unwrap_or("")
         .to_owned()
+}
+
+fn json_response(status: &str, body: &Value) -> Vec<u8> {
+    let body = body.to_string();
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn s3_error_response(status: &str, code: &str, message: &str) -> Vec<u8> {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message><RequestId>0000000000000000</RequestId></Error>"
+    );
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// AccessDenied for `op`, in the protocol of the request.
+fn denied_response(head: &str, op: &str) -> Vec<u8> {
+    let who = "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform";
+    if header(head, "x-amz-target").is_some() {
+        json_response(
+            "400 Bad Request",
+            &json!({"__type": "AccessDeniedException", "message": format!("{who}: cloudtrail:{op}")}),
+        )
+    } else if op == "ListObjectsV2" || op == "GetObject" {
+        s3_error_response("403 Forbidden", "AccessDenied", "Access Denied")
+    } else {
+        error_response("403 Forbidden", "AccessDenied", &format!("{who}: iam:{op}"))
+    }
+}
+
+fn epoch(time: &str) -> f64 {
+    chrono::DateTime::parse_from_rfc3339(time)
+        .unwrap()
+        .timestamp() as f64
+}
+
+impl LookupEvents {
+    /// The answer to one `LookupEvents` request.
+    fn answer(&self, region: &str, body: &[u8]) -> Vec<u8> {
+        let request: Value = serde_json::from_slice(body).unwrap();
+        let number = |k: &str| request[k].as_f64();
+        let start = number("StartTime").unwrap_or(f64::MIN);
+        let end = number("EndTime").unwrap_or(f64::MAX);
+        let max = request["MaxResults"]
+            .as_u64()
+            .map_or(50, |m| m.min(50) as usize)
+            .min(self.page_size);
+        let offset: usize = request["NextToken"]
+            .as_str()
+            .map_or(0, |t| t.strip_prefix("page-").unwrap().parse().unwrap());
+        let mut events: Vec<&Value> = self
+            .records
+            .iter()
+            .filter(|r| r["awsRegion"] == region)
+            .filter(|r| {
+                let t = epoch(r["eventTime"].as_str().unwrap());
+                start <= t && t <= end
+            })
+            .collect();
+        events.sort_by(|a, b| {
+            (b["eventTime"].as_str(), b["eventID"].as_str())
+                .cmp(&(a["eventTime"].as_str(), a["eventID"].as_str()))
+        });
+        let page: Vec<Value> = events
+            .iter()
+            .skip(offset)
+            .take(max)
+            .map(|r| {
+                json!({
+                    "EventId": r["eventID"],
+                    "EventName": r["eventName"],
+                    "ReadOnly": r["readOnly"].as_bool().map(|b| b.to_string()),
+                    "EventTime": epoch(r["eventTime"].as_str().unwrap()),
+                    "EventSource": r["eventSource"],
+                    "Resources": [],
+                    "CloudTrailEvent": r.to_string(),
+                })
+            })
+            .collect();
+        let mut answer = json!({ "Events": page });
+        if offset + max < events.len() {
+            answer["NextToken"] = json!(format!("page-{}", offset + max));
+        }
+        json_response("200 OK", &answer)
+    }
 }
 
 fn error_response(status: &str, code: &str, message: &str) -> Vec<u8> {
@@ -213,21 +386,28 @@ impl FaultProxy {
                     let Some((head, body)) = read_request(&mut client) else {
                         continue;
                     };
-                    let op = operation(&body);
+                    let op = operation(&head, &body);
+                    let region = signing_region(&head);
                     let index = seen;
                     seen += 1;
                     let inject = {
                         let mut c = counts.lock().unwrap();
+                        let lookups = c.requests.get("LookupEvents").copied().unwrap_or(0);
                         *c.requests.entry(op.clone()).or_default() += 1;
                         if faults.deny == Some(op.as_str()) {
                             c.denied += 1;
-                            Some(error_response(
-                                "403 Forbidden",
-                                "AccessDenied",
-                                &format!(
-                                    "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: iam:{op}"
-                                ),
-                            ))
+                            Some(denied_response(&head, &op))
+                        } else if let (Some(lookup), "LookupEvents") = (&faults.lookup, op.as_str())
+                        {
+                            if lookup.throttle.contains(&(lookups as usize)) {
+                                c.transient_injected += 1;
+                                Some(json_response(
+                                    "429 Too Many Requests",
+                                    &json!({"__type": "ThrottlingException", "message": "Rate exceeded"}),
+                                ))
+                            } else {
+                                Some(lookup.answer(&region, &body))
+                            }
                         } else if index.is_multiple_of(2)
                             && (c.transient_injected as usize) < faults.transient
                         {
@@ -249,6 +429,19 @@ impl FaultProxy {
                             None
                         }
                     };
+                    {
+                        let mut c = counts.lock().unwrap();
+                        let injected = inject
+                            .as_ref()
+                            .is_some_and(|a| !a.starts_with(b"HTTP/1.1 200"));
+                        c.seen.push(Seen {
+                            operation: op.clone(),
+                            target: target(&head).to_owned(),
+                            region,
+                            at: Instant::now(),
+                            injected,
+                        });
+                    }
                     // Each connection is served in its own thread so a slow answer does not
                     // hold up concurrent requests.
                     std::thread::spawn(move || {

@@ -4,7 +4,10 @@
 //! get-account-authorization-details` (decoded or URL-encoded documents, one or several
 //! pages) and the IAM credential report CSV. [`import::import`] turns them into a snapshot.
 //! With the `live` feature, [`live::export`] reads a live account through the AWS API into
-//! a snapshot of the same tables, built by the same code.
+//! a snapshot of the same tables, built by the same code. CloudTrail events — log files
+//! ([`cloudtrail::summarize_paths`]), log objects in S3 and CloudTrail's event history
+//! (`live::read_cloudtrail`, or as part of an export) — are summarized into `activity` by
+//! one [`cloudtrail::Summarizer`].
 
 pub mod auth_details;
 pub mod cloudtrail;

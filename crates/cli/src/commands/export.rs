@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use iamsnap_export::cloudtrail::{LOOKUP_MAX_DAYS, S3Location, Stats};
 use iamsnap_export::live::{
-    Connection, ExportError, ExportProgress, ExportRequest, FailureKind, export,
+    CloudTrailRequest, Connection, ExportError, ExportProgress, ExportRequest, FailureKind,
+    LookupRequest, export,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -23,6 +25,11 @@ use crate::files::print;
 /// IAM's own reports); docs/export-policy.json is the policy it needs. A part the
 /// credentials may not read is recorded as missing in the manifest, naming the action to
 /// grant, unless --strict is given.
+///
+/// CloudTrail activity goes into the `activity` table when asked for: the trail's log
+/// objects in S3 (--cloudtrail-s3, optionally only the last --cloudtrail-days), or the
+/// account's management events of the last --cloudtrail-days days from CloudTrail's event
+/// history (LookupEvents).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The snapshot folder to create.
@@ -65,9 +72,109 @@ pub struct Args {
     /// Print the API calls made, per operation, and the retries.
     #[arg(short, long)]
     verbose: bool,
+
+    /// CloudTrail log objects to summarize into `activity`: s3://BUCKET/PREFIX/, e.g. the
+    /// trail's s3://my-trail-bucket/AWSLogs/ (every `.json` and `.json.gz` object below it;
+    /// digest files are skipped). Repeatable.
+    #[arg(long = "cloudtrail-s3", value_name = "S3_URL", value_parser = parse_s3_location)]
+    cloudtrail_s3: Vec<S3Location>,
+
+    /// Days of CloudTrail activity, counted back from now. With --cloudtrail-s3: only the
+    /// objects of those days, by the date in their key. Without it: the management events
+    /// of those days (at most 90) from CloudTrail's event history (LookupEvents, paced to
+    /// two requests a second per region).
+    #[arg(long, value_name = "N", value_parser = parse_days)]
+    cloudtrail_days: Option<u32>,
+
+    /// The regions whose event history LookupEvents reads, comma-separated (default: the
+    /// region requests are signed for). Only with --cloudtrail-days alone.
+    #[arg(
+        long,
+        value_name = "REGION,...",
+        value_delimiter = ',',
+        requires = "cloudtrail_days",
+        conflicts_with = "cloudtrail_s3"
+    )]
+    cloudtrail_regions: Vec<String>,
+}
+
+/// Parses `s3://BUCKET/PREFIX/` for clap.
+pub fn parse_s3_location(text: &str) -> Result<S3Location, String> {
+    text.parse::<S3Location>().map_err(|e| e.to_string())
+}
+
+/// Parses a number of days (at least 1) for clap.
+pub fn parse_days(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(0) => Err("0 days is nothing to read: give at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a number of days")),
+    }
+}
+
+/// The CloudTrail sources the flags ask for. `--cloudtrail-days` restricts the S3 objects
+/// when there are any, and otherwise asks `LookupEvents`.
+fn cloudtrail_request(args: &Args) -> Result<CloudTrailRequest, CliError> {
+    if !args.cloudtrail_s3.is_empty() {
+        return Ok(CloudTrailRequest {
+            s3: args.cloudtrail_s3.clone(),
+            s3_days: args.cloudtrail_days,
+            lookup: None,
+        });
+    }
+    let Some(days) = args.cloudtrail_days else {
+        return Ok(CloudTrailRequest::default());
+    };
+    if days > LOOKUP_MAX_DAYS {
+        return Err(CliError::with_help(
+            format!(
+                "--cloudtrail-days {days}: without --cloudtrail-s3 the events come from CloudTrail's event history (LookupEvents), which keeps {LOOKUP_MAX_DAYS} days"
+            ),
+            format!(
+                "give at most {LOOKUP_MAX_DAYS} days, or read the trail's log objects, which go back as far as the trail kept them: --cloudtrail-s3 s3://BUCKET/AWSLogs/ --cloudtrail-days {days}"
+            ),
+        ));
+    }
+    Ok(CloudTrailRequest {
+        s3: Vec::new(),
+        s3_days: None,
+        lookup: Some(LookupRequest {
+            days,
+            regions: args.cloudtrail_regions.clone(),
+        }),
+    })
+}
+
+/// One line on what was summarized of CloudTrail.
+pub fn activity_line(stats: &Stats, rows: u64) -> String {
+    let from = if stats.files > 0 {
+        format!(" from {} log files", stats.files)
+    } else {
+        String::new()
+    };
+    let mut line = format!(
+        "summarized {} CloudTrail events{from} into {rows} activity rows",
+        stats.records
+    );
+    let skipped: Vec<String> = [
+        (stats.malformed_files, "malformed files"),
+        (stats.malformed_records, "malformed records"),
+        (stats.digest_files, "digest files"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if !skipped.is_empty() {
+        line.push_str(&format!(" (skipped {})", skipped.join(", ")));
+    }
+    line.push('\n');
+    line
 }
 
 pub fn run(args: &Args) -> Result<Exit, CliError> {
+    let cloudtrail = cloudtrail_request(args)?;
+    cloudtrail.check().map_err(to_cli_error)?;
     let request = ExportRequest {
         connection: Connection {
             profile: args.profile.clone(),
@@ -81,6 +188,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         concurrency: usize::from(args.concurrency),
         poll_timeout: Duration::from_secs(args.poll_timeout),
         captured_at: Utc::now(),
+        cloudtrail,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,6 +218,9 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         rows("saml_providers"),
         rows("service_last_accessed"),
     );
+    if let Some(stats) = &outcome.activity {
+        text.push_str(&activity_line(stats, rows("activity")));
+    }
     for note in &m.notes {
         text.push_str(&format!("note: {note}\n"));
     }
@@ -135,8 +246,9 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     Ok(Exit::Clean)
 }
 
-fn to_cli_error(e: ExportError) -> CliError {
+pub fn to_cli_error(e: ExportError) -> CliError {
     match e {
+        ExportError::Source { message, help } => CliError::with_help(message, help),
         ExportError::Config(message) => CliError::with_help(
             message,
             "configure credentials as for the AWS CLI (`aws configure`, `aws sso login --profile P` then --profile P, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), then run again",
@@ -183,20 +295,20 @@ fn to_cli_error(e: ExportError) -> CliError {
 
 /// One bar per step on stderr, only when stderr is a terminal.
 #[derive(Debug)]
-struct Bars {
+pub struct Bars {
     multi: MultiProgress,
     bars: Mutex<HashMap<&'static str, ProgressBar>>,
 }
 
 impl Bars {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Self {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             bars: Mutex::new(HashMap::new()),
         }
     }
 
-    fn clear(&self) {
+    pub fn clear(&self) {
         if let Ok(bars) = self.bars.lock() {
             for bar in bars.values() {
                 bar.finish_and_clear();

@@ -1,12 +1,15 @@
 //! `iamsnap import`: files a user already has into a snapshot.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::cloudtrail::{self, CloudTrailError, Summary};
+use iamsnap_export::cloudtrail::{self, CloudTrailError, S3Location, Summarizer, Summary};
+use iamsnap_export::live::{CloudTrailRequest, Connection, read_cloudtrail};
 use iamsnap_export::{ImportRequest, add_activity, import};
 use iamsnap_snapshot::{Snapshot, SnapshotError};
 
+use super::export::{self as export_cmd, parse_days, parse_s3_location};
 use crate::exit::{CliError, Exit};
 use crate::files::print;
 use crate::progress::Bars;
@@ -16,9 +19,14 @@ use crate::progress::Bars;
 ///
 /// Policy documents may be decoded (as the AWS CLI prints them) or URL-encoded (as the IAM
 /// API returns them). Several pages of one capture, given as several files, are merged.
-/// CloudTrail logs are summarized into the `activity` table; `--into` adds them to an
-/// existing snapshot.
+/// CloudTrail logs (files, or objects in S3) are summarized into the `activity` table;
+/// `--into` adds them to an existing snapshot.
 #[derive(Debug, clap::Args)]
+#[command(group(
+    clap::ArgGroup::new("cloudtrail_sources")
+        .args(["cloudtrail_logs", "cloudtrail_s3"])
+        .multiple(true)
+))]
 pub struct Args {
     /// Output of `aws iam get-account-authorization-details`; repeat for each page.
     #[arg(
@@ -43,6 +51,36 @@ pub struct Args {
     #[arg(long = "cloudtrail-logs", value_name = "DIR_OR_FILE")]
     cloudtrail_logs: Vec<PathBuf>,
 
+    /// CloudTrail log objects in S3: s3://BUCKET/PREFIX/, e.g. the trail's
+    /// s3://my-trail-bucket/AWSLogs/ (read with AWS credentials found as the AWS CLI finds
+    /// them); summarized into `activity` with any --cloudtrail-logs. Repeatable.
+    #[arg(long = "cloudtrail-s3", value_name = "S3_URL", value_parser = parse_s3_location)]
+    cloudtrail_s3: Vec<S3Location>,
+
+    /// Only the S3 objects of the last N days, by the date in their key.
+    #[arg(long, value_name = "N", value_parser = parse_days, requires = "cloudtrail_s3")]
+    cloudtrail_days: Option<u32>,
+
+    /// With --cloudtrail-s3: a named profile of the AWS config files.
+    #[arg(long, value_name = "NAME", requires = "cloudtrail_s3")]
+    profile: Option<String>,
+
+    /// With --cloudtrail-s3: the region to sign requests for (the bucket's is found).
+    #[arg(long, value_name = "REGION", requires = "cloudtrail_s3")]
+    region: Option<String>,
+
+    /// With --cloudtrail-s3: send the requests to this endpoint (e.g. a local emulator).
+    #[arg(long, value_name = "URL", requires = "cloudtrail_s3")]
+    endpoint_url: Option<String>,
+
+    /// With --cloudtrail-s3: objects read at once at most.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
+
+    /// With --cloudtrail-s3: attempts per request on throttling and server errors.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    max_attempts: u32,
+
     /// The snapshot folder to create.
     #[arg(
         short,
@@ -53,9 +91,10 @@ pub struct Args {
     )]
     output: Option<PathBuf>,
 
-    /// Add the `--cloudtrail-logs` to this existing snapshot instead (its `activity` table is
-    /// replaced; the snapshot is rewritten whole and swapped in only when complete).
-    #[arg(long, value_name = "DIR", requires = "cloudtrail_logs")]
+    /// Add the `--cloudtrail-logs` or `--cloudtrail-s3` to this existing snapshot instead (its
+    /// `activity` table is replaced; the snapshot is rewritten whole and swapped in only
+    /// when complete).
+    #[arg(long, value_name = "DIR", requires = "cloudtrail_sources")]
     into: Option<PathBuf>,
 
     /// Replace the output folder if it is an existing snapshot.
@@ -105,37 +144,81 @@ fn cloudtrail_error(e: CloudTrailError) -> CliError {
 }
 
 fn summarize(args: &Args) -> Result<Option<Summary>, CliError> {
-    if args.cloudtrail_logs.is_empty() {
+    if args.cloudtrail_logs.is_empty() && args.cloudtrail_s3.is_empty() {
         return Ok(None);
     }
-    let paths: Vec<&Path> = args.cloudtrail_logs.iter().map(PathBuf::as_path).collect();
-    cloudtrail::summarize_paths(&paths, args.threads, &Bars)
-        .map(Some)
-        .map_err(cloudtrail_error)
+    let mut summarizer = if args.cloudtrail_logs.is_empty() {
+        Summarizer::new()
+    } else {
+        let paths: Vec<&Path> = args.cloudtrail_logs.iter().map(PathBuf::as_path).collect();
+        cloudtrail::read_paths(&paths, args.threads, &Bars).map_err(cloudtrail_error)?
+    };
+    if !args.cloudtrail_s3.is_empty() {
+        summarizer.merge(read_s3(args)?);
+    }
+    Ok(Some(summarizer.finish()))
+}
+
+/// The `--cloudtrail-s3` objects, all of them: what cannot be read is an error here (an
+/// import has no missing parts).
+fn read_s3(args: &Args) -> Result<Summarizer, CliError> {
+    let request = CloudTrailRequest {
+        s3: args.cloudtrail_s3.clone(),
+        s3_days: args.cloudtrail_days,
+        lookup: None,
+    };
+    let connection = Connection {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        max_attempts: args.max_attempts,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
+    let bars = Arc::new(export_cmd::Bars::new());
+    let result = runtime.block_on(read_cloudtrail(
+        &connection,
+        &request,
+        usize::from(args.concurrency),
+        bars.clone(),
+        Utc::now(),
+    ));
+    bars.clear();
+    let outcome = result.map_err(export_cmd::to_cli_error)?;
+    if !outcome.missing.is_empty() {
+        let reasons: Vec<String> = outcome
+            .missing
+            .iter()
+            .map(|p| format!("{} ({})", p.part, p.reason))
+            .collect();
+        let actions: Vec<&str> = outcome
+            .missing
+            .iter()
+            .filter_map(|p| p.action.as_deref())
+            .collect();
+        let help = if actions.is_empty() {
+            "run again; if it persists, check the network, --region and --endpoint-url".to_owned()
+        } else {
+            format!(
+                "grant {} to the caller (docs/export-policy.json lists every action iamsnap calls), then run again",
+                actions.join(", ")
+            )
+        };
+        return Err(CliError::with_help(
+            format!(
+                "cannot read all of the CloudTrail logs in S3: {}; nothing was written",
+                reasons.join("; ")
+            ),
+            help,
+        ));
+    }
+    Ok(outcome.summarizer)
 }
 
 fn activity_line(summary: &Summary) -> String {
-    let s = &summary.stats;
-    let mut line = format!(
-        "summarized {} CloudTrail events from {} log files into {} activity rows",
-        s.records,
-        s.files,
-        summary.rows.len()
-    );
-    let skipped: Vec<String> = [
-        (s.malformed_files, "malformed files"),
-        (s.malformed_records, "malformed records"),
-        (s.digest_files, "digest files"),
-    ]
-    .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, what)| format!("{n} {what}"))
-    .collect();
-    if !skipped.is_empty() {
-        line.push_str(&format!(" (skipped {})", skipped.join(", ")));
-    }
-    line.push('\n');
-    line
+    export_cmd::activity_line(&summary.stats, summary.rows.len() as u64)
 }
 
 pub fn run(args: &Args) -> Result<Exit, CliError> {
@@ -201,7 +284,9 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
 fn run_into(args: &Args, into: &Path) -> Result<Exit, CliError> {
     let snapshot = Snapshot::open(into)?;
     let Some(summary) = summarize(args)? else {
-        return Err(CliError::new("--into needs --cloudtrail-logs"));
+        return Err(CliError::new(
+            "--into needs --cloudtrail-logs or --cloudtrail-s3",
+        ));
     };
     let manifest = add_activity(&snapshot, &summary)?;
     let mut text = format!("updated {}: ", into.display());

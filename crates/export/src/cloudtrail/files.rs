@@ -39,7 +39,7 @@ struct Found {
     other_files: u64,
 }
 
-fn is_log_name(name: &str) -> bool {
+pub(crate) fn is_log_name(name: &str) -> bool {
     name.ends_with(".json") || name.ends_with(".json.gz")
 }
 
@@ -254,6 +254,16 @@ pub fn summarize_paths(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<Summary, CloudTrailError> {
+    read_paths(paths, threads, progress).map(Summarizer::finish)
+}
+
+/// Like [`summarize_paths`], leaving the summarizer open so that other sources (S3,
+/// `LookupEvents`) can be merged into it; the inputs are recorded in it.
+pub fn read_paths(
+    paths: &[&Path],
+    threads: usize,
+    progress: &dyn Progress,
+) -> Result<Summarizer, CloudTrailError> {
     let found = find(paths)?;
     let files = found.files;
     let mut order: Vec<usize> = (0..files.len()).collect();
@@ -321,7 +331,6 @@ pub fn summarize_paths(
         summarizer.count_other_file();
     }
 
-    let mut inputs = Vec::with_capacity(paths.len());
     for (input, &path) in paths.iter().enumerate() {
         let mut listing = Vec::new();
         for (file, sha) in files.iter().zip(&hashes).filter(|(f, _)| f.input == input) {
@@ -341,13 +350,11 @@ pub fn summarize_paths(
                 hex::encode(hasher.finalize())
             }
         };
-        inputs.push(SourceInput {
+        summarizer.add_input(SourceInput {
             kind: SOURCE_KIND.to_owned(),
             name: base_name(path),
             sha256,
         });
     }
-    let mut summary = summarizer.finish();
-    summary.inputs = inputs;
-    Ok(summary)
+    Ok(summarizer)
 }

@@ -7,6 +7,8 @@
 //! and UTC day, with the first and last event time.
 //!
 //! - [`summarize_paths`] reads files and folders on every core;
+//! - [`S3Location`] names logs in S3 and [`key_date`] reads the date CloudTrail writes into
+//!   their keys (the reading itself, and `LookupEvents`, are in `live`, with the AWS SDK);
 //! - [`Summarizer`] takes one file's bytes or one event at a time (for other sources, such
 //!   as objects read from S3 or `LookupEvents`), and merges with other summarizers;
 //! - [`activity_table`] turns the rows into the table's record batch.
@@ -16,6 +18,7 @@
 
 mod classify;
 mod files;
+mod location;
 mod record;
 mod split;
 mod summarize;
@@ -24,7 +27,15 @@ use arrow::record_batch::RecordBatch;
 use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
 
 pub use classify::{SdkLanguage, UserAgentFamily};
-pub use files::{SOURCE_KIND, summarize_paths};
+#[cfg(feature = "live")]
+pub(crate) use files::is_log_name;
+pub use files::{SOURCE_KIND, read_paths, summarize_paths};
+#[cfg(feature = "live")]
+pub(crate) use location::{Depth, depth};
+pub use location::{
+    LOOKUP_MAX_DAYS, LOOKUP_SOURCE_KIND, S3_SOURCE_KIND, S3Location, S3LocationError,
+    is_source_kind, key_date,
+};
 pub use summarize::{
     ActivityRow, DIGEST_MARKER, FileReport, LogError, MAX_PROBLEMS, MalformedEvent, MalformedFile,
     NOTE_PREFIX, Problem, Stats, Summarizer, Summary,

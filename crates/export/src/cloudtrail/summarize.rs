@@ -267,6 +267,10 @@ pub struct Summarizer {
     pending: Groups,
     ua_cache: HashMap<Box<str>, u8, FixedState>,
     stats: Stats,
+    /// The sources read, as the manifest lists them.
+    inputs: Vec<iamsnap_snapshot::SourceInput>,
+    /// Words on the sources read, for the manifest (each starting `CloudTrail:`).
+    source_notes: Vec<String>,
 }
 
 impl Summarizer {
@@ -288,6 +292,16 @@ impl Summarizer {
     /// Counts a digest file that was skipped without being read.
     pub(crate) fn count_digest_file(&mut self) {
         self.stats.digest_files += 1;
+    }
+
+    /// Records a source that was read, for the manifest's `source.inputs`.
+    pub fn add_input(&mut self, input: iamsnap_snapshot::SourceInput) {
+        self.inputs.push(input);
+    }
+
+    /// Records a note on a source for the manifest; it should start with [`NOTE_PREFIX`].
+    pub fn add_note(&mut self, note: String) {
+        self.source_notes.push(note);
     }
 
     /// Summarizes one log file given as bytes (plain or gzip-compressed JSON). `name`
@@ -427,6 +441,39 @@ impl Summarizer {
         self.count_event(outcome)
     }
 
+    /// Like [`Summarizer::add_event_json`], for the event at `position` of a named source
+    /// (e.g. `LookupEvents us-east-1`): a malformed event is counted and named, as a
+    /// malformed record of a log file is.
+    pub fn add_event_json_at(
+        &mut self,
+        source: &str,
+        position: u64,
+        json: &[u8],
+    ) -> Result<(), MalformedEvent> {
+        let outcome = serde_json::from_slice::<Record<'_>>(json)
+            .map_err(|_| record_error(json))
+            .and_then(|r| self.add(&r, None, false));
+        if let Err(message) = &outcome {
+            self.stats.add_problem(Problem {
+                file: source.to_owned(),
+                record: Some(position),
+                message: message.clone(),
+            });
+        }
+        self.count_event(outcome)
+    }
+
+    /// Counts and names an event of a source that has no record to summarize (e.g. a
+    /// `LookupEvents` result without its `CloudTrailEvent`).
+    pub fn skip_event(&mut self, source: &str, position: u64, message: &str) {
+        self.stats.add_problem(Problem {
+            file: source.to_owned(),
+            record: Some(position),
+            message: message.to_owned(),
+        });
+        self.stats.malformed_records += 1;
+    }
+
     fn count_event(&mut self, outcome: Result<(), String>) -> Result<(), MalformedEvent> {
         match outcome {
             Ok(()) => {
@@ -544,6 +591,8 @@ impl Summarizer {
                 .or_insert(agg);
         }
         self.stats.merge(other.stats);
+        self.inputs.extend(other.inputs);
+        self.source_notes.extend(other.source_notes);
     }
 
     /// The rows, ordered by account, day, principal, event source, event name and the other
@@ -625,7 +674,8 @@ impl Summarizer {
         Summary {
             rows,
             stats,
-            inputs: Vec::new(),
+            inputs: self.inputs,
+            source_notes: self.source_notes,
         }
     }
 }
@@ -707,6 +757,9 @@ pub struct Summary {
     pub stats: Stats,
     /// The inputs, as the manifest lists them.
     pub inputs: Vec<iamsnap_snapshot::SourceInput>,
+    /// Words on the sources read (an S3 location's date window, `LookupEvents`' time range
+    /// and pages), each starting `CloudTrail:`.
+    pub source_notes: Vec<String>,
 }
 
 impl Summary {
@@ -718,9 +771,14 @@ impl Summary {
         ids
     }
 
-    /// The manifest notes: counts, and the malformed files and records by name.
+    /// The manifest notes: counts, the sources read, and the malformed files and records
+    /// by name.
     pub fn notes(&self) -> Vec<String> {
-        self.stats.notes(self.rows.len())
+        let mut notes = self.stats.notes(self.rows.len());
+        // After the counts, before the list of malformed input.
+        let at = notes.len().min(1);
+        notes.splice(at..at, self.source_notes.iter().cloned());
+        notes
     }
 }
 

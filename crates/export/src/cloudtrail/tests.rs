@@ -342,3 +342,51 @@ fn the_account_comes_from_the_record_else_the_file_name() {
     assert_eq!(row.user_agent_family, None);
     assert_eq!(row.region, None);
 }
+
+#[test]
+fn events_of_named_sources_are_counted_and_named_and_sources_noted() {
+    let mut s = Summarizer::new();
+    s.add_event_json_at(
+        "LookupEvents us-east-1",
+        0,
+        event("GetUser", USER, "2023-07-10T12:00:00Z").as_bytes(),
+    )
+    .unwrap();
+    let err = s
+        .add_event_json_at("LookupEvents us-east-1", 1, br#"{"eventName":"x"}"#)
+        .unwrap_err();
+    assert!(err.0.contains("eventTime"), "{err}");
+    s.skip_event("LookupEvents eu-west-1", 4, "no `CloudTrailEvent`");
+    s.add_note(format!("{NOTE_PREFIX} LookupEvents in us-east-1: 2 events"));
+    let mut other = Summarizer::new();
+    other.add_input(iamsnap_snapshot::SourceInput {
+        kind: S3_SOURCE_KIND.to_owned(),
+        name: "s3://trail/AWSLogs/".to_owned(),
+        sha256: "0".repeat(64),
+    });
+    other.add_note(format!(
+        "{NOTE_PREFIX} `s3://trail/AWSLogs/`: 0 log objects read"
+    ));
+    s.merge(other);
+    let summary = s.finish();
+    assert_eq!(summary.rows.len(), 1);
+    assert_eq!(summary.stats.records, 1);
+    assert_eq!(summary.stats.malformed_records, 2);
+    assert_eq!(summary.inputs.len(), 1);
+    let notes = summary.notes();
+    // The counts, the sources, then the malformed input by name.
+    assert!(notes[0].contains("1 events from 0 log files"), "{notes:#?}");
+    assert!(notes[1].contains("LookupEvents in us-east-1"), "{notes:#?}");
+    assert!(notes[2].contains("`s3://trail/AWSLogs/`"), "{notes:#?}");
+    assert!(
+        notes[3].contains(
+            "skipped malformed record `LookupEvents eu-west-1`, record 4: no `CloudTrailEvent`"
+        ),
+        "{notes:#?}"
+    );
+    assert!(
+        notes[4].starts_with("CloudTrail: skipped malformed record `LookupEvents us-east-1`, record 1: no `eventTime`"),
+        "{notes:#?}"
+    );
+    assert_eq!(notes.len(), 5);
+}

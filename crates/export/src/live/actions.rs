@@ -36,6 +36,10 @@ pub enum Part {
     PasswordPolicy,
     /// The account aliases.
     AccountAliases,
+    /// CloudTrail log objects in S3 (`--cloudtrail-s3`), for `activity`.
+    CloudTrailS3,
+    /// CloudTrail's event history (`LookupEvents`), for `activity`.
+    CloudTrailLookupEvents,
 }
 
 impl Part {
@@ -52,6 +56,8 @@ impl Part {
             Part::SamlProviders => "saml_providers",
             Part::PasswordPolicy => "password_policy",
             Part::AccountAliases => "account_aliases",
+            Part::CloudTrailS3 => "cloudtrail_s3",
+            Part::CloudTrailLookupEvents => "cloudtrail_lookup_events",
         }
     }
 
@@ -135,7 +141,19 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "iam:ListAccountAliases",
         Part::AccountAliases,
     ),
+    // `--cloudtrail-s3`: S3 authorizes listing a bucket's objects as `s3:ListBucket`.
+    api("ListObjectsV2", "s3:ListBucket", Part::CloudTrailS3),
+    api("GetObject", "s3:GetObject", Part::CloudTrailS3),
+    // `--cloudtrail-days` without `--cloudtrail-s3`.
+    api(
+        "LookupEvents",
+        "cloudtrail:LookupEvents",
+        Part::CloudTrailLookupEvents,
+    ),
 ];
+
+/// Operations authorized by an action of another name.
+pub const RENAMED_ACTIONS: &[(&str, &str)] = &[("ListObjectsV2", "s3:ListBucket")];
 
 /// The entry of an operation.
 pub fn api_action(operation: &str) -> Option<&'static ApiAction> {
@@ -179,7 +197,22 @@ mod tests {
                 "{} is not in the action catalog",
                 a.action
             );
-            assert_eq!(a.action.split(':').nth(1), Some(a.operation));
+            match RENAMED_ACTIONS.iter().find(|(op, _)| *op == a.operation) {
+                Some((_, action)) => assert_eq!(a.action, *action),
+                None => assert_eq!(a.action.split(':').nth(1), Some(a.operation)),
+            }
+        }
+    }
+
+    /// A resource each action is asked for: S3's are a trail's bucket and one of its log
+    /// objects (the policy may scope them), the others `*`.
+    fn example_resource(action: &str) -> &'static str {
+        match action {
+            "s3:ListBucket" => "arn:aws:s3:::acme-trail",
+            "s3:GetObject" => {
+                "arn:aws:s3:::acme-trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/22/111122223333_CloudTrail_us-east-1_20261122T1205Z_a.json.gz"
+            }
+            _ => "*",
         }
     }
 
@@ -192,7 +225,7 @@ mod tests {
                 principal: "arn:aws:iam::111122223333:user/auditor".to_owned(),
                 principal_account: "111122223333".to_owned(),
                 action: a.action.to_owned(),
-                resource: "*".to_owned(),
+                resource: example_resource(a.action).to_owned(),
                 resource_account: "111122223333".to_owned(),
                 context: Context::default(),
             };
@@ -211,6 +244,42 @@ mod tests {
                 a.operation
             );
         }
+    }
+
+    #[test]
+    fn the_published_policy_reads_only_cloudtrail_log_objects_in_s3() {
+        let doc = parse_document_text_as(&policy_text(), DocumentKind::Identity).unwrap();
+        let policy = [CompiledPolicy::new("export-policy", &doc)];
+        let decide = |action: &str, resource: &str| {
+            let request = Request {
+                principal: "arn:aws:iam::111122223333:user/auditor".to_owned(),
+                principal_account: "111122223333".to_owned(),
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                resource_account: "111122223333".to_owned(),
+                context: Context::default(),
+            };
+            evaluate(
+                &request,
+                &PolicySet {
+                    identity: &policy,
+                    ..PolicySet::default()
+                },
+            )
+            .decision
+        };
+        // A trail delivering under a prefix of its own.
+        assert_eq!(
+            decide(
+                "s3:GetObject",
+                "arn:aws:s3:::acme-trail/org/AWSLogs/o-1/111122223333/CloudTrail/eu-west-1/2026/11/22/x.json.gz"
+            ),
+            Decision::Allow
+        );
+        assert_ne!(
+            decide("s3:GetObject", "arn:aws:s3:::acme-data/customers.csv"),
+            Decision::Allow
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The AWS side: configuration resolved as the AWS CLI does, clients with retries, a bound
-//! on requests in flight, counters of calls and attempts, and error classification.
+//! The AWS side: configuration resolved as the AWS CLI does, clients with retries (IAM and
+//! STS; S3 and CloudTrail for activity), a bound on requests in flight, counters of calls
+//! and attempts, and error classification.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -121,11 +122,10 @@ impl Intercept for Counter {
         } else if status >= 500 {
             self.0.server_errors.fetch_add(1, Ordering::Relaxed);
         } else if status == 400
-            && context
-                .response()
-                .body()
-                .bytes()
-                .is_some_and(|b| contains(b, b"<Code>Throttling</Code>"))
+            && context.response().body().bytes().is_some_and(|b| {
+                // IAM's and STS's XML, CloudTrail's JSON.
+                contains(b, b"<Code>Throttling</Code>") || contains(b, b"ThrottlingException")
+            })
         {
             self.0.throttled.fetch_add(1, Ordering::Relaxed);
         }
@@ -137,13 +137,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Clients for IAM and STS sharing one bound on requests in flight.
+/// Clients for IAM and STS (and, made on demand, S3 and CloudTrail) sharing one bound on
+/// requests in flight.
 #[derive(Debug)]
 pub struct Api {
     /// The IAM client.
     pub iam: aws_sdk_iam::Client,
     /// The STS client.
     pub sts: aws_sdk_sts::Client,
+    config: aws_config::SdkConfig,
     permits: Semaphore,
     stats: Arc<Stats>,
 }
@@ -196,9 +198,44 @@ impl Api {
         Ok(Self {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
+            config,
             permits: Semaphore::new(concurrency.max(1)),
             stats,
         })
+    }
+
+    /// The region requests are signed for: `--region`, the environment's or the profile's,
+    /// else `us-east-1`.
+    pub fn region(&self) -> String {
+        self.config
+            .region()
+            .map_or_else(|| DEFAULT_REGION.to_owned(), |r| r.as_ref().to_owned())
+    }
+
+    /// Whether `--endpoint-url` sends every request elsewhere than AWS.
+    pub fn custom_endpoint(&self) -> bool {
+        self.config.endpoint_url().is_some()
+    }
+
+    /// An S3 client, for `region` or the configured one. With a custom endpoint buckets are
+    /// addressed by path (`http://host/bucket/key`): an emulator has no DNS name per bucket.
+    pub fn s3(&self, region: Option<&str>) -> aws_sdk_s3::Client {
+        let mut b = aws_sdk_s3::config::Builder::from(&self.config)
+            .interceptor(Counter(self.stats.clone()))
+            .force_path_style(self.custom_endpoint());
+        if let Some(r) = region {
+            b = b.region(Region::new(r.to_owned()));
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
+    }
+
+    /// A CloudTrail client for `region` (CloudTrail's event history is per region).
+    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.config)
+            .interceptor(Counter(self.stats.clone()))
+            .region(Region::new(region.to_owned()))
+            .build();
+        aws_sdk_cloudtrail::Client::from_conf(conf)
     }
 
     /// Runs one call of `operation` once a slot is free, counting it.
@@ -206,6 +243,17 @@ impl Api {
     where
         F: Future<Output = Result<T, SdkError<E>>>,
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.guarded(operation, call)
+            .await?
+            .map_err(|e| classify(operation, &e))
+    }
+
+    /// Runs `work` (one call of `operation`, and whatever must happen while its request is
+    /// open, such as reading an answer's body) once a slot is free, counting the call.
+    pub async fn guarded<T, F>(&self, operation: &'static str, work: F) -> Result<T, ApiError>
+    where
+        F: Future<Output = T>,
     {
         let _permit = self.permits.acquire().await.map_err(|_| ApiError {
             operation,
@@ -216,7 +264,7 @@ impl Api {
             message: "the export was stopped".to_owned(),
         })?;
         self.stats.count_call(operation);
-        call.await.map_err(|e| classify(operation, &e))
+        Ok(work.await)
     }
 
     /// The counters now.
@@ -244,7 +292,7 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 
 /// What kind of failure an SDK error is, with the operation's IAM action.
-fn classify<E>(operation: &'static str, err: &SdkError<E>) -> ApiError
+pub(crate) fn classify<E>(operation: &'static str, err: &SdkError<E>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

@@ -60,6 +60,15 @@ pub enum ExportError {
     /// No credentials, no usable profile, or a bad flag value.
     #[error("{0}")]
     Config(String),
+    /// A CloudTrail source cannot be read as given: a bucket that does not exist, an S3
+    /// location without log objects, a `LookupEvents` range beyond 90 days.
+    #[error("{message}")]
+    Source {
+        /// What is wrong, naming the source.
+        message: String,
+        /// What to do about it.
+        help: String,
+    },
     /// An API without which there is no snapshot failed (the caller identity or the
     /// authorization details).
     #[error("{0}")]

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use super::actions::Part;
 use super::api::{Api, CallStats, Connection, Missing};
+use super::cloudtrail::{self, CloudTrailRequest, Env};
 use super::convert::{self, instant};
 use super::error::{ApiError, ExportError, FailureKind};
 use super::model::{
@@ -39,8 +40,10 @@ pub struct ExportRequest {
     /// How long to wait for IAM's reports (the credential report, each principal's service
     /// last accessed job) before recording them missing.
     pub poll_timeout: Duration,
-    /// The capture time written in the manifest.
+    /// The capture time written in the manifest; CloudTrail's days are counted back from it.
     pub captured_at: DateTime<Utc>,
+    /// CloudTrail activity to read into `activity` (nothing: the table is empty).
+    pub cloudtrail: CloudTrailRequest,
 }
 
 /// Observes an export's progress, e.g. to draw bars. Steps are named by the constants of
@@ -73,6 +76,8 @@ pub struct ExportOutcome {
     pub stats: CallStats,
     /// Wall time of the export, connection to rename.
     pub elapsed: Duration,
+    /// What was read and skipped of CloudTrail, when it was asked for.
+    pub activity: Option<crate::cloudtrail::Stats>,
 }
 
 const STEP_AUTH: &str = "authorization details";
@@ -85,8 +90,8 @@ const STEP_ACCOUNT: &str = "providers and account settings";
 const MAX_PAGES: usize = 100_000;
 
 struct Ctx {
-    api: Api,
-    missing: Missing,
+    api: Arc<Api>,
+    missing: Arc<Missing>,
     progress: Arc<dyn ExportProgress>,
     account: String,
     concurrency: usize,
@@ -100,10 +105,11 @@ pub async fn export(
     progress: Arc<dyn ExportProgress>,
 ) -> Result<ExportOutcome, ExportError> {
     let started = Instant::now();
+    request.cloudtrail.check()?;
     // Refuse an existing output before calling anything.
     let mut writer = SnapshotWriter::create(&request.output, request.force)?;
     let concurrency = request.concurrency.max(1);
-    let api = Api::connect(&request.connection, concurrency).await?;
+    let api = Arc::new(Api::connect(&request.connection, concurrency).await?);
     let identity = api
         .call("GetCallerIdentity", api.sts.get_caller_identity().send())
         .await
@@ -114,7 +120,7 @@ pub async fn export(
         .ok_or_else(|| ExportError::Internal("GetCallerIdentity named no account".to_owned()))?;
     let ctx = Arc::new(Ctx {
         api,
-        missing: Missing::default(),
+        missing: Arc::new(Missing::default()),
         progress,
         account,
         concurrency,
@@ -134,14 +140,32 @@ pub async fn export(
             Ok::<_, ExportError>((pages, keys?, last_accessed?))
         }
     };
-    let (core, report, oidc, saml, settings) = tokio::join!(
+    let activity = {
+        let env = Env {
+            api: ctx.api.clone(),
+            missing: ctx.missing.clone(),
+            progress: ctx.progress.clone(),
+            concurrency,
+        };
+        async move {
+            if request.cloudtrail.is_empty() {
+                return Ok(None);
+            }
+            cloudtrail::read(&env, &request.cloudtrail, request.captured_at)
+                .await
+                .map(|s| Some(s.finish()))
+        }
+    };
+    let (core, report, oidc, saml, settings, activity) = tokio::join!(
         core,
         credential_report(&ctx),
         oidc_providers(ctx.clone()),
         saml_providers(ctx.clone()),
         account_settings(&ctx),
+        activity,
     );
     let (pages, (access_keys, keys_listed_for), service_last_accessed) = core?;
+    let activity = activity?;
     let extras = Extras {
         account_id: Some(ctx.account.clone()),
         access_keys,
@@ -167,10 +191,22 @@ pub async fn export(
     for (table, batch) in &imported.tables {
         writer.write_table(table, std::slice::from_ref(batch))?;
     }
-    // Tables of other sources (CloudTrail activity) are written empty: every snapshot has
-    // every table.
+    let mut account_ids = imported.account_ids;
+    let mut notes = imported.notes;
+    let mut inputs = Vec::new();
+    if let Some(summary) = &activity {
+        let (table, batch) = crate::cloudtrail::activity_table(&summary.rows)?;
+        writer.write_table(table, std::slice::from_ref(&batch))?;
+        account_ids.extend(summary.account_ids());
+        notes.extend(summary.notes());
+        inputs.extend(summary.inputs.iter().cloned());
+    }
+    // Tables of other sources (CloudTrail activity when none was asked for) are written
+    // empty: every snapshot has every table.
     for table in TABLES {
-        if !imported.tables.iter().any(|(t, _)| t.name == table.name) {
+        let written = imported.tables.iter().any(|(t, _)| t.name == table.name)
+            || (activity.is_some() && table.name == crate::cloudtrail::TABLE);
+        if !written {
             let empty = TableBuilder::new(table).finish()?;
             writer.write_table(table, std::slice::from_ref(&empty))?;
         }
@@ -180,18 +216,19 @@ pub async fn export(
         captured_at: request.captured_at,
         source: Source {
             kind: "export".to_owned(),
-            inputs: Vec::new(),
+            inputs,
         },
-        account_ids: imported.account_ids,
+        account_ids,
         catalog_date: iamsnap_catalog::Catalog::embedded()
             .ok()
             .map(|c| c.data_date().to_owned()),
-        notes: imported.notes,
+        notes,
     })?;
     Ok(ExportOutcome {
         manifest,
         stats: ctx.api.stats(),
         elapsed: started.elapsed(),
+        activity: activity.map(|s| s.stats),
     })
 }
 
