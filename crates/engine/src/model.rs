@@ -14,7 +14,7 @@ use iamsnap_catalog::Catalog;
 use iamsnap_policy::escalation::possible_escalations;
 use iamsnap_policy::{
     CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason,
-    PolicyDocument, PolicySet, Request, StatementRef, evaluate, parse_document_text,
+    PolicyDocument, PolicySet, RequestRef, StatementRef, evaluate_ref, parse_document_text,
 };
 use iamsnap_snapshot::Snapshot;
 
@@ -221,6 +221,22 @@ pub(crate) fn any_arn(format: &str, account: &str) -> String {
     out
 }
 
+/// The resources `can_any` asks about for `action` in `account`: an ARN of each of the
+/// action's resource types that no policy names; none (so `*`) for an action without
+/// resource types or unknown to the catalog.
+pub(crate) fn any_arns(action: &str, account: &str) -> Vec<String> {
+    Catalog::embedded()
+        .ok()
+        .and_then(|c| c.action(action))
+        .map(|a| {
+            a.resource_types()
+                .iter()
+                .map(|t| any_arn(t.arn_format(), account))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The account id in an ARN, when it has a 12-digit one.
 pub(crate) fn arn_account(arn: &str) -> Option<&str> {
     let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
@@ -236,16 +252,24 @@ impl Principal {
         resource: &str,
         extra: &[(String, ContextValue)],
     ) -> Verdict {
-        let mut context = self.context.clone();
-        for (key, value) in extra {
-            context.insert(key, value.clone());
-        }
-        let request = Request {
-            principal: self.arn.clone(),
-            principal_account: self.account_id.clone(),
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            resource_account: arn_account(resource).unwrap_or(&self.account_id).to_owned(),
+        // The principal's own keys are borrowed; a copy only when the caller adds some.
+        let extended;
+        let context = if extra.is_empty() {
+            &self.context
+        } else {
+            let mut c = self.context.clone();
+            for (key, value) in extra {
+                c.insert(key, value.clone());
+            }
+            extended = c;
+            &extended
+        };
+        let request = RequestRef {
+            principal: &self.arn,
+            principal_account: &self.account_id,
+            action,
+            resource,
+            resource_account: arn_account(resource).unwrap_or(&self.account_id),
             context,
         };
         let boundary = match &self.boundary {
@@ -257,7 +281,7 @@ impl Principal {
             permissions_boundary: boundary,
             ..PolicySet::default()
         };
-        let evaluation = evaluate(&request, &set);
+        let evaluation = evaluate_ref(&request, &set);
         // An explicit deny stands whatever the missing documents say; otherwise a missing
         // identity policy could allow or deny, and a missing boundary could only take an
         // allow away.
@@ -364,17 +388,20 @@ impl Principal {
     /// cover: `*`, `arn:aws:iam::*:role/*` or `arn:aws:iam::<account>:role/*` alike);
     /// otherwise an unknown verdict, otherwise the last deny.
     pub(crate) fn evaluate_any(&self, action: &str, extra: &[(String, ContextValue)]) -> Verdict {
-        let types = Catalog::embedded()
-            .ok()
-            .and_then(|c| c.action(action))
-            .map(|a| a.resource_types())
-            .unwrap_or_default();
-        if types.is_empty() {
-            return self.evaluate(action, "*", extra);
-        }
+        self.evaluate_on(action, &any_arns(action, &self.account_id), extra)
+    }
+
+    /// [`Principal::evaluate_any`] on the ARNs [`any_arns`] gave for the action and the
+    /// principal's account (callers asking for many principals compute them once).
+    pub(crate) fn evaluate_on(
+        &self,
+        action: &str,
+        arns: &[String],
+        extra: &[(String, ContextValue)],
+    ) -> Verdict {
         let mut fallback = None;
-        for t in types {
-            let verdict = self.evaluate(action, &any_arn(t.arn_format(), &self.account_id), extra);
+        for arn in arns {
+            let verdict = self.evaluate(action, arn, extra);
             match verdict.allowed() {
                 Some(true) => return verdict,
                 None => fallback = Some(verdict),
@@ -411,7 +438,7 @@ impl Principal {
 /// Every user and role of a snapshot.
 #[derive(Debug)]
 pub(crate) struct Model {
-    by_arn: HashMap<String, Arc<Principal>>,
+    by_arn: HashMap<String, Arc<Principal>, foldhash::fast::RandomState>,
     /// Users then roles, each by ARN.
     principals: Vec<Arc<Principal>>,
 }

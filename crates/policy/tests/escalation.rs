@@ -743,3 +743,40 @@ fn conditions_on_the_principal_see_the_keys_aws_always_sets() {
     );
     assert!(glass.contains("IAM-CREATE-POLICY-VERSION"));
 }
+
+/// `possible_escalations` stops evaluating an alternative at its first denied step; it must
+/// report exactly what assessing every step of every method reports, finding included.
+#[test]
+fn the_short_cut_finds_what_full_assessment_finds() {
+    let all = escalation::methods().unwrap();
+    // For every method, a policy granting its first alternative, and one granting all but the
+    // last action of it; then pairs of those, and with denies of single actions.
+    let mut sets: Vec<Vec<CompiledPolicy>> = Vec::new();
+    for m in all {
+        let actions: Vec<&str> = m.required[0].iter().map(|r| r.action.as_str()).collect();
+        sets.push(vec![allow(&actions, "*")]);
+        if actions.len() > 1 {
+            sets.push(vec![allow(&actions[..actions.len() - 1], "*")]);
+            sets.push(vec![allow(&actions, "*"), deny(&actions[1..2])]);
+        }
+    }
+    sets.push(vec![admin()]);
+    sets.push(vec![admin(), deny(&["iam:PassRole"])]);
+    for identity in &sets {
+        for principal in [USER, ROLE, SESSION] {
+            let set = only(identity);
+            let ctx = Context::default();
+            let full: Vec<(String, usize, Vec<escalation::Step>)> = all
+                .iter()
+                .filter_map(|m| assess(m, principal, ACCT, &set, &ctx).finding())
+                .map(|f| (f.method.id.clone(), f.alternative, f.steps))
+                .collect();
+            let short: Vec<(String, usize, Vec<escalation::Step>)> =
+                possible_escalations(principal, ACCT, &set, &ctx)
+                    .into_iter()
+                    .map(|f| (f.method.id.clone(), f.alternative, f.steps))
+                    .collect();
+            assert_eq!(short, full, "{principal}");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::FunctionDoc;
 use super::udf::{Udf, at, text_arg};
-use crate::model::{SharedModel, Verdict};
+use crate::model::{SharedModel, Verdict, any_arns};
 
 pub(super) fn docs() -> Vec<FunctionDoc> {
     vec![
@@ -120,6 +120,7 @@ fn verdicts_of(
         None
     };
     let mut parsed: Option<(&str, Vec<(String, ContextValue)>)> = None;
+    let mut last_any: Option<(&str, &str, Vec<String>)> = None;
     let mut out = Vec::with_capacity(rows);
     for row in 0..rows {
         let (Some(principal), Some(action), Some(resource)) =
@@ -145,7 +146,19 @@ fn verdicts_of(
             }
         };
         out.push(Some(if any_resource {
-            principal.evaluate_any(action, extra)
+            // Consecutive rows mostly ask the same action in the same account.
+            if last_any
+                .as_ref()
+                .is_none_or(|(a, acct, _)| *a != action || *acct != principal.account_id)
+            {
+                last_any = Some((
+                    action,
+                    principal.account_id.as_str(),
+                    any_arns(action, &principal.account_id),
+                ));
+            }
+            let arns = last_any.as_ref().map_or(&[][..], |(_, _, arns)| arns.as_slice());
+            principal.evaluate_on(action, arns, extra)
         } else {
             principal.evaluate(action, resource, extra)
         }));

@@ -365,6 +365,45 @@ pub fn escalations_in<'m>(
     let subject = Subject::new(principal_arn, account, context);
     methods
         .iter()
-        .filter_map(|m| assess_for(m, &subject, policies).finding())
+        .filter_map(|m| first_allowed(m, &subject, policies))
         .collect()
+}
+
+/// The finding [`Assessment::finding`] gives for `method`, without evaluating what cannot
+/// change it: an alternative stops at its first step that is not allowed, and the method at
+/// its first allowed alternative.
+fn first_allowed<'m>(
+    method: &'m Method,
+    subject: &Subject<'_>,
+    policies: &PolicySet<'_>,
+) -> Option<Finding<'m>> {
+    if (!method.principals.is_empty()
+        && !subject.kind.is_some_and(|k| method.principals.contains(&k)))
+        || (method.needs_boundary && policies.permissions_boundary.is_none())
+    {
+        return None;
+    }
+    'alternatives: for (i, steps) in method.required.iter().enumerate() {
+        let mut allowed = Vec::with_capacity(steps.len());
+        for r in steps {
+            let Some(request) = subject.request(r) else {
+                continue 'alternatives;
+            };
+            let outcome = step(subject, policies, request, r.resource_policy);
+            if outcome.evaluation.decision != Decision::Allow {
+                continue 'alternatives;
+            }
+            allowed.push(Step {
+                action: outcome.action,
+                resource: outcome.resource,
+                statements: outcome.evaluation.statements,
+            });
+        }
+        return Some(Finding {
+            method,
+            alternative: i,
+            steps: allowed,
+        });
+    }
+    None
 }

@@ -1,6 +1,7 @@
 //! The request context: condition keys and their values.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A context key's value: one string, or several for multivalued keys (`aws:TagKeys`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,16 +22,18 @@ impl ContextValue {
     }
 }
 
-/// Condition keys of a request. Key names compare without regard to ASCII case.
+/// Condition keys of a request. Key names compare without regard to ASCII case. Cloning
+/// is cheap (the keys are shared until one side changes), so a principal's context can be
+/// the start of every request it makes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    values: HashMap<String, ContextValue>,
+    values: Arc<HashMap<String, ContextValue>>,
 }
 
 impl Context {
     /// Sets a key.
     pub fn insert(&mut self, key: &str, value: ContextValue) {
-        self.values.insert(key.to_ascii_lowercase(), value);
+        Arc::make_mut(&mut self.values).insert(key.to_ascii_lowercase(), value);
     }
 
     /// The value of a key.

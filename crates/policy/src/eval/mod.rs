@@ -217,6 +217,38 @@ pub struct Request {
     pub context: Context,
 }
 
+/// A [`Request`] whose parts are borrowed: what the evaluator reads. Callers that make
+/// many requests for one principal build these without copying its ARN and context.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestRef<'a> {
+    /// ARN of the principal (user, role, role session), or a service principal name.
+    pub principal: &'a str,
+    /// The principal's account id.
+    pub principal_account: &'a str,
+    /// The action, e.g. `s3:GetObject` (any case).
+    pub action: &'a str,
+    /// The resource ARN, or `*` for actions without resource types.
+    pub resource: &'a str,
+    /// The account that owns the resource.
+    pub resource_account: &'a str,
+    /// Condition keys and values.
+    pub context: &'a Context,
+}
+
+impl Request {
+    /// The request, borrowed.
+    pub fn view(&self) -> RequestRef<'_> {
+        RequestRef {
+            principal: &self.principal,
+            principal_account: &self.principal_account,
+            action: &self.action,
+            resource: &self.resource,
+            resource_account: &self.resource_account,
+            context: &self.context,
+        }
+    }
+}
+
 /// The policies that apply to a request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PolicySet<'a> {
@@ -305,7 +337,7 @@ enum PrincipalMatch {
     Exact,
 }
 
-fn principal_match(entries: &[(PrincipalType, String)], req: &Request) -> PrincipalMatch {
+fn principal_match(entries: &[(PrincipalType, String)], req: &RequestRef<'_>) -> PrincipalMatch {
     let mut best = PrincipalMatch::No;
     for (ty, value) in entries {
         let m = match ty {
@@ -313,7 +345,7 @@ fn principal_match(entries: &[(PrincipalType, String)], req: &Request) -> Princi
             PrincipalType::Aws if value == "*" => PrincipalMatch::Exact,
             PrincipalType::Aws => {
                 let info = classify_principal(*ty, value);
-                if value == &req.principal {
+                if value == req.principal {
                     // Naming a role (rather than one of its sessions) is limited by the
                     // role's permissions boundary and session policy, like a session of it.
                     if is_role_arn(value) {
@@ -322,19 +354,19 @@ fn principal_match(entries: &[(PrincipalType, String)], req: &Request) -> Princi
                         PrincipalMatch::Exact
                     }
                 } else if info.kind == crate::principal::PrincipalKind::Account {
-                    if info.account.as_deref() == Some(req.principal_account.as_str()) {
+                    if info.account.as_deref() == Some(req.principal_account) {
                         PrincipalMatch::Account
                     } else {
                         PrincipalMatch::No
                     }
-                } else if session_role(&req.principal).is_some_and(|s| role_of(value) == Some(s)) {
+                } else if session_role(req.principal).is_some_and(|s| role_of(value) == Some(s)) {
                     PrincipalMatch::SessionRole
                 } else {
                     PrincipalMatch::No
                 }
             }
             PrincipalType::Service | PrincipalType::Federated | PrincipalType::CanonicalUser => {
-                if value == &req.principal {
+                if value == req.principal {
                     PrincipalMatch::Exact
                 } else {
                     PrincipalMatch::No
@@ -388,7 +420,7 @@ struct Scan {
     allow_match: PrincipalMatch,
 }
 
-fn statement_applies(s: &CompiledStatement, req: &Request, action_lc: &str) -> bool {
+fn statement_applies(s: &CompiledStatement, req: &RequestRef<'_>, action_lc: &str) -> bool {
     let action_ok = match &s.actions {
         Actions::In(globs) => globs.iter().any(|g| g.matches_prepared(action_lc)),
         Actions::NotIn(globs) => !globs.iter().any(|g| g.matches_prepared(action_lc)),
@@ -400,13 +432,13 @@ fn statement_applies(s: &CompiledStatement, req: &Request, action_lc: &str) -> b
     let resource_ok = match &s.resources {
         Resources::In(list) => list
             .iter()
-            .any(|r| resource_matches(r, &req.resource, &req.context) == Some(true)),
+            .any(|r| resource_matches(r, req.resource, req.context) == Some(true)),
         Resources::NotIn(list) => !list
             .iter()
-            .any(|r| resource_matches(r, &req.resource, &req.context) != Some(false)),
+            .any(|r| resource_matches(r, req.resource, req.context) != Some(false)),
         Resources::Missing => true,
     };
-    resource_ok && s.conditions.iter().all(|c| c.holds(&req.context))
+    resource_ok && s.conditions.iter().all(|c| c.holds(req.context))
 }
 
 fn resource_matches(r: &Resource, resource: &str, ctx: &Context) -> Option<bool> {
@@ -421,7 +453,7 @@ fn resource_matches(r: &Resource, resource: &str, ctx: &Context) -> Option<bool>
 fn scan(
     policies: &[CompiledPolicy],
     kind: PolicyKind,
-    req: &Request,
+    req: &RequestRef<'_>,
     action_lc: &str,
     has_boundary: bool,
 ) -> Scan {
@@ -483,6 +515,11 @@ fn implicit(reason: ImplicitDenyReason) -> Evaluation {
 
 /// Evaluates `req` against `policies`.
 pub fn evaluate(req: &Request, policies: &PolicySet<'_>) -> Evaluation {
+    evaluate_ref(&req.view(), policies)
+}
+
+/// Evaluates a borrowed request against `policies`: [`evaluate`] without the copies.
+pub fn evaluate_ref(req: &RequestRef<'_>, policies: &PolicySet<'_>) -> Evaluation {
     let action_lc = req.action.to_ascii_lowercase();
     let action = action_lc.as_str();
     let has_boundary = policies.permissions_boundary.is_some();
