@@ -16,6 +16,9 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::{CliError, Exit};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Offline, reproducible and diffable AWS IAM audits.
 ///
 /// iamsnap captures an account's IAM state into a snapshot (a folder of Parquet files with a

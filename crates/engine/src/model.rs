@@ -18,6 +18,9 @@ use iamsnap_policy::{
 };
 use iamsnap_snapshot::Snapshot;
 
+/// A hash map with a fast hash: keys are ARNs and policy keys from the snapshot.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The model of one snapshot, built on first use.
 #[derive(Debug)]
 pub(crate) struct SharedModel {
@@ -438,7 +441,7 @@ impl Principal {
 /// Every user and role of a snapshot.
 #[derive(Debug)]
 pub(crate) struct Model {
-    by_arn: HashMap<String, Arc<Principal>, foldhash::fast::RandomState>,
+    by_arn: FastMap<String, Arc<Principal>>,
     /// Users then roles, each by ARN.
     principals: Vec<Arc<Principal>>,
 }
@@ -484,30 +487,42 @@ impl Model {
     fn build(snapshot: &Snapshot) -> Result<Self, String> {
         let read = |name: &str| snapshot.read_table(name).map_err(|e| e.to_string());
         let policies = read("policies")?;
-        let mut documents: HashMap<String, Option<Arc<PolicyDocument>>> = HashMap::new();
-        {
+        // Every document parsed and compiled once, on every core.
+        let documents: FastMap<String, Option<(Arc<PolicyDocument>, CompiledPolicy)>> = {
             let keys = column(&policies, "policy_key")?;
             let docs = column(&policies, "document")?;
-            for row in 0..policies.num_rows() {
-                let Some(key) = value(keys, row) else {
-                    continue;
-                };
-                let doc = value(docs, row)
-                    .and_then(|text| parse_document_text(text).ok())
-                    .map(Arc::new);
-                documents.insert(key.to_owned(), doc);
-            }
-        }
-        let mut compiled: HashMap<String, CompiledPolicy> = HashMap::new();
-        let mut compile = |key: &str, doc: &PolicyDocument| -> CompiledPolicy {
-            compiled
-                .entry(key.to_owned())
-                .or_insert_with(|| CompiledPolicy::new(key, doc))
-                .clone()
+            let rows: Vec<(&str, Option<&str>)> = (0..policies.num_rows())
+                .filter_map(|row| Some((value(keys, row)?, value(docs, row))))
+                .collect();
+            let parse = |part: &[(&str, Option<&str>)]| {
+                part.iter()
+                    .map(|(key, text)| {
+                        let doc = text.and_then(|t| parse_document_text(t).ok()).map(|d| {
+                            let compiled = CompiledPolicy::new(*key, &d);
+                            (Arc::new(d), compiled)
+                        });
+                        ((*key).to_owned(), doc)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let threads = std::thread::available_parallelism().map_or(1, usize::from);
+            let chunk = rows.len().div_ceil(threads).max(1);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = rows
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || parse(part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
         };
+        let document = |key: &str| documents.get(key).and_then(Option::as_ref);
 
         let attachments = read("attachments")?;
-        let mut attached: HashMap<String, Vec<(String, String, Option<String>)>> = HashMap::new();
+        let mut attached: FastMap<String, Vec<(String, String, Option<String>)>> =
+            FastMap::default();
         {
             let arns = column(&attachments, "principal_arn")?;
             let types = column(&attachments, "principal_type")?;
@@ -552,22 +567,22 @@ impl Model {
                 let mut identity = Vec::new();
                 let mut unknown_identity = Vec::new();
                 for (key, name, via_group) in attached.remove(arn).unwrap_or_default() {
-                    let document = documents.get(&key).and_then(Option::clone);
-                    match &document {
-                        Some(doc) => identity.push(compile(&key, doc)),
+                    let found = document(&key);
+                    match found {
+                        Some((_, compiled)) => identity.push(compiled.clone()),
                         None => unknown_identity.push(key.clone()),
                     }
                     policies.push(AttachedPolicy {
                         key,
                         name,
                         via_group,
-                        document,
+                        document: found.map(|(doc, _)| Arc::clone(doc)),
                     });
                 }
                 let boundary = match value(boundaries, row) {
                     None => Boundary::None,
-                    Some(b) => match documents.get(b).and_then(Option::as_ref) {
-                        Some(doc) => Boundary::Known(compile(b, doc)),
+                    Some(b) => match document(b) {
+                        Some((_, compiled)) => Boundary::Known(compiled.clone()),
                         None => Boundary::Unknown(b.to_owned()),
                     },
                 };
