@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
@@ -19,6 +20,8 @@ pub struct Engine {
     ctx: SessionContext,
     snapshot: Snapshot,
     old: Option<Snapshot>,
+    /// Set by [`Engine::cancel`]; cleared when the next query starts.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -91,13 +94,17 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         register_snapshot(&ctx, &snapshot, None).await?;
         views::register(&ctx).await?;
-        let model = crate::model::shared(&ctx, &snapshot);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let model = crate::model::shared(&ctx, &snapshot, &cancelled);
         functions::register(&ctx, &snapshot, Arc::clone(&model));
         crate::permissions::register(&ctx, Arc::clone(&model), "permissions")?;
         if let Some(old_snapshot) = &old {
             // Each snapshot of a pair answers for itself under its schema's name: `old.can`
             // evaluates the old snapshot's policies, `new.permissions` lists the new one's.
-            let old_model = Arc::new(crate::model::SharedModel::new(old_snapshot.clone()));
+            let old_model = Arc::new(crate::model::SharedModel::new(
+                old_snapshot.clone(),
+                Arc::clone(&cancelled),
+            ));
             for (schema, snap, model) in
                 [("old", old_snapshot, old_model), ("new", &snapshot, model)]
             {
@@ -106,7 +113,12 @@ impl Engine {
                 crate::permissions::register(&ctx, model, &format!("{schema}.permissions"))?;
             }
         }
-        Ok(Self { ctx, snapshot, old })
+        Ok(Self {
+            ctx,
+            snapshot,
+            old,
+            cancelled,
+        })
     }
 
     /// Opens two snapshots side by side: `old.<table>` and `new.<table>`; unqualified names
@@ -143,8 +155,17 @@ impl Engine {
         &self.ctx
     }
 
+    /// Stops the running query: the IAM-aware functions and tables (`can`, `simulate`,
+    /// `permissions`, ...) fail at their next batch, so even a query that never yields to
+    /// the scheduler (a cross join feeding `can`) ends within a batch. The next
+    /// [`Engine::query`] clears it.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
     /// Runs one read-only SQL statement and collects its result.
     pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        self.cancelled.store(false, Ordering::Relaxed);
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)

@@ -5,6 +5,7 @@
 //! that evaluates access: every document is parsed and compiled once, never per row.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use arrow::array::{Array, AsArray, MapArray, RecordBatch, StringArray};
@@ -26,19 +27,28 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 pub(crate) struct SharedModel {
     snapshot: Snapshot,
     cell: OnceLock<Result<Arc<Model>, String>>,
+    /// Set when the running query is cancelled: every function and table that evaluates
+    /// asks for the model before each batch, and then stops the query.
+    cancelled: Arc<AtomicBool>,
 }
 
 impl SharedModel {
     /// The model of `snapshot`, built on the first [`SharedModel::get`].
-    pub(crate) fn new(snapshot: Snapshot) -> Self {
+    pub(crate) fn new(snapshot: Snapshot, cancelled: Arc<AtomicBool>) -> Self {
         Self {
             snapshot,
             cell: OnceLock::new(),
+            cancelled,
         }
     }
 
-    /// The model, building it on the first call.
+    /// The model, building it on the first call; an error once the query is cancelled.
     pub(crate) fn get(&self) -> Result<Arc<Model>, DataFusionError> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Err(DataFusionError::Execution(
+                "the query was cancelled".to_owned(),
+            ));
+        }
         self.cell
             .get_or_init(|| Model::build(&self.snapshot).map(Arc::new))
             .clone()
@@ -48,13 +58,17 @@ impl SharedModel {
 
 /// The model shared by every function and table of `ctx`: created on the first call (it
 /// lives in the session's configuration), built on the first evaluation.
-pub(crate) fn shared(ctx: &SessionContext, snapshot: &Snapshot) -> Arc<SharedModel> {
+pub(crate) fn shared(
+    ctx: &SessionContext,
+    snapshot: &Snapshot,
+    cancelled: &Arc<AtomicBool>,
+) -> Arc<SharedModel> {
     let state = ctx.state_ref();
     let mut state = state.write();
     if let Some(model) = state.config().get_extension::<SharedModel>() {
         return model;
     }
-    let model = Arc::new(SharedModel::new(snapshot.clone()));
+    let model = Arc::new(SharedModel::new(snapshot.clone(), Arc::clone(cancelled)));
     state.config_mut().set_extension(Arc::clone(&model));
     model
 }

@@ -212,8 +212,10 @@ impl TableProvider for SimulateTable {
                 model: Arc::clone(&model),
                 question: Arc::clone(&question),
                 next: index,
+                action: 0,
                 count,
-                batch_rows,
+                // Every row is an evaluation: smaller batches keep cancelling prompt.
+                batch_rows: batch_rows.div_ceil(4),
                 done: false,
             })
         });
@@ -231,7 +233,10 @@ impl TableProvider for SimulateTable {
 struct Decisions {
     model: Arc<SharedModel>,
     question: Arc<Question>,
+    /// The principal being listed, by position in the model.
     next: usize,
+    /// Its next action (a batch may end within a principal's actions).
+    action: usize,
     count: usize,
     batch_rows: usize,
     done: bool,
@@ -269,11 +274,15 @@ impl Decisions {
                 self.done = true;
                 break;
             };
-            self.next += self.count;
-            if !q.wants(p) {
+            if !q.wants(p) || self.action >= q.actions.len() {
+                self.next += self.count;
+                self.action = 0;
                 continue;
             }
-            for a in &q.actions {
+            let end = q.actions.len().min(self.action + (self.batch_rows - rows));
+            let todo = q.actions.get(self.action..end).unwrap_or_default();
+            self.action = end;
+            for a in todo {
                 let verdict = match &q.resource {
                     Some(r) => p.evaluate(a, r, &q.context),
                     None => p.evaluate_any(a, &q.context),

@@ -178,6 +178,7 @@ impl Session {
     /// Runs a query; on a terminal, Ctrl-C cancels it.
     fn query(&mut self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
         let engine = Arc::clone(&self.engine);
+        let canceller = Arc::clone(&self.engine);
         let sql = sql.to_owned();
         let interrupts = self.interrupts.as_mut();
         self.rt.block_on(async move {
@@ -188,6 +189,9 @@ impl Session {
                     tokio::select! {
                         joined = &mut task => joined,
                         () = interrupts.recv() => {
+                            // The evaluating functions stop at their next batch, also
+                            // where the query never yields to the scheduler.
+                            canceller.cancel();
                             task.abort();
                             return Err(EngineError::Cancelled);
                         }

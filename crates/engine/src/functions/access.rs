@@ -157,7 +157,9 @@ fn verdicts_of(
                     any_arns(action, &principal.account_id),
                 ));
             }
-            let arns = last_any.as_ref().map_or(&[][..], |(_, _, arns)| arns.as_slice());
+            let arns = last_any
+                .as_ref()
+                .map_or(&[][..], |(_, _, arns)| arns.as_slice());
             principal.evaluate_on(action, arns, extra)
         } else {
             principal.evaluate(action, resource, extra)
