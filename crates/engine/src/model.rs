@@ -42,13 +42,19 @@ impl SharedModel {
         }
     }
 
-    /// The model, building it on the first call; an error once the query is cancelled.
-    pub(crate) fn get(&self) -> Result<Arc<Model>, DataFusionError> {
+    /// An error once the running query is cancelled: long loops over rows ask it as they go.
+    pub(crate) fn check_cancelled(&self) -> Result<(), DataFusionError> {
         if self.cancelled.load(Ordering::Relaxed) {
             return Err(DataFusionError::Execution(
                 "the query was cancelled".to_owned(),
             ));
         }
+        Ok(())
+    }
+
+    /// The model, building it on the first call; an error once the query is cancelled.
+    pub(crate) fn get(&self) -> Result<Arc<Model>, DataFusionError> {
+        self.check_cancelled()?;
         self.cell
             .get_or_init(|| Model::build(&self.snapshot).map(Arc::new))
             .clone()

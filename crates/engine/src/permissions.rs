@@ -24,7 +24,7 @@ use iamsnap_policy::PolicyDocument;
 use crate::engine::TableInfo;
 use crate::error::EngineError;
 use crate::model::{AttachedPolicy, Principal, SharedModel};
-use crate::stream::{MakeBatches, lazy_exec};
+use crate::stream::{MakeBatches, batches, lazy_exec};
 use crate::views::col;
 
 fn schema() -> SchemaRef {
@@ -210,7 +210,6 @@ struct PermissionBatches {
     batch_rows: usize,
     /// Each policy's grants, expanded once per partition.
     by_policy: HashMap<String, Arc<Vec<Grant>>>,
-    done: bool,
 }
 
 impl PermissionBatches {
@@ -221,7 +220,6 @@ impl PermissionBatches {
         let principals = model.principals();
         while rows.len < self.batch_rows {
             let Some(p) = principals.get(self.next) else {
-                self.done = true;
                 break;
             };
             self.next += self.count;
@@ -245,24 +243,6 @@ impl PermissionBatches {
             return Ok(None);
         }
         rows.finish().map(Some)
-    }
-}
-
-impl Iterator for PermissionBatches {
-    type Item = Result<RecordBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.batch() {
-            Ok(Some(batch)) => Some(Ok(batch)),
-            Ok(None) => None,
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
     }
 }
 
@@ -312,15 +292,15 @@ impl TableProvider for Permissions {
         let wanted: Arc<Wanted> = Arc::new(filters.iter().filter_map(principal_filter).collect());
         let model = Arc::clone(&self.model);
         let make: Arc<MakeBatches> = Arc::new(move |index, count, batch_rows| {
-            Box::new(PermissionBatches {
+            let mut rows = PermissionBatches {
                 model: Arc::clone(&model),
                 wanted: Arc::clone(&wanted),
                 next: index,
                 count,
                 batch_rows,
                 by_policy: HashMap::new(),
-                done: false,
-            })
+            };
+            Box::new(batches(move || rows.batch()))
         });
         let partitions = state.config().target_partitions();
         lazy_exec(schema(), partitions, make, projection, limit)

@@ -20,7 +20,7 @@ use iamsnap_policy::{ContextValue, Decision};
 use crate::functions::FunctionDoc;
 use crate::functions::parse_context;
 use crate::model::{Principal, SharedModel, Verdict};
-use crate::stream::{MakeBatches, lazy_exec};
+use crate::stream::{MakeBatches, batches, lazy_exec};
 
 pub(crate) fn doc() -> FunctionDoc {
     FunctionDoc {
@@ -208,7 +208,7 @@ impl TableProvider for SimulateTable {
         let model = Arc::clone(&self.model);
         let question = Arc::clone(&self.question);
         let make: Arc<MakeBatches> = Arc::new(move |index, count, batch_rows| {
-            Box::new(Decisions {
+            let mut rows = Decisions {
                 model: Arc::clone(&model),
                 question: Arc::clone(&question),
                 next: index,
@@ -216,8 +216,8 @@ impl TableProvider for SimulateTable {
                 count,
                 // Every row is an evaluation: smaller batches keep cancelling prompt.
                 batch_rows: batch_rows.div_ceil(4),
-                done: false,
-            })
+            };
+            Box::new(batches(move || rows.batch()))
         });
         lazy_exec(
             schema(),
@@ -239,7 +239,6 @@ struct Decisions {
     action: usize,
     count: usize,
     batch_rows: usize,
-    done: bool,
 }
 
 fn decision_of(verdict: &Verdict) -> &'static str {
@@ -271,7 +270,6 @@ impl Decisions {
         let principals = model.principals();
         while rows < self.batch_rows {
             let Some(p) = principals.get(self.next) else {
-                self.done = true;
                 break;
             };
             if !q.wants(p) || self.action >= q.actions.len() {
@@ -314,24 +312,6 @@ impl Decisions {
             Arc::new(reason.finish()),
         ];
         Ok(Some(RecordBatch::try_new(schema(), columns)?))
-    }
-}
-
-impl Iterator for Decisions {
-    type Item = Result<RecordBatch>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.batch() {
-            Ok(Some(batch)) => Some(Ok(batch)),
-            Ok(None) => None,
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
     }
 }
 

@@ -53,6 +53,22 @@ impl PartitionStream for Partition {
     }
 }
 
+/// The batches `batch` makes, one per call, until it gives `None`; after an error, none.
+pub(crate) fn batches<F>(mut batch: F) -> impl Iterator<Item = Result<RecordBatch>> + Send
+where
+    F: FnMut() -> Result<Option<RecordBatch>> + Send,
+{
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let next = batch().transpose();
+        done = !matches!(next, Some(Ok(_)));
+        next
+    })
+}
+
 /// A plan reading `partitions` partitions made by `make`, projected and limited as the
 /// scan asks.
 pub(crate) fn lazy_exec(

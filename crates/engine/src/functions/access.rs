@@ -105,6 +105,7 @@ fn verdicts_of(
     rows: usize,
     any_resource: bool,
 ) -> Result<Vec<Option<Verdict>>> {
+    let shared = model;
     let model = model.get()?;
     let principals = text_arg(name, args, 0, rows)?;
     let actions = text_arg(name, args, 1, rows)?;
@@ -123,6 +124,10 @@ fn verdicts_of(
     let mut last_any: Option<(&str, &str, Vec<String>)> = None;
     let mut out = Vec::with_capacity(rows);
     for row in 0..rows {
+        // A join may hand over millions of rows at once: stop within them when cancelled.
+        if row % 4096 == 4095 {
+            shared.check_cancelled()?;
+        }
         let (Some(principal), Some(action), Some(resource)) =
             (at(&principals, row), at(&actions, row), at(&resources, row))
         else {
