@@ -591,3 +591,30 @@ fn diff_names_different_catalog_dates_in_the_header() {
     // The same catalog: no note.
     assert!(json_report(&old, &old).get("catalog_note").is_none());
 }
+
+#[test]
+fn diff_markdown_escapes_html_in_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = allow_all_on_star(&["s3:GetObject"]);
+    let old = import(dir.path(), "old", &account(&doc), &[]);
+    let mut auth = account(&doc);
+    let evil = "<img src=x onerror=alert(1)>|`x`";
+    let mut role = auth["RoleDetailList"][0].clone();
+    role["RoleName"] = serde_json::json!(evil);
+    role["RoleId"] = serde_json::json!("AROAAAAAAAAAAAAAAAAAB");
+    role["Arn"] = serde_json::json!(format!("arn:aws:iam::{ACCOUNT}:role/{evil}"));
+    auth["RoleDetailList"].as_array_mut().unwrap().push(role);
+    let new = import(dir.path(), "new", &auth, &[]);
+    let md = ok(&["diff", &old, &new, "--format", "markdown"]);
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "{md}");
+    assert!(
+        !md.contains("<img"),
+        "markup from a role name reached the Markdown:\n{md}"
+    );
+    for line in md.lines().filter(|l| l.contains("onerror")) {
+        assert!(
+            !line.contains(">|`"),
+            "a name broke out of its table cell: {line}"
+        );
+    }
+}

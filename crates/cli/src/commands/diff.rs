@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::exit::{CliError, Exit};
 use crate::files::print;
 use crate::output;
+use crate::report::markdown::{cell as markdown_cell, code as markdown_code};
 
 /// Compare two snapshots: structural changes, effective access gained and lost per
 /// principal and resource, risk changes (new admins, new privilege-escalation methods, new
@@ -283,15 +284,10 @@ fn table(r: &DiffReport) -> String {
     s
 }
 
-/// A Markdown table cell: pipes escaped, one line.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 fn md_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) -> String {
     let mut s = format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(N));
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
         s.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     s
@@ -299,11 +295,14 @@ fn md_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [Strin
 
 fn markdown(r: &DiffReport) -> String {
     let mut s = format!(
-        "# iamsnap diff\n\n`{}` ({}) → `{}` ({})\n\n",
-        r.old.path, r.old.captured_at, r.new.path, r.new.captured_at
+        "# iamsnap diff\n\n{} ({}) → {} ({})\n\n",
+        markdown_code(&r.old.path),
+        markdown_cell(&r.old.captured_at),
+        markdown_code(&r.new.path),
+        markdown_cell(&r.new.captured_at)
     );
     if let Some(note) = &r.catalog_note {
-        s.push_str(&format!("> **Note:** {note}\n\n"));
+        s.push_str(&format!("> **Note:** {}\n\n", markdown_cell(note)));
     }
     s.push_str(&format!("{}\n", summary(r)));
     if !r.risks.is_empty() {
@@ -352,7 +351,7 @@ fn markdown(r: &DiffReport) -> String {
         ));
     }
     if let Some(note) = &r.behaviour.note {
-        s.push_str(&format!("\n> **Note:** {note}\n"));
+        s.push_str(&format!("\n> **Note:** {}\n", markdown_cell(note)));
     }
     s
 }

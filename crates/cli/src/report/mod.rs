@@ -8,7 +8,7 @@
 
 mod json;
 mod junit;
-mod markdown;
+pub(crate) mod markdown;
 pub(crate) mod sarif;
 mod table;
 
