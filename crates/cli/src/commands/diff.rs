@@ -235,10 +235,13 @@ fn summary(r: &DiffReport) -> String {
 fn table(r: &DiffReport) -> String {
     let mut s = format!(
         "diff {} ({}) → {} ({})\n",
-        r.old.path, r.old.captured_at, r.new.path, r.new.captured_at
+        output::escape(&r.old.path),
+        output::escape(&r.old.captured_at),
+        output::escape(&r.new.path),
+        output::escape(&r.new.captured_at)
     );
     if let Some(note) = &r.catalog_note {
-        s.push_str(&format!("note: {note}\n"));
+        s.push_str(&format!("note: {}\n", output::escape(note)));
     }
     if !r.risks.is_empty() {
         let mut t = output::table(["risk", "subject", "detail"]);
@@ -276,16 +279,16 @@ fn table(r: &DiffReport) -> String {
         s.push_str(&format!("\nBehaviour (CloudTrail activity)\n{t}\n"));
     }
     if let Some(note) = &r.behaviour.note {
-        s.push_str(&format!("note: {note}\n"));
+        s.push_str(&format!("note: {}\n", output::escape(note)));
     }
     s.push_str(&summary(r));
     s.push('\n');
     s
 }
 
-/// A Markdown table cell: pipes escaped, one line.
+/// A Markdown table cell: pipes escaped, one line, control characters as visible escapes.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    output::escape(&text.replace('\n', " ")).replace('|', "\\|")
 }
 
 fn md_table<const N: usize>(header: [&str; N], rows: impl Iterator<Item = [String; N]>) -> String {
