@@ -489,10 +489,13 @@ fn manifest_files(dir: &Path) -> Option<Vec<String>> {
     }
     let mut files = vec![MANIFEST_FILE.to_owned()];
     for t in m.get("tables")?.as_array()? {
-        if let Some(file) = t.get("file").and_then(|f| f.as_str()) {
-            if !file.is_empty() && !file.contains(['/', '\\']) && file != "." && file != ".." {
-                files.push(file.to_owned());
-            }
+        if let Some(file) = t.get("file").and_then(|f| f.as_str())
+            && !file.is_empty()
+            && !file.contains(['/', '\\'])
+            && file != "."
+            && file != ".."
+        {
+            files.push(file.to_owned());
         }
     }
     Some(files)
