@@ -191,3 +191,46 @@ fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliEr
     writeln!(out, "{table}\n({rows} {noun})")?;
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod escaping_tests {
+    use super::*;
+
+    fn batch() -> RecordBatch {
+        let names: ArrayRef = Arc::new(StringArray::from(vec!["a\u{1b}]0;t\u{7}\r\u{9b}b"]));
+        RecordBatch::try_from_iter([("n\u{1b}[2J", names)]).unwrap()
+    }
+
+    fn text(format: QueryFormat, terminal: bool) -> String {
+        let mut out = Vec::new();
+        write_batches_to(&[batch()], format, &mut out, terminal).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn controls_are_escaped_except_in_csv_for_programs() {
+        let raw = |t: &str| {
+            t.chars()
+                .any(|c| c != '\n' && crate::report::text::is_unsafe(c))
+        };
+        for terminal in [true, false] {
+            let table = text(QueryFormat::Table, terminal);
+            assert!(!raw(&table), "{table:?}");
+            assert!(table.contains("a\\u{1b}]0;t\\u{7}\\r\\u{9b}b"), "{table}");
+            assert!(table.contains("n\\u{1b}[2J"), "{table}");
+            for format in [QueryFormat::Json, QueryFormat::Ndjson] {
+                let json = text(format, terminal);
+                assert!(!raw(&json), "{json:?}");
+                // One row: NDJSON is one object, JSON an array of one.
+                let value: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+                let row = value.as_array().and_then(|a| a.first()).unwrap_or(&value);
+                assert_eq!(row["n\u{1b}[2J"], "a\u{1b}]0;t\u{7}\r\u{9b}b");
+            }
+        }
+        let csv_terminal = text(QueryFormat::Csv, true);
+        assert!(!raw(&csv_terminal), "{csv_terminal:?}");
+        // Into a file or a pipe, CSV is data for a program: the exact bytes.
+        assert!(text(QueryFormat::Csv, false).contains("a\u{1b}]0;t\u{7}\r\u{9b}b"));
+    }
+}

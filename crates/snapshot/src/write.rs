@@ -518,7 +518,7 @@ fn remove_folder_of(dir: &Path, ours: impl Fn(&str) -> bool) -> std::io::Result<
 /// Removes the folders from `dir` up to `created` (the outermost one a writer created),
 /// each only while it is empty.
 fn remove_created_parents(dir: &Path, created: Option<&Path>) {
-    let Some(created) = created else {
+    let Some(created) = created.filter(|c| dir.starts_with(c)) else {
         return;
     };
     for ancestor in dir.ancestors() {
