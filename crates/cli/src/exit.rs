@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::output::{cut_lines, escape_lines};
+
 /// How a successful run ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -51,7 +53,8 @@ impl CliError {
         match self {
             Self::BrokenPipe => ExitCode::SUCCESS,
             Self::User { message, help } => {
-                let report = miette::miette!(help = help.unwrap_or_default(), "{message}");
+                let (message, help) = (printable(&message), printable(&help.unwrap_or_default()));
+                let report = miette::miette!(help = help, "{message}");
                 let handler = miette::GraphicalReportHandler::new();
                 let mut text = String::new();
                 // Plain text when stderr is not a terminal, so logs stay readable.
@@ -77,6 +80,16 @@ impl CliError {
     }
 }
 
+/// Longest line of an error message printed, in characters: a message quoting a huge
+/// input keeps its start and end (see [`cut_lines`]).
+pub const MAX_ERROR_LINE: usize = 1000;
+
+/// An error message as printed: the input it quotes (role names, file names, SQL) may hold
+/// control characters, shown as escapes, and may be huge, cut to [`MAX_ERROR_LINE`].
+pub fn printable(message: &str) -> String {
+    escape_lines(&cut_lines(message, MAX_ERROR_LINE)).into_owned()
+}
+
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -92,9 +105,9 @@ impl From<iamsnap_snapshot::SnapshotError> for CliError {
         use iamsnap_snapshot::SnapshotError as E;
         let help = match &e {
             E::Exists { .. } => Some("pass --force to replace it, or choose another folder"),
-            E::NotReplaceable { .. } => {
-                Some("choose a new folder name: --force only replaces an existing snapshot")
-            }
+            E::NotReplaceable { .. } => Some(
+                "move the other files out of the folder, or choose another folder: a snapshot is only replaced when its folder holds nothing else",
+            ),
             E::NotASnapshot { .. } => {
                 Some("create a snapshot with `iamsnap import` and give its folder")
             }

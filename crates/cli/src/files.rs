@@ -36,8 +36,12 @@ impl AtomicFile {
                 CliError::new(format!("output `{}` has no file name", dest.display()))
             })?;
         let tmp = dest.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-        let file = File::create(&tmp)
-            .map_err(|e| CliError::new(format!("cannot create `{}`: {e}", dest.display())))?;
+        // A new file only: never truncate (or write through a link at) a name already there.
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| CliError::new(format!("cannot create `{}`: {e}", tmp.display())))?;
         Ok(Self {
             dest: dest.to_path_buf(),
             tmp,
@@ -74,9 +78,16 @@ impl Drop for AtomicFile {
     }
 }
 
-/// Writes `text` to stdout; a closed pipe ends the program quietly.
+/// Writes `text` to stdout; a closed pipe ends the program quietly. On a terminal,
+/// control characters other than line feeds are shown as escapes (the renderers escape
+/// what they quote already; this holds for every command printing through here).
 pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
+    let text = if std::io::IsTerminal::is_terminal(&out) {
+        crate::output::escape_lines(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())

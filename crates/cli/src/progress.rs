@@ -24,7 +24,7 @@ impl Progress for Bars {
         .map(|s| s.progress_chars("=> "))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
-        bar.set_message(format!("reading {file}"));
+        bar.set_message(format!("reading {}", crate::output::escape(file)));
         Box::new(FinishOnDrop {
             inner: bar.wrap_read(reader),
         })

@@ -9,7 +9,6 @@ use arrow::array::{Array, ArrayRef, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
-use comfy_table::Cell;
 
 use crate::exit::CliError;
 use crate::output;
@@ -51,45 +50,79 @@ fn err(e: impl std::fmt::Display) -> CliError {
     CliError::new(format!("cannot print the result: {e}"))
 }
 
-/// Writes `batches` in `format`.
+/// Writes `batches` in `format` to standard output's writer `out`.
+///
+/// Text from the snapshot may hold control characters: the table escapes them always;
+/// CSV escapes them when standard output is a terminal and keeps the exact bytes when it
+/// goes to a file or a pipe (a program reading the CSV gets the data as it is); JSON and
+/// NDJSON escape them always (`\u001b`, `\u009b`: the same value).
 pub fn write_batches(
     batches: &[RecordBatch],
     format: QueryFormat,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    write_batches_to(batches, format, out, terminal)
+}
+
+/// [`write_batches`], told whether `out` is a terminal.
+pub fn write_batches_to(
+    batches: &[RecordBatch],
+    format: QueryFormat,
+    out: &mut dyn Write,
+    terminal: bool,
+) -> Result<(), CliError> {
     match format {
         QueryFormat::Table => write_table(batches, out),
-        QueryFormat::Csv => {
-            let mut w = arrow::csv::WriterBuilder::new()
-                .with_header(true)
-                .build(&mut *out);
-            for b in batches {
-                w.write(&nested_as_text(b)?).map_err(err)?;
-            }
+        QueryFormat::Csv if terminal => {
+            let mut buf = Vec::new();
+            write_csv(batches, &mut buf)?;
+            let text = String::from_utf8_lossy(&buf);
+            out.write_all(output::escape_lines(&text).as_bytes())?;
             Ok(())
         }
+        QueryFormat::Csv => write_csv(batches, out),
         QueryFormat::Json => {
             if batches.iter().all(|b| b.num_rows() == 0) {
                 out.write_all(b"[]\n")?;
                 return Ok(());
             }
-            let mut w = arrow::json::ArrayWriter::new(&mut *out);
+            let mut buf = Vec::new();
+            let mut w = arrow::json::ArrayWriter::new(&mut buf);
             for b in batches {
                 w.write(b).map_err(err)?;
             }
             w.finish().map_err(err)?;
-            out.write_all(b"\n")?;
-            Ok(())
+            buf.push(b'\n');
+            write_json(buf, out)
         }
         QueryFormat::Ndjson => {
-            let mut w = arrow::json::LineDelimitedWriter::new(&mut *out);
+            let mut buf = Vec::new();
+            let mut w = arrow::json::LineDelimitedWriter::new(&mut buf);
             for b in batches {
                 w.write(b).map_err(err)?;
             }
             w.finish().map_err(err)?;
-            Ok(())
+            write_json(buf, out)
         }
     }
+}
+
+fn write_csv(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliError> {
+    let mut w = arrow::csv::WriterBuilder::new()
+        .with_header(true)
+        .build(&mut *out);
+    for b in batches {
+        w.write(&nested_as_text(b)?).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// JSON text from the encoder, with the control characters it leaves raw escaped.
+fn write_json(buf: Vec<u8>, out: &mut dyn Write) -> Result<(), CliError> {
+    let text = String::from_utf8(buf).map_err(err)?;
+    out.write_all(crate::report::text::json(text).as_bytes())?;
+    Ok(())
 }
 
 /// CSV has no lists or maps: such columns become their text form (`[a, b]`, `{k: v}`).
@@ -127,7 +160,7 @@ fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliEr
         return Ok(());
     };
     let schema = first.schema();
-    let mut table = output::table(schema.fields().iter().map(|f| Cell::new(f.name())));
+    let mut table = output::table(schema.fields().iter().map(|f| f.name().as_str()));
     let options = FormatOptions::default().with_null("");
     let mut rows = 0usize;
     for batch in batches {
@@ -157,4 +190,47 @@ fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliEr
     let noun = if rows == 1 { "row" } else { "rows" };
     writeln!(out, "{table}\n({rows} {noun})")?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod escaping_tests {
+    use super::*;
+
+    fn batch() -> RecordBatch {
+        let names: ArrayRef = Arc::new(StringArray::from(vec!["a\u{1b}]0;t\u{7}\r\u{9b}b"]));
+        RecordBatch::try_from_iter([("n\u{1b}[2J", names)]).unwrap()
+    }
+
+    fn text(format: QueryFormat, terminal: bool) -> String {
+        let mut out = Vec::new();
+        write_batches_to(&[batch()], format, &mut out, terminal).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn controls_are_escaped_except_in_csv_for_programs() {
+        let raw = |t: &str| {
+            t.chars()
+                .any(|c| c != '\n' && crate::report::text::is_unsafe(c))
+        };
+        for terminal in [true, false] {
+            let table = text(QueryFormat::Table, terminal);
+            assert!(!raw(&table), "{table:?}");
+            assert!(table.contains("a\\u{1b}]0;t\\u{7}\\r\\u{9b}b"), "{table}");
+            assert!(table.contains("n\\u{1b}[2J"), "{table}");
+            for format in [QueryFormat::Json, QueryFormat::Ndjson] {
+                let json = text(format, terminal);
+                assert!(!raw(&json), "{json:?}");
+                // One row: NDJSON is one object, JSON an array of one.
+                let value: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+                let row = value.as_array().and_then(|a| a.first()).unwrap_or(&value);
+                assert_eq!(row["n\u{1b}[2J"], "a\u{1b}]0;t\u{7}\r\u{9b}b");
+            }
+        }
+        let csv_terminal = text(QueryFormat::Csv, true);
+        assert!(!raw(&csv_terminal), "{csv_terminal:?}");
+        // Into a file or a pipe, CSV is data for a program: the exact bytes.
+        assert!(text(QueryFormat::Csv, false).contains("a\u{1b}]0;t\u{7}\r\u{9b}b"));
+    }
 }

@@ -1,12 +1,44 @@
+use std::borrow::Cow;
+
 use iamsnap_policy::PolicyError;
 use iamsnap_snapshot::SnapshotError;
+
+/// The most characters of input an error message quotes (a file name, a value that does
+/// not parse, a parser's message quoting it): a longer text keeps its start and its end,
+/// with the count of bytes left out between them.
+pub const MAX_QUOTED: usize = 200;
+
+/// `text` cut to about [`MAX_QUOTED`] characters (see there), for error messages: an input
+/// holding a 200 MB string that does not parse must not be printed whole.
+pub fn excerpt(text: &str) -> Cow<'_, str> {
+    if text.len() <= MAX_QUOTED || text.chars().count() <= MAX_QUOTED {
+        return Cow::Borrowed(text);
+    }
+    let head_chars = MAX_QUOTED * 2 / 3;
+    let tail_chars = MAX_QUOTED - head_chars;
+    let head_end = text
+        .char_indices()
+        .nth(head_chars)
+        .map_or(text.len(), |(i, _)| i);
+    let tail_start = text
+        .char_indices()
+        .rev()
+        .nth(tail_chars.saturating_sub(1))
+        .map_or(head_end, |(i, _)| i.max(head_end));
+    Cow::Owned(format!(
+        "{}… ({} bytes left out) …{}",
+        text.get(..head_end).unwrap_or_default(),
+        tail_start - head_end,
+        text.get(tail_start..).unwrap_or_default()
+    ))
+}
 
 /// Why an import failed. Every variant names the input file and the place in it.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file is not valid JSON, or not shaped like `get-account-authorization-details`
     /// output (a field is missing or has the wrong type).
-    #[error("`{file}`: {message}{}", location(*.line, *.column))]
+    #[error("`{}`: {}{}", excerpt(file), excerpt(message), location(*.line, *.column))]
     AuthDetails {
         /// The input file.
         file: String,
@@ -18,7 +50,7 @@ pub enum ImportError {
         column: usize,
     },
     /// A policy document inside the file is not a valid policy (also after URL decoding).
-    #[error("`{file}`: {owner}, {policy}: {source}")]
+    #[error("`{}`: {}, {}: {}", excerpt(file), excerpt(owner), excerpt(policy), excerpt(&source.to_string()))]
     Document {
         /// The input file.
         file: String,
@@ -30,7 +62,12 @@ pub enum ImportError {
         source: PolicyError,
     },
     /// The same identity or policy appears in two inputs with different content.
-    #[error("{what} appears in `{first}` and in `{second}` with different content")]
+    #[error(
+        "{} appears in `{}` and in `{}` with different content",
+        excerpt(what),
+        excerpt(first),
+        excerpt(second)
+    )]
     Conflict {
         /// The entity, e.g. "role `arn:...`".
         what: String,
@@ -41,14 +78,19 @@ pub enum ImportError {
     },
     /// Every page says more pages follow.
     #[error(
-        "the input is incomplete: every page has `IsTruncated: true`, so the last page is missing (the last marker is `{marker}`)"
+        "the input is incomplete: every page has `IsTruncated: true`, so the last page is missing (the last marker is `{}`)",
+        excerpt(marker)
     )]
     Truncated {
         /// The marker of the last page given.
         marker: String,
     },
     /// The account a page belongs to cannot be told.
-    #[error("`{file}`: cannot tell which account it belongs to: {message}")]
+    #[error(
+        "`{}`: cannot tell which account it belongs to: {}",
+        excerpt(file),
+        excerpt(message)
+    )]
     Account {
         /// The input file.
         file: String,
@@ -56,7 +98,7 @@ pub enum ImportError {
         message: String,
     },
     /// The credential report CSV is malformed.
-    #[error("`{file}`{}: {message}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    #[error("`{}`{}: {}", excerpt(file), line.map(|l| format!(", line {l}")).unwrap_or_default(), excerpt(message))]
     CredentialReport {
         /// The input file.
         file: String,
@@ -66,7 +108,7 @@ pub enum ImportError {
         message: String,
     },
     /// Reading an input failed.
-    #[error("cannot read `{file}`: {source}")]
+    #[error("cannot read `{}`: {source}", excerpt(file))]
     Io {
         /// The input file.
         file: String,

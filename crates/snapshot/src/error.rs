@@ -19,12 +19,18 @@ pub enum SnapshotError {
         /// The folder.
         path: PathBuf,
     },
-    /// `--force` was given but the existing folder is not a snapshot; it is never replaced.
-    #[error("refusing to replace `{}`: it is not empty and not an iamsnap snapshot", path.display())]
+    /// Replacing was asked for, but the existing folder holds more than a snapshot (or is
+    /// not a folder); it is never replaced.
+    #[error("refusing to replace `{}`: {reason}", path.display())]
     NotReplaceable {
         /// The folder.
         path: PathBuf,
+        /// Why, naming the first few files that are not the snapshot's.
+        reason: String,
     },
+    /// The run was interrupted (a signal); what it had written was removed.
+    #[error("interrupted")]
+    Interrupted,
     /// The folder has no `manifest.json`.
     #[error("`{}` is not an iamsnap snapshot: it has no manifest.json", path.display())]
     NotASnapshot {

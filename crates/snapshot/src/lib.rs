@@ -22,4 +22,4 @@ pub use manifest::{
 };
 pub use read::{Snapshot, TimeRange, sha256_file};
 pub use schema::{Column, ColumnType, Layout, TABLES, Table, table};
-pub use write::SnapshotWriter;
+pub use write::{SnapshotWriter, remove_unfinished};

@@ -236,10 +236,13 @@ fn summary(r: &DiffReport) -> String {
 fn table(r: &DiffReport) -> String {
     let mut s = format!(
         "diff {} ({}) → {} ({})\n",
-        r.old.path, r.old.captured_at, r.new.path, r.new.captured_at
+        output::escape(&r.old.path),
+        output::escape(&r.old.captured_at),
+        output::escape(&r.new.path),
+        output::escape(&r.new.captured_at)
     );
     if let Some(note) = &r.catalog_note {
-        s.push_str(&format!("note: {note}\n"));
+        s.push_str(&format!("note: {}\n", output::escape(note)));
     }
     if !r.risks.is_empty() {
         let mut t = output::table(["risk", "subject", "detail"]);
@@ -277,7 +280,7 @@ fn table(r: &DiffReport) -> String {
         s.push_str(&format!("\nBehaviour (CloudTrail activity)\n{t}\n"));
     }
     if let Some(note) = &r.behaviour.note {
-        s.push_str(&format!("note: {note}\n"));
+        s.push_str(&format!("note: {}\n", output::escape(note)));
     }
     s.push_str(&summary(r));
     s.push('\n');

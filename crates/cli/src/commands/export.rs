@@ -173,6 +173,7 @@ pub fn activity_line(stats: &Stats, rows: u64) -> String {
 }
 
 pub fn run(args: &Args) -> Result<Exit, CliError> {
+    super::import::clean_up_on_signal();
     let cloudtrail = cloudtrail_request(args)?;
     cloudtrail.check().map_err(to_cli_error)?;
     let request = ExportRequest {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use iamsnap_export::cloudtrail::{self, CloudTrailError, S3Location, Summarizer, Summary};
 use iamsnap_export::live::{CloudTrailRequest, Connection, read_cloudtrail};
 use iamsnap_export::{ImportRequest, add_activity, import};
-use iamsnap_snapshot::{Snapshot, SnapshotError};
+use iamsnap_snapshot::{Snapshot, SnapshotError, SnapshotWriter};
 
 use super::export::{self as export_cmd, parse_days, parse_s3_location};
 use crate::exit::{CliError, Exit};
@@ -221,7 +221,51 @@ fn activity_line(summary: &Summary) -> String {
     export_cmd::activity_line(&summary.stats, summary.rows.len() as u64)
 }
 
+/// On SIGINT or SIGTERM, removes what the snapshot writers of this run had written (their
+/// partial folders, and the parent folders they created) and ends the program with 130 or
+/// 143 (128 + the signal's number, as a shell reports a program the signal ended). Without
+/// it, a signal would end the program before any clean-up runs.
+pub(crate) fn clean_up_on_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+        else {
+            return;
+        };
+        // Listening starts here, before any writing; the thread only waits.
+        let signals = runtime.block_on(async {
+            Ok::<_, std::io::Error>((
+                signal(SignalKind::interrupt())?,
+                signal(SignalKind::terminate())?,
+            ))
+        });
+        let Ok((mut interrupt, mut terminate)) = signals else {
+            return;
+        };
+        std::thread::spawn(move || {
+            let (code, name) = runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => (130, "SIGINT"),
+                    _ = terminate.recv() => (143, "SIGTERM"),
+                }
+            });
+            let removed = iamsnap_snapshot::remove_unfinished();
+            let what = if removed > 0 {
+                "removed the unfinished snapshot; nothing was written"
+            } else {
+                "nothing was written"
+            };
+            eprintln!("\ninterrupted ({name}): {what}");
+            std::process::exit(code);
+        });
+    }
+}
+
 pub fn run(args: &Args) -> Result<Exit, CliError> {
+    clean_up_on_signal();
     if let Some(into) = &args.into {
         return run_into(args, into);
     }
@@ -232,11 +276,14 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         )
     })?;
     // Refuse an existing output before reading any log (the import checks again).
-    if !args.force && std::fs::symlink_metadata(output).is_ok() {
-        return Err(SnapshotError::Exists {
-            path: output.to_path_buf(),
+    if std::fs::symlink_metadata(output).is_ok() {
+        if !args.force {
+            return Err(SnapshotError::Exists {
+                path: output.to_path_buf(),
+            }
+            .into());
         }
-        .into());
+        SnapshotWriter::check_replaceable(output)?;
     }
     let summary = summarize(args)?;
     let pages: Vec<&Path> = args.auth_details.iter().map(PathBuf::as_path).collect();
@@ -283,6 +330,8 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
 /// `--into`: the logs' summary replaces the `activity` table of an existing snapshot.
 fn run_into(args: &Args, into: &Path) -> Result<Exit, CliError> {
     let snapshot = Snapshot::open(into)?;
+    // The snapshot is rewritten whole: refuse a folder holding other files before reading.
+    SnapshotWriter::check_replaceable(into)?;
     let Some(summary) = summarize(args)? else {
         return Err(CliError::new(
             "--into needs --cloudtrail-logs or --cloudtrail-s3",

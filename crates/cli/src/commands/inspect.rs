@@ -91,10 +91,14 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             }
             let mut s = format!("{about}\n{tables}\n");
             for note in &m.notes {
-                s.push_str(&format!("note: {note}\n"));
+                s.push_str(&format!("note: {}\n", output::escape(note)));
             }
             for part in &m.missing {
-                s.push_str(&format!("missing: {}: {}\n", part.part, part.reason));
+                s.push_str(&format!(
+                    "missing: {}: {}\n",
+                    output::escape(&part.part),
+                    output::escape(&part.reason)
+                ));
             }
             s.push_str("all files match the manifest's sha256\n");
             s

@@ -2,10 +2,9 @@
 
 use std::io::Write;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-
 use super::check::PackArgs;
 use crate::exit::{CliError, Exit};
+use crate::output::{self, escape, escape_lines};
 
 /// List the rules of packs, or show one rule.
 #[derive(Debug, clap::Args)]
@@ -50,17 +49,11 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
                 .collect();
             match format {
                 ListFormat::Json => {
-                    let text = serde_json::to_string_pretty(&infos)
-                        .map_err(|e| CliError::new(e.to_string()))?;
-                    writeln!(out, "{text}")?;
+                    write!(out, "{}", output::to_json(&infos)?)?;
                 }
                 ListFormat::Table => {
-                    let mut table = Table::new();
-                    table
-                        .load_preset(UTF8_FULL_CONDENSED)
-                        .set_content_arrangement(ContentArrangement::Dynamic)
-                        .set_width(120)
-                        .set_header(["id", "severity", "for", "title"]);
+                    let mut table = output::table(["id", "severity", "for", "title"]);
+                    table.set_width(120);
                     for i in &infos {
                         table.add_row([
                             i.id.as_str(),
@@ -100,26 +93,31 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
                 ));
             };
             let i = rule.info();
-            writeln!(out, "{} {}", i.id, i.name)?;
-            writeln!(out, "  {}", i.title)?;
+            writeln!(out, "{} {}", escape(&i.id), escape(&i.name))?;
+            writeln!(out, "  {}", escape(&i.title))?;
             writeln!(
                 out,
                 "  severity: {}   for: {}   tags: {}",
                 i.severity,
-                i.entity,
-                i.tags.join(", ")
+                escape(&i.entity),
+                escape(&i.tags.join(", "))
             )?;
-            writeln!(out, "  defined at {}:{}", i.location.file, i.location.line)?;
+            writeln!(
+                out,
+                "  defined at {}:{}",
+                escape(&i.location.file),
+                i.location.line
+            )?;
             if !i.description.is_empty() {
-                writeln!(out, "\nWhy: {}", i.description)?;
+                writeln!(out, "\nWhy: {}", escape_lines(&i.description))?;
             }
             if !i.remediation.is_empty() {
-                writeln!(out, "\nWhat to do: {}", i.remediation)?;
+                writeln!(out, "\nWhat to do: {}", escape_lines(&i.remediation))?;
             }
             for link in &i.references {
-                writeln!(out, "  {link}")?;
+                writeln!(out, "  {}", escape(link))?;
             }
-            writeln!(out, "\n{}", rule.text())?;
+            writeln!(out, "\n{}", escape_lines(rule.text()))?;
         }
     }
     Ok(Exit::Clean)

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow::record_batch::RecordBatch;
-use comfy_table::Cell;
 use iamsnap_engine::{Engine, EngineError};
 use rustyline::Editor;
 use rustyline::config::{CompletionType, Config};
@@ -156,9 +155,9 @@ fn report(err: CliError) -> Result<(), CliError> {
     match err {
         CliError::BrokenPipe => Err(CliError::BrokenPipe),
         CliError::User { message, help } => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", crate::exit::printable(&message));
             if let Some(help) = help.filter(|h| !h.is_empty()) {
-                eprintln!("help: {help}");
+                eprintln!("help: {}", crate::exit::printable(&help));
             }
             Ok(())
         }
@@ -339,7 +338,7 @@ impl Session {
             let rows = snap
                 .and_then(|s| s.entry(bare).ok())
                 .map_or_else(|| "view".to_owned(), |e| e.rows.to_string());
-            table.add_row([Cell::new(&t.name), Cell::new(rows), Cell::new(&t.doc)]);
+            table.add_row([t.name.as_str(), rows.as_str(), t.doc.as_str()]);
         }
         format!("{table}\n")
     }

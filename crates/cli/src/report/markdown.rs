@@ -6,10 +6,12 @@ use std::fmt::Write as _;
 
 use iamsnap_rules::{Report, Severity};
 
+use super::text::{is_unsafe, push_escaped};
 use super::{Counts, plural, resource_and_detail};
 
 /// Text for a table cell: `|` escaped, line breaks as `<br>`, HTML special characters as
-/// entities (so a message cannot open a tag or break the table).
+/// entities (so a message cannot open a tag or break the table), other control and
+/// bidirectional characters as visible escapes (`\u{1b}`), as on a terminal.
 pub fn cell(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -25,7 +27,7 @@ pub fn cell(text: &str) -> String {
                 }
             }
             '\n' => s.push_str("<br>"),
-            c if c.is_control() => s.push(' '),
+            c if is_unsafe(c) => push_escaped(&mut s, c),
             c => s.push(c),
         }
     }
@@ -35,7 +37,7 @@ pub fn cell(text: &str) -> String {
 /// An identifier (rule id, ARN) as inline code in a cell; plain escaped text when it
 /// holds a backtick, which would end the code span.
 pub fn code(text: &str) -> String {
-    if text.contains('`') || text.chars().any(char::is_control) {
+    if text.contains('`') || text.chars().any(is_unsafe) {
         return cell(text);
     }
     // Inside a table a `|` ends the cell even in a code span, unless escaped.
@@ -184,6 +186,11 @@ mod tests {
             "one<br>two<br>three<br>four"
         );
         assert_eq!(cell("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(
+            cell("a\u{1b}]0;pwned\u{7}\u{202e}b\tc"),
+            "a\\u{1b}]0;pwned\\u{7}\\u{202e}b\\tc"
+        );
+        assert_eq!(code("role/\u{1b}[2J"), "role/\\u{1b}[2J");
         assert_eq!(code("arn:aws:iam::1:role/a"), "`arn:aws:iam::1:role/a`");
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("a`b"), "a`b");

@@ -11,6 +11,7 @@ mod junit;
 pub(crate) mod markdown;
 pub(crate) mod sarif;
 mod table;
+pub(crate) mod text;
 
 use iamsnap_rules::{Report, Severity};
 
@@ -46,8 +47,9 @@ pub fn render(report: &Report, format: CheckFormat, color: bool) -> Result<Strin
             let width = (!std::io::IsTerminal::is_terminal(&std::io::stdout())).then_some(120);
             table::render(report, color, width)
         }
-        CheckFormat::Json => json::render(report)?,
-        CheckFormat::Sarif => sarif::render(report)?,
+        // serde_json leaves DEL, C1 and bidirectional controls raw: escaped, the same value.
+        CheckFormat::Json => text::json(json::render(report)?),
+        CheckFormat::Sarif => text::json(sarif::render(report)?),
         CheckFormat::Junit => junit::render(report),
         CheckFormat::Markdown => markdown::render(report),
     })

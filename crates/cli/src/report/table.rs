@@ -5,6 +5,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use iamsnap_rules::{Report, Severity};
 
+use super::text::escape;
 use super::{Counts, plural, resource_and_detail};
 
 const RESET: &str = "\u{1b}[0m";
@@ -45,14 +46,14 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     let counts = Counts::of(report);
     let mut s = format!(
         "iamsnap check of {} ({} {}, captured {}): {} ran\n",
-        report.snapshot,
+        escape(&report.snapshot),
         if report.accounts.len() == 1 {
             "account"
         } else {
             "accounts"
         },
-        report.accounts.join(", "),
-        report.captured_at,
+        escape(&report.accounts.join(", ")),
+        escape(&report.captured_at),
         plural(report.rules.len(), "rule", "rules"),
     );
     for severity in Severity::ALL {
@@ -69,9 +70,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         let mut t = table(["rule", "resource", "message"], width);
         for f in findings {
             t.add_row([
-                f.rule_id.clone(),
-                resource_and_detail(&f.resource, &f.detail),
-                f.message.clone(),
+                escape(&f.rule_id).into_owned(),
+                escape(&resource_and_detail(&f.resource, &f.detail)).into_owned(),
+                escape(&f.message).into_owned(),
             ]);
         }
         s.push_str(&format!("{t}\n"));
@@ -82,9 +83,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         let mut t = table(["rule", "resource", "reason"], width);
         for x in &report.suppressed {
             t.add_row([
-                x.finding.rule_id.clone(),
-                resource_and_detail(&x.finding.resource, &x.finding.detail),
-                x.reason.clone(),
+                escape(&x.finding.rule_id).into_owned(),
+                escape(&resource_and_detail(&x.finding.resource, &x.finding.detail)).into_owned(),
+                escape(&x.reason).into_owned(),
             ]);
         }
         s.push_str(&format!("{t}\n"));
@@ -98,9 +99,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             "{} the suppression of {} on {} expired on {expired} and no longer suppresses \
              anything (reason was: {})\n",
             paint("warning:", "\u{1b}[1;33m", color),
-            x.rule,
-            x.resource,
-            x.reason.replace('\n', " "),
+            escape(&x.rule),
+            escape(&x.resource),
+            escape(&x.reason),
         ));
     }
     let line = counts.summary_line();

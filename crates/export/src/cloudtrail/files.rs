@@ -56,9 +56,12 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> CloudTrailError + '_ {
     }
 }
 
-/// Finds the log files of every input: a file is read whatever its name; a folder is
-/// walked recursively for `.json` and `.json.gz` files, skipping digest files. Symbolic
-/// links to files are followed, links to folders are not (no cycles).
+/// Finds the log files of every input: a file is read whatever its name (also a FIFO: `<(...)`
+/// is a file the user named); a folder is walked recursively for `.json` and `.json.gz`
+/// files, skipping digest files. In a folder only regular files are read: FIFOs, sockets
+/// and devices are counted as other files and never opened (a FIFO would block the read).
+/// Symbolic links to regular files inside the folder are followed; links to folders (no
+/// cycles) and links leading outside the folder are not, and count as other files.
 fn find(paths: &[&Path]) -> Result<Found, CloudTrailError> {
     let mut found = Found::default();
     for (input, &path) in paths.iter().enumerate() {
@@ -76,6 +79,7 @@ fn find(paths: &[&Path]) -> Result<Found, CloudTrailError> {
             continue;
         }
         let before = found.files.len();
+        let root = std::fs::canonicalize(path).map_err(io_error(path))?;
         let mut stack = vec![(path.to_path_buf(), String::new())];
         while let Some((dir, rel)) = stack.pop() {
             let mut entries = Vec::new();
@@ -97,16 +101,23 @@ fn find(paths: &[&Path]) -> Result<Found, CloudTrailError> {
                     continue;
                 }
                 let meta = if kind.is_symlink() {
+                    let inside = std::fs::canonicalize(&entry_path)
+                        .is_ok_and(|target| target.starts_with(&root));
                     match std::fs::metadata(&entry_path) {
-                        Ok(m) if m.is_file() => m,
-                        // A link to a folder, or a dangling link.
+                        Ok(m) if m.is_file() && inside => m,
+                        // A link to a folder or out of the folder, a dangling link, a link
+                        // to a FIFO.
                         _ => {
                             found.other_files += 1;
                             continue;
                         }
                     }
-                } else {
+                } else if kind.is_file() {
                     entry.metadata().map_err(io_error(&entry_path))?
+                } else {
+                    // A FIFO, socket or device: opening it could block or read forever.
+                    found.other_files += 1;
+                    continue;
                 };
                 if !is_log_name(&name) {
                     found.other_files += 1;

@@ -26,6 +26,8 @@ mod summarize;
 use arrow::record_batch::RecordBatch;
 use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
 
+use crate::excerpt;
+
 pub use classify::{SdkLanguage, UserAgentFamily};
 #[cfg(feature = "live")]
 pub(crate) use files::is_log_name;
@@ -48,7 +50,7 @@ pub const TABLE: &str = "activity";
 #[derive(Debug, thiserror::Error)]
 pub enum CloudTrailError {
     /// A file or folder cannot be read.
-    #[error("cannot read `{file}`: {source}")]
+    #[error("cannot read `{}`: {source}", excerpt(file))]
     Io {
         /// The file or folder.
         file: String,
@@ -56,7 +58,11 @@ pub enum CloudTrailError {
         source: std::io::Error,
     },
     /// A file given by itself is not a CloudTrail log file.
-    #[error("`{file}` is not a CloudTrail log file: {message}")]
+    #[error(
+        "`{}` is not a CloudTrail log file: {}",
+        excerpt(file),
+        excerpt(message)
+    )]
     Malformed {
         /// The file.
         file: String,
@@ -64,7 +70,10 @@ pub enum CloudTrailError {
         message: String,
     },
     /// A folder holds no log file.
-    #[error("no CloudTrail log files (`.json` or `.json.gz`) under `{path}`")]
+    #[error(
+        "no CloudTrail log files (`.json` or `.json.gz`) under `{}`",
+        excerpt(path)
+    )]
     NoLogFiles {
         /// The folder.
         path: String,

@@ -383,7 +383,7 @@ impl Summarizer {
         let problem = Problem {
             file: name.to_owned(),
             record: None,
-            message,
+            message: crate::excerpt(&message).into_owned(),
         };
         self.stats.add_problem(problem.clone());
         MalformedFile {
@@ -412,7 +412,7 @@ impl Summarizer {
                         problems.push(Problem {
                             file: name.to_owned(),
                             record: Some(index),
-                            message,
+                            message: crate::excerpt(&message).into_owned(),
                         });
                     }
                 }
@@ -457,7 +457,7 @@ impl Summarizer {
             self.stats.add_problem(Problem {
                 file: source.to_owned(),
                 record: Some(position),
-                message: message.clone(),
+                message: crate::excerpt(message).into_owned(),
             });
         }
         self.count_event(outcome)
@@ -469,7 +469,7 @@ impl Summarizer {
         self.stats.add_problem(Problem {
             file: source.to_owned(),
             record: Some(position),
-            message: message.to_owned(),
+            message: crate::excerpt(message).into_owned(),
         });
         self.stats.malformed_records += 1;
     }
