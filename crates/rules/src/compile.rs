@@ -789,15 +789,12 @@ impl Compiler<'_> {
             );
             return None;
         }
-        if !self.enter(src, name.span, 1, 0) {
-            return None;
-        }
+        // (The body's levels count where it is used; the chain is bounded on its own.)
         self.defines_in_use.push(name.node.clone());
         let body = d.body.clone();
         let def_src = def.origin.source.clone();
         let out = self.expr(&def_src, &inner, &body).await;
         self.defines_in_use.pop();
-        self.depth -= 1;
         out
     }
 

@@ -9,7 +9,7 @@ use crate::ast::{Expr, Operand, Span, Spanned};
 /// How deep conditions may nest: `not`, `and`/`or` groups, parentheses, the arguments of a
 /// call and the `where` of a relation each open a level (also brackets and braces, counted
 /// before parsing).
-pub const MAX_NESTING: usize = 64;
+pub const MAX_NESTING: usize = 32;
 
 /// How long a chain of named predicates may be (`a` uses `b`, which uses `c`, ...).
 pub const MAX_DEFINE_CHAIN: usize = 32;
