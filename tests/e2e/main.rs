@@ -31,3 +31,4 @@ mod repl;
 mod sarif;
 mod schema;
 mod security_files;
+mod security_packs;

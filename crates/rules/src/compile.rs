@@ -25,6 +25,9 @@ use crate::ast::{
 use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
 use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
 use crate::finding::{RuleInfo, Severity};
+use crate::limits::{
+    MAX_CONJUNCTS, MAX_DEFINE_CHAIN, MAX_NESTING, MAX_RULE_CONDITIONS, MAX_RULE_SUBQUERIES,
+};
 use crate::pack::{Pack, PackRule};
 
 /// Fields computed by a function of the entity's principal ARN.
@@ -64,6 +67,9 @@ pub async fn compile_pack(
             errors: Vec::new(),
             joins: Vec::new(),
             defines_in_use: Vec::new(),
+            depth: 0,
+            conditions: 0,
+            subqueries: 0,
         };
         match c.rule(rule).await {
             Some(compiled) if c.errors.is_empty() => out.push(compiled),
@@ -105,6 +111,12 @@ struct Compiler<'a> {
     /// aggregate's key column).
     joins: Vec<(LogicalPlan, String, String)>,
     defines_in_use: Vec<String>,
+    /// How deep the condition being compiled nests, named predicates expanded.
+    depth: usize,
+    /// How many conditions the rule has so far, named predicates expanded.
+    conditions: usize,
+    /// How many subqueries (relations, trust lookups, SQL) the rule has so far.
+    subqueries: usize,
 }
 
 fn qcol(qualifier: &str, name: &str) -> Expr {
@@ -223,7 +235,10 @@ impl Compiler<'_> {
             },
         );
         let filter = match &rule.condition {
-            Some(cond) => Some(self.expr(src, &scope, cond).await?),
+            Some(cond) => {
+                let x = self.expr(src, &scope, cond).await?;
+                Some(self.conjuncts(src, cond.span, x)?)
+            }
             None => None,
         };
         // Message fields.
@@ -372,7 +387,90 @@ impl Compiler<'_> {
         e: &'s Spanned<Ast>,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Expr>> + 's>> {
         Box::pin(async move {
-            let span = e.span;
+            let levels = usize::from(matches!(e.node, Ast::Or(_) | Ast::And(_) | Ast::Not(_)));
+            if !self.enter(src, e.span, levels, 1) {
+                return None;
+            }
+            let out = self.condition(src, scope, e).await;
+            self.depth -= levels;
+            out
+        })
+    }
+
+    /// Counts `conditions` more conditions of the rule and opens `levels` levels of nesting
+    /// at `span`; false (with the error) past [`MAX_RULE_CONDITIONS`] or [`MAX_NESTING`].
+    /// The caller closes the levels (`self.depth -= levels`) when it returns true.
+    fn enter(&mut self, src: &Source, span: Span, levels: usize, conditions: usize) -> bool {
+        let before = self.conditions;
+        self.conditions = self.conditions.saturating_add(conditions);
+        if self.conditions > MAX_RULE_CONDITIONS {
+            // Once per rule: every later part is past the limit too.
+            if before <= MAX_RULE_CONDITIONS {
+                self.error_help(
+                    src,
+                    span,
+                    format!(
+                        "the rule has more than {MAX_RULE_CONDITIONS} conditions once its named predicates are expanded"
+                    ),
+                    "a named predicate is copied wherever it is used: use large ones less often, or split the rule",
+                );
+            }
+            return false;
+        }
+        if self.depth + levels > MAX_NESTING {
+            self.error_help(
+                src,
+                span,
+                format!(
+                    "this nests more than {MAX_NESTING} levels deep once named predicates are expanded"
+                ),
+                "write it with fewer levels: `not not x` is `x`, `a and (b and c)` is `a and b and c`",
+            );
+            return false;
+        }
+        self.depth += levels;
+        true
+    }
+
+    /// `filter`, if it has at most [`MAX_CONJUNCTS`] parts joined by `and` at its top level
+    /// (counted as the optimizer takes them apart: through parentheses and named predicates).
+    fn conjuncts(&mut self, src: &Source, span: Span, filter: Expr) -> Option<Expr> {
+        let n = datafusion::logical_expr::utils::split_conjunction(&filter).len();
+        if n > MAX_CONJUNCTS {
+            self.error_help(
+                src,
+                span,
+                format!(
+                    "this condition joins {n} parts with `and`; at most {MAX_CONJUNCTS} can be planned"
+                ),
+                "split the rule into several rules, or test a list at once: `r.name not in [\"a\", \"b\"]`",
+            );
+            return None;
+        }
+        Some(filter)
+    }
+
+    /// Counts one more subquery of the rule, at `span`; false (with the error) past
+    /// [`MAX_RULE_SUBQUERIES`].
+    fn subquery(&mut self, src: &Source, span: Span) -> bool {
+        self.subqueries += 1;
+        if self.subqueries == MAX_RULE_SUBQUERIES + 1 {
+            self.error_help(
+                src,
+                span,
+                format!(
+                    "the rule has more than {MAX_RULE_SUBQUERIES} subqueries (`exists`, `count(...)`, `trusts`, `in sql {{...}}`) once its named predicates are expanded"
+                ),
+                "split the rule, or test several things of one relation in one `exists ... where (...)`",
+            );
+        }
+        self.subqueries <= MAX_RULE_SUBQUERIES
+    }
+
+    /// A condition (after [`Self::expr`] counted it).
+    async fn condition(&mut self, src: &Source, scope: &Scope, e: &Spanned<Ast>) -> Option<Expr> {
+        let span = e.span;
+        {
             match &e.node {
                 Ast::Or(parts) | Ast::And(parts) => {
                     let is_or = matches!(e.node, Ast::Or(_));
@@ -393,10 +491,13 @@ impl Compiler<'_> {
                     // they leave undecided (CASE evaluates its THEN/ELSE for those rows).
                     // (One CASE per node: nesting one per part makes the plan's optimizer
                     // slow on long `or` chains.)
+                    // (Balanced, so that a long chain does not nest as deep as it is long.)
                     let join = |parts: Vec<Expr>| {
-                        parts
-                            .into_iter()
-                            .reduce(|a, b| if is_or { a.or(b) } else { a.and(b) })
+                        if is_or {
+                            balanced(parts, Expr::or)
+                        } else {
+                            balanced(parts, Expr::and)
+                        }
                     };
                     match (join(cheap), join(costly)) {
                         (Some(c), Some(x)) if is_or => when(c, lit(true)).otherwise(x).ok(),
@@ -408,7 +509,7 @@ impl Compiler<'_> {
                 Ast::Not(inner) => {
                     let x = self.expr(src, scope, inner).await?;
                     // `not` of an unknown (null) answer is not a finding either way.
-                    Some(Expr::Not(Box::new(coalesce(vec![x, lit(false)]))))
+                    Some(x.is_not_true())
                 }
                 Ast::Can {
                     alias,
@@ -436,7 +537,7 @@ impl Compiler<'_> {
                         Some(c) => Some(self.value(src, scope, &c.node, c.span)?),
                         None => None,
                     };
-                    let mut any: Option<Expr> = None;
+                    let mut any = Vec::with_capacity(actions.len());
                     for a in actions {
                         let mut args = vec![arn.clone(), a];
                         if let Some(r) = &resource {
@@ -446,19 +547,14 @@ impl Compiler<'_> {
                             args.push(c.clone());
                         }
                         let function = if resource.is_some() { "can" } else { "can_any" };
-                        let x =
-                            coalesce(vec![self.call_fn(src, span, function, args)?, lit(false)]);
-                        any = Some(match any {
-                            None => x,
-                            Some(acc) => acc.or(x),
-                        });
+                        any.push(self.call_fn(src, span, function, args)?.is_true());
                     }
-                    any.or(Some(lit(false)))
+                    self.any_of(src, span, any)
                 }
                 Ast::Admin { alias } => {
                     let arn = self.principal_arn(src, scope, alias, "is admin")?;
                     self.call_fn(src, span, "is_admin", vec![arn])
-                        .map(|x| coalesce(vec![x, lit(false)]))
+                        .map(Expr::is_true)
                 }
                 Ast::Escalate { alias, method } => {
                     let arn = self.principal_arn(src, scope, alias, "can escalate")?;
@@ -470,7 +566,7 @@ impl Compiler<'_> {
                         }
                         Some(m) => {
                             let ids = self.string_values(src, scope, m)?;
-                            let mut any: Option<Expr> = None;
+                            let mut any = Vec::with_capacity(ids.len());
                             for id in ids {
                                 if !known_method(&id) {
                                     self.error_help(
@@ -487,13 +583,9 @@ impl Compiler<'_> {
                                     "array_has",
                                     vec![list.clone(), lit(id)],
                                 )?;
-                                let has = coalesce(vec![has, lit(false)]);
-                                any = Some(match any {
-                                    None => has,
-                                    Some(a) => a.or(has),
-                                });
+                                any.push(has.is_true());
                             }
-                            any.or(Some(lit(false)))
+                            self.any_of(src, m.span, any)
                         }
                     }
                 }
@@ -521,7 +613,7 @@ impl Compiler<'_> {
                         _ => self.operand(src, scope, operand).await?,
                     };
                     let age = self.call_fn(src, span, "age_days", vec![ts])?;
-                    Some(coalesce(vec![age.gt(lit(days)), lit(false)]))
+                    Some(age.gt(lit(days)).is_true())
                 }
                 Ast::Unused { alias, days } => {
                     let days = self.days(src, scope, days)?;
@@ -529,7 +621,7 @@ impl Compiler<'_> {
                     let age_created = self.call_fn(src, span, "age_days", vec![created])?;
                     let age_last = self.call_fn(src, span, "age_days", vec![last.clone()])?;
                     let never = last.is_null().and(age_created.gt(lit(days)));
-                    Some(coalesce(vec![never.or(age_last.gt(lit(days))), lit(false)]))
+                    Some(never.or(age_last.gt(lit(days))).is_true())
                 }
                 Ast::NeverUsed { alias } => {
                     let (_, last) = self.use_columns(src, scope, alias)?;
@@ -550,7 +642,7 @@ impl Compiler<'_> {
                         CompareOp::Gt => l.gt(r),
                         CompareOp::GtEq => l.gt_eq(r),
                     };
-                    Some(coalesce(vec![x, lit(false)]))
+                    Some(x.is_true())
                 }
                 Ast::In { left, negated, set } => {
                     let l = self.operand(src, scope, left).await?;
@@ -568,7 +660,7 @@ impl Compiler<'_> {
                             if items.is_empty() {
                                 return Some(lit(*negated));
                             }
-                            Some(coalesce(vec![l.in_list(items, *negated), lit(false)]))
+                            Some(l.in_list(items, *negated).is_true())
                         }
                     }
                 }
@@ -599,7 +691,7 @@ impl Compiler<'_> {
                         (false, false) => l.like(p),
                         (false, true) => l.not_like(p),
                     };
-                    Some(coalesce(vec![x, lit(false)]))
+                    Some(x.is_true())
                 }
                 Ast::IsNull { operand, negated } => {
                     let x = self.operand(src, scope, operand).await?;
@@ -616,10 +708,10 @@ impl Compiler<'_> {
                         return self.expand(src, scope, def, name, args).await;
                     }
                     let x = self.operand(src, scope, o).await?;
-                    Some(coalesce(vec![x, lit(false)]))
+                    Some(x.is_true())
                 }
             }
-        })
+        }
     }
 
     /// A named predicate used with arguments: its body with the parameters bound to the
@@ -684,6 +776,20 @@ impl Compiler<'_> {
             let b = self.binding(src, scope, a, arg.span)?;
             inner.aliases.insert(param.node.clone(), b);
         }
+        if self.defines_in_use.len() >= MAX_DEFINE_CHAIN {
+            self.error_help(
+                src,
+                name.span,
+                format!(
+                    "named predicates use one another more than {MAX_DEFINE_CHAIN} deep: {} → {}",
+                    self.defines_in_use.join(" → "),
+                    name.node
+                ),
+                "write some of them out where they are used",
+            );
+            return None;
+        }
+        // (The body's levels count where it is used; the chain is bounded on its own.)
         self.defines_in_use.push(name.node.clone());
         let body = d.body.clone();
         let def_src = def.origin.source.clone();
@@ -790,6 +896,9 @@ impl Compiler<'_> {
         target: &TrustTarget,
         qualifiers: &[TrustQualifier],
     ) -> Option<Expr> {
+        if !self.subquery(src, alias.span) {
+            return None;
+        }
         let b = self.binding(src, scope, &alias.node, alias.span)?;
         let Some(role_arn) = b.entity.and_then(|e| e.role_arn) else {
             self.error_help(
@@ -877,20 +986,16 @@ impl Compiler<'_> {
                 },
                 None => None,
             };
-            let mut any: Option<Expr> = None;
+            let mut any = Vec::with_capacity(keys.len());
             for k in keys {
                 let mut args = vec![col("condition"), lit(k)];
                 if let Some(l) = &like {
                     args.push(lit(l.clone()));
                 }
                 let has = self.call_fn(src, q.keys.span, "condition_has", args)?;
-                let has = coalesce(vec![has, lit(false)]);
-                any = Some(match any {
-                    None => has,
-                    Some(a) => a.or(has),
-                });
+                any.push(has.is_true());
             }
-            let any = any.unwrap_or(lit(false));
+            let any = self.any_of(src, q.keys.span, any)?;
             filter = filter.and(if q.negated { any.not() } else { any });
         }
         let plan = (async {
@@ -918,7 +1023,7 @@ impl Compiler<'_> {
         columns: Vec<Expr>,
     ) -> Option<Expr> {
         let items = self.string_values(src, scope, v)?;
-        let mut any: Option<Expr> = None;
+        let mut any = Vec::with_capacity(items.len() * columns.len());
         for item in items {
             for c in &columns {
                 let m = if item.contains('*') || item.contains('?') {
@@ -926,13 +1031,18 @@ impl Compiler<'_> {
                 } else {
                     datafusion::functions::expr_fn::lower(c.clone()).eq(lit(item.to_lowercase()))
                 };
-                any = Some(match any {
-                    None => m,
-                    Some(a) => a.or(m),
-                });
+                any.push(m);
             }
         }
-        Some(any.unwrap_or(lit(false)))
+        self.any_of(src, v.span, any)
+    }
+
+    /// Any of `parts` (false for none), each counted as a condition of the rule.
+    fn any_of(&mut self, src: &Source, span: Span, parts: Vec<Expr>) -> Option<Expr> {
+        if !self.enter(src, span, 0, parts.len()) {
+            return None;
+        }
+        Some(balanced(parts, Expr::or).unwrap_or(lit(false)))
     }
 
     /// Rows related to an alias: (the alias's key column, a plan of the related keys).
@@ -942,6 +1052,9 @@ impl Compiler<'_> {
         scope: &Scope,
         rel: &Relation,
     ) -> Option<(Expr, LogicalPlan)> {
+        if !self.subquery(src, rel.name.span) {
+            return None;
+        }
         let b = self.binding(src, scope, &rel.owner.node, rel.owner.span)?;
         let Some(ent) = b.entity else {
             self.error(
@@ -1001,7 +1114,14 @@ impl Compiler<'_> {
             },
         );
         let filter = match &rel.filter {
-            Some(f) => Some(self.expr(src, &inner, f).await?),
+            Some(f) => {
+                if !self.enter(src, f.span, 1, 1) {
+                    return None;
+                }
+                let x = self.expr(src, &inner, f).await;
+                self.depth -= 1;
+                Some(self.conjuncts(src, f.span, x?)?)
+            }
             None => None,
         };
         let plan = (|| {
@@ -1032,7 +1152,14 @@ impl Compiler<'_> {
         Box::pin(async move {
             match &o.node {
                 Operand::Value(v) => self.value(src, scope, v, o.span),
-                Operand::Paren(e) => self.expr(src, scope, e).await,
+                Operand::Paren(e) => {
+                    if !self.enter(src, o.span, 1, 0) {
+                        return None;
+                    }
+                    let x = self.expr(src, scope, e).await;
+                    self.depth -= 1;
+                    x
+                }
                 Operand::Count(rel) => {
                     if !scope.top {
                         self.error(
@@ -1073,10 +1200,20 @@ impl Compiler<'_> {
                         let def = self.pack.defines.get(&name.node)?.clone();
                         return self.expand(src, scope, &def, name, args).await;
                     }
+                    if !self.enter(src, o.span, 1, 1) {
+                        return None;
+                    }
                     let mut values = Vec::new();
                     for a in args {
-                        values.push(self.operand(src, scope, a).await?);
+                        match self.operand(src, scope, a).await {
+                            Some(v) => values.push(v),
+                            None => {
+                                self.depth -= 1;
+                                return None;
+                            }
+                        }
                     }
+                    self.depth -= 1;
                     self.call_fn(src, name.span, &name.node, values)
                 }
             }
@@ -1249,6 +1386,9 @@ impl Compiler<'_> {
     }
 
     async fn sql(&mut self, src: &Source, span: Span, sql: &str) -> Option<LogicalPlan> {
+        if !self.subquery(src, span) {
+            return None;
+        }
         let options = datafusion::execution::context::SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
@@ -1309,6 +1449,24 @@ impl Compiler<'_> {
         );
         None
     }
+}
+
+/// `parts` joined by `op` as a balanced tree: as deep as the logarithm of their number,
+/// where folding them would nest as deep as there are parts (and overflow the stack of
+/// whatever walks the expression, given a long `or` chain).
+fn balanced(mut parts: Vec<Expr>, op: fn(Expr, Expr) -> Expr) -> Option<Expr> {
+    while parts.len() > 1 {
+        let mut next = Vec::with_capacity(parts.len().div_ceil(2));
+        let mut it = parts.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => op(a, b),
+                None => a,
+            });
+        }
+        parts = next;
+    }
+    parts.pop()
 }
 
 /// Functions backed by the policy evaluator: worth skipping for rows already decided.

@@ -13,6 +13,7 @@ mod diag;
 #[cfg(feature = "engine")]
 pub mod entity;
 mod finding;
+pub mod limits;
 mod pack;
 mod parse;
 mod print;

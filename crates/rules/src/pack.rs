@@ -2,12 +2,14 @@
 //! parameter values.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::io::Read as _;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::ast::{Define, Item, PackFile, Param, Rule, Span, Spanned, Test, Value};
 use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
 use crate::finding::{RuleInfo, RuleLocation, Severity};
+use crate::limits::{MAX_FIXTURE_BYTES, MAX_PACK_BYTES, MAX_PACK_FILES, bytes};
 use crate::parse::parse_pack;
 
 /// The packs shipped inside the binary: name, file name, text.
@@ -115,23 +117,196 @@ pub struct Pack {
     pub tests: Vec<PackTest>,
     /// Every file read.
     pub files: Vec<Arc<Origin>>,
+    /// The folders the pack may read files from (imports, test fixtures).
+    pub scope: ReadScope,
+}
+
+/// The folders a pack may read files from: the folder of the pack named on the command
+/// line, and the folders the user allowed besides (`--allow-dir`). Every path a pack names
+/// (an import, a test fixture) must lead, once symbolic links and `..` are resolved, to a
+/// regular file inside one of them.
+#[derive(Debug, Clone, Default)]
+pub struct ReadScope {
+    /// Canonical folders; the pack's own first.
+    roots: Vec<PathBuf>,
+}
+
+impl ReadScope {
+    /// The pack's folder and the allowed ones (canonicalized; a folder that does not exist
+    /// allows nothing).
+    pub fn new(pack_dir: &Path, allowed: &[PathBuf]) -> Self {
+        let roots = std::iter::once(pack_dir)
+            .chain(allowed.iter().map(PathBuf::as_path))
+            .filter_map(|d| std::fs::canonicalize(d).ok())
+            .collect();
+        Self { roots }
+    }
+
+    /// The folders, canonical; the pack's own first.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.roots.iter().any(|r| path.starts_with(r))
+    }
+
+    /// The file `written` (as a pack names it, relative to `dir`), canonical: inside the
+    /// scope, a regular file, at most `limit` bytes. On error, what is wrong and what to do;
+    /// neither says anything of a file outside the scope (not even whether it exists).
+    fn resolve(&self, dir: &Path, written: &str, limit: u64) -> Result<PathBuf, (String, String)> {
+        let outside = || {
+            let root = self
+                .roots
+                .first()
+                .map_or_else(String::new, |r| format!(" (`{}`)", r.display()));
+            (
+                format!("`{written}` is outside the pack's folder"),
+                format!(
+                    "a pack reads files only in its own folder{root} and in folders given with `--allow-dir DIR`: move the file there, or allow its folder"
+                ),
+            )
+        };
+        if written.is_empty() {
+            return Err((
+                "an empty path".to_owned(),
+                "name a file relative to the pack".to_owned(),
+            ));
+        }
+        let joined = dir.join(written);
+        let path = match std::fs::canonicalize(&joined) {
+            Ok(p) => p,
+            Err(e) => {
+                return Err(if self.contains(&normalize(&joined)) {
+                    (
+                        format!("cannot read `{written}`: {}", io_reason(&e)),
+                        "paths are relative to the file that names them".to_owned(),
+                    )
+                } else {
+                    outside()
+                });
+            }
+        };
+        if !self.contains(&path) {
+            return Err(outside());
+        }
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            (
+                format!("cannot read `{written}`: {}", io_reason(&e)),
+                "paths are relative to the file that names them".to_owned(),
+            )
+        })?;
+        check_file(&meta, limit).map_err(|reason| {
+            (
+                format!("`{written}` {reason}"),
+                "name a regular file, not a folder, device or pipe".to_owned(),
+            )
+        })?;
+        Ok(path)
+    }
+}
+
+/// `path` with `.` and `..` resolved without looking at the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// An operating system error in words (its kind, without Rust names).
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Why a file is not one to read: not a regular file, or larger than `limit`.
+fn check_file(meta: &std::fs::Metadata, limit: u64) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "is a folder, not a file".to_owned()
+        } else {
+            "is not a regular file (a device, pipe or socket)".to_owned()
+        });
+    }
+    if meta.len() > limit {
+        return Err(format!("is larger than {}, the limit", bytes(limit)));
+    }
+    Ok(())
+}
+
+/// The text of the regular file `path`, at most `limit` bytes (checked again on the open
+/// file, and the read bounded, should it have changed in between).
+fn read_limited(path: &Path, limit: u64) -> Result<String, String> {
+    check_file(&std::fs::metadata(path).map_err(|e| io_reason(&e))?, limit)?;
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    check_file(&file.metadata().map_err(|e| io_reason(&e))?, limit)?;
+    let mut buf = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| io_reason(&e))?;
+    if u64::try_from(buf.len()).unwrap_or(u64::MAX) > limit {
+        return Err(format!("is larger than {}, the limit", bytes(limit)));
+    }
+    String::from_utf8(buf).map_err(|_| "is not UTF-8 text".to_owned())
 }
 
 impl Pack {
-    /// Reads a pack file and the packs it imports.
+    /// Reads a pack file and the packs it imports (from its folder only).
     pub fn load(path: &Path) -> Result<Pack, Diagnostics> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        Self::load_allowing(path, &[])
+    }
+
+    /// Reads a pack file and the packs it imports, which may be in its folder or in one of
+    /// `allowed` (as may its tests' fixtures).
+    pub fn load_allowing(path: &Path, allowed: &[PathBuf]) -> Result<Pack, Diagnostics> {
+        let fail = |reason: String| {
             let source = Source::new(path.display().to_string(), "");
             Diagnostics(vec![
-                Diagnostic::new(&source, Span::default(), format!("cannot read the pack: {e}"))
-                    .with_help("give the path of a `.rules` file, or leave `--pack` out to use the shipped non-human-identity pack"),
+                Diagnostic::new(&source, Span::default(), format!("cannot read the pack: {reason}"))
+                    .with_help(format!("give the path of a `.rules` file of at most {}, or leave `--pack` out to use the shipped non-human-identity pack", bytes(MAX_PACK_BYTES))),
             ])
-        })?;
+        };
+        let canonical = std::fs::canonicalize(path).map_err(|e| fail(io_reason(&e)))?;
+        let text = read_limited(&canonical, MAX_PACK_BYTES).map_err(|r| fail(format!("it {r}")))?;
+        let dir = canonical.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let scope = ReadScope::new(&dir, allowed);
         let origin = Origin {
             source: Source::new(path.display().to_string(), text),
-            dir: Some(path.parent().unwrap_or(Path::new(".")).to_path_buf()),
+            dir: Some(dir),
         };
-        Loader::default().finish(origin)
+        Loader::new(scope).finish(origin, Some(canonical))
+    }
+
+    /// The file a test fixture names (`path`, written in the file of `origin`): inside the
+    /// folders the pack may read, a regular file of at most
+    /// [`MAX_FIXTURE_BYTES`](crate::limits::MAX_FIXTURE_BYTES).
+    pub fn fixture_path(
+        &self,
+        origin: &Origin,
+        path: &Spanned<String>,
+    ) -> Result<PathBuf, Diagnostic> {
+        let src = &origin.source;
+        let Some(dir) = &origin.dir else {
+            return Err(Diagnostic::new(
+                src,
+                path.span,
+                "a shipped pack has no fixture files",
+            ));
+        };
+        self.scope
+            .resolve(dir, &path.node, MAX_FIXTURE_BYTES)
+            .map_err(|(message, help)| Diagnostic::new(src, path.span, message).with_help(help))
     }
 
     /// A pack shipped with iamsnap, by name (`nhi`, `cis`).
@@ -141,16 +316,18 @@ impl Pack {
             source: Source::new(format!("<shipped>/{file}"), *text),
             dir: None,
         };
-        Some(Loader::default().finish(origin))
+        Some(Loader::new(ReadScope::default()).finish(origin, None))
     }
 
-    /// Parses pack text given directly (tests, fuzzing); imports resolve against `dir`.
+    /// Parses pack text given directly (tests, fuzzing); imports resolve against `dir`
+    /// and stay inside it (without `dir`, only shipped packs can be imported).
     pub fn from_text(name: &str, text: &str, dir: Option<&Path>) -> Result<Pack, Diagnostics> {
+        let scope = dir.map_or_else(ReadScope::default, |d| ReadScope::new(d, &[]));
         let origin = Origin {
             source: Source::new(name, text),
-            dir: dir.map(Path::to_path_buf),
+            dir: dir.and_then(|d| std::fs::canonicalize(d).ok()),
         };
-        Loader::default().finish(origin)
+        Loader::new(scope).finish(origin, None)
     }
 
     /// Sets parameters from `name=value` texts: a parameter whose default is a list takes
@@ -231,23 +408,41 @@ impl Pack {
     }
 }
 
-#[derive(Default)]
 struct Loader {
     pack: Pack,
     errors: Vec<Diagnostic>,
-    /// Files being loaded (for import cycles) and loaded.
-    stack: Vec<String>,
+    /// Files being loaded (for import cycles): key (the canonical path, or the name of a
+    /// file that is not on disk) and the name shown.
+    stack: Vec<(String, String)>,
+    /// Files loaded, by key.
     done: Vec<String>,
 }
 
+/// Where a file was imported: the importing file and the path as written in it.
+type Site<'a> = (&'a Source, &'a Spanned<String>);
+
 impl Loader {
-    fn finish(mut self, origin: Origin) -> Result<Pack, Diagnostics> {
+    fn new(scope: ReadScope) -> Self {
+        Self {
+            pack: Pack {
+                scope,
+                ..Pack::default()
+            },
+            errors: Vec::new(),
+            stack: Vec::new(),
+            done: Vec::new(),
+        }
+    }
+
+    /// Loads the top file (`path`: its canonical path, when it is a file).
+    fn finish(mut self, origin: Origin, path: Option<PathBuf>) -> Result<Pack, Diagnostics> {
         let stem = Path::new(&origin.source.name)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         self.pack.name = stem;
-        self.load(origin, true);
+        let key = path.map_or_else(|| origin.source.name.clone(), |p| p.display().to_string());
+        self.load(origin, key, None);
         if self.errors.is_empty() {
             Ok(self.pack)
         } else {
@@ -255,20 +450,45 @@ impl Loader {
         }
     }
 
-    fn load(&mut self, origin: Origin, top: bool) {
-        let key = origin.source.name.clone();
-        self.stack.push(key.clone());
+    /// Parses and adds a file; `site` is where it was imported (`None` for the top file).
+    fn load(&mut self, origin: Origin, key: String, site: Option<Site<'_>>) {
+        self.stack.push((key.clone(), origin.source.name.clone()));
         let file = match parse_pack(&origin.source) {
             Ok(f) => f,
             Err(errors) => {
-                self.errors.extend(errors);
+                match site {
+                    None => self.errors.extend(errors),
+                    // An imported file that does not parse may be no pack at all (a
+                    // credentials file, say): say where, never what it holds.
+                    Some((src, written)) => {
+                        let (line, column) = errors
+                            .first()
+                            .map_or((1, 1), |d| origin.source.line_col(d.span.start));
+                        let n = errors.len();
+                        self.errors.push(
+                            Diagnostic::new(
+                                src,
+                                written.span,
+                                format!(
+                                    "`{}` is not a valid rule pack: {n} syntax error{}, the first at line {line}, column {column}",
+                                    written.node,
+                                    if n == 1 { "" } else { "s" }
+                                ),
+                            )
+                            .with_help(format!(
+                                "its text is not shown here; `iamsnap rules list --pack {}` shows the errors of a pack",
+                                origin.source.name
+                            )),
+                        );
+                    }
+                }
                 self.stack.pop();
                 return;
             }
         };
         let origin = Arc::new(origin);
         self.pack.files.push(Arc::clone(&origin));
-        self.add(file, &origin, top);
+        self.add(file, &origin, site.is_none());
         self.stack.pop();
         self.done.push(key);
     }
@@ -348,30 +568,59 @@ impl Loader {
 
     fn import(&mut self, path: &Spanned<String>, from: &Arc<Origin>) {
         let src = &from.source;
-        let (name, text, dir) = match &from.dir {
+        let error = |message: String, help: String| {
+            Diagnostic::new(src, path.span, message).with_help(help)
+        };
+        let (key, name, text, dir) = match &from.dir {
             Some(dir) => {
-                let full = dir.join(&path.node);
-                match std::fs::read_to_string(&full) {
-                    Ok(text) => (
-                        full.display().to_string(),
-                        text,
-                        Some(full.parent().unwrap_or(Path::new(".")).to_path_buf()),
-                    ),
-                    Err(e) => {
-                        self.errors.push(
-                            Diagnostic::new(
-                                src,
-                                path.span,
-                                format!("cannot read the imported pack `{}`: {e}", full.display()),
-                            )
-                            .with_help("imports are relative to the importing file"),
-                        );
+                let shown = dir.join(&path.node).display().to_string();
+                let full = match self.pack.scope.resolve(dir, &path.node, MAX_PACK_BYTES) {
+                    Ok(full) => full,
+                    Err((message, help)) => {
+                        self.errors.push(error(message, help));
                         return;
                     }
+                };
+                if full.extension().is_none_or(|e| e != "rules") {
+                    self.errors.push(error(
+                        format!("`{}` is not a `.rules` file", path.node),
+                        "a pack imports other packs: files whose name ends in `.rules`".to_owned(),
+                    ));
+                    return;
+                }
+                let key = full.display().to_string();
+                if self.done.contains(&key) || self.stack.iter().any(|(k, _)| *k == key) {
+                    (key, String::new(), String::new(), None)
+                } else {
+                    if self.pack.files.len() + self.stack.len() >= MAX_PACK_FILES {
+                        self.errors.push(error(
+                            format!("the pack imports more than {MAX_PACK_FILES} files"),
+                            "import fewer files: put related rules together".to_owned(),
+                        ));
+                        return;
+                    }
+                    let text = match read_limited(&full, MAX_PACK_BYTES) {
+                        Ok(text) => text,
+                        Err(reason) => {
+                            self.errors.push(error(
+                                format!(
+                                    "cannot read the imported pack `{}`: it {reason}",
+                                    path.node
+                                ),
+                                "imports are relative to the importing file".to_owned(),
+                            ));
+                            return;
+                        }
+                    };
+                    let own_dir = full.parent().unwrap_or(Path::new("/")).to_path_buf();
+                    (key, shown, text, Some(own_dir))
                 }
             }
             None => match EMBEDDED.iter().find(|(_, file, _)| *file == path.node) {
-                Some((_, file, text)) => (format!("<shipped>/{file}"), (*text).to_owned(), None),
+                Some((_, file, text)) => {
+                    let name = format!("<shipped>/{file}");
+                    (name.clone(), name, (*text).to_owned(), None)
+                }
                 None => {
                     self.errors.push(Diagnostic::new(
                         src,
@@ -382,19 +631,20 @@ impl Loader {
                 }
             },
         };
-        if self.stack.contains(&name) {
+        if self.stack.iter().any(|(k, _)| *k == key) {
+            let names: Vec<&str> = self.stack.iter().map(|(_, n)| n.as_str()).collect();
             self.errors.push(Diagnostic::new(
                 src,
                 path.span,
                 format!(
                     "`{}` imports itself (through {})",
                     path.node,
-                    self.stack.join(" → ")
+                    names.join(" → ")
                 ),
             ));
             return;
         }
-        if self.done.contains(&name) {
+        if self.done.contains(&key) {
             return;
         }
         self.load(
@@ -402,7 +652,8 @@ impl Loader {
                 source: Source::new(name, text),
                 dir,
             },
-            false,
+            key,
+            Some((src, path)),
         );
     }
 }

@@ -10,6 +10,7 @@ use pest::iterators::Pair;
 
 use crate::ast::*;
 use crate::diag::{Diagnostic, Source, nearest};
+use crate::limits::{MAX_NESTING, too_deep, too_deep_brackets};
 
 mod grammar {
     #[derive(pest_derive::Parser)]
@@ -44,6 +45,13 @@ pub fn parse_pack(source: &Source) -> Result<PackFile, Vec<Diagnostic>> {
         if chunk.trim().is_empty() || only_comments(chunk) {
             continue;
         }
+        if let Some(at) = too_deep_brackets(chunk) {
+            errors.push(too_deep_error(
+                source,
+                Span::new(start + at, start + at + 1),
+            ));
+            continue;
+        }
         match RulesParser::parse(G::single_item, chunk) {
             Ok(mut pairs) => {
                 let Some(single) = pairs.next() else { continue };
@@ -60,6 +68,9 @@ pub fn parse_pack(source: &Source) -> Result<PackFile, Vec<Diagnostic>> {
                         G::EOI => {}
                         _ => match builder.item(pair) {
                             Ok(item) => pack.items.push(item),
+                            Err((span, message)) if message == TOO_DEEP => {
+                                errors.push(too_deep_error(source, span));
+                            }
                             Err((span, message)) => {
                                 errors.push(Diagnostic::new(source, span, message));
                             }
@@ -75,6 +86,22 @@ pub fn parse_pack(source: &Source) -> Result<PackFile, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// The builder's error for a condition nested deeper than [`MAX_NESTING`] (rendered by
+/// [`too_deep_error`]).
+const TOO_DEEP: &str = "too deep";
+
+/// A condition nested deeper than [`MAX_NESTING`].
+fn too_deep_error(source: &Source, span: Span) -> Diagnostic {
+    Diagnostic::new(
+        source,
+        span,
+        format!("this nests more than {MAX_NESTING} levels deep"),
+    )
+    .with_help(
+        "write it with fewer levels: `not not x` is `x`, `a and (b and c)` is `a and b and c`",
+    )
 }
 
 fn only_comments(chunk: &str) -> bool {
@@ -372,7 +399,7 @@ impl Builder {
                     match p.as_rule() {
                         G::ident if name.is_none() => name = Some(self.text(&p)),
                         G::ident => params.push(self.text(&p)),
-                        G::expr => body = Some(self.expr(p)?),
+                        G::expr => body = Some(self.condition(p)?),
                         _ => {}
                     }
                 }
@@ -450,7 +477,7 @@ impl Builder {
                     });
                 }
                 G::where_clause => {
-                    rule.condition = Some(self.expr(first(clause, clause_span)?)?);
+                    rule.condition = Some(self.condition(first(clause, clause_span)?)?);
                 }
                 _ => {}
             }
@@ -536,6 +563,15 @@ impl Builder {
         Ok(test)
     }
 
+    /// A whole condition (of a rule or a named predicate), no deeper than [`MAX_NESTING`].
+    fn condition(&self, pair: Pair<'_, G>) -> BuildResult<Spanned<Expr>> {
+        let e = self.expr(pair)?;
+        match too_deep(&e) {
+            Some(span) => Err((span, TOO_DEEP.into())),
+            None => Ok(e),
+        }
+    }
+
     fn expr(&self, pair: Pair<'_, G>) -> BuildResult<Spanned<Expr>> {
         let span = self.span(&pair);
         match pair.as_rule() {
@@ -564,6 +600,10 @@ impl Builder {
                 for p in pair.into_inner() {
                     if p.as_rule() == G::not_op {
                         nots += 1;
+                        if nots > MAX_NESTING {
+                            // The first `not` past the limit.
+                            return Err((self.span(&p), TOO_DEEP.into()));
+                        }
                     } else {
                         pred = Some(self.predicate(p)?);
                     }
@@ -637,17 +677,6 @@ impl Builder {
                     alias,
                     target,
                     qualifiers,
-                }
-            }
-            G::older_pred => {
-                let operand = self.operand(at(&inner, 0, span)?.clone())?;
-                let days = inner
-                    .iter()
-                    .find(|p| p.as_rule() == G::value)
-                    .ok_or((span, "expected a number of days".into()))?;
-                Expr::Older {
-                    operand,
-                    days: self.value(days.clone())?,
                 }
             }
             G::unused_pred => {
@@ -798,6 +827,16 @@ impl Builder {
                     negated,
                     glob,
                     pattern: pattern.ok_or((span, "expected a pattern".into()))?,
+                }
+            }
+            G::older_tail => {
+                let days = tail
+                    .into_inner()
+                    .find(|p| p.as_rule() == G::value)
+                    .ok_or((span, "expected a number of days".into()))?;
+                Expr::Older {
+                    operand: left,
+                    days: self.value(days)?,
                 }
             }
             G::null_tail => Expr::IsNull {

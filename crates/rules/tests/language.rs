@@ -233,3 +233,75 @@ fn imports_bring_rules_defines_and_params() {
     let missing = Pack::load(&dir.path().join("nope.rules")).unwrap_err();
     assert!(missing.render().contains("cannot read the pack"));
 }
+
+#[test]
+fn nested_parentheses_and_older_than_parse_once_and_too_deep_is_an_error() {
+    // `older than` used to be an alternative of its own starting with an operand: each
+    // parenthesis was parsed twice, 2^n times in all.
+    let cond = |n: usize| {
+        format!(
+            "rule X-1\n severity low\n title \"t\"\n for role r\n where {}r.create_date older than 1 days{}\n",
+            "(".repeat(n),
+            ")".repeat(n)
+        )
+    };
+    let pack = parse(&cond(32));
+    assert_eq!(parse(&print_pack(&pack)), pack);
+    let mixed = format!(
+        "rule X-1\n for role r\n where {}r.name = \"x\"{}\n",
+        "not (".repeat(16),
+        ")".repeat(16)
+    );
+    let pack = parse(&mixed);
+    assert_eq!(parse(&print_pack(&pack)), pack);
+    let errs = errors(&cond(33));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].contains("this nests more than 32 levels deep"),
+        "{}",
+        errs[0]
+    );
+    assert!(errs[0].contains("t.rules:5:40"), "{}", errs[0]);
+    let errs = errors(&format!(
+        "rule X-1\n for role r\n where {}r.name = \"x\"\n",
+        "not ".repeat(5000)
+    ));
+    assert!(
+        errs[0].contains("this nests more than 32 levels deep"),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
+fn imports_stay_inside_the_pack_folder_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = dir.path().join("packs");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir_all(&packs).unwrap();
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(
+        shared.join("base.rules"),
+        "rule B-1\n severity low\n title \"t\"\n for role r\n",
+    )
+    .unwrap();
+    std::fs::write(packs.join("top.rules"), "import \"../shared/base.rules\"\n").unwrap();
+    let err = Pack::load(&packs.join("top.rules")).unwrap_err().render();
+    assert!(
+        err.contains("`../shared/base.rules` is outside the pack's folder"),
+        "{err}"
+    );
+    let pack =
+        Pack::load_allowing(&packs.join("top.rules"), std::slice::from_ref(&shared)).unwrap();
+    assert_eq!(pack.rules.len(), 1);
+    // A file that parses as no pack is named, not shown.
+    std::fs::write(shared.join("base.rules"), "password = hunter2\n").unwrap();
+    let err = Pack::load_allowing(&packs.join("top.rules"), &[shared])
+        .unwrap_err()
+        .render();
+    assert!(
+        err.contains("is not a valid rule pack: 1 syntax error, the first at line 1, column 1"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}

@@ -62,6 +62,11 @@ pub struct PackArgs {
     /// Parameters from a JSON object file.
     #[arg(long, value_name = "FILE")]
     pub params_file: Option<PathBuf>,
+
+    /// A folder the packs may also read files from (imports, test fixtures), besides the
+    /// folder of each pack; repeatable. Nothing else is read.
+    #[arg(long = "allow-dir", value_name = "DIR")]
+    pub allow_dirs: Vec<PathBuf>,
 }
 
 pub(crate) fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -69,11 +74,25 @@ pub(crate) fn parse_severity(text: &str) -> Result<Severity, String> {
         .ok_or_else(|| format!("`{text}` is not a severity: critical, high, medium, low or info"))
 }
 
-/// Loads a pack given as a file or a shipped pack's name.
-pub(crate) fn load_pack(spec: &str) -> Result<Pack, CliError> {
+/// The folders of `--allow-dir`, each checked to be one.
+pub(crate) fn allowed_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    dirs.iter()
+        .map(|d| match std::fs::canonicalize(d) {
+            Ok(c) if c.is_dir() => Ok(c),
+            _ => Err(CliError::with_help(
+                format!("`--allow-dir {}`: no such folder", d.display()),
+                "give a folder the packs may read files from, besides their own",
+            )),
+        })
+        .collect()
+}
+
+/// Loads a pack given as a file or a shipped pack's name; its imports and fixtures may be
+/// in its folder or in `allowed`.
+pub(crate) fn load_pack(spec: &str, allowed: &[PathBuf]) -> Result<Pack, CliError> {
     let path = Path::new(spec);
     let result = if path.exists() {
-        Pack::load(path)
+        Pack::load_allowing(path, allowed)
     } else if let Some(p) = Pack::embedded(spec) {
         p
     } else {
@@ -103,9 +122,10 @@ impl PackArgs {
         } else {
             self.packs.clone()
         };
+        let allowed = allowed_dirs(&self.allow_dirs)?;
         let mut packs = Vec::new();
         for spec in &specs {
-            let mut pack = load_pack(spec)?;
+            let mut pack = load_pack(spec, &allowed)?;
             if let Some(file) = &self.params_file {
                 pack.set_params_file(file).map_err(|e| {
                     CliError::with_help(e, "a parameter file is a JSON object: {\"name\": value}")

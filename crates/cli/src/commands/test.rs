@@ -5,10 +5,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::{ImportRequest, NoProgress, import};
-use iamsnap_rules::{Finding, Pack, PackTest};
+use iamsnap_export::{ImportError, ImportRequest, NoProgress, import};
+use iamsnap_rules::ast::Spanned;
+use iamsnap_rules::{Diagnostics, Finding, Pack, PackTest};
 
-use super::check::{check, pack_error};
+use super::check::{allowed_dirs, check, pack_error};
 use crate::exit::{CliError, Exit};
 
 /// Run the tests of rule packs: each imports its fixture files into a temporary snapshot,
@@ -28,6 +29,11 @@ pub struct Args {
     /// none of it somewhere.
     #[arg(long)]
     require_coverage: bool,
+
+    /// A folder the packs may also read files from (imports, fixtures), besides the folder
+    /// of each pack; repeatable. Nothing else is read.
+    #[arg(long = "allow-dir", value_name = "DIR")]
+    allow_dirs: Vec<PathBuf>,
 }
 
 fn pack_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
@@ -71,6 +77,51 @@ fn matches(expected: &str, f: &Finding) -> bool {
         .is_some_and(|(r, d)| f.detail == d && resource_is(r))
 }
 
+/// A fixture that does not import. Its text is not quoted: a fixture may be any file of
+/// the pack's folder, and a parser's message can hold a piece of it (a value it did not
+/// expect), so only the file, the place and the kind of problem are told.
+fn fixture_error(where_: &str, e: &ImportError) -> CliError {
+    const DETAILS: &str = "`iamsnap import` with the same files shows the details";
+    let message = match e {
+        ImportError::AuthDetails {
+            file, line, column, ..
+        } => format!(
+            "`{file}` is not JSON of the expected shape{}",
+            at(*line, *column)
+        ),
+        ImportError::Document { file, .. } => {
+            format!("`{file}` holds a policy document that is not a valid policy")
+        }
+        ImportError::CredentialReport { file, line, .. } => format!(
+            "`{file}` is not a valid credential report{}",
+            line.map(|l| format!(" (line {l})")).unwrap_or_default()
+        ),
+        ImportError::Account { file, .. } => {
+            format!("`{file}`: cannot tell which account it belongs to")
+        }
+        ImportError::Conflict { first, second, .. } => {
+            format!("`{first}` and `{second}` describe an identity or policy differently")
+        }
+        ImportError::Truncated { .. } => {
+            "every page has `IsTruncated: true`: the last page is missing".to_owned()
+        }
+        // These name files and say what the system answered, nothing of a file's content.
+        ImportError::Io { .. } | ImportError::Snapshot(_) => e.to_string(),
+    };
+    CliError::with_help(
+        format!("{where_}: cannot import the fixture: {message}"),
+        DETAILS,
+    )
+}
+
+fn at(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" (line {line}, column {column})")
+    }
+}
+
 struct Outcome {
     failures: Vec<String>,
     positive: BTreeSet<String>,
@@ -82,7 +133,6 @@ fn run_test(
     pack: &Pack,
     t: &PackTest,
 ) -> Result<Outcome, CliError> {
-    let dir = t.origin.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let where_ = format!("{}: test \"{}\"", t.origin.source.name, t.test.name);
     let Some(fixture) = &t.test.fixture else {
         return Err(CliError::with_help(
@@ -90,15 +140,18 @@ fn run_test(
             "add `fixture \"account.json\" credential_report \"report.csv\"`",
         ));
     };
-    let auth = dir.join(&fixture.auth_details.node);
-    let report = fixture
-        .credential_report
-        .as_ref()
-        .map(|r| dir.join(&r.node));
+    // Every file a fixture names is inside the folders the pack may read.
+    let file = |path: &Spanned<String>| {
+        pack.fixture_path(&t.origin, path)
+            .map_err(|d| pack_error(Diagnostics(vec![d])))
+    };
+    let auth = file(&fixture.auth_details)?;
+    let report = fixture.credential_report.as_ref().map(file).transpose()?;
     let last_accessed = fixture
         .service_last_accessed
         .as_ref()
-        .map(|r| dir.join(&r.node));
+        .map(file)
+        .transpose()?;
     let captured_at = match &fixture.at {
         Some(at) => DateTime::parse_from_rfc3339(&at.node)
             .map(|d| d.with_timezone(&Utc))
@@ -124,8 +177,7 @@ fn run_test(
         service_last_accessed: last_accessed.as_deref(),
         activity: None,
     };
-    import(&request, &NoProgress)
-        .map_err(|e| CliError::new(format!("{where_}: cannot import the fixture: {e}")))?;
+    import(&request, &NoProgress).map_err(|e| fixture_error(&where_, &e))?;
     let result = runtime.block_on(check(&output, std::slice::from_ref(pack), None))?;
     let mut outcome = Outcome {
         failures: Vec::new(),
@@ -187,12 +239,13 @@ fn run_test(
 }
 
 pub fn run(args: &Args) -> Result<Exit, CliError> {
+    let allowed = allowed_dirs(&args.allow_dirs)?;
     let runtime = super::query::runtime()?;
     let mut out = std::io::stdout().lock();
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut uncovered = Vec::new();
     for file in pack_files(&args.paths)? {
-        let pack = Pack::load(Path::new(&file)).map_err(pack_error)?;
+        let pack = Pack::load_allowing(Path::new(&file), &allowed).map_err(pack_error)?;
         if pack.tests.is_empty() {
             writeln!(out, "{}: no tests", file.display())?;
         }
