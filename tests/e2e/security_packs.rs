@@ -401,7 +401,7 @@ fn nested_parentheses_parse_in_linear_time_and_too_deep_is_an_error() {
 }
 
 #[test]
-fn a_define_chain_is_compiled_once_per_use_and_its_limits_are_errors() {
+fn a_define_chain_compiles_and_its_limits_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let chain = |n: usize, body: &dyn Fn(usize) -> String| {
         let mut d = vec!["define d0(r) = r.name = \"nobody\"".to_owned()];
