@@ -8,6 +8,7 @@
 mod engine;
 mod error;
 mod functions;
+mod limits;
 mod model;
 mod permissions;
 mod simulate;
@@ -17,3 +18,7 @@ mod views;
 pub use engine::{Engine, TableInfo};
 pub use error::EngineError;
 pub use functions::{FunctionDoc, function_docs, per_snapshot_functions};
+pub use limits::{
+    DEFAULT_MEMORY_LIMIT, Limits, MAX_NESTING, MAX_RELATIONS, format_bytes, format_duration,
+    panic_message,
+};
