@@ -82,12 +82,14 @@ fn new_context() -> SessionContext {
     // PostgreSQL's dialect: `explain(...)` after a comma is a function call, not the start
     // of an EXPLAIN statement as in the generic dialect (which allows trailing commas).
     config.options_mut().sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
-    match limits::runtime_env(&Limits::default()) {
+    let ctx = match limits::runtime_env(&Limits::default()) {
         Ok(runtime) => SessionContext::new_with_config_rt(config, runtime),
         // Building a runtime without spilling does not fail; should it, the default one is
         // still bounded by the checks of the result's size in `collect`.
         Err(_) => SessionContext::new_with_config(config),
-    }
+    };
+    crate::regex_limit::register(&ctx);
+    ctx
 }
 
 impl Engine {

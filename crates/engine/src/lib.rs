@@ -11,6 +11,7 @@ mod functions;
 mod limits;
 mod model;
 mod permissions;
+mod regex_limit;
 mod simulate;
 mod stream;
 mod views;
