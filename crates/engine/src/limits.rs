@@ -281,12 +281,14 @@ pub fn format_bytes(bytes: usize) -> String {
     format!("{bytes} bytes")
 }
 
-/// `duration` for people: `500 ms`, `60 s`, `1.5 s`.
+/// `duration` for people: `500 ms`, `60 s`, `1.5 s`, `10 min`.
 pub fn format_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms < 1000 {
         format!("{ms} ms")
-    } else if ms % 1000 == 0 {
+    } else if ms >= 120_000 && ms.is_multiple_of(60_000) {
+        format!("{} min", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{:.1} s", duration.as_secs_f64())
