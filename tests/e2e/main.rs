@@ -32,3 +32,4 @@ mod sarif;
 mod schema;
 mod security_files;
 mod security_packs;
+mod security_limits;

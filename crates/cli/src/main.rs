@@ -4,6 +4,7 @@ mod commands;
 mod exit;
 mod files;
 mod generate;
+mod limits;
 mod output;
 mod progress;
 mod repl;
@@ -70,9 +71,70 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
     }
 }
 
+/// Where the last panic happened.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// ` (at file:line)` of the last panic, for an internal error's message; empty if none.
+pub fn panic_location() -> String {
+    LAST_PANIC
+        .lock()
+        .ok()
+        .and_then(|last| last.clone())
+        .map(|at| format!(" (at {at})"))
+        .unwrap_or_default()
+}
+
+/// A source path from the crate's folder on: `arrow-buffer-59.3.2/src/buffer/offset.rs`.
+fn short_path(file: &str) -> &str {
+    match file.rfind("/src/") {
+        Some(src) => {
+            let start = file
+                .get(..src)
+                .and_then(|before| before.rfind('/'))
+                .map_or(0, |slash| slash + 1);
+            file.get(start..).unwrap_or(file)
+        }
+        None => file,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // A panic is a bug, never the input's fault, and never a backtrace for the user: the
+    // engine turns one inside a query into an error, and one anywhere else in the command
+    // ends it below with a one-line `internal error`. Where it happened is kept for that
+    // line.
+    std::panic::set_hook(Box::new(|info| {
+        if let Some(location) = info.location()
+            && let Ok(mut last) = LAST_PANIC.lock()
+        {
+            *last = Some(format!(
+                "{}:{}",
+                short_path(location.file()),
+                location.line()
+            ));
+        }
+    }));
+    // The command runs on a thread with a large stack: planning recurses once per level of
+    // nesting of a statement or a rule.
+    let worker = std::thread::Builder::new()
+        .name("iamsnap".to_owned())
+        .stack_size(limits::STACK_SIZE)
+        .spawn(move || run(cli));
+    let outcome = match worker {
+        Ok(handle) => handle.join().unwrap_or_else(|payload| {
+            Err(CliError::with_help(
+                format!(
+                    "internal error: {}{}",
+                    iamsnap_engine::panic_message(payload),
+                    panic_location()
+                ),
+                "this is a bug in iamsnap: please report it with the command that caused it",
+            ))
+        }),
+        Err(e) => Err(CliError::new(format!("cannot start: {e}"))),
+    };
+    match outcome {
         Ok(exit) => exit.into(),
         Err(err) => err.report(),
     }

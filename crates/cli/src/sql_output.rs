@@ -142,8 +142,12 @@ fn nested_as_text(batch: &RecordBatch) -> Result<RecordBatch, CliError> {
         if field.data_type().is_nested() {
             let f = ArrayFormatter::try_new(column.as_ref(), &options).map_err(err)?;
             let text: StringArray = (0..column.len())
-                .map(|i| (!column.is_null(i)).then(|| f.value(i).to_string()))
-                .collect();
+                .map(|i| {
+                    (!column.is_null(i))
+                        .then(|| value_text(&f, field.name(), i))
+                        .transpose()
+                })
+                .collect::<Result<_, _>>()?;
             fields.push(Field::new(field.name(), DataType::Utf8, true));
             columns.push(Arc::new(text));
         } else {
@@ -152,6 +156,20 @@ fn nested_as_text(batch: &RecordBatch) -> Result<RecordBatch, CliError> {
         }
     }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(err)
+}
+
+/// The text of one value; a value that has none (a timestamp out of range) is an error
+/// naming its column and row (counted from 1), not a cell reading `ERROR`.
+fn value_text(f: &ArrayFormatter<'_>, column: &str, row: usize) -> Result<String, CliError> {
+    f.value(row).try_to_string().map_err(|e| {
+        CliError::with_help(
+            format!(
+                "cannot print the value of column `{column}` in row {}: {e}",
+                row + 1
+            ),
+            "convert or filter the value in the query (e.g. cast it to text, or leave out the rows where it is out of range)",
+        )
+    })
 }
 
 fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliError> {
@@ -164,6 +182,7 @@ fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliEr
     let options = FormatOptions::default().with_null("");
     let mut rows = 0usize;
     for batch in batches {
+        let schema = batch.schema();
         let formatters: Vec<ArrayFormatter<'_>> = batch
             .columns()
             .iter()
@@ -173,16 +192,17 @@ fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliEr
         for row in 0..batch.num_rows() {
             let cells: Vec<String> = formatters
                 .iter()
-                .map(|f| {
-                    let text = f.value(row).to_string();
-                    if text.chars().count() > MAX_CELL {
+                .zip(schema.fields())
+                .map(|(f, field)| {
+                    let text = value_text(f, field.name(), rows + row)?;
+                    Ok(if text.chars().count() > MAX_CELL {
                         let cut: String = text.chars().take(MAX_CELL).collect();
                         format!("{cut}…")
                     } else {
                         text
-                    }
+                    })
                 })
-                .collect();
+                .collect::<Result<_, CliError>>()?;
             table.add_row(cells);
         }
         rows += batch.num_rows();

@@ -3,15 +3,19 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::error::DataFusionError;
+use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::ParquetReadOptions;
 use iamsnap_snapshot::{Snapshot, TABLES};
 
 use crate::error::EngineError;
+use crate::limits::{self, Limits};
 use crate::{functions, views};
 
 /// A snapshot opened for SQL. With two snapshots, their tables are also in the schemas
@@ -22,6 +26,8 @@ pub struct Engine {
     old: Option<Snapshot>,
     /// Set by [`Engine::cancel`]; cleared when the next query starts.
     cancelled: Arc<AtomicBool>,
+    /// What one query may use.
+    limits: Limits,
 }
 
 impl std::fmt::Debug for Engine {
@@ -68,6 +74,7 @@ async fn register_snapshot(
     Ok(())
 }
 
+/// A session with the default [`Limits`] (memory; [`Engine::set_limits`] changes them).
 fn new_context() -> SessionContext {
     let mut config = SessionConfig::new()
         .with_information_schema(true)
@@ -75,7 +82,14 @@ fn new_context() -> SessionContext {
     // PostgreSQL's dialect: `explain(...)` after a comma is a function call, not the start
     // of an EXPLAIN statement as in the generic dialect (which allows trailing commas).
     config.options_mut().sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
-    SessionContext::new_with_config(config)
+    let ctx = match limits::runtime_env(&Limits::default()) {
+        Ok(runtime) => SessionContext::new_with_config_rt(config, runtime),
+        // Building a runtime without spilling does not fail; should it, the default one is
+        // still bounded by the checks of the result's size in `collect`.
+        Err(_) => SessionContext::new_with_config(config),
+    };
+    crate::regex_limit::register(&ctx);
+    ctx
 }
 
 impl Engine {
@@ -118,6 +132,7 @@ impl Engine {
             snapshot,
             old,
             cancelled,
+            limits: Limits::default(),
         })
     }
 
@@ -163,19 +178,72 @@ impl Engine {
         self.cancelled.store(true, Ordering::Relaxed);
     }
 
-    /// Runs one read-only SQL statement and collects its result.
+    /// What one query may use.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sets what one query may use: the memory of its operators and result together, and
+    /// its time.
+    pub fn set_limits(&mut self, limits: Limits) -> Result<(), EngineError> {
+        if limits.memory != self.limits.memory {
+            // The memory pool belongs to the session's runtime: the same session (tables,
+            // views, functions, the shared model) on a new runtime.
+            let state = SessionStateBuilder::new_from_existing(self.ctx.state())
+                .with_runtime_env(limits::runtime_env(&limits)?)
+                .build();
+            self.ctx = SessionContext::new_with_state(state);
+        }
+        self.limits = limits;
+        Ok(())
+    }
+
+    /// Runs one read-only SQL statement and collects its result, within the engine's
+    /// [`Limits`]. Any failure is an error: a statement nested too deeply to plan, a panic
+    /// inside the query engine, a result or operator over the memory limit, the time limit.
     pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
         self.cancelled.store(false, Ordering::Relaxed);
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let df = self
-            .ctx
-            .sql_with_options(sql, options)
-            .await
-            .map_err(|e| self.explain(e))?;
-        df.collect().await.map_err(|e| self.explain(e))
+        let ctx = self.ctx.clone();
+        let sql = sql.to_owned();
+        let work = async move {
+            limits::check_nesting(&sql).map_err(|e| DataFusionError::External(Box::new(e)))?;
+            let df = ctx.sql_with_options(&sql, options).await?;
+            let stream = df.execute_stream().await?;
+            limits::collect(stream, &ctx.runtime_env()).await
+        };
+        self.finish(limits::guarded(work, self.limits.timeout, &self.cancelled).await)
+    }
+
+    /// Runs a logical plan made on [`Engine::context`] (a rule's) and collects its result,
+    /// within the engine's memory limit and `timeout`, as [`Engine::query`] does. Unlike
+    /// `query`, it does not clear a cancellation: plans may run side by side, and the
+    /// first to run out of time stops the others.
+    pub async fn run_plan(
+        &self,
+        plan: LogicalPlan,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<RecordBatch>, EngineError> {
+        let ctx = self.ctx.clone();
+        let work = async move {
+            let stream = ctx
+                .execute_logical_plan(plan)
+                .await?
+                .execute_stream()
+                .await?;
+            limits::collect(stream, &ctx.runtime_env()).await
+        };
+        self.finish(limits::guarded(work, timeout, &self.cancelled).await)
+    }
+
+    fn finish(
+        &self,
+        outcome: Result<Result<Vec<RecordBatch>, DataFusionError>, EngineError>,
+    ) -> Result<Vec<RecordBatch>, EngineError> {
+        outcome?.map_err(|e| self.explain(e))
     }
 
     /// Every table and view, with its columns and their meaning.
@@ -232,6 +300,22 @@ impl Engine {
     /// Turns a DataFusion error into a user-facing one, with a hint where possible.
     fn explain(&self, e: DataFusionError) -> EngineError {
         let root = e.find_root();
+        match root {
+            DataFusionError::ResourcesExhausted(_) => {
+                return EngineError::MemoryLimit {
+                    limit: self.limits.memory,
+                };
+            }
+            DataFusionError::External(inner) => {
+                if let Some(EngineError::Query { message, help }) = inner.downcast_ref() {
+                    return EngineError::Query {
+                        message: message.clone(),
+                        help: help.clone(),
+                    };
+                }
+            }
+            _ => {}
+        }
         let text = root.to_string();
         if text.contains("DDL not supported")
             || text.contains("DML not supported")

@@ -20,6 +20,15 @@ pub enum EngineError {
     /// The query was cancelled.
     #[error("query cancelled")]
     Cancelled,
+    /// The statement ran longer than its time limit.
+    #[error("the statement ran longer than its time limit of {}", crate::limits::format_duration(*.0))]
+    Timeout(std::time::Duration),
+    /// The query needed more memory than its limit (its operators and result together).
+    #[error("the query needs more memory than its limit of {}", crate::limits::format_bytes(*.limit))]
+    MemoryLimit {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A bug in iamsnap rather than a problem with the query.
     #[error("internal error: {0}")]
     Internal(String),
@@ -32,6 +41,15 @@ impl EngineError {
             Self::Query { help, .. } => help.as_deref(),
             Self::ReadOnly(_) => Some(
                 "iamsnap queries only read: select from the snapshot's tables; to change data, re-create the snapshot",
+            ),
+            Self::Timeout(_) => Some(
+                "narrow the statement (a WHERE clause, a LIMIT), or allow it more time with --timeout (e.g. --timeout 30m, or --timeout none)",
+            ),
+            Self::MemoryLimit { .. } => Some(
+                "narrow the result (a WHERE clause, a LIMIT, fewer columns), or allow more memory with --memory-limit (e.g. --memory-limit 8GiB)",
+            ),
+            Self::Internal(_) => Some(
+                "this is a bug in iamsnap or in the query engine it uses: please report it with the statement that caused it",
             ),
             _ => None,
         }

@@ -8,8 +8,10 @@
 mod engine;
 mod error;
 mod functions;
+mod limits;
 mod model;
 mod permissions;
+mod regex_limit;
 mod simulate;
 mod stream;
 mod views;
@@ -17,3 +19,7 @@ mod views;
 pub use engine::{Engine, TableInfo};
 pub use error::EngineError;
 pub use functions::{FunctionDoc, function_docs, per_snapshot_functions};
+pub use limits::{
+    DEFAULT_MEMORY_LIMIT, Limits, MAX_NESTING, MAX_RELATIONS, format_bytes, format_duration,
+    panic_message,
+};

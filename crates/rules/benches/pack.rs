@@ -33,7 +33,7 @@ fn snapshot() -> PathBuf {
 async fn check(path: &Path, pack: &Pack) -> usize {
     let engine = Engine::open(path).await.unwrap();
     let rules = compile_pack(engine.context(), pack).await.unwrap();
-    run_rules(engine.context(), &rules).await.unwrap().len()
+    run_rules(&engine, &rules, None).await.unwrap().len()
 }
 
 fn bench(c: &mut Criterion) {

@@ -8,6 +8,7 @@ use iamsnap_rules::baseline::Baseline;
 use iamsnap_rules::{Pack, Report, Severity, compile_pack, run_rules};
 
 use crate::exit::{CliError, Exit};
+use crate::limits;
 use crate::report::{CheckFormat, render};
 
 /// Run rule packs over a snapshot and report the findings.
@@ -45,6 +46,33 @@ pub struct Args {
     /// Only these rules (ids; repeatable).
     #[arg(long = "rule", value_name = "ID")]
     rules: Vec<String>,
+
+    #[command(flatten)]
+    limits: RuleLimits,
+}
+
+/// `--memory-limit` and `--rule-timeout`: what one rule may use.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct RuleLimits {
+    /// The memory the rules may use together, their findings included (e.g. `512MiB`,
+    /// `4GiB`). A rule that needs more fails; nothing spills to disk.
+    #[arg(long, value_name = "SIZE", default_value = limits::DEFAULT_MEMORY, value_parser = limits::parse_size)]
+    pub memory_limit: usize,
+
+    /// The time one rule may run (e.g. `30s`, `10m`; `none` for no limit). Rules run side
+    /// by side, each timed from the start of the run.
+    #[arg(long, value_name = "DURATION", default_value = limits::DEFAULT_RULE_TIMEOUT, value_parser = limits::parse_timeout)]
+    pub rule_timeout: limits::Timeout,
+}
+
+impl Default for RuleLimits {
+    fn default() -> Self {
+        Self {
+            memory_limit: iamsnap_engine::DEFAULT_MEMORY_LIMIT,
+            rule_timeout: limits::parse_timeout(limits::DEFAULT_RULE_TIMEOUT)
+                .unwrap_or(limits::Timeout(None)),
+        }
+    }
 }
 
 /// Which packs, and their parameters.
@@ -195,8 +223,17 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         })?),
         None => None,
     };
-    let report =
-        super::query::runtime()?.block_on(check(&args.snapshot, &packs, baseline.as_ref()))?;
+    let rt = super::query::runtime()?;
+    let report = rt.block_on(check_within(
+        &args.snapshot,
+        &packs,
+        baseline.as_ref(),
+        &args.limits,
+    ));
+    // A rule stopped at its time limit may still occupy the runtime's threads until its
+    // next yield: do not wait for them.
+    rt.shutdown_background();
+    let report = report?;
     let mut out = std::io::stdout().lock();
     if args.write_baseline {
         let today = chrono::Utc::now().date_naive();
@@ -220,13 +257,27 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     })
 }
 
-/// Compiles and runs `packs` over the snapshot at `path`.
+/// Compiles and runs `packs` over the snapshot at `path`, with the default limits.
 pub(crate) async fn check(
     path: &Path,
     packs: &[Pack],
     baseline: Option<&Baseline>,
 ) -> Result<Report, CliError> {
-    let engine = Engine::open(path).await?;
+    check_within(path, packs, baseline, &RuleLimits::default()).await
+}
+
+/// Compiles and runs `packs` over the snapshot at `path`, each rule within `limits`.
+pub(crate) async fn check_within(
+    path: &Path,
+    packs: &[Pack],
+    baseline: Option<&Baseline>,
+    limits: &RuleLimits,
+) -> Result<Report, CliError> {
+    let mut engine = Engine::open(path).await?;
+    engine.set_limits(iamsnap_engine::Limits {
+        memory: limits.memory_limit,
+        timeout: limits.rule_timeout.0,
+    })?;
     let mut rules = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for pack in packs {
@@ -244,9 +295,12 @@ pub(crate) async fn check(
             rules.push(rule);
         }
     }
-    let findings = run_rules(engine.context(), &rules)
+    let findings = run_rules(&engine, &rules, limits.rule_timeout.0)
         .await
-        .map_err(|e| CliError::new(e.to_string()))?;
+        .map_err(|e| match e.help.clone() {
+            Some(help) => CliError::with_help(e.to_string(), help),
+            None => CliError::new(e.to_string()),
+        })?;
     let manifest = engine.snapshot().manifest();
     let (findings, suppressed, expired) = match baseline {
         Some(b) => {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use iamsnap_engine::{Engine, EngineError};
 
 use crate::exit::{CliError, Exit};
+use crate::limits::StatementLimits;
 use crate::sql_output::{QueryFormat, write_batches};
 
 /// Run one SQL statement over a snapshot (read-only).
@@ -37,12 +38,17 @@ pub struct Args {
     /// List the IAM-aware functions with their documentation, and exit.
     #[arg(long)]
     functions: bool,
+
+    #[command(flatten)]
+    limits: StatementLimits,
 }
 
-/// A tokio runtime for the engine; the CLI is otherwise synchronous.
+/// A tokio runtime for the engine; the CLI is otherwise synchronous. Its threads have the
+/// stack that planning deeply nested statements needs.
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(crate::limits::STACK_SIZE)
         .build()
         .map_err(|e| CliError::new(format!("cannot start the query runtime: {e}")))
 }
@@ -51,6 +57,10 @@ impl From<EngineError> for CliError {
     fn from(e: EngineError) -> Self {
         match e {
             EngineError::Snapshot(inner) => inner.into(),
+            EngineError::Internal(message) => CliError::with_help(
+                format!("internal error: {message}{}", crate::panic_location()),
+                "this is a bug in iamsnap or in the query engine it uses: please report it with the statement that caused it",
+            ),
             other => CliError::User {
                 help: other.help().map(str::to_owned),
                 message: other.to_string(),
@@ -84,13 +94,18 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         (None, None) => return Err(CliError::new("give a SQL statement or -f FILE")),
     };
     let rt = runtime()?;
-    let batches = rt.block_on(async {
-        let engine = match &args.old {
+    let result = rt.block_on(async {
+        let mut engine = match &args.old {
             Some(old) => Engine::open_pair(old, &args.snapshot).await?,
             None => Engine::open(&args.snapshot).await?,
         };
+        engine.set_limits(args.limits.limits())?;
         engine.query(&sql).await
-    })?;
+    });
+    // A statement stopped at its time limit may still occupy the runtime's threads until
+    // its next yield: do not wait for them.
+    rt.shutdown_background();
+    let batches = result?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     write_batches(&batches, args.format, &mut out)?;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::exit::{CliError, Exit};
+use crate::limits::StatementLimits;
 use crate::sql_output::QueryFormat;
 
 /// An interactive SQL shell over a snapshot.
@@ -27,6 +28,9 @@ pub struct Args {
     /// Output format at the start (`\format` changes it).
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     format: QueryFormat,
+
+    #[command(flatten)]
+    limits: StatementLimits,
 }
 
 pub fn run(args: &Args) -> Result<Exit, CliError> {
@@ -34,5 +38,6 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         snapshot: args.snapshot.clone(),
         old: args.old.clone(),
         format: args.format,
+        limits: args.limits.limits(),
     })
 }

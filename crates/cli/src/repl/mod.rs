@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arrow::record_batch::RecordBatch;
-use iamsnap_engine::{Engine, EngineError};
+use iamsnap_engine::{Engine, EngineError, Limits};
 use rustyline::Editor;
 use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
@@ -38,15 +38,22 @@ pub struct Options {
     pub snapshot: PathBuf,
     pub old: Option<PathBuf>,
     pub format: QueryFormat,
+    /// What one statement may use.
+    pub limits: Limits,
 }
 
 /// Runs the REPL: interactive on a terminal, a script reader otherwise.
 pub fn run(options: &Options) -> Result<Exit, CliError> {
     let rt = crate::commands::query::runtime()?;
-    let engine = rt.block_on(open(&options.snapshot, options.old.as_deref()))?;
+    let engine = rt.block_on(open(
+        &options.snapshot,
+        options.old.as_deref(),
+        options.limits,
+    ))?;
     let mut session = Session {
         rt,
         engine: Arc::new(engine),
+        limits: options.limits,
         format: options.format,
         timing: false,
         interrupts: None,
@@ -58,11 +65,13 @@ pub fn run(options: &Options) -> Result<Exit, CliError> {
     }
 }
 
-async fn open(snapshot: &Path, old: Option<&Path>) -> Result<Engine, EngineError> {
-    match old {
-        Some(old) => Engine::open_pair(old, snapshot).await,
-        None => Engine::open(snapshot).await,
-    }
+async fn open(snapshot: &Path, old: Option<&Path>, limits: Limits) -> Result<Engine, EngineError> {
+    let mut engine = match old {
+        Some(old) => Engine::open_pair(old, snapshot).await?,
+        None => Engine::open(snapshot).await?,
+    };
+    engine.set_limits(limits)?;
+    Ok(engine)
 }
 
 /// Ctrl-C (SIGINT) while a query runs: the terminal is in its ordinary mode then (while a
@@ -144,6 +153,8 @@ enum Flow {
 struct Session {
     rt: tokio::runtime::Runtime,
     engine: Arc<Engine>,
+    /// What one statement may use (also for a snapshot opened with `\open`).
+    limits: Limits,
     format: QueryFormat,
     timing: bool,
     /// Set on a terminal: Ctrl-C cancels the running query.
@@ -218,13 +229,17 @@ impl Session {
                 }
                 Ok(true)
             }
-            Err(EngineError::Cancelled) => {
+            Err(e @ (EngineError::Cancelled | EngineError::Timeout(_))) => {
                 // Some operators (cross joins) yield to the scheduler only rarely, so the
                 // aborted query may keep the runtime's workers busy for a long time: leave
                 // that runtime to finish in the background and go on with a fresh one.
                 let fresh = crate::commands::query::runtime()?;
                 std::mem::replace(&mut self.rt, fresh).shutdown_background();
-                eprintln!("query cancelled");
+                if matches!(e, EngineError::Cancelled) {
+                    eprintln!("query cancelled");
+                } else {
+                    report(e.into())?;
+                }
                 Ok(false)
             }
             Err(e) => {
@@ -295,7 +310,10 @@ impl Session {
                 Flow::Continue(true)
             }
             Command::Open { snapshot, old } => {
-                match self.rt.block_on(open(&snapshot, old.as_deref())) {
+                match self
+                    .rt
+                    .block_on(open(&snapshot, old.as_deref(), self.limits))
+                {
                     Ok(engine) => {
                         self.engine = Arc::new(engine);
                         text = format!("opened {}\n", self.describe_snapshot());
