@@ -30,3 +30,4 @@ mod query;
 mod repl;
 mod sarif;
 mod schema;
+mod security_snapshots;

@@ -71,6 +71,8 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
 }
 
 fn main() -> ExitCode {
+    // A damaged snapshot file is reported as an error naming it, not as a panic message.
+    iamsnap_snapshot::silence_caught_reader_panics();
     let cli = Cli::parse();
     match run(cli) {
         Ok(exit) => exit.into(),
