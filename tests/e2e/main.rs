@@ -33,3 +33,4 @@ mod schema;
 mod security_files;
 mod security_packs;
 mod security_limits;
+mod security_snapshots;

@@ -117,9 +117,20 @@ impl From<iamsnap_snapshot::SnapshotError> for CliError {
             E::HashMismatch { .. } | E::MissingFile { .. } => Some(
                 "snapshots are read-only: re-create the snapshot from its source rather than editing its files",
             ),
-            E::Manifest { .. } | E::Tables { .. } | E::Schema { .. } => {
+            E::Manifest { .. }
+            | E::Tables { .. }
+            | E::Schema { .. }
+            | E::FileSchema { .. }
+            | E::RowCount { .. }
+            | E::Damaged { .. } => {
                 Some("the snapshot is damaged or from another tool; re-create it")
             }
+            E::NotAFile { .. } => Some(
+                "copy the snapshot so that its table files are regular files (e.g. `cp -rL`), and open the copy",
+            ),
+            E::Changed { .. } => Some(
+                "a snapshot's files must not change while it is open: re-create the snapshot, then open it again",
+            ),
             _ => None,
         };
         Self::User {

@@ -101,9 +101,9 @@ fn short_path(file: &str) -> &str {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A panic is a bug, never the input's fault, and never a backtrace for the user: the
-    // engine turns one inside a query into an error, and one anywhere else in the command
-    // ends it below with a one-line `internal error`. Where it happened is kept for that
-    // line.
+    // snapshot reader turns one in a damaged table file into an error naming the file, the
+    // engine one inside a query into an error, and one anywhere else in the command ends it
+    // below with a one-line `internal error`. Where it happened is kept for that line.
     std::panic::set_hook(Box::new(|info| {
         if let Some(location) = info.location()
             && let Ok(mut last) = LAST_PANIC.lock()

@@ -7,12 +7,17 @@ use std::time::Duration;
 
 use arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemorySchemaProvider;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::prelude::ParquetReadOptions;
-use iamsnap_snapshot::{Snapshot, TABLES};
+use datafusion::object_store::local::LocalFileSystem;
+use iamsnap_snapshot::{Snapshot, SnapshotError, TABLES};
+use url::Url;
 
 use crate::error::EngineError;
 use crate::limits::{self, Limits};
@@ -52,11 +57,23 @@ pub struct TableInfo {
 
 const CATALOG: &str = "datafusion";
 
+/// Registers every table of a verified snapshot, each from exactly the file that was
+/// verified: the path is never parsed as a URL or a glob pattern (a folder or file name with
+/// `[`, `*`, `?`, `%` or `#` is read as it is), and the file is read as verification decoded
+/// it.
 async fn register_snapshot(
     ctx: &SessionContext,
     snap: &Snapshot,
     schema: Option<&str>,
 ) -> Result<(), EngineError> {
+    let mut parquet = ctx.copied_table_options().parquet;
+    // Verification decodes text as views (as here) and reads neither page indexes nor bloom
+    // filters: queries read no part of a file that verification did not.
+    parquet.global.schema_force_view_types = true;
+    parquet.global.enable_page_index = false;
+    parquet.global.bloom_filter_on_read = false;
+    let listing = ListingOptions::new(Arc::new(ParquetFormat::new().with_options(parquet)))
+        .with_file_extension(".parquet");
     // A snapshot of an older format lacks the tables added since: they are not registered.
     for table in TABLES.iter().filter(|t| snap.has_table(t.name)) {
         let path = snap.table_path(table.name)?;
@@ -64,14 +81,57 @@ async fn register_snapshot(
             Some(s) => format!("{s}.{}", table.name),
             None => table.name.to_owned(),
         };
-        let path_text = path.to_str().ok_or_else(|| {
-            EngineError::Internal(format!("path `{}` is not UTF-8", path.display()))
-        })?;
-        ctx.register_parquet(&name, path_text, ParquetReadOptions::default())
+        let url = literal_url(&path)?;
+        let internal = |e: DataFusionError| EngineError::Internal(format!("table `{name}`: {e}"));
+        // DataFusion reads the footer again: what it cannot read is the file's fault.
+        let file_schema = listing
+            .infer_schema(&ctx.state(), &url)
             .await
-            .map_err(|e| EngineError::Internal(format!("table `{name}`: {e}")))?;
+            .map_err(|e| SnapshotError::Damaged {
+                table: table.name.to_owned(),
+                path: path.clone(),
+                message: e.find_root().to_string(),
+            })?;
+        let config = ListingTableConfig::new(url)
+            .with_listing_options(listing.clone())
+            .with_schema(file_schema);
+        let provider = ListingTable::try_new(config)
+            .map_err(internal)?
+            .with_cache(ctx.runtime_env().cache_manager.get_file_statistic_cache());
+        ctx.register_table(name.as_str(), Arc::new(provider))
+            .map_err(internal)?;
     }
     Ok(())
+}
+
+/// The URL of exactly the file at `path` (absolute, resolved), for DataFusion's local file
+/// store: built from the path's components (each percent-encoded, `%` included), never
+/// parsed as a URL or a pattern, and checked to lead the store back to the same path.
+fn literal_url(path: &Path) -> Result<ListingTableUrl, EngineError> {
+    let unreadable = || EngineError::Query {
+        message: format!(
+            "cannot read `{}`: DataFusion cannot address this file name literally",
+            path.display()
+        ),
+        help: Some(
+            "move or rename the snapshot folder to a path without unusual characters".to_owned(),
+        ),
+    };
+    let text = path.to_str().ok_or_else(unreadable)?;
+    let mut url = Url::parse("file:///").map_err(|_| unreadable())?;
+    {
+        let mut segments = url.path_segments_mut().map_err(|()| unreadable())?;
+        segments.clear();
+        for part in text.split('/').filter(|p| !p.is_empty()) {
+            segments.push(part);
+        }
+    }
+    let listing = ListingTableUrl::try_new(url, None).map_err(|_| unreadable())?;
+    let store = LocalFileSystem::new();
+    match store.path_to_filesystem(listing.prefix()) {
+        Ok(p) if p == path => Ok(listing),
+        _ => Err(unreadable()),
+    }
 }
 
 /// A session with the default [`Limits`] (memory; [`Engine::set_limits`] changes them).
@@ -178,6 +238,19 @@ impl Engine {
         self.cancelled.store(true, Ordering::Relaxed);
     }
 
+    /// Verifies again every table file that changed since it was opened (one `lstat` per
+    /// unchanged file): a file that no longer matches its manifest is an error, never read.
+    /// [`Engine::query`] calls it first; callers that run plans on [`Engine::context`]
+    /// should too.
+    pub fn reverify(&self) -> Result<(), EngineError> {
+        self.snapshot.reverify()?;
+        if let Some(old) = &self.old {
+            old.reverify()?;
+        }
+        Ok(())
+    }
+
+
     /// What one query may use.
     pub fn limits(&self) -> Limits {
         self.limits
@@ -202,6 +275,7 @@ impl Engine {
     /// [`Limits`]. Any failure is an error: a statement nested too deeply to plan, a panic
     /// inside the query engine, a result or operator over the memory limit, the time limit.
     pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        self.reverify()?;
         self.cancelled.store(false, Ordering::Relaxed);
         let options = SQLOptions::new()
             .with_allow_ddl(false)

@@ -77,8 +77,10 @@ pub enum SnapshotError {
         /// The file expected.
         path: PathBuf,
     },
-    /// A table file's content differs from what the manifest recorded.
-    #[error("table `{table}` was modified or truncated: `{}` has sha256 {actual}, the manifest recorded {expected}", path.display())]
+    /// A table file's content differs from what the manifest recorded. The file's actual
+    /// hash is not shown: it would tell anyone who can make a snapshot point at a file
+    /// something about that file's content.
+    #[error("table `{table}` was modified or truncated: `{}` does not have the sha256 the manifest recorded ({expected})", path.display())]
     HashMismatch {
         /// The table.
         table: String,
@@ -86,8 +88,49 @@ pub enum SnapshotError {
         path: PathBuf,
         /// The recorded hash.
         expected: String,
-        /// The hash of the file on disk.
-        actual: String,
+    },
+    /// A table file is a symbolic link, a folder or another special file: only regular
+    /// files are read (a link could point anywhere).
+    #[error("table `{table}`: `{}` is {what}; a snapshot's table files must be regular files", path.display())]
+    NotAFile {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, e.g. "a symbolic link".
+        what: &'static str,
+    },
+    /// A table file's columns differ from the ones this format defines for the table.
+    #[error("table `{table}` (`{}`) does not have this format's columns: {message}", path.display())]
+    FileSchema {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// What differs.
+        message: String,
+    },
+    /// A table file holds another number of rows than the manifest recorded.
+    #[error("table `{table}` (`{}`) holds {found} rows; the manifest recorded {expected}", path.display())]
+    RowCount {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// The manifest's row count.
+        expected: u64,
+        /// The file's row count.
+        found: u64,
+    },
+    /// A table file changed after the snapshot was opened, and no longer verifies.
+    #[error("table `{table}` changed since the snapshot was opened: {message}")]
+    Changed {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// Why it no longer verifies.
+        message: String,
     },
     /// The manifest lacks a table this version requires, or names one it does not know.
     #[error("snapshot `{}`: {message}", path.display())]
@@ -105,6 +148,17 @@ pub enum SnapshotError {
         /// The file.
         path: PathBuf,
         /// The Parquet or Arrow error.
+        message: String,
+    },
+    /// A table file of a snapshot being read is not Parquet this version reads whole: a
+    /// malformed footer or page, data that does not decode, or it changed while verified.
+    #[error("table `{table}` is damaged: `{}` is not a readable table file: {message}", path.display())]
+    Damaged {
+        /// The table.
+        table: String,
+        /// The file.
+        path: PathBuf,
+        /// What the reader found.
         message: String,
     },
     /// A table has other columns than this version of iamsnap defines.

@@ -20,6 +20,6 @@ pub use manifest::{
     FORMAT_NAME, FORMAT_VERSION, MANIFEST_FILE, Manifest, ManifestInfo, MissingPart,
     OLDEST_FORMAT_VERSION, Source, SourceInput, TableEntry,
 };
-pub use read::{Snapshot, TimeRange, sha256_file};
+pub use read::{Snapshot, TimeRange, sha256_file, silence_caught_reader_panics};
 pub use schema::{Column, ColumnType, Layout, TABLES, Table, table};
 pub use write::{SnapshotWriter, remove_unfinished};
