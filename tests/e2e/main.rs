@@ -31,6 +31,6 @@ mod repl;
 mod sarif;
 mod schema;
 mod security_files;
-mod security_packs;
 mod security_limits;
+mod security_packs;
 mod security_snapshots;

@@ -250,7 +250,6 @@ impl Engine {
         Ok(())
     }
 
-
     /// What one query may use.
     pub fn limits(&self) -> Limits {
         self.limits
