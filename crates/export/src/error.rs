@@ -11,11 +11,17 @@ pub const MAX_QUOTED: usize = 200;
 /// `text` cut to about [`MAX_QUOTED`] characters (see there), for error messages: an input
 /// holding a 200 MB string that does not parse must not be printed whole.
 pub fn excerpt(text: &str) -> Cow<'_, str> {
-    if text.len() <= MAX_QUOTED || text.chars().count() <= MAX_QUOTED {
+    excerpt_to(text, MAX_QUOTED)
+}
+
+/// `text` cut to about `max` characters: two thirds from its start, a third from its end,
+/// and `… (N bytes left out) …` between them.
+pub fn excerpt_to(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max || text.chars().count() <= max {
         return Cow::Borrowed(text);
     }
-    let head_chars = MAX_QUOTED * 2 / 3;
-    let tail_chars = MAX_QUOTED - head_chars;
+    let head_chars = max * 2 / 3;
+    let tail_chars = max - head_chars;
     let head_end = text
         .char_indices()
         .nth(head_chars)

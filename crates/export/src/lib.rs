@@ -19,6 +19,6 @@ pub mod last_accessed;
 pub mod live;
 mod tables;
 
-pub use error::{ImportError, MAX_QUOTED, excerpt};
+pub use error::{ImportError, MAX_QUOTED, excerpt, excerpt_to};
 pub use import::{ImportRequest, NoProgress, Progress, add_activity, import};
 pub use tables::{Imported, Page, arn_account, build_tables, build_tables_with};

@@ -102,26 +102,7 @@ pub fn cut_lines(text: &str, max: usize) -> Cow<'_, str> {
 /// `text` cut to about `max` characters: two thirds from its start, a third from its
 /// end, and `… (N bytes left out) …` between them.
 pub fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let head_chars = max * 2 / 3;
-    let tail_chars = max - head_chars;
-    let head_end = text
-        .char_indices()
-        .nth(head_chars)
-        .map_or(text.len(), |(i, _)| i);
-    let tail_start = text
-        .char_indices()
-        .rev()
-        .nth(tail_chars.saturating_sub(1))
-        .map_or(head_end, |(i, _)| i.max(head_end));
-    format!(
-        "{}… ({} bytes left out) …{}",
-        text.get(..head_end).unwrap_or_default(),
-        tail_start - head_end,
-        text.get(tail_start..).unwrap_or_default()
-    )
+    iamsnap_export::excerpt_to(text, max).into_owned()
 }
 
 #[cfg(test)]
