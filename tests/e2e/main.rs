@@ -10,6 +10,7 @@
 mod bad_input;
 mod catalog;
 mod check;
+mod classification;
 mod cloudtrail;
 mod cloudtrail_live;
 mod common;

@@ -7,6 +7,9 @@ pub enum DiffError {
     /// The embedded action catalog is damaged (a build defect).
     #[error(transparent)]
     Catalog(#[from] iamsnap_catalog::CatalogError),
+    /// A snapshot's principals could not be read into the access model.
+    #[error("cannot read the principals of a snapshot: {0}")]
+    Model(String),
     /// The embedded privilege-escalation methods are damaged (a build defect).
     #[error(transparent)]
     Escalation(#[from] iamsnap_policy::escalation::EscalationError),

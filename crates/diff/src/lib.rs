@@ -32,7 +32,10 @@ mod model;
 mod risk;
 mod rows;
 mod structure;
+#[cfg(test)]
+mod testing;
 
+use iamsnap_access::Model;
 use iamsnap_catalog::Catalog;
 use iamsnap_snapshot::Snapshot;
 
@@ -40,7 +43,7 @@ pub use error::DiffError;
 pub use model::{
     AccessChange, Behaviour, BehaviourChange, CatalogChange, CatalogChangeKind, CatalogComparison,
     Change, ChangeKind, DiffReport, ErrorRate, EscalationMethod, FailOn, Object, Risk, RiskKind,
-    SnapshotSummary,
+    SnapshotSummary, Unknown,
 };
 
 use rows::Row;
@@ -56,7 +59,6 @@ pub(crate) struct Tables {
     statements: Vec<Row>,
     trust: Vec<Row>,
     access_keys: Vec<Row>,
-    credential_report: Vec<Row>,
     activity: Vec<Row>,
 }
 
@@ -72,7 +74,6 @@ impl Tables {
             statements: rows::read(s, "statements")?,
             trust: rows::read(s, "trust")?,
             access_keys: rows::read(s, "access_keys")?,
-            credential_report: rows::read(s, "credential_report")?,
             activity: rows::read(s, "activity")?,
         })
     }
@@ -90,7 +91,8 @@ fn summary(s: &Snapshot) -> SnapshotSummary {
 /// Compares two snapshots: what changed from `old` to `new`.
 pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
     let catalog = Catalog::embedded()?;
-    let methods = iamsnap_policy::escalation::methods()?;
+    // The escalation methods are checked once here, so a damaged build fails loudly.
+    iamsnap_policy::escalation::methods()?;
     let (a, b) = (Tables::read(old)?, Tables::read(new)?);
     let recorded = (catalogs::read(old, catalog)?, catalogs::read(new, catalog)?);
     let universes = match &recorded {
@@ -100,21 +102,33 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         }),
         _ => None,
     };
-    let (old_side, new_side) = (access::Side::new(&a), access::Side::new(&b));
-    let mut changed = access::changed_principals(&old_side, &new_side);
+    // What applies to each principal, as the access model has it: the same answers `check`
+    // and the query engine give.
+    let model = |s: &Snapshot| Model::from_snapshot(s).map_err(DiffError::Model);
+    let (old_model, new_model) = (model(old)?, model(new)?);
+    let mut changed = access::changed_principals(&old_model, &new_model);
     if let Some(u) = &universes {
         // With different catalogs, a principal whose inputs did not change can still gain
         // or lose what the catalogs do not share.
         let delta = u.delta();
         if !delta.is_empty() {
-            changed.extend(access::touching(catalog, &old_side, &delta));
-            changed.extend(access::touching(catalog, &new_side, &delta));
+            changed.extend(access::touching(catalog, &old_model, &delta));
+            changed.extend(access::touching(catalog, &new_model, &delta));
         }
     }
     // Both sides expanded with the whole embedded catalog; restricted to each side's own
-    // catalog below when both carry one.
-    let old_all = access::compute(catalog, &old_side, &changed);
-    let new_all = access::compute(catalog, &new_side, &changed);
+    // catalog below when both carry one. A principal whose access is unknown on one side
+    // is compared on neither.
+    let (mut old_all, old_unknown) = access::compute(catalog, &old_model, &changed);
+    let (mut new_all, new_unknown) = access::compute(catalog, &new_model, &changed);
+    let mut unknown = Vec::new();
+    for (side, missing) in [("old", &old_unknown), ("new", &new_unknown)] {
+        for (arn, what) in missing {
+            old_all.remove(arn);
+            new_all.remove(arn);
+            unknown.push(Unknown::new(arn, side, "access", what));
+        }
+    }
     let changes = structure::changes(&a, &b);
     let (access_changes, catalog_changes) =
         access::compare(catalog, &old_all, &new_all, universes.as_ref());
@@ -127,12 +141,13 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
     };
     let risks = risk::risks(
         catalog,
-        methods,
+        (&old_model, &new_model),
         &a,
         &b,
         &old_access,
         &new_access,
         universes.as_ref(),
+        &mut unknown,
     );
     let behaviour = behaviour::compare(&a.activity, &b.activity);
     let (old_summary, new_summary) = (summary(old), summary(new));
@@ -153,5 +168,6 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         catalog: comparison,
         risks,
         behaviour,
+        unknown,
     })
 }

@@ -28,6 +28,35 @@ pub struct DiffReport {
     pub risks: Vec<Risk>,
     /// Changes of behaviour seen in the CloudTrail summaries (`activity` tables).
     pub behaviour: Behaviour,
+    /// Answers the diff could not give because a document that decides them is missing
+    /// from one snapshot (a policy without document, a boundary not captured): the
+    /// principal's access or escalation methods on that side are unknown, not empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<Unknown>,
+}
+
+/// An answer the diff could not give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unknown {
+    /// The user or role concerned.
+    pub subject: String,
+    /// The snapshot that lacks the document: `old` or `new`.
+    pub side: String,
+    /// What could not be compared: `access` or `escalation`.
+    pub what: String,
+    /// What is missing.
+    pub missing: String,
+}
+
+impl Unknown {
+    pub(crate) fn new(subject: &str, side: &str, what: &str, missing: &str) -> Self {
+        Self {
+            subject: subject.to_owned(),
+            side: side.to_owned(),
+            what: what.to_owned(),
+            missing: missing.to_owned(),
+        }
+    }
 }
 
 impl DiffReport {

@@ -3,27 +3,29 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use iamsnap_access::Model;
 use iamsnap_catalog::Catalog;
-use iamsnap_policy::escalation::Method;
 
 use crate::Tables;
 use crate::access::{PrincipalAccess, admin_reason};
 use crate::catalogs::Universes;
 use crate::escalation;
-use crate::model::{Risk, RiskKind};
+use crate::model::{Risk, RiskKind, Unknown};
 use crate::rows::Row;
 use crate::structure::{key_key, key_text};
 
 /// The risk changes. `old_access` and `new_access` are each side's access within its own
 /// catalog, `universes` those catalogs when both snapshots carry theirs.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn risks(
     catalog: &Catalog,
-    methods: &[Method],
+    models: (&Model, &Model),
     old: &Tables,
     new: &Tables,
     old_access: &BTreeMap<String, PrincipalAccess>,
     new_access: &BTreeMap<String, PrincipalAccess>,
     universes: Option<&Universes>,
+    unknown: &mut Vec<Unknown>,
 ) -> Vec<Risk> {
     let mut out = Vec::new();
     for (arn, p) in new_access {
@@ -45,9 +47,9 @@ pub(crate) fn risks(
             });
         }
     }
-    out.extend(escalation::risks(methods, old, new));
+    out.extend(escalation::risks(models.0, models.1, unknown));
     trust(old, new, &mut out);
-    keys(old, new, &mut out);
+    keys(old, new, models.1, &mut out);
     out
 }
 
@@ -177,34 +179,9 @@ fn trust(old: &Tables, new: &Tables, out: &mut Vec<Risk>) {
     }
 }
 
-/// Why a user looks like a non-human identity, if it does: no console password in the
-/// credential report, the `/service/` path, or a name with `bot`, `svc`, `deploy` or a `ci`
-/// word.
-pub(crate) fn non_human(new: &Tables, user_arn: &str, user_name: &str) -> Option<String> {
-    let no_password = new
-        .credential_report
-        .iter()
-        .any(|r| r.str("arn") == user_arn && r.bool("password_enabled") == Some(false));
-    if no_password {
-        return Some("no console password".to_owned());
-    }
-    if user_arn.contains(":user/service/") {
-        return Some("path /service/".to_owned());
-    }
-    let lower = user_name.to_ascii_lowercase();
-    let word = ["bot", "svc", "deploy"]
-        .into_iter()
-        .find(|w| lower.contains(w))
-        .or_else(|| {
-            lower
-                .split(['-', '_', '.', '@', '+', '='])
-                .any(|w| w == "ci")
-                .then_some("ci")
-        });
-    word.map(|w| format!("name contains `{w}`"))
-}
-
-fn keys(old: &Tables, new: &Tables, out: &mut Vec<Risk>) {
+/// New or reactivated active keys of users the access model classifies as non-human (the
+/// classification `check` and the `principals` view use).
+fn keys(old: &Tables, new: &Tables, model: &Model, out: &mut Vec<Risk>) {
     let before: BTreeMap<String, &Row> = old.access_keys.iter().map(|r| (key_key(r), r)).collect();
     for r in new
         .access_keys
@@ -216,7 +193,11 @@ fn keys(old: &Tables, new: &Tables, out: &mut Vec<Risk>) {
             Some(o) if o.str("status") != "Active" => "reactivated",
             Some(_) => continue,
         };
-        let Some(why) = non_human(new, r.str("user_arn"), r.str("user_name")) else {
+        let Some(why) = model
+            .principal(r.str("user_arn"))
+            .filter(|p| p.nhi.is_nhi)
+            .map(|p| p.nhi.reason)
+        else {
             continue;
         };
         out.push(Risk {

@@ -167,10 +167,11 @@ impl Engine {
         old: Option<Snapshot>,
     ) -> Result<Self, EngineError> {
         register_snapshot(&ctx, &snapshot, None).await?;
-        views::register(&ctx).await?;
         let cancelled = Arc::new(AtomicBool::new(false));
         let model = crate::model::shared(&ctx, &snapshot, &cancelled);
         functions::register(&ctx, &snapshot, Arc::clone(&model));
+        // After the functions: the `principals` view calls `is_nhi` and `nhi_reason`.
+        views::register(&ctx).await?;
         crate::permissions::register(&ctx, Arc::clone(&model), "permissions")?;
         if let Some(old_snapshot) = &old {
             // Each snapshot of a pair answers for itself under its schema's name: `old.can`
@@ -182,8 +183,8 @@ impl Engine {
             for (schema, snap, model) in
                 [("old", old_snapshot, old_model), ("new", &snapshot, model)]
             {
-                views::register_principals(&ctx, schema).await?;
                 functions::register_for_schema(&ctx, schema, snap, Arc::clone(&model));
+                views::register_principals(&ctx, schema).await?;
                 crate::permissions::register(&ctx, model, &format!("{schema}.permissions"))?;
             }
         }

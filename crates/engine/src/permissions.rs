@@ -227,7 +227,7 @@ impl PermissionBatches {
                 continue;
             }
             for policy in &p.policies {
-                let Some(doc) = &policy.document else {
+                let Some(doc) = policy.document.document() else {
                     continue;
                 };
                 let list = self

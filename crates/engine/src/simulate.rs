@@ -15,11 +15,11 @@ use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_catalog::Catalog;
-use iamsnap_policy::{ContextValue, Decision};
+use iamsnap_policy::ContextValue;
 
 use crate::functions::FunctionDoc;
 use crate::functions::parse_context;
-use crate::model::{Principal, SharedModel, Verdict};
+use crate::model::{Principal, SharedModel};
 use crate::stream::{MakeBatches, batches, lazy_exec};
 
 pub(crate) fn doc() -> FunctionDoc {
@@ -241,17 +241,6 @@ struct Decisions {
     batch_rows: usize,
 }
 
-fn decision_of(verdict: &Verdict) -> &'static str {
-    match verdict {
-        Verdict::Known(e) => match e.decision {
-            Decision::Allow => "allow",
-            Decision::ExplicitDeny => "explicit deny",
-            Decision::ImplicitDeny => "implicit deny",
-        },
-        Verdict::Unknown { .. } => "unknown",
-    }
-}
-
 impl Decisions {
     fn batch(&mut self) -> Result<Option<RecordBatch>> {
         let model = self.model.get()?;
@@ -291,7 +280,7 @@ impl Decisions {
                 action.append_value(a);
                 level.append_option(catalog.access_level(a).map(|l| l.to_string()));
                 resource.append_option(q.resource.as_deref());
-                decision.append_value(decision_of(&verdict));
+                decision.append_value(verdict.decision());
                 allowed.append_option(verdict.allowed());
                 reason.append_value(verdict.explain());
                 rows += 1;

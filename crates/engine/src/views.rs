@@ -12,46 +12,21 @@ use iamsnap_catalog::{AccessLevel, Catalog};
 use crate::engine::TableInfo;
 use crate::error::EngineError;
 
-/// Which principals are non-human, and why. Roles are non-human unless people reach them
-/// through SAML or IAM Identity Center; users are non-human when they have no console
-/// password (so only keys), or live under a `/service/` path.
-/// `{s}` stands for the schema prefix (empty, or `old.` / `new.` in a pair).
+/// Users, roles and groups, with whether each is a non-human identity and why: the
+/// classification is the access model's (`is_nhi`, `nhi_reason`), the one `check` and
+/// `diff` use. `{s}` stands for the schema prefix (empty, or `old.` / `new.` in a pair),
+/// of the tables and of the functions alike.
 const PRINCIPALS: &str = r"
 CREATE VIEW {s}principals AS
-WITH trusted AS (
-  SELECT role_arn,
-         bool_or(principal_kind = 'saml') AS by_saml,
-         bool_or(principal_kind = 'service') AS by_service,
-         bool_or(principal_kind IN ('oidc', 'web_identity')) AS by_oidc,
-         bool_or(is_cross_account) AS by_other_account
-  FROM {s}trust GROUP BY role_arn
-), passwords AS (
-  SELECT arn, bool_or(password_enabled) AS has_password FROM {s}credential_report GROUP BY arn
-)
 SELECT r.account_id, 'role' AS principal_type, r.arn, r.name, r.path, r.create_date,
        r.permissions_boundary_arn,
-       NOT (starts_with(r.name, 'AWSReservedSSO_') OR COALESCE(t.by_saml, false)) AS is_nhi,
-       CASE
-         WHEN r.is_service_linked THEN 'service-linked role, managed by an AWS service'
-         WHEN starts_with(r.name, 'AWSReservedSSO_') THEN 'IAM Identity Center role: assumed by people'
-         WHEN COALESCE(t.by_saml, false) THEN 'SAML-federated role: assumed by people'
-         WHEN COALESCE(t.by_service, false) THEN 'assumed by an AWS service'
-         WHEN COALESCE(t.by_oidc, false) THEN 'assumed by workloads through OIDC federation'
-         WHEN COALESCE(t.by_other_account, false) THEN 'assumed from another account'
-         ELSE 'assumed by other principals of the account'
-       END AS nhi_reason
-FROM {s}roles r LEFT JOIN trusted t ON t.role_arn = r.arn
+       {s}is_nhi(r.arn) AS is_nhi, {s}nhi_reason(r.arn) AS nhi_reason
+FROM {s}roles r
 UNION ALL
 SELECT u.account_id, 'user' AS principal_type, u.arn, u.name, u.path, u.create_date,
        u.permissions_boundary_arn,
-       starts_with(u.path, '/service/') OR NOT COALESCE(p.has_password, false) AS is_nhi,
-       CASE
-         WHEN starts_with(u.path, '/service/') THEN 'user under a /service/ path'
-         WHEN COALESCE(p.has_password, false) THEN 'has a console password: a person'
-         WHEN p.arn IS NULL THEN 'not in the credential report; treated as non-human'
-         ELSE 'no console password: used through access keys'
-       END AS nhi_reason
-FROM {s}users u LEFT JOIN passwords p ON p.arn = u.arn
+       {s}is_nhi(u.arn) AS is_nhi, {s}nhi_reason(u.arn) AS nhi_reason
+FROM {s}users u
 UNION ALL
 SELECT g.account_id, 'group' AS principal_type, g.arn, g.name, g.path, g.create_date,
        CAST(NULL AS VARCHAR) AS permissions_boundary_arn,

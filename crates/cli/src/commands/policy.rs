@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use iamsnap_access::verdict::{ControlLevel, implicit_deny_reason};
 use iamsnap_catalog::{AccessLevel, Catalog};
 use iamsnap_policy::{
     CompiledPolicy, Context, ContextValue, Decision, DocumentKind, ImplicitDenyReason,
@@ -351,38 +352,17 @@ fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
     let mut text = match ev.decision {
         Decision::Allow => "decision: allow\n".to_owned(),
         Decision::ExplicitDeny => "decision: explicit deny\n".to_owned(),
-        Decision::ImplicitDeny => format!(
-            "decision: implicit deny: {}\n",
-            match ev.implicit_deny {
-                Some(ImplicitDenyReason::NoAllow) | None =>
-                    "no identity-based or resource-based policy allows it".to_owned(),
-                Some(ImplicitDenyReason::PermissionsBoundary) =>
-                    "the permissions boundary does not allow it".to_owned(),
-                Some(ImplicitDenyReason::SessionPolicy) =>
-                    "the session policy does not allow it".to_owned(),
-                Some(ImplicitDenyReason::ServiceControl(level)) => format!(
-                    "the service control policy `{}` does not allow it",
-                    args.scps
-                        .get(level)
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                ),
-                Some(ImplicitDenyReason::ResourceControl(level)) => format!(
-                    "the resource control policy `{}` does not allow it",
-                    args.rcps
-                        .get(level)
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                ),
-                Some(ImplicitDenyReason::CrossAccountResourcePolicy) =>
-                    "across accounts, the resource's policy must allow the principal".to_owned(),
-                Some(ImplicitDenyReason::ResourcePolicyTrust) =>
-                    "the key policy or trust policy does not trust the principal's account"
-                        .to_owned(),
-                Some(ImplicitDenyReason::CrossAccountIdentity) =>
-                    "across accounts, the principal's identity policies must allow it".to_owned(),
-            }
-        ),
+        Decision::ImplicitDeny => {
+            let file =
+                |level: usize, files: &[PathBuf]| files.get(level).map(|p| p.display().to_string());
+            format!(
+                "decision: implicit deny: {}\n",
+                implicit_deny_reason(ev.implicit_deny, &|level| match level {
+                    ControlLevel::Service(n) => file(n, &args.scps),
+                    ControlLevel::Resource(n) => file(n, &args.rcps),
+                })
+            )
+        }
     };
     for s in &ev.statements {
         text.push_str(&format!(

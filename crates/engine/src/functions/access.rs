@@ -19,7 +19,7 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
         FunctionDoc {
             name: "can",
             signature: "can(principal_arn text, action text, resource text [, context_json text]) -> boolean",
-            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over its identity policies (direct, inherited from groups, inline) and its permissions boundary. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` (users) and `aws:PrincipalTag/<key>`, plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). The resource's account is the one in its ARN, else the principal's. No resource policies, SCPs or session policies are in a snapshot, so none apply. Other keys are absent unless the context gives them: a deny on `aws:RequestedRegion` with `StringNotEquals` (a region lock) applies to every request that names no region, so pass `{\"aws:RequestedRegion\": \"eu-west-1\"}` to ask about an allowed region. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks (a permissions boundary not in `policies`, a policy without document) and no explicit deny settles it.",
+            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over its identity policies (direct, inherited from groups, inline) and its permissions boundary. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType` (`User`, or `AssumedRole` for a role), `aws:username` (users) and `aws:PrincipalTag/<key>`, plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). The resource's account is the one in its ARN, else the principal's. No resource policies, SCPs or session policies are in a snapshot, so none apply. Other keys are absent unless the context gives them: a deny on `aws:RequestedRegion` with `StringNotEquals` (a region lock) applies to every request that names no region, so pass `{\"aws:RequestedRegion\": \"eu-west-1\"}` to ask about an allowed region. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks (a permissions boundary not in `policies`, a policy without document) and no explicit deny settles it.",
             example: "select name from principals where is_nhi and can(arn, 'iam:PassRole', '*')",
         },
         FunctionDoc {
@@ -41,9 +41,21 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select name from principals where is_nhi and is_admin(arn)",
         },
         FunctionDoc {
+            name: "is_nhi",
+            signature: "is_nhi(principal_arn text) -> boolean",
+            description: "Whether the user or role is a non-human identity — the one classification `check`, `diff` and the `principals` view use. Roles are, unless people reach them (IAM Identity Center `AWSReservedSSO_*` roles, roles whose trust policy allows SAML federation); users are when under a `/service/` path or without a console password in the credential report (a user the report does not list, or a snapshot without one, is treated as non-human: `nhi_reason` says so). Null when the ARN is not a user or role of the snapshot.",
+            example: "select name from users where is_nhi(arn)",
+        },
+        FunctionDoc {
+            name: "nhi_reason",
+            signature: "nhi_reason(principal_arn text) -> text",
+            description: "Why `is_nhi` classifies the user or role so, e.g. `assumed by workloads through OIDC federation`, `no console password: used through access keys`, `the snapshot has no credential report; treated as non-human`. Null when the ARN is not a user or role of the snapshot.",
+            example: "select name, nhi_reason(arn) from roles",
+        },
+        FunctionDoc {
             name: "escalations",
             signature: "escalations(principal_arn text) -> list<text>",
-            description: "The ids of the privilege-escalation methods (see `iamsnap policy escalations --list` and docs/escalation.md) the user or role can use on its own account's resources: for each method, every action of one of its alternatives is allowed by the evaluator, conditions and denies considered. Sorted; empty when none; null when the ARN is not a user or role of the snapshot.",
+            description: "The ids of the privilege-escalation methods (see `iamsnap policy escalations --list` and docs/escalation.md) the user or role can use on its own account's resources: for each method, every action of one of its alternatives is allowed by the evaluator, conditions and denies considered. Sorted; empty when none; null when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks (an identity policy without document; a permissions boundary not in `policies` when some method would be possible without it).",
             example: "select name, escalations(arn) from roles where cardinality(escalations(arn)) > 0",
         },
     ]
@@ -241,6 +253,42 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
             Ok(Arc::new(BooleanArray::from(out)) as ArrayRef)
         }),
     ));
+    let for_nhi = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        named("is_nhi"),
+        &[1],
+        DataType::Boolean,
+        Arc::new(move |args, rows| {
+            let model = for_nhi.principals()?;
+            let arns = text_arg("is_nhi", args, 0, rows)?;
+            let out: BooleanArray = (0..rows)
+                .map(|row| {
+                    at(&arns, row)
+                        .and_then(|a| model.principal(a))
+                        .map(|p| p.nhi.is_nhi)
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
+    let for_reason = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        named("nhi_reason"),
+        &[1],
+        DataType::Utf8,
+        Arc::new(move |args, rows| {
+            let model = for_reason.principals()?;
+            let arns = text_arg("nhi_reason", args, 0, rows)?;
+            let out: StringArray = (0..rows)
+                .map(|row| {
+                    at(&arns, row)
+                        .and_then(|a| model.principal(a))
+                        .map(|p| p.nhi.reason)
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
     let for_escalations = Arc::clone(&model);
     ctx.register_udf(Udf::text(
         named("escalations"),
@@ -258,12 +306,16 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
             let mut out = ListBuilder::new(StringBuilder::new());
             for p in principals {
                 match p {
-                    Some(p) => {
-                        for id in p.escalations() {
-                            out.values().append_value(id);
+                    Some(p) => match p.escalations().known() {
+                        Some(ids) => {
+                            for id in ids {
+                                out.values().append_value(id);
+                            }
+                            out.append(true);
                         }
-                        out.append(true);
-                    }
+                        // A document the snapshot lacks could change the answer.
+                        None => out.append(false),
+                    },
                     None => out.append(false),
                 }
             }

@@ -5,8 +5,8 @@ use serde_json::json;
 use super::model::{IdentityKind, Method, Requirement, ResourcePolicy};
 use super::template;
 use crate::eval::{
-    CompiledPolicy, Context, ContextValue, Decision, Evaluation, PolicySet, Request, StatementRef,
-    evaluate,
+    CompiledPolicy, Context, ContextValue, Decision, Evaluation, PolicySet, Request, Requester,
+    StatementRef, evaluate,
 };
 use crate::parse::parse_document;
 
@@ -181,30 +181,46 @@ impl<'a> Subject<'a> {
             Some(ContextValue::Single(r)) => r.clone(),
             _ => DEFAULT_REGION.to_owned(),
         };
-        let mut ctx = context.clone();
-        let mut default = |key: &str, value: &str| {
-            if ctx.get(key).is_none() {
-                ctx.insert(key, ContextValue::Single(value.to_owned()));
+        // AWS sets these on every request of an IAM principal (a role session's
+        // `aws:PrincipalArn` is its role's ARN); the caller's keys win.
+        let requester = match kind {
+            Some(IdentityKind::User) => Some(Requester::User),
+            Some(IdentityKind::Role) => Some(Requester::Role),
+            None => None,
+        };
+        let ctx = match requester {
+            Some(requester) => {
+                let arn = self_user
+                    .as_deref()
+                    .or(self_role.as_deref())
+                    .unwrap_or(principal);
+                let mut ctx = Context::for_principal(
+                    requester,
+                    arn,
+                    &principal_account,
+                    username.unwrap_or_default(),
+                    &[],
+                );
+                ctx.extend(context);
+                ctx
+            }
+            None => {
+                let mut ctx = context.clone();
+                if ctx.get("aws:PrincipalArn").is_none() {
+                    ctx.insert(
+                        "aws:PrincipalArn",
+                        ContextValue::Single(principal.to_owned()),
+                    );
+                }
+                if ctx.get("aws:PrincipalAccount").is_none() {
+                    ctx.insert(
+                        "aws:PrincipalAccount",
+                        ContextValue::Single(principal_account.clone()),
+                    );
+                }
+                ctx
             }
         };
-        // AWS sets these on every request of an IAM principal; a role session's
-        // `aws:PrincipalArn` is its role's ARN.
-        default(
-            "aws:PrincipalArn",
-            self_user
-                .as_deref()
-                .or(self_role.as_deref())
-                .unwrap_or(principal),
-        );
-        default("aws:PrincipalAccount", &principal_account);
-        match kind {
-            Some(IdentityKind::User) => default("aws:PrincipalType", "User"),
-            Some(IdentityKind::Role) => default("aws:PrincipalType", "AssumedRole"),
-            None => {}
-        }
-        if let Some(name) = username {
-            default("aws:username", name);
-        }
         Self {
             principal,
             principal_account,

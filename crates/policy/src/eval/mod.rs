@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use iamsnap_catalog::glob::{Case, Glob};
 
-pub use context::{Context, ContextValue};
+pub use context::{Context, ContextValue, Requester};
 
 use crate::document::{Effect, PolicyDocument, Statement};
 use crate::principal::{PrincipalType, classify_principal};

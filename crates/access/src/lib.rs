@@ -1,0 +1,26 @@
+//! The access model of a snapshot: the one place that knows, for each user and role, every
+//! document that applies to it (identity policies, direct and inherited from groups, and
+//! its permissions boundary) with the state of each (present, missing, not captured,
+//! unreadable), the request context AWS sets for it, whether it is a non-human identity
+//! and why, and decisions with their explanations.
+//!
+//! One rule for documents a snapshot lacks, used by every caller ([`verdict::settle`]):
+//! the answer is *unknown*, with what is missing, unless an explicit deny settles it.
+//!
+//! The query engine (`can`, `explain`, `permissions`, `principals`), the rules compiled
+//! onto it, `diff` and `policy escalations` all answer from here. Further documents of a
+//! request (SCPs of an account's OU chain, RCPs, resource policies, session policies) are
+//! further [`Document`]s of a principal or of a request, settled by the same rule.
+
+mod document;
+mod model;
+pub mod nhi;
+mod principal;
+pub mod resources;
+pub mod verdict;
+
+pub use document::{Document, DocumentState};
+pub use model::Model;
+pub use nhi::Nhi;
+pub use principal::{AttachedPolicy, Escalations, Principal, PrincipalParts};
+pub use verdict::Verdict;

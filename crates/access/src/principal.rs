@@ -1,0 +1,627 @@
+//! A user or role with every document that applies to it, ready for evaluation.
+
+use std::sync::{Arc, OnceLock};
+
+use iamsnap_catalog::Catalog;
+use iamsnap_policy::escalation::possible_escalations;
+use iamsnap_policy::{
+    CompiledPolicy, Context, ContextValue, PolicySet, RequestRef, Requester, evaluate_ref,
+};
+
+use crate::document::{Document, DocumentState};
+use crate::nhi::Nhi;
+use crate::resources::{any_arns, arn_account};
+use crate::verdict::{Missing, Verdict, settle};
+
+/// A policy in force for a principal: attached, inline, or inherited from a group.
+#[derive(Debug)]
+pub struct AttachedPolicy {
+    /// The policy key (managed policy ARN, or the inline policy's key).
+    pub key: String,
+    /// The policy name.
+    pub name: String,
+    /// The group it is inherited from, if any.
+    pub via_group: Option<String>,
+    /// Its document and the document's state.
+    pub document: Arc<Document>,
+}
+
+/// A user or role of a snapshot.
+#[derive(Debug)]
+pub struct Principal {
+    /// Its account.
+    pub account_id: String,
+    /// User or role.
+    pub principal_type: Requester,
+    /// Its ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Its IAM path.
+    pub path: String,
+    /// Its tags, key to value, sorted.
+    pub tags: Vec<(String, String)>,
+    /// Its identity policies, direct and inherited, in the snapshot's order.
+    pub policies: Vec<AttachedPolicy>,
+    /// Its permissions boundary, if one is set.
+    pub boundary: Option<Arc<Document>>,
+    /// Whether it is a non-human identity, and why.
+    pub nhi: Nhi,
+    /// A service-linked role: only its AWS service can assume it.
+    pub service_linked: bool,
+    context: Context,
+    compiled: OnceLock<Compiled>,
+    /// Whether every catalog action is allowed on `*`, computed on first use.
+    admin: OnceLock<Option<bool>>,
+    /// The privilege-escalation methods it can use, computed on first use.
+    escalations: OnceLock<Escalations>,
+}
+
+/// The principal's documents compiled for evaluation.
+#[derive(Debug)]
+struct Compiled {
+    identity: Vec<CompiledPolicy>,
+    /// The first identity policy without a readable document.
+    unknown_identity: Option<String>,
+    boundary: Option<CompiledPolicy>,
+    /// A boundary set whose document is not readable.
+    unknown_boundary: Option<String>,
+}
+
+/// The privilege-escalation methods a principal can use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Escalations {
+    /// The method ids, sorted.
+    Known(Vec<String>),
+    /// A document the snapshot lacks could change the answer.
+    Unknown {
+        /// What is missing.
+        reason: String,
+        /// The methods the documents the snapshot has allow (sorted): a missing document
+        /// could still deny them.
+        possible: Vec<String>,
+    },
+}
+
+impl Escalations {
+    /// The method ids when known.
+    pub fn known(&self) -> Option<&[String]> {
+        match self {
+            Self::Known(ids) => Some(ids),
+            Self::Unknown { .. } => None,
+        }
+    }
+}
+
+/// What a principal is made of, as [`Principal::new`] takes it.
+#[derive(Debug)]
+pub struct PrincipalParts {
+    /// Its account.
+    pub account_id: String,
+    /// User or role.
+    pub principal_type: Requester,
+    /// Its ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// Its IAM path.
+    pub path: String,
+    /// Its tags.
+    pub tags: Vec<(String, String)>,
+    /// Its identity policies.
+    pub policies: Vec<AttachedPolicy>,
+    /// Its permissions boundary.
+    pub boundary: Option<Arc<Document>>,
+    /// Its classification.
+    pub nhi: Nhi,
+    /// Whether it is a service-linked role.
+    pub service_linked: bool,
+}
+
+/// Actions of unrelated services: a principal denied one of them on `*` is no admin.
+const ADMIN_SENTINELS: [&str; 5] = [
+    "iam:CreateUser",
+    "ec2:RunInstances",
+    "s3:DeleteBucket",
+    "kms:ScheduleKeyDeletion",
+    "organizations:LeaveOrganization",
+];
+
+impl Principal {
+    /// A principal from its parts; its request context is derived here.
+    pub fn new(parts: PrincipalParts) -> Self {
+        let mut tags = parts.tags;
+        tags.sort();
+        let context = Context::for_principal(
+            parts.principal_type,
+            &parts.arn,
+            &parts.account_id,
+            &parts.name,
+            &tags,
+        );
+        Self {
+            account_id: parts.account_id,
+            principal_type: parts.principal_type,
+            arn: parts.arn,
+            name: parts.name,
+            path: parts.path,
+            tags,
+            policies: parts.policies,
+            boundary: parts.boundary,
+            nhi: parts.nhi,
+            service_linked: parts.service_linked,
+            context,
+            compiled: OnceLock::new(),
+            admin: OnceLock::new(),
+            escalations: OnceLock::new(),
+        }
+    }
+
+    /// The request context AWS sets for the principal's requests.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            let mut identity = Vec::with_capacity(self.policies.len());
+            let mut unknown_identity = None;
+            for p in &self.policies {
+                match p.document.compiled() {
+                    Some(c) => identity.push(c.clone()),
+                    None => {
+                        unknown_identity.get_or_insert_with(|| p.key.clone());
+                    }
+                }
+            }
+            let boundary = self.boundary.as_ref().and_then(|b| b.compiled().cloned());
+            let unknown_boundary = match (&self.boundary, &boundary) {
+                (Some(b), None) => Some(b.key().to_owned()),
+                _ => None,
+            };
+            Compiled {
+                identity,
+                unknown_identity,
+                boundary,
+                unknown_boundary,
+            }
+        })
+    }
+
+    /// The documents the snapshot has, as the evaluator takes them.
+    fn policy_set(&self) -> PolicySet<'_> {
+        let c = self.compiled();
+        PolicySet {
+            identity: &c.identity,
+            permissions_boundary: c.boundary.as_ref(),
+            ..PolicySet::default()
+        }
+    }
+
+    /// The documents that apply and that the snapshot lacks.
+    fn missing(&self) -> Missing<'_> {
+        let c = self.compiled();
+        Missing {
+            may_allow_or_deny: c
+                .unknown_identity
+                .as_deref()
+                .map(|k| ("identity policy", k)),
+            may_only_restrict: c
+                .unknown_boundary
+                .as_deref()
+                .map(|k| ("permissions boundary", k)),
+        }
+    }
+
+    /// Every document that applies and is not present, with its state.
+    pub fn missing_documents(&self) -> Vec<(&str, DocumentState)> {
+        self.policies
+            .iter()
+            .map(|p| &p.document)
+            .chain(self.boundary.as_ref())
+            .filter_map(|d| {
+                let state = d.state();
+                (state != DocumentState::Present).then_some((d.key(), state))
+            })
+            .collect()
+    }
+
+    /// Evaluates `action` on `resource` with the principal's documents; `extra` adds to or
+    /// overrides the principal's own context keys. Unknown when a document the snapshot
+    /// lacks could change the decision ([`settle`]).
+    pub fn evaluate(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+    ) -> Verdict {
+        // The principal's own keys are borrowed; a copy only when the caller adds some.
+        let extended;
+        let context = if extra.is_empty() {
+            &self.context
+        } else {
+            let mut c = self.context.clone();
+            for (key, value) in extra {
+                c.insert(key, value.clone());
+            }
+            extended = c;
+            &extended
+        };
+        let request = RequestRef {
+            principal: &self.arn,
+            principal_account: &self.account_id,
+            action,
+            resource,
+            resource_account: arn_account(resource).unwrap_or(&self.account_id),
+            context,
+        };
+        settle(evaluate_ref(&request, &self.policy_set()), self.missing())
+    }
+
+    /// Whether the principal is admin-equivalent: allowed every action of the catalog on
+    /// `*`. `None` when that depends on a document the snapshot lacks.
+    pub fn is_admin(&self) -> Result<Option<bool>, String> {
+        if let Some(known) = self.admin.get() {
+            return Ok(*known);
+        }
+        // Most principals are not admins: a few actions every admin has settle that fast.
+        for action in ADMIN_SENTINELS {
+            if self.evaluate(action, "*", &[]).allowed() == Some(false) {
+                return Ok(*self.admin.get_or_init(|| Some(false)));
+            }
+        }
+        let catalog = Catalog::embedded().map_err(|e| e.to_string())?;
+        // The evaluator sees an action only through the patterns of the policies, so the
+        // actions that match the same patterns form a class decided alike: evaluating one
+        // action per class decides every action of the catalog.
+        let mut classes = vec![catalog.full_set()];
+        let c = self.compiled();
+        for policy in c.identity.iter().chain(c.boundary.as_ref()) {
+            for pattern in policy.action_patterns() {
+                let matched = catalog.expand(pattern);
+                let mut next = Vec::with_capacity(classes.len() * 2);
+                for class in classes {
+                    let inside = class.intersection(&matched);
+                    let outside = class.difference(&matched);
+                    if !inside.is_empty() {
+                        next.push(inside);
+                    }
+                    if !outside.is_empty() {
+                        next.push(outside);
+                    }
+                }
+                classes = next;
+            }
+        }
+        let mut answer = Some(true);
+        for class in &classes {
+            let Some(action) = class.iter().next().and_then(|id| catalog.action_by_id(id)) else {
+                continue;
+            };
+            match self.evaluate(action.full_name(), "*", &[]).allowed() {
+                Some(true) => {}
+                Some(false) => {
+                    answer = Some(false);
+                    break;
+                }
+                None => answer = None,
+            }
+        }
+        Ok(*self.admin.get_or_init(|| answer))
+    }
+
+    /// Evaluates `action` on resources that no policy names specifically: for each of the
+    /// action's resource types, an ARN in the principal's account (catalog ARN format, with
+    /// names no real resource has), or `*` when the action takes no resource. The first
+    /// allow wins (the action is granted on every resource of that type the wildcards
+    /// cover: `*`, `arn:aws:iam::*:role/*` or `arn:aws:iam::<account>:role/*` alike);
+    /// otherwise an unknown verdict, otherwise the last deny.
+    pub fn evaluate_any(&self, action: &str, extra: &[(String, ContextValue)]) -> Verdict {
+        self.evaluate_on(action, &any_arns(action, &self.account_id), extra)
+    }
+
+    /// [`Principal::evaluate_any`] on the ARNs [`any_arns`] gave for the action and the
+    /// principal's account (callers asking for many principals compute them once).
+    pub fn evaluate_on(
+        &self,
+        action: &str,
+        arns: &[String],
+        extra: &[(String, ContextValue)],
+    ) -> Verdict {
+        let mut fallback = None;
+        for arn in arns {
+            let verdict = self.evaluate(action, arn, extra);
+            match verdict.allowed() {
+                Some(true) => return verdict,
+                None => fallback = Some(verdict),
+                Some(false) => {
+                    if !matches!(fallback, Some(Verdict::Unknown { .. })) {
+                        fallback = Some(verdict);
+                    }
+                }
+            }
+        }
+        fallback.unwrap_or_else(|| self.evaluate(action, "*", extra))
+    }
+
+    /// The privilege-escalation methods the principal can use on resources of its own
+    /// account (condition- and deny-aware). Unknown when a document the snapshot lacks
+    /// could change the answer: a missing identity policy could allow or deny any method,
+    /// a missing boundary could stop any method the other documents allow.
+    pub fn escalations(&self) -> &Escalations {
+        self.escalations.get_or_init(|| {
+            let mut possible: Vec<String> = possible_escalations(
+                &self.arn,
+                &self.account_id,
+                &self.policy_set(),
+                &self.context,
+            )
+            .into_iter()
+            .map(|f| f.method.id.clone())
+            .collect();
+            possible.sort();
+            possible.dedup();
+            let c = self.compiled();
+            if let Some(key) = &c.unknown_identity {
+                Escalations::Unknown {
+                    reason: format!(
+                        "identity policy {key} has no readable document in the snapshot"
+                    ),
+                    possible,
+                }
+            } else if let (Some(key), false) = (&c.unknown_boundary, possible.is_empty()) {
+                Escalations::Unknown {
+                    reason: format!("permissions boundary {key} is not in the snapshot"),
+                    possible,
+                }
+            } else {
+                Escalations::Known(possible)
+            }
+        })
+    }
+
+    /// Whether `other` has the same inputs to every decision: ARN, type, account, name,
+    /// tags, and the same documents (keys and texts) for its policies and boundary.
+    pub fn same_inputs(&self, other: &Principal) -> bool {
+        fn docs(p: &Principal) -> Vec<&Arc<Document>> {
+            let mut v: Vec<&Arc<Document>> = p.policies.iter().map(|a| &a.document).collect();
+            v.sort_by(|a, b| a.key().cmp(b.key()));
+            v.dedup_by(|a, b| a.key() == b.key());
+            v
+        }
+        self.arn == other.arn
+            && self.principal_type == other.principal_type
+            && self.account_id == other.account_id
+            && self.name == other.name
+            && self.tags == other.tags
+            && match (&self.boundary, &other.boundary) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_as(b),
+                _ => false,
+            }
+            && {
+                let (a, b) = (docs(self), docs(other));
+                a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.same_as(y))
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+    use crate::nhi::{RoleTrust, classify_role};
+
+    /// A role with one identity policy, a boundary (`Some(None)`: set but not captured)
+    /// and identity policies not captured.
+    fn principal(policy: &str, boundary: Option<Option<&str>>, unknown: &[&str]) -> Principal {
+        let doc = |key: &str, text: &str| Arc::new(Document::new(key, Some(Arc::from(text))));
+        let mut policies = vec![AttachedPolicy {
+            key: "p".to_owned(),
+            name: "p".to_owned(),
+            via_group: None,
+            document: doc("p", policy),
+        }];
+        for key in unknown {
+            policies.push(AttachedPolicy {
+                key: (*key).to_owned(),
+                name: (*key).to_owned(),
+                via_group: None,
+                document: Arc::new(Document::not_captured(*key)),
+            });
+        }
+        let boundary = boundary.map(|b| match b {
+            Some(text) => doc("b", text),
+            None => Arc::new(Document::not_captured("arn:aws:iam::111122223333:policy/b")),
+        });
+        Principal::new(PrincipalParts {
+            account_id: "111122223333".to_owned(),
+            principal_type: Requester::Role,
+            arn: "arn:aws:iam::111122223333:role/r".to_owned(),
+            name: "r".to_owned(),
+            path: "/".to_owned(),
+            tags: Vec::new(),
+            policies,
+            boundary,
+            nhi: classify_role("r", false, RoleTrust::default()),
+            service_linked: false,
+        })
+    }
+
+    const ALLOW_ALL_DENY_IAM: &str = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"*"},
+        {"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#;
+
+    fn doc(statements: &str) -> String {
+        format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#)
+    }
+
+    #[test]
+    fn a_missing_boundary_makes_an_allow_unknown_but_not_a_deny() {
+        let p = principal(ALLOW_ALL_DENY_IAM, Some(None), &[]);
+        let allow = p.evaluate("s3:GetObject", "*", &[]);
+        assert_eq!(allow.allowed(), None);
+        assert!(allow.explain().starts_with(
+            "unknown: permissions boundary arn:aws:iam::111122223333:policy/b is not in the snapshot; without it: allow"
+        ));
+        assert_eq!(p.evaluate("iam:PassRole", "*", &[]).allowed(), Some(false));
+        assert_eq!(
+            p.missing_documents(),
+            vec![(
+                "arn:aws:iam::111122223333:policy/b",
+                DocumentState::NotCaptured
+            )]
+        );
+    }
+
+    #[test]
+    fn a_missing_identity_document_leaves_only_explicit_denies_known() {
+        let p = principal(ALLOW_ALL_DENY_IAM, None, &["k"]);
+        assert_eq!(p.evaluate("s3:GetObject", "*", &[]).allowed(), None);
+        assert_eq!(p.evaluate("iam:PassRole", "*", &[]).allowed(), Some(false));
+    }
+
+    #[test]
+    fn escalations_are_unknown_when_a_document_is_missing() {
+        let can = doc(r#"{"Effect":"Allow","Action":"iam:CreatePolicyVersion","Resource":"*"}"#);
+        let known = principal(&can, None, &[]);
+        assert_eq!(
+            known.escalations().known(),
+            Some(&["IAM-CREATE-POLICY-VERSION".to_owned()][..])
+        );
+        // A missing identity policy could deny it.
+        let p = principal(&can, None, &["k"]);
+        match p.escalations() {
+            Escalations::Unknown { reason, possible } => {
+                assert!(reason.contains("identity policy k"), "{reason}");
+                assert_eq!(possible, &["IAM-CREATE-POLICY-VERSION".to_owned()]);
+            }
+            other => panic!("expected unknown, got {other:?}"),
+        }
+        // A missing boundary could stop it.
+        assert!(
+            principal(&can, Some(None), &[])
+                .escalations()
+                .known()
+                .is_none()
+        );
+        // Nothing to stop: a missing boundary cannot add a method.
+        let none = doc(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#);
+        assert_eq!(
+            principal(&none, Some(None), &[]).escalations().known(),
+            Some(&[][..])
+        );
+    }
+
+    #[test]
+    fn roles_act_as_assumed_role_sessions() {
+        let p = principal(
+            &doc(
+                r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"AssumedRole"}}}"#,
+            ),
+            None,
+            &[],
+        );
+        assert_eq!(p.evaluate("s3:GetObject", "*", &[]).allowed(), Some(true));
+    }
+
+    /// Every catalog action on `*`, one by one: the definition `is_admin` computes faster.
+    fn brute_force_admin(p: &Principal) -> Option<bool> {
+        let catalog = Catalog::embedded().unwrap();
+        let mut answer = Some(true);
+        for action in catalog.actions() {
+            match p.evaluate(action.full_name(), "*", &[]).allowed() {
+                Some(true) => {}
+                Some(false) => return Some(false),
+                None => answer = None,
+            }
+        }
+        answer
+    }
+
+    #[test]
+    fn is_admin_agrees_with_evaluating_every_action() {
+        let cases = [
+            (
+                doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+                true,
+            ),
+            (ALLOW_ALL_DENY_IAM.to_owned(), false),
+            (
+                doc(r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#),
+                false,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"},{"Effect":"Allow","Action":"IAM:*","Resource":"*"}"#,
+                ),
+                true,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}"#,
+                ),
+                false,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::x"}"#,
+                ),
+                true,
+            ),
+            (
+                doc(r#"{"Effect":"Allow","Action":["s3:*","ec2:*"],"Resource":"*"}"#),
+                false,
+            ),
+            (
+                doc(
+                    r#"{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#,
+                ),
+                false,
+            ),
+        ];
+        for (policy, expected) in cases {
+            let p = principal(&policy, None, &[]);
+            assert_eq!(p.is_admin().unwrap(), Some(expected), "{policy}");
+            assert_eq!(brute_force_admin(&p), Some(expected), "{policy}");
+        }
+        // A boundary that stops short of everything makes no admin.
+        let boundary = doc(r#"{"Effect":"Allow","NotAction":"organizations:*","Resource":"*"}"#);
+        let p = principal(
+            &doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+            Some(Some(&boundary)),
+            &[],
+        );
+        assert_eq!(p.is_admin().unwrap(), Some(false));
+        assert_eq!(brute_force_admin(&p), Some(false));
+        // Unknown documents leave the answer unknown unless a deny settles it.
+        let p = principal(
+            &doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+            None,
+            &["k"],
+        );
+        assert_eq!(p.is_admin().unwrap(), None);
+    }
+
+    #[test]
+    fn any_resource_is_any_resource_of_the_actions_types() {
+        let d = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/*"},
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
+        let p = principal(d, None, &[]);
+        assert_eq!(p.evaluate_any("iam:PassRole", &[]).allowed(), Some(true));
+        assert_eq!(p.evaluate("iam:PassRole", "*", &[]).allowed(), Some(false));
+        assert_eq!(p.evaluate_any("s3:GetObject", &[]).allowed(), Some(false));
+        // Any of the action's resource types: s3:GetObject on objects of every bucket.
+        let d = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*"}]}"#;
+        let p = principal(d, None, &[]);
+        assert_eq!(p.evaluate_any("s3:GetObject", &[]).allowed(), Some(true));
+        // An action without resource types is evaluated on `*`.
+        assert_eq!(
+            p.evaluate_any("sts:GetCallerIdentity", &[]).allowed(),
+            Some(false)
+        );
+    }
+}
