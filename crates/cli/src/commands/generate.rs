@@ -4,12 +4,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
+use iamsnap_generate::{GenerateOptions, generate};
 use serde::Serialize;
 
 use crate::commands::import::parse_time;
 use crate::exit::{CliError, Exit};
 use crate::files::{AtomicFile, print};
-use crate::generate::{GenerateOptions, generate};
 
 /// Generate a realistic synthetic account, in the format `iamsnap import` reads.
 ///

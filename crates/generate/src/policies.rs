@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use iamsnap_export::auth_details::{ManagedPolicyDetail, PolicyVersion};
 use serde_json::Value;
 
-use crate::generate::doc::{Stmt, doc_of, older_version, url_encoded};
-use crate::generate::planted::Caps;
-use crate::generate::rng::days_before;
-use crate::generate::{Account, AppEnv, data};
+use crate::doc::{Stmt, doc_of, older_version, url_encoded};
+use crate::planted::Caps;
+use crate::rng::days_before;
+use crate::{Account, AppEnv, data};
 
 /// Whether `arn` names an AWS managed policy.
 pub(super) fn is_aws_managed(arn: &str) -> bool {
@@ -576,7 +576,7 @@ impl Account {
         let acct = self.acct.clone();
         let at = self.at;
         let born = self.born;
-        let when = |g: &mut crate::generate::rng::Gen| g.between(born, days_before(at, 20));
+        let when = |g: &mut crate::rng::Gen| g.between(born, days_before(at, 20));
         let d = when(&mut self.g);
         let app_data_read = self.add_customer_policy(
             "app-data-read",

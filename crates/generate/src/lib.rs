@@ -40,11 +40,11 @@ use iamsnap_export::auth_details::{
     AttachedPolicy, AuthDetails, GroupDetail, ManagedPolicyDetail, RoleDetail, Tag,
 };
 
-use crate::generate::planted::Caps;
-pub use crate::generate::planted::Planted;
-use crate::generate::policies::{AwsPolicies, FixedPolicies};
-use crate::generate::rng::{Gen, Names, days_before};
-use crate::generate::users::UserRec;
+use crate::planted::Caps;
+pub use crate::planted::Planted;
+use crate::policies::{AwsPolicies, FixedPolicies};
+use crate::rng::{Gen, Names, days_before};
+use crate::users::UserRec;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
