@@ -31,7 +31,8 @@ fn input() -> (Vec<u8>, String) {
         account_id: "111122223333".to_owned(),
         drift: false,
         drift_at: None,
-    });
+    })
+    .unwrap();
     let mut json = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut json,

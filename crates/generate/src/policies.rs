@@ -1,15 +1,19 @@
-//! Managed policies: the AWS managed ones an account uses, the customer managed ones every
+//! Managed policies: the AWS managed ones an account uses and the customer managed ones every
 //! generated account has (admin-like, privilege-escalation-prone, guardrails, the boundary),
-//! and per-application least-privilege ones.
+//! both rows of the policy tables (`data/policies.json`); and per-application
+//! least-privilege ones, made from templates.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
 use iamsnap_export::auth_details::{ManagedPolicyDetail, PolicyVersion};
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::doc::{Stmt, doc_of, older_version, url_encoded};
 use crate::planted::Caps;
 use crate::rng::days_before;
-use crate::{Account, AppEnv, data};
+use crate::{Account, AppEnv, GenerateError};
 
 /// Whether `arn` names an AWS managed policy.
 pub(super) fn is_aws_managed(arn: &str) -> bool {
@@ -73,7 +77,8 @@ impl FixedPolicies {
 }
 
 /// How a customer managed policy's versions are made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(super) enum Versions {
     /// One version `v1`, a JSON object.
     Single,
@@ -119,292 +124,113 @@ pub(super) const TEMPLATES: &[(Template, u32)] = &[
     (Template::AllButIam, 1),
 ];
 
-fn ymd(y: i32, m: u32, d: u32, secs: u32) -> Option<DateTime<Utc>> {
-    NaiveDate::from_ymd_opt(y, m, d)
-        .and_then(|day| day.and_hms_opt(secs / 3600 % 24, secs / 60 % 60, secs % 60))
-        .map(|t| t.and_utc())
+/// The policy tables: rows are added in file order, each drawing its random values in turn,
+/// so reordering them changes every account generated.
+const POLICY_TABLES: &str = include_str!("../data/policies.json");
+
+/// [`POLICY_TABLES`], parsed once.
+static TABLES: LazyLock<Result<PolicyTables, GenerateError>> =
+    LazyLock::new(|| parse_tables(POLICY_TABLES));
+
+/// Policy tables from their JSON text.
+pub(super) fn parse_tables(text: &str) -> Result<PolicyTables, GenerateError> {
+    serde_json::from_str(text).map_err(|e| GenerateError::PolicyTables(e.to_string()))
 }
 
-/// An AWS managed policy as AWS publishes it.
-struct AwsDef {
-    name: &'static str,
-    path: &'static str,
-    id: &'static str,
-    version: &'static str,
-    created: (i32, u32, u32, u32),
-    updated: (i32, u32, u32, u32),
-    description: &'static str,
-    doc: Value,
+/// The parsed policy tables, or why they do not parse.
+pub(super) fn policy_tables() -> Result<&'static PolicyTables, GenerateError> {
+    TABLES.as_ref().map_err(Clone::clone)
 }
 
-fn read_actions(services: &[&str], verbs: &[&str]) -> Vec<String> {
-    services
+/// The managed policies every generated account starts from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PolicyTables {
+    /// The AWS managed policies identities attach.
+    aws_managed: Vec<AwsRow>,
+    /// The customer managed policies every generated account has.
+    customer_managed: Vec<CustomerRow>,
+}
+
+/// An AWS managed policy as AWS publishes it, with its default version only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AwsRow {
+    name: String,
+    /// `/` or `/service-role/`: the ARN is `arn:aws:iam::aws:policy<path><name>`.
+    path: String,
+    /// The policy id AWS gave it, the same in every account.
+    id: String,
+    /// The id of its default version.
+    version: String,
+    created: DateTime<Utc>,
+    /// When its default version was published.
+    updated: DateTime<Utc>,
+    description: String,
+    document: Value,
+}
+
+/// A customer managed policy. Its document may name the generated account as
+/// [`ACCOUNT_ID`] and a KMS key of the account as [`KMS_KEY_ID`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerRow {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    versions: Versions,
+    /// The current (latest) document; older versions are derived from it.
+    document: Value,
+}
+
+/// Stands for the generated account's id in the documents of [`CustomerRow`]s.
+const ACCOUNT_ID: &str = "{account_id}";
+/// Stands for a KMS key id in the documents of [`CustomerRow`]s: a row naming it draws a
+/// fresh one, after its creation date.
+const KMS_KEY_ID: &str = "{kms_key_id}";
+
+/// Whether a string value of `doc` contains `needle`.
+fn mentions(doc: &Value, needle: &str) -> bool {
+    match doc {
+        Value::String(s) => s.contains(needle),
+        Value::Array(items) => items.iter().any(|v| mentions(v, needle)),
+        Value::Object(m) => m.values().any(|v| mentions(v, needle)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// `doc` with every `(placeholder, value)` replaced in its string values; keys and their
+/// order are kept.
+fn filled(doc: &Value, substitutions: &[(&str, &str)]) -> Value {
+    match doc {
+        Value::String(s) => Value::String(
+            substitutions
+                .iter()
+                .fold(s.clone(), |s, (from, to)| s.replace(from, to)),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| filled(v, substitutions)).collect())
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), filled(v, substitutions)))
+                .collect::<Map<String, Value>>(),
+        ),
+        Value::Null | Value::Bool(_) | Value::Number(_) => doc.clone(),
+    }
+}
+
+/// The index of the policy `name` among the rows just added.
+fn added_index(added: &[(&str, usize)], name: &str) -> Result<usize, GenerateError> {
+    added
         .iter()
-        .flat_map(|s| verbs.iter().map(move |v| format!("{s}:{v}")))
-        .collect()
-}
-
-fn aws_defs() -> Vec<AwsDef> {
-    vec![
-        AwsDef {
-            name: "AdministratorAccess",
-            path: "/",
-            id: "ANPAIWMBCKSKIEE64ZLYK",
-            version: "v1",
-            created: (2015, 2, 6, 67_186),
-            updated: (2015, 2, 6, 67_186),
-            description: "Provides full access to AWS services and resources.",
-            doc: doc_of(vec![Stmt::allow().action(&["*"]).resource(&["*"])]),
-        },
-        AwsDef {
-            name: "ReadOnlyAccess",
-            path: "/",
-            id: "ANPAILL3HVNFSB6DCOWYQ",
-            version: "v118",
-            created: (2015, 2, 6, 67_239),
-            updated: (2024, 5, 22, 55_321),
-            description: "Provides read-only access to AWS services and resources.",
-            doc: doc_of(vec![
-                Stmt::allow_sid("ReadOnlyActions")
-                    .action(&read_actions(
-                        data::READ_SERVICES,
-                        &["Describe*", "Get*", "List*"],
-                    ))
-                    .resource(&["*"]),
-            ]),
-        },
-        AwsDef {
-            name: "AmazonS3ReadOnlyAccess",
-            path: "/",
-            id: "ANPAIZTJ4DXE7G6AGAE6M",
-            version: "v3",
-            created: (2015, 2, 6, 67_180),
-            updated: (2023, 8, 10, 77_411),
-            description: "Provides read only access to all buckets via the AWS Management Console.",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "s3:Get*",
-                        "s3:List*",
-                        "s3:Describe*",
-                        "s3-object-lambda:Get*",
-                        "s3-object-lambda:List*",
-                    ])
-                    .resource(&["*"]),
-            ]),
-        },
-        AwsDef {
-            name: "AWSLambdaBasicExecutionRole",
-            path: "/service-role/",
-            id: "ANPAJNCQGXC42545SKXIK",
-            version: "v1",
-            created: (2015, 4, 9, 54_317),
-            updated: (2015, 4, 9, 54_317),
-            description: "Provides write permissions to CloudWatch Logs.",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "logs:CreateLogGroup",
-                        "logs:CreateLogStream",
-                        "logs:PutLogEvents",
-                    ])
-                    .resource(&["*"]),
-            ]),
-        },
-        AwsDef {
-            name: "PowerUserAccess",
-            path: "/",
-            id: "ANPAJYRXTHIB4FOVS3ZXS",
-            version: "v5",
-            created: (2015, 2, 6, 67_199),
-            updated: (2023, 7, 6, 81_002),
-            description: "Provides full access to AWS services and resources, but does not allow management of Users and groups.",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .not_action(&["iam:*", "organizations:*", "account:*"])
-                    .resource(&["*"]),
-                Stmt::allow()
-                    .action(&[
-                        "account:GetAccountInformation",
-                        "account:GetPrimaryEmail",
-                        "account:ListRegions",
-                        "iam:CreateServiceLinkedRole",
-                        "iam:DeleteServiceLinkedRole",
-                        "iam:ListRoles",
-                        "organizations:DescribeOrganization",
-                    ])
-                    .resource(&["*"]),
-            ]),
-        },
-        AwsDef {
-            name: "AmazonSSMManagedInstanceCore",
-            path: "/",
-            id: "ANPAIXSHM2BNB2D3AXXRU",
-            version: "v2",
-            created: (2019, 3, 15, 62_241),
-            updated: (2019, 5, 23, 58_342),
-            description: "The policy for Amazon EC2 Role to enable AWS Systems Manager service core functionality.",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "ssm:DescribeAssociation",
-                        "ssm:GetDeployablePatchSnapshotForInstance",
-                        "ssm:GetDocument",
-                        "ssm:DescribeDocument",
-                        "ssm:GetManifest",
-                        "ssm:GetParameter",
-                        "ssm:GetParameters",
-                        "ssm:ListAssociations",
-                        "ssm:ListInstanceAssociations",
-                        "ssm:PutInventory",
-                        "ssm:PutComplianceItems",
-                        "ssm:PutConfigurePackageResult",
-                        "ssm:UpdateAssociationStatus",
-                        "ssm:UpdateInstanceAssociationStatus",
-                        "ssm:UpdateInstanceInformation",
-                    ])
-                    .resource(&["*"]),
-                Stmt::allow()
-                    .action(&[
-                        "ssmmessages:CreateControlChannel",
-                        "ssmmessages:CreateDataChannel",
-                        "ssmmessages:OpenControlChannel",
-                        "ssmmessages:OpenDataChannel",
-                    ])
-                    .resource(&["*"]),
-                Stmt::allow()
-                    .action(&[
-                        "ec2messages:AcknowledgeMessage",
-                        "ec2messages:DeleteMessage",
-                        "ec2messages:FailMessage",
-                        "ec2messages:GetEndpoint",
-                        "ec2messages:GetMessages",
-                        "ec2messages:SendReply",
-                    ])
-                    .resource(&["*"]),
-            ]),
-        },
-        AwsDef {
-            name: "AWSGlueServiceRole",
-            path: "/service-role/",
-            id: "ANPAIRRSBZ4Y6N3XOXTVS",
-            version: "v6",
-            created: (2017, 8, 14, 49_413),
-            updated: (2020, 6, 12, 60_217),
-            description: "Policy for AWS Glue service role which allows access to related services including EC2, S3, and Cloudwatch Logs",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "glue:*",
-                        "s3:GetBucketLocation",
-                        "s3:ListBucket",
-                        "s3:ListAllMyBuckets",
-                        "s3:GetBucketAcl",
-                        "ec2:DescribeVpcEndpoints",
-                        "ec2:DescribeRouteTables",
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:DescribeNetworkInterfaces",
-                        "ec2:DescribeSecurityGroups",
-                        "ec2:DescribeSubnets",
-                        "ec2:DescribeVpcAttribute",
-                        "iam:ListRolePolicies",
-                        "iam:GetRole",
-                        "iam:GetRolePolicy",
-                        "cloudwatch:PutMetricData",
-                    ])
-                    .resource(&["*"]),
-                Stmt::allow()
-                    .action(&["s3:CreateBucket"])
-                    .resource(&["arn:aws:s3:::aws-glue-*"]),
-                Stmt::allow()
-                    .action(&["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
-                    .resource(&["arn:aws:s3:::aws-glue-*/*", "arn:aws:s3:::*/*aws-glue-*/*"]),
-                Stmt::allow()
-                    .action(&[
-                        "logs:CreateLogGroup",
-                        "logs:CreateLogStream",
-                        "logs:PutLogEvents",
-                    ])
-                    .resource(&["arn:aws:logs:*:*:*:/aws-glue/*"]),
-                Stmt::allow()
-                    .action(&["ec2:CreateTags", "ec2:DeleteTags"])
-                    .condition(
-                        "ForAllValues:StringEquals",
-                        "aws:TagKeys",
-                        &["aws-glue-service-resource"],
-                    )
-                    .resource(&[
-                        "arn:aws:ec2:*:*:network-interface/*",
-                        "arn:aws:ec2:*:*:security-group/*",
-                        "arn:aws:ec2:*:*:instance/*",
-                    ]),
-            ]),
-        },
-        AwsDef {
-            name: "SecurityAudit",
-            path: "/",
-            id: "ANPAIX2T3QCXHR2OGGCTO",
-            version: "v44",
-            created: (2015, 2, 6, 67_201),
-            updated: (2024, 6, 5, 64_800),
-            description: "The security audit template grants access to read security configuration metadata.",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .action(&read_actions(data::READ_SERVICES, &["Describe*", "List*"]))
-                    .resource(&["*"]),
-                Stmt::allow()
-                    .action(&[
-                        "iam:GenerateCredentialReport",
-                        "iam:GetAccountAuthorizationDetails",
-                        "iam:GetCredentialReport",
-                        "iam:GetPolicyVersion",
-                        "s3:GetBucketAcl",
-                        "s3:GetBucketPolicy",
-                        "s3:GetBucketPublicAccessBlock",
-                        "kms:GetKeyPolicy",
-                    ])
-                    .resource(&["*"]),
-            ]),
-        },
-        AwsDef {
-            name: "IAMUserChangePassword",
-            path: "/",
-            id: "ANPAJ4L4MM2A7QIEB56MS",
-            version: "v2",
-            created: (2016, 11, 15, 812),
-            updated: (2016, 11, 15, 848),
-            description: "Provides the ability for an IAM user to change their own password.",
-            doc: doc_of(vec![
-                Stmt::allow()
-                    .action(&["iam:ChangePassword"])
-                    .resource(&["arn:aws:iam::*:user/${aws:username}"]),
-                Stmt::allow()
-                    .action(&["iam:GetAccountPasswordPolicy"])
-                    .resource(&["*"]),
-            ]),
-        },
-    ]
+        .find(|(n, _)| *n == name)
+        .map(|&(_, i)| i)
+        .ok_or_else(|| GenerateError::MissingPolicy(name.to_owned()))
 }
 
 impl Account {
     /// Adds an AWS managed policy with its default version only.
-    fn add_aws_policy(&mut self, def: AwsDef) -> usize {
-        self.g.reserve_id(def.id);
-        self.push_aws_policy(
-            def.name,
-            def.path,
-            def.id.to_owned(),
-            def.version,
-            (
-                ymd(def.created.0, def.created.1, def.created.2, def.created.3),
-                ymd(def.updated.0, def.updated.1, def.updated.2, def.updated.3),
-            ),
-            Some(def.description),
-            def.doc,
-        )
-    }
-
     #[expect(
         clippy::too_many_arguments,
         reason = "the fields of one managed policy"
@@ -442,38 +268,41 @@ impl Account {
         });
         self.policies.len() - 1
     }
-
-    pub(super) fn add_aws_policies(&mut self) {
-        let mut ids = [0usize; 9];
-        for (slot, def) in ids.iter_mut().zip(aws_defs()) {
-            *slot = self.add_aws_policy(def);
+    /// Adds the AWS managed policies of the tables.
+    pub(super) fn add_aws_policies(&mut self, tables: &PolicyTables) -> Result<(), GenerateError> {
+        let rows = &tables.aws_managed;
+        let mut added = Vec::with_capacity(rows.len());
+        for row in rows {
+            self.g.reserve_id(&row.id);
+            let index = self.push_aws_policy(
+                &row.name,
+                &row.path,
+                row.id.clone(),
+                &row.version,
+                (Some(row.created), Some(row.updated)),
+                Some(&row.description),
+                row.document.clone(),
+            );
+            added.push((row.name.as_str(), index));
         }
-        let [
-            admin,
-            read_only,
-            s3_read_only,
-            lambda_basic,
-            power_user,
-            ssm_core,
-            glue_service,
-            security_audit,
-            change_password,
-        ] = ids;
-        self.set_caps(admin, Caps::ADMIN);
-        self.set_caps(power_user, Caps::ALL_BUT_IAM);
-        // `glue:*` on `*`: the development endpoints of the account, and new Glue jobs.
-        self.set_caps(glue_service, Caps::GLUE);
-        self.aws = AwsPolicies {
-            admin,
-            read_only,
-            s3_read_only,
-            lambda_basic,
-            power_user,
-            ssm_core,
-            glue_service,
-            security_audit,
-            change_password,
+        let index = |name: &str| added_index(&added, name);
+        let aws = AwsPolicies {
+            admin: index("AdministratorAccess")?,
+            read_only: index("ReadOnlyAccess")?,
+            s3_read_only: index("AmazonS3ReadOnlyAccess")?,
+            lambda_basic: index("AWSLambdaBasicExecutionRole")?,
+            power_user: index("PowerUserAccess")?,
+            ssm_core: index("AmazonSSMManagedInstanceCore")?,
+            glue_service: index("AWSGlueServiceRole")?,
+            security_audit: index("SecurityAudit")?,
+            change_password: index("IAMUserChangePassword")?,
         };
+        self.set_caps(aws.admin, Caps::ADMIN);
+        self.set_caps(aws.power_user, Caps::ALL_BUT_IAM);
+        // `glue:*` on `*`: the development endpoints of the account, and new Glue jobs.
+        self.set_caps(aws.glue_service, Caps::GLUE);
+        self.aws = aws;
+        Ok(())
     }
 
     /// Adds a customer managed policy whose current document is `doc`.
@@ -570,398 +399,86 @@ impl Account {
         }
         (versions, default_id, when)
     }
-
-    /// The customer managed policies every generated account has.
-    pub(super) fn add_fixed_policies(&mut self) {
-        let acct = self.acct.clone();
-        let at = self.at;
-        let born = self.born;
-        let when = |g: &mut crate::rng::Gen| g.between(born, days_before(at, 20));
-        let d = when(&mut self.g);
-        let app_data_read = self.add_customer_policy(
-            "app-data-read",
-            Some("Read objects of the shared application data bucket".to_owned()),
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&["s3:GetObject"])
-                    .resource(&["arn:aws:s3:::acme-app-data/*"]),
-            ]),
-            d,
-            Versions::Single,
-        );
-        let d = when(&mut self.g);
-        let shared_exports_read = self.add_customer_policy(
-            "shared-exports-read",
-            Some("Read the exports shared with partners".to_owned()),
-            doc_of(vec![
-                Stmt::allow_sid("ListExports")
-                    .action(&["s3:ListBucket", "s3:GetBucketLocation"])
-                    .resource(&["arn:aws:s3:::acme-shared-exports"]),
-                Stmt::allow_sid("ReadExports")
-                    .action(&["s3:GetObject", "s3:GetObjectVersion"])
-                    .resource(&["arn:aws:s3:::acme-shared-exports/*"]),
-            ]),
-            d,
-            Versions::Single,
-        );
-        let d = when(&mut self.g);
-        let boundary = self.add_customer_policy(
-            "developer-boundary",
-            Some("Permissions boundary for roles and users created by developers".to_owned()),
-            doc_of(vec![
-                Stmt::allow_sid("AllowServicesButIdentityAdmin")
-                    .not_action(&["iam:*", "organizations:*", "account:*"])
-                    .resource(&["*"]),
-                Stmt::allow_sid("AllowIamReadAndPassAppRoles")
-                    .action(&["iam:Get*", "iam:List*", "iam:PassRole"])
-                    .resource(&[format!("arn:aws:iam::{acct}:role/app/*")]),
-                Stmt::deny_sid("DenyBoundaryRemoval")
-                    .action(&[
-                        "iam:DeleteRolePermissionsBoundary",
-                        "iam:DeleteUserPermissionsBoundary",
-                        "iam:PutRolePermissionsBoundary",
-                        "iam:PutUserPermissionsBoundary",
-                    ])
-                    .resource(&["*"]),
-                Stmt::deny_sid("DenyBoundaryEdits")
-                    .action(&[
-                        "iam:CreatePolicyVersion",
-                        "iam:DeletePolicy",
-                        "iam:DeletePolicyVersion",
-                        "iam:SetDefaultPolicyVersion",
-                    ])
-                    .resource(&[format!("arn:aws:iam::{acct}:policy/developer-boundary")]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let break_glass = self.add_customer_policy(
-            "break-glass-admin",
-            Some("Emergency full access".to_owned()),
-            doc_of(vec![Stmt::allow().action(&["*"]).resource(&["*"])]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let iam_full = self.add_customer_policy(
-            "iam-full-access",
-            None,
-            doc_of(vec![Stmt::allow().action(&["iam:*"]).resource(&["*"])]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let lambda_deployer = self.add_customer_policy(
-            "lambda-deployer",
-            Some("Deploy and test Lambda functions".to_owned()),
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "iam:PassRole",
-                        "lambda:CreateFunction",
-                        "lambda:InvokeFunction",
-                        "lambda:UpdateFunctionCode",
-                        "lambda:GetFunction",
-                    ])
-                    .resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let policy_versions = self.add_customer_policy(
-            "policy-version-manager",
-            None,
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "iam:CreatePolicyVersion",
-                        "iam:SetDefaultPolicyVersion",
-                        "iam:GetPolicy",
-                        "iam:ListPolicyVersions",
-                    ])
-                    .resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let role_policy_editor = self.add_customer_policy(
-            "role-policy-editor",
-            None,
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:ListRoles"])
-                    .resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let key_rotator = self.add_customer_policy(
-            "access-key-rotator",
-            Some("Rotate access keys of service users".to_owned()),
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "iam:CreateAccessKey",
-                        "iam:DeleteAccessKey",
-                        "iam:ListAccessKeys",
-                        "iam:UpdateAccessKey",
-                    ])
-                    .resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let trust_editor = self.add_customer_policy(
-            "trust-policy-editor",
-            None,
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&["iam:UpdateAssumeRolePolicy", "iam:GetRole"])
-                    .resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let assume_any = self.add_customer_policy(
-            "assume-any-role",
-            None,
-            doc_of(vec![
-                Stmt::allow().action(&["sts:AssumeRole"]).resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let ci_deploy = self.add_customer_policy(
-            "ci-deploy",
-            Some("CloudFormation deployments from CI".to_owned()),
-            doc_of(vec![
-                Stmt::allow_sid("CloudFormation")
-                    .action(&["cloudformation:*"])
-                    .resource(&["*"]),
-                Stmt::allow_sid("Artifacts")
-                    .action(&["s3:PutObject", "s3:GetObject", "s3:ListBucket"])
-                    .resource(&[
-                        "arn:aws:s3:::acme-ci-artifacts",
-                        "arn:aws:s3:::acme-ci-artifacts/*",
-                    ]),
-                Stmt::allow_sid("PassRoleToCloudFormation")
-                    .action(&["iam:PassRole"])
-                    .resource(&[format!("arn:aws:iam::{acct}:role/*")])
-                    .condition(
-                        "StringEquals",
-                        "iam:PassedToService",
-                        &["cloudformation.amazonaws.com"],
-                    ),
-                Stmt::allow_sid("Images")
-                    .action(&[
-                        "ecr:GetAuthorizationToken",
-                        "ecr:BatchCheckLayerAvailability",
-                        "ecr:InitiateLayerUpload",
-                        "ecr:UploadLayerPart",
-                        "ecr:CompleteLayerUpload",
-                        "ecr:PutImage",
-                    ])
-                    .resource(&["*"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let ecs_deploy = self.add_customer_policy(
-            "ecs-deploy",
-            Some("Roll out new task definitions".to_owned()),
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "ecs:UpdateService",
-                        "ecs:DescribeServices",
-                        "ecs:RegisterTaskDefinition",
-                        "ecs:DescribeTaskDefinition",
-                    ])
-                    .resource(&["*"]),
-                Stmt::allow()
-                    .action(&["iam:PassRole"])
-                    .resource(&[format!("arn:aws:iam::{acct}:role/*-task-role")])
-                    .condition(
-                        "StringLike",
-                        "iam:PassedToService",
-                        &["ecs-tasks.amazonaws.com"],
-                    ),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let require_mfa = self.add_customer_policy(
-            "require-mfa",
-            Some("Deny everything but MFA setup without MFA".to_owned()),
-            doc_of(vec![
-                Stmt::allow_sid("AllowManageOwnMFA")
-                    .action(&[
-                        "iam:CreateVirtualMFADevice",
-                        "iam:EnableMFADevice",
-                        "iam:ListMFADevices",
-                        "iam:ResyncMFADevice",
-                    ])
-                    .resource(&[
-                        "arn:aws:iam::*:mfa/*",
-                        "arn:aws:iam::*:user/${aws:username}",
-                    ]),
-                Stmt::deny_sid("DenyAllExceptListedIfNoMFA")
-                    .not_action(&[
-                        "iam:CreateVirtualMFADevice",
-                        "iam:EnableMFADevice",
-                        "iam:GetUser",
-                        "iam:ChangePassword",
-                        "iam:ListMFADevices",
-                        "iam:ListVirtualMFADevices",
-                        "iam:ResyncMFADevice",
-                        "sts:GetSessionToken",
-                    ])
-                    .resource(&["*"])
-                    .condition("BoolIfExists", "aws:MultiFactorAuthPresent", &["false"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let allowed_regions = self.add_customer_policy(
-            "allowed-regions",
-            Some("Deny regions the company does not use".to_owned()),
-            doc_of(vec![
-                Stmt::deny_sid("DenyOtherRegions")
-                    .not_action(&[
-                        "iam:*",
-                        "organizations:*",
-                        "route53:*",
-                        "cloudfront:*",
-                        "support:*",
-                        "sts:*",
-                    ])
-                    .resource(&["*"])
-                    .condition(
-                        "StringNotEquals",
-                        "aws:RequestedRegion",
-                        &["us-east-1", "eu-west-1", "us-west-2"],
-                    ),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let office_only = self.add_customer_policy(
-            "office-network-only",
-            None,
-            doc_of(vec![
-                Stmt::deny()
-                    .action(&["*"])
-                    .resource(&["*"])
-                    .condition(
-                        "NotIpAddress",
-                        "aws:SourceIp",
-                        &["203.0.113.0/24", "198.51.100.0/24"],
-                    )
-                    .condition("Bool", "aws:ViaAWSService", &["false"]),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let key = self.g.uuid();
-        let kms_decrypt = self.add_customer_policy(
-            "kms-app-decrypt",
-            Some("Decrypt with the application key through S3 and Secrets Manager".to_owned()),
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&["kms:Decrypt", "kms:DescribeKey"])
-                    .resource(&[format!("arn:aws:kms:us-east-1:{acct}:key/{key}")])
-                    .condition(
-                        "StringEquals",
-                        "kms:ViaService",
-                        &[
-                            "s3.us-east-1.amazonaws.com",
-                            "secretsmanager.us-east-1.amazonaws.com",
-                        ],
-                    ),
-            ]),
-            d,
-            Versions::Random,
-        );
-        let d = when(&mut self.g);
-        let billing_read = self.add_customer_policy(
-            "billing-read",
-            None,
-            doc_of(vec![
-                Stmt::allow()
-                    .action(&[
-                        "aws-portal:ViewBilling",
-                        "aws-portal:ViewUsage",
-                        "ce:Get*",
-                        "budgets:ViewBudget",
-                        "cur:DescribeReportDefinitions",
-                    ])
-                    .resource(&["*"])
-                    .condition("Bool", "aws:MultiFactorAuthPresent", &["true"]),
-            ]),
-            d,
-            Versions::Random,
-        );
+    /// Adds the customer managed policies of the tables.
+    pub(super) fn add_fixed_policies(
+        &mut self,
+        tables: &PolicyTables,
+    ) -> Result<(), GenerateError> {
+        let rows = &tables.customer_managed;
+        let account_id = self.acct.clone();
+        let mut added = Vec::with_capacity(rows.len());
+        for row in rows {
+            let created = self.g.between(self.born, days_before(self.at, 20));
+            let kms_key_id = if mentions(&row.document, KMS_KEY_ID) {
+                self.g.uuid()
+            } else {
+                String::new()
+            };
+            let document = filled(
+                &row.document,
+                &[(ACCOUNT_ID, &account_id), (KMS_KEY_ID, &kms_key_id)],
+            );
+            let index = self.add_customer_policy(
+                &row.name,
+                row.description.clone(),
+                document,
+                created,
+                row.versions,
+            );
+            added.push((row.name.as_str(), index));
+        }
+        let index = |name: &str| added_index(&added, name);
+        let fixed = FixedPolicies {
+            app_data_read: index("app-data-read")?,
+            shared_exports_read: index("shared-exports-read")?,
+            boundary: index("developer-boundary")?,
+            break_glass: index("break-glass-admin")?,
+            iam_full: index("iam-full-access")?,
+            lambda_deployer: index("lambda-deployer")?,
+            policy_versions: index("policy-version-manager")?,
+            role_policy_editor: index("role-policy-editor")?,
+            key_rotator: index("access-key-rotator")?,
+            trust_editor: index("trust-policy-editor")?,
+            assume_any: index("assume-any-role")?,
+            ci_deploy: index("ci-deploy")?,
+            ecs_deploy: index("ecs-deploy")?,
+            require_mfa: index("require-mfa")?,
+            allowed_regions: index("allowed-regions")?,
+            office_only: index("office-network-only")?,
+            kms_decrypt: index("kms-app-decrypt")?,
+            billing_read: index("billing-read")?,
+        };
         // The escalation-prone policies, on purpose (docs/escalation.md). An older default
         // version of `lambda-deployer` lacks `lambda:UpdateFunctionCode`, one of
         // `require-mfa` lacks its deny; the other older versions allow the same.
-        self.set_caps(break_glass, Caps::ADMIN);
-        self.set_caps(iam_full, Caps::IAM);
-        let update_code = if self.default_is_latest(lambda_deployer) {
+        self.set_caps(fixed.break_glass, Caps::ADMIN);
+        self.set_caps(fixed.iam_full, Caps::IAM);
+        let update_code = if self.default_is_latest(fixed.lambda_deployer) {
             Caps::LAMBDA_UPDATE_CODE
         } else {
             Caps::NONE
         };
         self.set_caps(
-            lambda_deployer,
+            fixed.lambda_deployer,
             Caps::PASS_ROLE
                 .with(Caps::LAMBDA_CREATE_INVOKE)
                 .with(update_code),
         );
-        self.set_caps(policy_versions, Caps::POLICY_VERSIONS);
-        self.set_caps(role_policy_editor, Caps::ROLE_POLICIES);
-        self.set_caps(key_rotator, Caps::ACCESS_KEYS);
-        self.set_caps(trust_editor, Caps::TRUST_POLICIES);
-        self.set_caps(assume_any, Caps::ASSUME_ROLE);
+        self.set_caps(fixed.policy_versions, Caps::POLICY_VERSIONS);
+        self.set_caps(fixed.role_policy_editor, Caps::ROLE_POLICIES);
+        self.set_caps(fixed.key_rotator, Caps::ACCESS_KEYS);
+        self.set_caps(fixed.trust_editor, Caps::TRUST_POLICIES);
+        self.set_caps(fixed.assume_any, Caps::ASSUME_ROLE);
         // CI deployments: stacks, and roles passed to them.
         self.set_caps(
-            ci_deploy,
+            fixed.ci_deploy,
             Caps::CLOUDFORMATION.with(Caps::PASS_ROLE_TO_CLOUDFORMATION),
         );
-        if self.default_is_latest(require_mfa) {
-            self.set_caps(require_mfa, Caps::DENY_WITHOUT_MFA);
+        if self.default_is_latest(fixed.require_mfa) {
+            self.set_caps(fixed.require_mfa, Caps::DENY_WITHOUT_MFA);
         }
-        self.fixed = FixedPolicies {
-            app_data_read,
-            shared_exports_read,
-            boundary,
-            break_glass,
-            iam_full,
-            lambda_deployer,
-            policy_versions,
-            role_policy_editor,
-            key_rotator,
-            trust_editor,
-            assume_any,
-            ci_deploy,
-            ecs_deploy,
-            require_mfa,
-            allowed_regions,
-            office_only,
-            kms_decrypt,
-            billing_read,
-        };
+        self.fixed = fixed;
+        Ok(())
     }
 
     /// Per-application customer managed policies, up to about a quarter of the roles.

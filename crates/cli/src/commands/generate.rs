@@ -106,7 +106,8 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         account_id: args.account_id.clone(),
         drift: args.drift,
         drift_at: args.drift_at,
-    });
+    })
+    .map_err(|e| CliError::new(e.to_string()))?;
     // Indented like the AWS CLI's JSON output.
     let w = json_out.writer()?;
     let mut ser = serde_json::Serializer::with_formatter(
