@@ -3,7 +3,6 @@
 mod commands;
 mod exit;
 mod files;
-mod generate;
 mod limits;
 mod output;
 mod progress;

@@ -3,8 +3,7 @@
 //! statements flattened, trust principals classified, credential report joined).
 //!
 //! The input is the account `iamsnap generate --roles 2000 --seed 7` writes, made by the
-//! generator's own code (compiled into this benchmark from the CLI crate's source, the
-//! binary having no library), serialized as the command serializes it: the same bytes
+//! generator crate and serialized as the command serializes it: the same bytes
 //! `scripts/bench` imports, URL-encoded documents included.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -17,20 +16,14 @@ use iamsnap_export::auth_details::AuthDetails;
 use iamsnap_export::credential_report::CredentialReport;
 use iamsnap_export::live::model::Extras;
 use iamsnap_export::{Page, build_tables_with};
+use iamsnap_generate::GenerateOptions;
 use serde::Serialize;
-
-// Only `generate` is called here: the rest of the module serves the CLI. Lint checks of
-// benchmarks set `cfg(test)` without a test harness, which compiles the module's tests with
-// their `#[test]` functions removed, leaving their imports unused.
-#[allow(dead_code, unused_imports)]
-#[path = "../../cli/src/generate/mod.rs"]
-mod generate;
 
 const ROLES: usize = 2000;
 
 /// The generated account as `iamsnap generate` writes it, and its credential report.
 fn input() -> (Vec<u8>, String) {
-    let generated = generate::generate(&generate::GenerateOptions {
+    let generated = iamsnap_generate::generate(&GenerateOptions {
         roles: ROLES,
         seed: 7,
         // The command's default "now".
@@ -38,7 +31,8 @@ fn input() -> (Vec<u8>, String) {
         account_id: "111122223333".to_owned(),
         drift: false,
         drift_at: None,
-    });
+    })
+    .unwrap();
     let mut json = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut json,

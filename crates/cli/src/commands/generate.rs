@@ -4,12 +4,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
+use iamsnap_generate::{GenerateOptions, generate};
 use serde::Serialize;
 
 use crate::commands::import::parse_time;
 use crate::exit::{CliError, Exit};
 use crate::files::{AtomicFile, print};
-use crate::generate::{GenerateOptions, generate};
 
 /// Generate a realistic synthetic account, in the format `iamsnap import` reads.
 ///
@@ -106,7 +106,8 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         account_id: args.account_id.clone(),
         drift: args.drift,
         drift_at: args.drift_at,
-    });
+    })
+    .map_err(|e| CliError::new(e.to_string()))?;
     // Indented like the AWS CLI's JSON output.
     let w = json_out.writer()?;
     let mut ser = serde_json::Serializer::with_formatter(

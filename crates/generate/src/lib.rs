@@ -13,6 +13,10 @@
 //! people with and without MFA. Some documents are URL-encoded, as the raw IAM API returns
 //! them.
 //!
+//! The managed policies every account starts from (the AWS managed ones it uses, the
+//! customer managed ones every generated account has) are rows of a table,
+//! `data/policies.json`, embedded in the crate.
+//!
 //! Every problem planted that the shipped rule pack should report is recorded in
 //! [`Generated::planted`], where the generator decides it (see `planted.rs`).
 //!
@@ -40,11 +44,11 @@ use iamsnap_export::auth_details::{
     AttachedPolicy, AuthDetails, GroupDetail, ManagedPolicyDetail, RoleDetail, Tag,
 };
 
-use crate::generate::planted::Caps;
-pub use crate::generate::planted::Planted;
-use crate::generate::policies::{AwsPolicies, FixedPolicies};
-use crate::generate::rng::{Gen, Names, days_before};
-use crate::generate::users::UserRec;
+use crate::planted::Caps;
+pub use crate::planted::Planted;
+use crate::policies::{AwsPolicies, FixedPolicies};
+use crate::rng::{Gen, Names, days_before};
+use crate::users::UserRec;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,14 +87,26 @@ pub struct Generated {
     pub planted: Vec<Planted>,
 }
 
+/// Why an account cannot be generated: the embedded policy tables are broken, whatever
+/// the options.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenerateError {
+    /// The policy tables do not parse.
+    #[error("the generator's policy tables (`data/policies.json`) are invalid: {0}")]
+    PolicyTables(String),
+    /// A policy the generator gives identities is missing from the policy tables.
+    #[error("the generator's policy tables (`data/policies.json`) have no policy `{0}`")]
+    MissingPolicy(String),
+}
+
 /// Generates the account described by `opts`.
-pub fn generate(opts: &GenerateOptions) -> Generated {
+pub fn generate(opts: &GenerateOptions) -> Result<Generated, GenerateError> {
     let mut account = Account::new(opts);
-    account.populate();
+    account.populate()?;
     if opts.drift {
         account.apply_drift();
     }
-    account.finish()
+    Ok(account.finish())
 }
 
 /// One environment of one application: what its roles and policies name.
@@ -238,13 +254,15 @@ impl Account {
     }
 
     /// Generates the base account, in a fixed order of random draws.
-    fn populate(&mut self) {
-        self.add_aws_policies();
-        self.add_fixed_policies();
+    fn populate(&mut self) -> Result<(), GenerateError> {
+        let tables = policies::policy_tables()?;
+        self.add_aws_policies(tables)?;
+        self.add_fixed_policies(tables)?;
         self.add_app_policies();
         self.add_groups();
         self.add_roles();
         self.add_users();
+        Ok(())
     }
 
     /// Applications and their environments; their number scales with the roles.

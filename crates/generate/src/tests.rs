@@ -24,6 +24,26 @@ fn opts(roles: usize, seed: u64, drift: bool) -> GenerateOptions {
     }
 }
 
+/// The account `o` describes.
+fn generated(o: &GenerateOptions) -> Generated {
+    generate(o).unwrap()
+}
+
+#[test]
+fn broken_policy_tables_are_an_error_naming_what_is_wrong() {
+    assert!(policies::policy_tables().is_ok());
+    let missing = policies::parse_tables(r#"{"aws_managed": []}"#).unwrap_err();
+    assert_eq!(
+        missing.to_string(),
+        "the generator's policy tables (`data/policies.json`) are invalid: missing field \
+         `customer_managed` at line 1 column 19"
+    );
+    let row = r#"{"aws_managed": [], "customer_managed": [
+        {"name": "x", "versions": "sometimes", "document": {}}]}"#;
+    let bad = policies::parse_tables(row).unwrap_err().to_string();
+    assert!(bad.contains("unknown variant `sometimes`"), "{bad}");
+}
+
 fn json(g: &Generated) -> String {
     serde_json::to_string_pretty(&g.details).unwrap()
 }
@@ -112,21 +132,21 @@ fn trust(r: &RoleDetail) -> PolicyDocument {
 
 #[test]
 fn same_options_same_bytes_other_seed_other_account() {
-    let a = generate(&opts(150, 7, false));
-    let b = generate(&opts(150, 7, false));
+    let a = generated(&opts(150, 7, false));
+    let b = generated(&opts(150, 7, false));
     assert_eq!(json(&a), json(&b));
     assert_eq!(a.credential_report_csv, b.credential_report_csv);
-    let c = generate(&opts(150, 8, false));
+    let c = generated(&opts(150, 8, false));
     assert_ne!(json(&a), json(&c));
     assert_ne!(a.credential_report_csv, c.credential_report_csv);
-    let d = generate(&opts(150, 7, true));
-    assert_eq!(json(&d), json(&generate(&opts(150, 7, true))));
+    let d = generated(&opts(150, 7, true));
+    assert_eq!(json(&d), json(&generated(&opts(150, 7, true))));
 }
 
 #[test]
 fn every_document_parses() {
     for seed in [1, 2] {
-        let g = generate(&opts(300, seed, seed == 2));
+        let g = generated(&opts(300, seed, seed == 2));
         let docs = documents(&g.details);
         assert!(docs.len() > 600, "{}", docs.len());
         for (_, doc) in docs {
@@ -137,7 +157,7 @@ fn every_document_parses() {
 
 #[test]
 fn url_encoded_documents_are_present_in_each_place() {
-    let g = generate(&opts(300, 3, false));
+    let g = generated(&opts(300, 3, false));
     let d = &g.details;
     let inline: Vec<&Value> = d
         .role_detail_list
@@ -181,7 +201,7 @@ fn url_encoded_documents_are_present_in_each_place() {
 #[test]
 fn role_count_is_exact_at_any_scale() {
     for n in [0, 1, 2, 5, 11, 19, 20, 57, 100, 1000] {
-        let g = generate(&opts(n, 11, false));
+        let g = generated(&opts(n, 11, false));
         let d = &g.details;
         assert_eq!(d.role_detail_list.len(), n);
         assert!(d.user_detail_list.len() >= 9.max(n / 10));
@@ -193,7 +213,7 @@ fn role_count_is_exact_at_any_scale() {
             .count();
         assert!(customer >= 8.max(n / 4), "{n}: {customer}");
         check_invariants(d);
-        let drifted = generate(&opts(n, 11, true));
+        let drifted = generated(&opts(n, 11, true));
         assert_eq!(drifted.details.role_detail_list.len(), n + 2);
         check_invariants(&drifted.details);
     }
@@ -354,14 +374,14 @@ fn check_invariants(d: &AuthDetails) {
 #[test]
 fn account_of_300_roles_is_consistent() {
     for seed in [1, 5, 9] {
-        check_invariants(&generate(&opts(300, seed, false)).details);
-        check_invariants(&generate(&opts(300, seed, true)).details);
+        check_invariants(&generated(&opts(300, seed, false)).details);
+        check_invariants(&generated(&opts(300, seed, true)).details);
     }
 }
 
 #[test]
 fn account_has_the_documented_mix() {
-    let g = generate(&opts(100, 1, false));
+    let g = generated(&opts(100, 1, false));
     let d = &g.details;
     let with = |pred: &dyn Fn(&RoleDetail, &PolicyDocument) -> bool| {
         d.role_detail_list
@@ -517,7 +537,7 @@ fn account_has_the_documented_mix() {
 
 #[test]
 fn credential_report_matches_the_users() {
-    let g = generate(&opts(250, 4, false));
+    let g = generated(&opts(250, 4, false));
     let d = &g.details;
     let mut lines = g.credential_report_csv.split('\n');
     assert_eq!(lines.next(), Some(COLUMNS.join(",").as_str()));
@@ -570,7 +590,7 @@ fn credential_report_matches_the_users() {
 #[test]
 fn build_tables_accepts_the_account() {
     for drift in [false, true] {
-        let g = generate(&opts(200, 6, drift));
+        let g = generated(&opts(200, 6, drift));
         let report = CredentialReport::read(g.credential_report_csv.as_bytes(), "r.csv").unwrap();
         // Through the same JSON the CLI writes.
         let text = serde_json::to_string_pretty(&g.details).unwrap();
@@ -589,8 +609,8 @@ fn build_tables_accepts_the_account() {
 #[test]
 fn drift_adds_exactly_the_four_changes() {
     for (roles, seed) in [(0, 1), (120, 2), (400, 3)] {
-        let base = generate(&opts(roles, seed, false));
-        let drifted = generate(&opts(roles, seed, true));
+        let base = generated(&opts(roles, seed, false));
+        let drifted = generated(&opts(roles, seed, true));
         let (b, d) = (&base.details, &drifted.details);
 
         // Roles: exactly two more, everything else identical.
@@ -734,7 +754,7 @@ fn dates_are_whole_seconds_and_not_after_at() {
     let mut o = opts(60, 3, true);
     o.at = Utc.with_ymd_and_hms(2024, 2, 29, 13, 45, 10).unwrap()
         + chrono::TimeDelta::milliseconds(789);
-    let g = generate(&o);
+    let g = generated(&o);
     let text = json(&g);
     let details = AuthDetails::read(text.as_bytes(), "a.json").unwrap();
     assert_eq!(details, g.details);
@@ -771,7 +791,7 @@ fn planted_set(g: &Generated) -> BTreeSet<(String, String, String)> {
 #[test]
 fn planted_problems_name_existing_principals_sorted_and_unique() {
     for (roles, seed) in [(0, 1), (30, 2), (300, 3)] {
-        let g = generate(&opts(roles, seed, false));
+        let g = generated(&opts(roles, seed, false));
         let mut sorted = g.planted.clone();
         sorted.sort();
         sorted.dedup();
@@ -826,8 +846,8 @@ fn planted_problems_name_existing_principals_sorted_and_unique() {
 
 #[test]
 fn drift_plants_what_it_adds() {
-    let base = generate(&opts(120, 2, false));
-    let drifted = generate(&opts(120, 2, true));
+    let base = generated(&opts(120, 2, false));
+    let drifted = generated(&opts(120, 2, true));
     let (b, d) = (planted_set(&base), planted_set(&drifted));
     let added: Vec<(String, String, String)> = d.difference(&b).cloned().collect();
     let p = |rule: &str, resource: &str, detail: &str| {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use iamsnap_export::credential_report::COLUMNS;
 
-use crate::generate::users::{Key, UserRec};
+use crate::users::{Key, UserRec};
 
 /// A date as the credential report writes it.
 fn date(t: &DateTime<Utc>) -> String {

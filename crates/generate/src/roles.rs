@@ -8,11 +8,11 @@ use iamsnap_export::auth_details::{
 };
 use serde_json::Value;
 
-use crate::generate::doc::{Stmt, doc_of, url_encoded};
-use crate::generate::planted::{self, Access, Caps, Principal};
-use crate::generate::policies::{TEMPLATES, Template};
-use crate::generate::rng::{days_before, plus};
-use crate::generate::{Account, AppEnv, data};
+use crate::doc::{Stmt, doc_of, url_encoded};
+use crate::planted::{self, Access, Caps, Principal};
+use crate::policies::{TEMPLATES, Template};
+use crate::rng::{days_before, plus};
+use crate::{Account, AppEnv, data};
 
 /// Kinds of application-level roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

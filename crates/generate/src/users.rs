@@ -6,11 +6,11 @@ use iamsnap_export::auth_details::{
 };
 use serde_json::Value;
 
-use crate::generate::doc::{Stmt, doc_of, url_encoded};
-use crate::generate::planted::{self, Access, Caps, Principal, STALE_DAYS};
-use crate::generate::policies::Template;
-use crate::generate::rng::{DAY, days_before, plus};
-use crate::generate::{Account, data};
+use crate::doc::{Stmt, doc_of, url_encoded};
+use crate::planted::{self, Access, Caps, Principal, STALE_DAYS};
+use crate::policies::Template;
+use crate::rng::{DAY, days_before, plus};
+use crate::{Account, data};
 
 /// A user with the credentials the report describes.
 #[derive(Debug, Clone)]

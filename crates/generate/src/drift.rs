@@ -2,12 +2,12 @@
 
 use iamsnap_export::auth_details::PolicyVersion;
 
-use crate::generate::doc::{Stmt, doc_of};
-use crate::generate::planted::{self, Caps};
-use crate::generate::rng::{DAY, days_before, plus};
-use crate::generate::roles::{RoleSpec, account_trust, github_trust};
-use crate::generate::users::Key;
-use crate::generate::{Account, DRIFT_PARTNER_ACCOUNT, DRIFT_ROLES};
+use crate::doc::{Stmt, doc_of};
+use crate::planted::{self, Caps};
+use crate::rng::{DAY, days_before, plus};
+use crate::roles::{RoleSpec, account_trust, github_trust};
+use crate::users::Key;
+use crate::{Account, DRIFT_PARTNER_ACCOUNT, DRIFT_ROLES};
 
 impl Account {
     /// Applies the drift. Touches nothing of the base account but what it documents
