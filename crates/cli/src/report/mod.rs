@@ -1,11 +1,19 @@
-//! The output formats of `iamsnap check`: one function renders a [`Report`] as text.
+//! The report renderers of `iamsnap check` and `iamsnap diff`: one function renders a
+//! check's [`Report`] as text ([`render`]), one a [`iamsnap_diff::DiffReport`]
+//! ([`diff::render`]).
+//!
+//! What both need is written once: terminal escaping and the escaped table ([`text`]),
+//! Markdown escaping and tables ([`markdown`]), the SARIF log with its driver, rules,
+//! results and invocation ([`sarif`]), and JSON text ([`to_json`]). The files named by a
+//! format hold check's renderer of it; `diff/` holds diff's.
 //!
 //! Every format is deterministic: the same report always gives the same bytes (no clock,
 //! no hash-map order), so outputs can be committed and diffed.
 //!
-//! This module depends only on `iamsnap-rules` and on crates, not on the rest of the
-//! binary, so the end-to-end tests can compile it as it is (`tests/e2e/sarif.rs`).
+//! This module depends only on `iamsnap-rules`, `iamsnap-diff` and other crates, not on
+//! the rest of the binary, so the end-to-end tests can compile it as it is (`tests/e2e/sarif.rs`).
 
+pub(crate) mod diff;
 mod json;
 mod junit;
 pub(crate) mod markdown;
@@ -14,6 +22,7 @@ mod table;
 pub(crate) mod text;
 
 use iamsnap_rules::{Report, Severity};
+use serde::Serialize;
 
 /// How `check` prints its report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,12 +56,19 @@ pub fn render(report: &Report, format: CheckFormat, color: bool) -> Result<Strin
             let width = (!std::io::IsTerminal::is_terminal(&std::io::stdout())).then_some(120);
             table::render(report, color, width)
         }
-        // serde_json leaves DEL, C1 and bidirectional controls raw: escaped, the same value.
-        CheckFormat::Json => text::json(json::render(report)?),
-        CheckFormat::Sarif => text::json(sarif::render(report)?),
+        CheckFormat::Json => json::render(report)?,
+        CheckFormat::Sarif => sarif::render(report)?,
         CheckFormat::Junit => junit::render(report),
         CheckFormat::Markdown => markdown::render(report),
     })
+}
+
+/// Pretty JSON text with a final newline. serde_json leaves DEL, C1 and bidirectional
+/// controls raw; they are written as `\uXXXX` escapes, the same value (see [`text::json`]).
+pub fn to_json(value: &impl Serialize) -> Result<String, RenderError> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    Ok(text::json(s))
 }
 
 /// How many findings of each severity a report holds, and what its baseline did.

@@ -1,11 +1,9 @@
 //! The terminal format: findings grouped by severity (critical first), the suppressed
 //! findings, warnings for expired suppressions, and a summary line.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use iamsnap_rules::{Report, Severity};
 
-use super::text::escape;
+use super::text::{Table, escape};
 use super::{Counts, plural, resource_and_detail};
 
 const RESET: &str = "\u{1b}[0m";
@@ -31,10 +29,7 @@ fn paint(text: &str, style: &str, color: bool) -> String {
 
 /// A table wrapped to `width`, or to the terminal's width when there is one.
 fn table<const N: usize>(header: [&str; N], width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header);
+    let mut t = super::text::table(header);
     if let Some(w) = width {
         t.set_width(w);
     }
@@ -70,9 +65,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         let mut t = table(["rule", "resource", "message"], width);
         for f in findings {
             t.add_row([
-                escape(&f.rule_id).into_owned(),
-                escape(&resource_and_detail(&f.resource, &f.detail)).into_owned(),
-                escape(&f.message).into_owned(),
+                f.rule_id.as_str(),
+                resource_and_detail(&f.resource, &f.detail).as_str(),
+                f.message.as_str(),
             ]);
         }
         s.push_str(&format!("{t}\n"));
@@ -83,9 +78,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         let mut t = table(["rule", "resource", "reason"], width);
         for x in &report.suppressed {
             t.add_row([
-                escape(&x.finding.rule_id).into_owned(),
-                escape(&resource_and_detail(&x.finding.resource, &x.finding.detail)).into_owned(),
-                escape(&x.reason).into_owned(),
+                x.finding.rule_id.as_str(),
+                resource_and_detail(&x.finding.resource, &x.finding.detail).as_str(),
+                x.reason.as_str(),
             ]);
         }
         s.push_str(&format!("{t}\n"));
