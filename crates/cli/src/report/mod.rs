@@ -14,6 +14,8 @@
 //! the rest of the binary, so the end-to-end tests can compile it as it is (`tests/e2e/sarif.rs`).
 
 pub(crate) mod diff;
+#[cfg(test)]
+mod golden;
 mod json;
 mod junit;
 pub(crate) mod markdown;

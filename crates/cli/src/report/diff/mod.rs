@@ -8,7 +8,7 @@
 
 mod markdown;
 mod sarif;
-mod table;
+pub(super) mod table;
 
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ pub enum DiffFormat {
 /// The report in `format`.
 pub fn render(report: &DiffReport, format: DiffFormat) -> Result<String, RenderError> {
     Ok(match format {
-        DiffFormat::Table => table::render(report),
+        DiffFormat::Table => table::render(report, None),
         DiffFormat::Json => super::to_json(report)?,
         DiffFormat::Markdown => markdown::render(report),
         DiffFormat::Sarif => super::to_json(&sarif::log(report))?,

@@ -6,9 +6,9 @@ use iamsnap_diff::DiffReport;
 use super::super::text::{escape, table};
 use super::{sections, summary};
 
-/// The report for a terminal: every cell escaped, tables wrapped to the terminal's width
-/// when there is one.
-pub fn render(r: &DiffReport) -> String {
+/// The report for a terminal: every cell escaped, tables wrapped to `width`, or to the
+/// terminal's width when there is one.
+pub fn render(r: &DiffReport, width: Option<u16>) -> String {
     let mut s = format!(
         "diff {} ({}) → {} ({})\n",
         escape(&r.old.path),
@@ -21,6 +21,9 @@ pub fn render(r: &DiffReport) -> String {
     }
     for section in sections(r) {
         let mut t = table(section.header);
+        if let Some(w) = width {
+            t.set_width(w);
+        }
         for row in section.rows {
             t.add_row(row);
         }
