@@ -17,38 +17,31 @@ use super::text::{is_unsafe, push_escaped};
 /// terminal (CI systems print these reports), and characters XML 1.0 cannot carry become
 /// U+FFFD.
 pub fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&apos;"),
-            '\n' => s.push_str("&#10;"),
-            '\r' => s.push_str("&#13;"),
-            '\t' => s.push_str("&#9;"),
-            c if is_unsafe(c) => push_escaped(&mut s, c),
-            c if allowed_in_xml(c) => s.push(c),
-            _ => s.push('\u{fffd}'),
-        }
-    }
-    s
+    xml(text, true)
 }
 
 /// XML element content: `&`, `<` and `>` become entities, line feeds and tabs stay as
 /// they are, other control and bidirectional characters become visible escapes, and
 /// characters XML 1.0 cannot carry become U+FFFD.
 pub fn escape_text(text: &str) -> String {
+    xml(text, false)
+}
+
+/// `text` escaped for an attribute value (`attribute`) or for element content.
+fn xml(text: &str, attribute: bool) -> String {
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => s.push_str("&amp;"),
             '<' => s.push_str("&lt;"),
             '>' => s.push_str("&gt;"),
+            '"' if attribute => s.push_str("&quot;"),
+            '\'' if attribute => s.push_str("&apos;"),
+            '\n' if attribute => s.push_str("&#10;"),
+            '\t' if attribute => s.push_str("&#9;"),
+            '\n' | '\t' => s.push(c),
             // A lone carriage return would be read back as a line feed.
             '\r' => s.push_str("&#13;"),
-            '\n' | '\t' => s.push(c),
             c if is_unsafe(c) => push_escaped(&mut s, c),
             c if allowed_in_xml(c) => s.push(c),
             _ => s.push('\u{fffd}'),

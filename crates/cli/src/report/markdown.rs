@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use iamsnap_rules::{Report, Severity};
 
 use super::text::{is_unsafe, push_escaped};
-use super::{Counts, plural, resource_and_detail};
+use super::{Counts, by_severity, noun, plural, resource_and_detail};
 
 /// Text for a table cell: `|` escaped, line breaks as `<br>`, HTML special characters as
 /// entities (so a message cannot open a tag or break the table), other control and
@@ -96,11 +96,7 @@ pub fn render(report: &Report) -> String {
         s,
         "Snapshot {} of {} {}, captured {}; {} ran.",
         code(&report.snapshot),
-        if report.accounts.len() == 1 {
-            "account"
-        } else {
-            "accounts"
-        },
+        noun(report.accounts.len(), "account", "accounts"),
         report
             .accounts
             .iter()
@@ -110,15 +106,7 @@ pub fn render(report: &Report) -> String {
         cell(&report.captured_at),
         plural(report.rules.len(), "rule", "rules"),
     );
-    for severity in Severity::ALL {
-        let findings: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
-        if findings.is_empty() {
-            continue;
-        }
+    for (severity, findings) in by_severity(report) {
         let _ = write!(
             s,
             "\n### {} ({})\n\n",

@@ -23,7 +23,7 @@ pub(crate) mod sarif;
 mod table;
 pub(crate) mod text;
 
-use iamsnap_rules::{Report, Severity};
+use iamsnap_rules::{Finding, Report, Severity};
 use serde::Serialize;
 
 /// How `check` prints its report.
@@ -153,7 +153,29 @@ impl Counts {
 
 /// `1 finding`, `2 findings`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{n} {}", noun(n, one, many))
+}
+
+/// `one` for 1, `many` otherwise.
+pub fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// The unsuppressed findings grouped by severity, critical first; severities without
+/// findings are left out.
+pub fn by_severity(report: &Report) -> Vec<(Severity, Vec<&Finding>)> {
+    Severity::ALL
+        .into_iter()
+        .map(|severity| {
+            let findings: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .collect();
+            (severity, findings)
+        })
+        .filter(|(_, findings)| !findings.is_empty())
+        .collect()
 }
 
 /// A finding's resource with its detail when it has one: `arn:... (AKIA...)`.

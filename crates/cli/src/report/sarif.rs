@@ -198,6 +198,7 @@ pub fn artifact(path: &str) -> Value {
     json!({ "artifactLocation": { "uri": file_uri(path) } })
 }
 
+/// Where code scanning shows a check finding: its rule in the pack file.
 fn physical_location(location: Option<&RuleLocation>, snapshot: &str) -> Value {
     match location {
         Some(l) => {
@@ -249,7 +250,7 @@ pub struct ResultParts<'a> {
 
 impl ResultParts<'_> {
     /// The `result` object.
-    pub fn to_value(self) -> Value {
+    pub fn into_value(self) -> Value {
         let mut r = Map::new();
         r.insert("ruleId".into(), json!(self.rule_id));
         if let Some(i) = self.rule_index {
@@ -295,6 +296,7 @@ impl ResultParts<'_> {
     }
 }
 
+/// The SARIF result of a finding, suppressed with `suppression` as justification.
 fn result(report: &Report, finding: &Finding, suppression: Option<&str>) -> Value {
     let index = report.rules.iter().position(|r| r.id == finding.rule_id);
     let rule = index.and_then(|i| report.rules.get(i));
@@ -313,7 +315,7 @@ fn result(report: &Report, finding: &Finding, suppression: Option<&str>) -> Valu
             ("accountId", json!(finding.account_id)),
         ],
     }
-    .to_value()
+    .into_value()
 }
 
 /// One run of the `iamsnap` driver: what differs between check's log and diff's.

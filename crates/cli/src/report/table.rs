@@ -4,7 +4,7 @@
 use iamsnap_rules::{Report, Severity};
 
 use super::text::{Table, escape};
-use super::{Counts, plural, resource_and_detail};
+use super::{Counts, by_severity, noun, plural, resource_and_detail};
 
 const RESET: &str = "\u{1b}[0m";
 
@@ -42,24 +42,12 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     let mut s = format!(
         "iamsnap check of {} ({} {}, captured {}): {} ran\n",
         escape(&report.snapshot),
-        if report.accounts.len() == 1 {
-            "account"
-        } else {
-            "accounts"
-        },
+        noun(report.accounts.len(), "account", "accounts"),
         escape(&report.accounts.join(", ")),
         escape(&report.captured_at),
         plural(report.rules.len(), "rule", "rules"),
     );
-    for severity in Severity::ALL {
-        let findings: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
-        if findings.is_empty() {
-            continue;
-        }
+    for (severity, findings) in by_severity(report) {
         let heading = format!("{} ({})", severity.as_str().to_uppercase(), findings.len());
         s.push_str(&format!("\n{}\n", paint(&heading, style(severity), color)));
         let mut t = table(["rule", "resource", "message"], width);

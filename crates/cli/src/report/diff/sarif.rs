@@ -225,7 +225,7 @@ fn result(f: &Found<'_>, r: &DiffReport) -> Value {
         suppression: None,
         properties: Vec::new(),
     }
-    .to_value()
+    .into_value()
 }
 
 /// The diff as a SARIF 2.1.0 log.
