@@ -59,9 +59,7 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         suppressed: &report.suppressed,
         expired_suppressions: &report.expired_suppressions,
     };
-    let mut s = serde_json::to_string_pretty(&doc)?;
-    s.push('\n');
-    Ok(s)
+    super::to_json(&doc)
 }
 
 #[cfg(test)]

@@ -9,40 +9,40 @@ use std::fmt::Write as _;
 use iamsnap_rules::{Finding, Report, RuleInfo};
 
 use super::resource_and_detail;
+use super::text::{is_unsafe, push_escaped};
 
 /// An XML attribute value: the five special characters become entities, line breaks and
-/// tabs become character references (so they survive attribute-value normalization), and
-/// characters XML 1.0 cannot carry become U+FFFD.
+/// tabs become character references (so they survive attribute-value normalization),
+/// other control and bidirectional characters become visible escapes (`\u{1b}`), as on a
+/// terminal (CI systems print these reports), and characters XML 1.0 cannot carry become
+/// U+FFFD.
 pub fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&apos;"),
-            '\n' => s.push_str("&#10;"),
-            '\r' => s.push_str("&#13;"),
-            '\t' => s.push_str("&#9;"),
-            c if allowed_in_xml(c) => s.push(c),
-            _ => s.push('\u{fffd}'),
-        }
-    }
-    s
+    xml(text, true)
 }
 
-/// XML element content: `&`, `<` and `>` become entities, line breaks stay as they are,
-/// and characters XML 1.0 cannot carry become U+FFFD.
+/// XML element content: `&`, `<` and `>` become entities, line feeds and tabs stay as
+/// they are, other control and bidirectional characters become visible escapes, and
+/// characters XML 1.0 cannot carry become U+FFFD.
 pub fn escape_text(text: &str) -> String {
+    xml(text, false)
+}
+
+/// `text` escaped for an attribute value (`attribute`) or for element content.
+fn xml(text: &str, attribute: bool) -> String {
     let mut s = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => s.push_str("&amp;"),
             '<' => s.push_str("&lt;"),
             '>' => s.push_str("&gt;"),
+            '"' if attribute => s.push_str("&quot;"),
+            '\'' if attribute => s.push_str("&apos;"),
+            '\n' if attribute => s.push_str("&#10;"),
+            '\t' if attribute => s.push_str("&#9;"),
+            '\n' | '\t' => s.push(c),
             // A lone carriage return would be read back as a line feed.
             '\r' => s.push_str("&#13;"),
+            c if is_unsafe(c) => push_escaped(&mut s, c),
             c if allowed_in_xml(c) => s.push(c),
             _ => s.push('\u{fffd}'),
         }
@@ -255,13 +255,13 @@ mod tests {
         );
         assert_eq!(escape("one\ntwo\tthree\r"), "one&#10;two&#9;three&#13;");
         assert_eq!(
-            escape("bell\u{7} nul\u{0} ok ü 🙂"),
-            "bell\u{fffd} nul\u{fffd} ok ü 🙂"
+            escape("bell\u{7} nul\u{0} csi\u{9b} \u{202e}rev ok ü 🙂"),
+            "bell\\u{7} nul\\u{0} csi\\u{9b} \\u{202e}rev ok ü 🙂"
         );
         assert_eq!(escape("\u{fffe}"), "\u{fffd}");
         assert_eq!(
-            escape_text("a & <b>\n\"c\" 'd'\r\u{1b}"),
-            "a &amp; &lt;b&gt;\n\"c\" 'd'&#13;\u{fffd}"
+            escape_text("a & <b>\n\"c\"\t'd'\r\u{1b}"),
+            "a &amp; &lt;b&gt;\n\"c\"\t'd'&#13;\\u{1b}"
         );
     }
 

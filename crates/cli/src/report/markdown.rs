@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use iamsnap_rules::{Report, Severity};
 
 use super::text::{is_unsafe, push_escaped};
-use super::{Counts, plural, resource_and_detail};
+use super::{Counts, by_severity, noun, plural, resource_and_detail};
 
 /// Text for a table cell: `|` escaped, line breaks as `<br>`, HTML special characters as
 /// entities (so a message cannot open a tag or break the table), other control and
@@ -44,6 +44,27 @@ pub fn code(text: &str) -> String {
     format!("`{}`", text.replace('|', "\\|"))
 }
 
+/// The header of a table and the line under it: `| a | b |` and `|---|---|`.
+pub fn table_header(names: &[&str]) -> String {
+    let mut s = table_row(names.iter().copied());
+    s.push('|');
+    s.push_str(&"---|".repeat(names.len()));
+    s.push('\n');
+    s
+}
+
+/// A row of a table, `| a | b |` and a line feed, from cells already escaped ([`cell`],
+/// [`code`]).
+pub fn table_row<I, S>(cells: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let cells: Vec<S> = cells.into_iter().collect();
+    let cells: Vec<&str> = cells.iter().map(AsRef::as_ref).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
 fn severity_title(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "Critical",
@@ -75,11 +96,7 @@ pub fn render(report: &Report) -> String {
         s,
         "Snapshot {} of {} {}, captured {}; {} ran.",
         code(&report.snapshot),
-        if report.accounts.len() == 1 {
-            "account"
-        } else {
-            "accounts"
-        },
+        noun(report.accounts.len(), "account", "accounts"),
         report
             .accounts
             .iter()
@@ -89,29 +106,20 @@ pub fn render(report: &Report) -> String {
         cell(&report.captured_at),
         plural(report.rules.len(), "rule", "rules"),
     );
-    for severity in Severity::ALL {
-        let findings: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
-        if findings.is_empty() {
-            continue;
-        }
+    for (severity, findings) in by_severity(report) {
         let _ = write!(
             s,
-            "\n### {} ({})\n\n| Rule | Resource | Message |\n|---|---|---|\n",
+            "\n### {} ({})\n\n",
             severity_title(severity),
             findings.len()
         );
+        s.push_str(&table_header(&["Rule", "Resource", "Message"]));
         for f in findings {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} |",
+            s.push_str(&table_row([
                 code(&f.rule_id),
                 code(&resource_and_detail(&f.resource, &f.detail)),
-                cell(&f.message)
-            );
+                cell(&f.message),
+            ]));
         }
     }
     if !report.suppressed.is_empty() || !report.expired_suppressions.is_empty() {
@@ -136,35 +144,30 @@ pub fn render(report: &Report) -> String {
             summary.join(", ")
         );
         if !report.suppressed.is_empty() {
-            s.push_str(
-                "\n#### Suppressed by the baseline\n\n| Rule | Severity | Resource | Reason |\n|---|---|---|---|\n",
-            );
+            s.push_str("\n#### Suppressed by the baseline\n\n");
+            s.push_str(&table_header(&["Rule", "Severity", "Resource", "Reason"]));
             for x in &report.suppressed {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {} |",
+                s.push_str(&table_row([
                     code(&x.finding.rule_id),
-                    x.finding.severity,
+                    x.finding.severity.to_string(),
                     code(&resource_and_detail(&x.finding.resource, &x.finding.detail)),
-                    cell(&x.reason)
-                );
+                    cell(&x.reason),
+                ]));
             }
         }
         if !report.expired_suppressions.is_empty() {
             s.push_str(
                 "\n#### Expired suppressions\n\nThey no longer suppress anything: renew them \
-                 (a new `expires`) or remove them from the baseline.\n\n\
-                 | Rule | Resource | Expired | Reason |\n|---|---|---|---|\n",
+                 (a new `expires`) or remove them from the baseline.\n\n",
             );
+            s.push_str(&table_header(&["Rule", "Resource", "Expired", "Reason"]));
             for x in &report.expired_suppressions {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {} |",
+                s.push_str(&table_row([
                     code(&x.rule),
                     code(&x.resource),
                     x.expires.map(|d| d.to_string()).unwrap_or_default(),
-                    cell(&x.reason)
-                );
+                    cell(&x.reason),
+                ]));
             }
         }
         s.push_str("\n</details>\n");

@@ -1,11 +1,21 @@
-//! The output formats of `iamsnap check`: one function renders a [`Report`] as text.
+//! The report renderers of `iamsnap check` and `iamsnap diff`: one function renders a
+//! check's [`Report`] as text ([`render`]), one a [`iamsnap_diff::DiffReport`]
+//! ([`diff::render`]).
+//!
+//! What both need is written once: terminal escaping and the escaped table ([`text`]),
+//! Markdown escaping and tables ([`markdown`]), the SARIF log with its driver, rules,
+//! results and invocation ([`sarif`]), and JSON text ([`to_json`]). The files named by a
+//! format hold check's renderer of it; `diff/` holds diff's.
 //!
 //! Every format is deterministic: the same report always gives the same bytes (no clock,
 //! no hash-map order), so outputs can be committed and diffed.
 //!
-//! This module depends only on `iamsnap-rules` and on crates, not on the rest of the
-//! binary, so the end-to-end tests can compile it as it is (`tests/e2e/sarif.rs`).
+//! This module depends only on `iamsnap-rules`, `iamsnap-diff` and other crates, not on
+//! the rest of the binary, so the end-to-end tests can compile it as it is (`tests/e2e/sarif.rs`).
 
+pub(crate) mod diff;
+#[cfg(test)]
+mod golden;
 mod json;
 mod junit;
 pub(crate) mod markdown;
@@ -13,7 +23,8 @@ pub(crate) mod sarif;
 mod table;
 pub(crate) mod text;
 
-use iamsnap_rules::{Report, Severity};
+use iamsnap_rules::{Finding, Report, Severity};
+use serde::Serialize;
 
 /// How `check` prints its report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,12 +58,19 @@ pub fn render(report: &Report, format: CheckFormat, color: bool) -> Result<Strin
             let width = (!std::io::IsTerminal::is_terminal(&std::io::stdout())).then_some(120);
             table::render(report, color, width)
         }
-        // serde_json leaves DEL, C1 and bidirectional controls raw: escaped, the same value.
-        CheckFormat::Json => text::json(json::render(report)?),
-        CheckFormat::Sarif => text::json(sarif::render(report)?),
+        CheckFormat::Json => json::render(report)?,
+        CheckFormat::Sarif => sarif::render(report)?,
         CheckFormat::Junit => junit::render(report),
         CheckFormat::Markdown => markdown::render(report),
     })
+}
+
+/// Pretty JSON text with a final newline. serde_json leaves DEL, C1 and bidirectional
+/// controls raw; they are written as `\uXXXX` escapes, the same value (see [`text::json`]).
+pub fn to_json(value: &impl Serialize) -> Result<String, RenderError> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    Ok(text::json(s))
 }
 
 /// How many findings of each severity a report holds, and what its baseline did.
@@ -135,7 +153,29 @@ impl Counts {
 
 /// `1 finding`, `2 findings`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{n} {}", noun(n, one, many))
+}
+
+/// `one` for 1, `many` otherwise.
+pub fn noun<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// The unsuppressed findings grouped by severity, critical first; severities without
+/// findings are left out.
+pub fn by_severity(report: &Report) -> Vec<(Severity, Vec<&Finding>)> {
+    Severity::ALL
+        .into_iter()
+        .map(|severity| {
+            let findings: Vec<&Finding> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .collect();
+            (severity, findings)
+        })
+        .filter(|(_, findings)| !findings.is_empty())
+        .collect()
 }
 
 /// A finding's resource with its detail when it has one: `arn:... (AKIA...)`.

@@ -1,5 +1,7 @@
 //! SARIF 2.1.0: one run of the `iamsnap` tool, its rules and its results, as GitHub code
-//! scanning reads them.
+//! scanning reads them. The log, its driver, rule descriptors, results and invocation are
+//! built here for `check` and for `diff` (whose rules and results are in
+//! [`super::diff`]).
 //!
 //! - Each rule carries `properties.security-severity` (critical 9.5, high 8.0, medium 5.5,
 //!   low 3.0, info 0.0) and the `security` tag, which code scanning uses to rank alerts.
@@ -83,33 +85,102 @@ fn is_link(text: &str) -> bool {
         && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn rule_descriptor(rule: &RuleInfo) -> Value {
-    let mut d = Map::new();
-    d.insert("id".into(), json!(rule.id));
-    if !rule.name.is_empty() {
-        d.insert("name".into(), json!(rule.name));
+/// A rule of the driver, as check's pack rules and diff's fixed rules both describe it.
+pub struct RuleDescriptor<'a> {
+    /// The stable id (`NHI-TRUST-002`, `DIFF-NEW-ADMIN`).
+    pub id: &'a str,
+    /// The rule's name; left out when empty.
+    pub name: &'a str,
+    /// One line (`shortDescription`).
+    pub title: &'a str,
+    /// Why it matters (`fullDescription`); the title when empty.
+    pub description: &'a str,
+    /// The default level and `security-severity`.
+    pub severity: Severity,
+    /// The tags; `security` is added when missing (code scanning ranks by it).
+    pub tags: &'a [String],
+    /// How to fix a result; with the references, the rule's `help`.
+    pub remediation: &'a str,
+    /// Links and citations; the first link is the `helpUri`.
+    pub references: &'a [String],
+    /// The kind of entity the rule is about, when it has one (`properties.entity`).
+    pub entity: Option<&'a str>,
+}
+
+impl RuleDescriptor<'_> {
+    /// The descriptor of a pack rule.
+    pub fn of(rule: &RuleInfo) -> RuleDescriptor<'_> {
+        RuleDescriptor {
+            id: &rule.id,
+            name: &rule.name,
+            title: &rule.title,
+            description: &rule.description,
+            severity: rule.severity,
+            tags: &rule.tags,
+            remediation: &rule.remediation,
+            references: &rule.references,
+            entity: Some(&rule.entity),
+        }
     }
-    d.insert("shortDescription".into(), json!({ "text": rule.title }));
-    let full = if rule.description.is_empty() {
-        &rule.title
-    } else {
-        &rule.description
-    };
-    d.insert("fullDescription".into(), json!({ "text": full }));
-    if let Some(link) = rule.references.iter().find(|r| is_link(r)) {
-        d.insert("helpUri".into(), json!(link));
+
+    /// The `reportingDescriptor` object.
+    pub fn to_value(&self) -> Value {
+        let mut d = Map::new();
+        d.insert("id".into(), json!(self.id));
+        if !self.name.is_empty() {
+            d.insert("name".into(), json!(self.name));
+        }
+        d.insert("shortDescription".into(), json!({ "text": self.title }));
+        let full = if self.description.is_empty() {
+            self.title
+        } else {
+            self.description
+        };
+        d.insert("fullDescription".into(), json!({ "text": full }));
+        if let Some(link) = self.references.iter().find(|r| is_link(r)) {
+            d.insert("helpUri".into(), json!(link));
+        }
+        if let Some((text, markdown)) = self.help() {
+            d.insert("help".into(), json!({ "text": text, "markdown": markdown }));
+        }
+        d.insert(
+            "defaultConfiguration".into(),
+            json!({ "level": level(self.severity) }),
+        );
+        let mut tags = self.tags.to_vec();
+        if !tags.iter().any(|t| t == "security") {
+            tags.push("security".to_owned());
+        }
+        let mut properties = Map::new();
+        properties.insert("tags".into(), json!(tags));
+        properties.insert(
+            "security-severity".into(),
+            json!(security_severity(self.severity)),
+        );
+        properties.insert("severity".into(), json!(self.severity.as_str()));
+        if let Some(entity) = self.entity {
+            properties.insert("entity".into(), json!(entity));
+        }
+        d.insert("properties".into(), Value::Object(properties));
+        Value::Object(d)
     }
-    if !rule.remediation.is_empty() || !rule.references.is_empty() {
-        let mut text = rule.remediation.clone();
-        let mut markdown = rule.remediation.clone();
-        if !rule.references.is_empty() {
+
+    /// The remediation and references as text and as Markdown (links as autolinks), or
+    /// `None` when the rule has neither.
+    fn help(&self) -> Option<(String, String)> {
+        if self.remediation.is_empty() && self.references.is_empty() {
+            return None;
+        }
+        let mut text = self.remediation.to_owned();
+        let mut markdown = self.remediation.to_owned();
+        if !self.references.is_empty() {
             if !text.is_empty() {
                 text.push_str("\n\n");
                 markdown.push_str("\n\n");
             }
             text.push_str("References:");
             markdown.push_str("**References**\n");
-            for r in &rule.references {
+            for r in self.references {
                 text.push_str(&format!("\n- {r}"));
                 if is_link(r) {
                     markdown.push_str(&format!("\n- <{r}>"));
@@ -118,28 +189,16 @@ fn rule_descriptor(rule: &RuleInfo) -> Value {
                 }
             }
         }
-        d.insert("help".into(), json!({ "text": text, "markdown": markdown }));
+        Some((text, markdown))
     }
-    d.insert(
-        "defaultConfiguration".into(),
-        json!({ "level": level(rule.severity) }),
-    );
-    let mut tags = rule.tags.clone();
-    if !tags.iter().any(|t| t == "security") {
-        tags.push("security".to_owned());
-    }
-    d.insert(
-        "properties".into(),
-        json!({
-            "tags": tags,
-            "security-severity": security_severity(rule.severity),
-            "severity": rule.severity.as_str(),
-            "entity": rule.entity,
-        }),
-    );
-    Value::Object(d)
 }
 
+/// A physical location that is a whole file (or folder): no region.
+pub fn artifact(path: &str) -> Value {
+    json!({ "artifactLocation": { "uri": file_uri(path) } })
+}
+
+/// Where code scanning shows a check finding: its rule in the pack file.
 fn physical_location(location: Option<&RuleLocation>, snapshot: &str) -> Value {
     match location {
         Some(l) => {
@@ -161,59 +220,157 @@ fn physical_location(location: Option<&RuleLocation>, snapshot: &str) -> Value {
             Value::Object(p)
         }
         // A finding of a rule the report does not describe: point at the snapshot.
-        None => json!({ "artifactLocation": { "uri": file_uri(snapshot) } }),
+        None => artifact(snapshot),
     }
 }
 
+/// What a SARIF result of iamsnap holds, check's and diff's alike.
+pub struct ResultParts<'a> {
+    /// The rule's id.
+    pub rule_id: &'a str,
+    /// The rule's index among the driver's rules, when it is one of them.
+    pub rule_index: Option<usize>,
+    /// The level and `security-severity`.
+    pub severity: Severity,
+    /// What was found, in a sentence.
+    pub message: &'a str,
+    /// Where code scanning shows it (a `physicalLocation` object).
+    pub physical: Value,
+    /// The ARN the result is about: its logical location.
+    pub resource: &'a str,
+    /// A name within the resource (an access key id); left out when empty.
+    pub resource_name: &'a str,
+    /// `partialFingerprints.iamsnapFingerprint/v1`.
+    pub fingerprint: &'a str,
+    /// The justification of an external suppression, for a suppressed result.
+    pub suppression: Option<&'a str>,
+    /// Properties after `severity`, `security-severity` and `resource`.
+    pub properties: Vec<(&'static str, Value)>,
+}
+
+impl ResultParts<'_> {
+    /// The `result` object.
+    pub fn into_value(self) -> Value {
+        let mut r = Map::new();
+        r.insert("ruleId".into(), json!(self.rule_id));
+        if let Some(i) = self.rule_index {
+            r.insert("ruleIndex".into(), json!(i));
+        }
+        r.insert("level".into(), json!(level(self.severity)));
+        r.insert("message".into(), json!({ "text": self.message }));
+        let mut logical = Map::new();
+        logical.insert("fullyQualifiedName".into(), json!(self.resource));
+        if !self.resource_name.is_empty() {
+            logical.insert("name".into(), json!(self.resource_name));
+        }
+        logical.insert("kind".into(), json!("resource"));
+        r.insert(
+            "locations".into(),
+            json!([{
+                "physicalLocation": self.physical,
+                "logicalLocations": [Value::Object(logical)],
+            }]),
+        );
+        r.insert(
+            "partialFingerprints".into(),
+            json!({ "iamsnapFingerprint/v1": self.fingerprint }),
+        );
+        if let Some(reason) = self.suppression {
+            r.insert(
+                "suppressions".into(),
+                json!([{ "kind": "external", "justification": reason }]),
+            );
+        }
+        let mut properties = Map::new();
+        properties.insert("severity".into(), json!(self.severity.as_str()));
+        properties.insert(
+            "security-severity".into(),
+            json!(security_severity(self.severity)),
+        );
+        properties.insert("resource".into(), json!(self.resource));
+        for (k, v) in self.properties {
+            properties.insert(k.into(), v);
+        }
+        r.insert("properties".into(), Value::Object(properties));
+        Value::Object(r)
+    }
+}
+
+/// The SARIF result of a finding, suppressed with `suppression` as justification.
 fn result(report: &Report, finding: &Finding, suppression: Option<&str>) -> Value {
     let index = report.rules.iter().position(|r| r.id == finding.rule_id);
     let rule = index.and_then(|i| report.rules.get(i));
-    let mut r = Map::new();
-    r.insert("ruleId".into(), json!(finding.rule_id));
-    if let Some(i) = index {
-        r.insert("ruleIndex".into(), json!(i));
+    ResultParts {
+        rule_id: &finding.rule_id,
+        rule_index: index,
+        severity: finding.severity,
+        message: &finding.message,
+        physical: physical_location(rule.map(|r| &r.location), &report.snapshot),
+        resource: &finding.resource,
+        resource_name: &finding.detail,
+        fingerprint: &finding.fingerprint,
+        suppression,
+        properties: vec![
+            ("detail", json!(finding.detail)),
+            ("accountId", json!(finding.account_id)),
+        ],
     }
-    r.insert("level".into(), json!(level(finding.severity)));
-    r.insert("message".into(), json!({ "text": finding.message }));
-    let mut logical = Map::new();
-    logical.insert("fullyQualifiedName".into(), json!(finding.resource));
-    if !finding.detail.is_empty() {
-        logical.insert("name".into(), json!(finding.detail));
-    }
-    logical.insert("kind".into(), json!("resource"));
-    r.insert(
-        "locations".into(),
-        json!([{
-            "physicalLocation": physical_location(rule.map(|r| &r.location), &report.snapshot),
-            "logicalLocations": [Value::Object(logical)],
-        }]),
-    );
-    r.insert(
-        "partialFingerprints".into(),
-        json!({ "iamsnapFingerprint/v1": finding.fingerprint }),
-    );
-    if let Some(reason) = suppression {
-        r.insert(
-            "suppressions".into(),
-            json!([{ "kind": "external", "justification": reason }]),
-        );
-    }
-    r.insert(
-        "properties".into(),
-        json!({
-            "severity": finding.severity.as_str(),
-            "security-severity": security_severity(finding.severity),
-            "resource": finding.resource,
-            "detail": finding.detail,
-            "accountId": finding.account_id,
-        }),
-    );
-    Value::Object(r)
+    .into_value()
 }
 
-/// The SARIF document as a JSON value.
+/// One run of the `iamsnap` driver: what differs between check's log and diff's.
+pub struct Run {
+    /// The driver's rules (`reportingDescriptor` objects).
+    pub rules: Vec<Value>,
+    /// The one invocation (see [`invocation`]).
+    pub invocation: Value,
+    /// The results.
+    pub results: Vec<Value>,
+    /// The run's properties: what was read.
+    pub properties: Value,
+}
+
+/// A successful invocation, with `notes` under `kind` (`toolConfigurationNotifications`,
+/// `toolExecutionNotifications`) when there are any.
+pub fn invocation(kind: &str, notes: Vec<Value>) -> Value {
+    let mut invocation = Map::new();
+    invocation.insert("executionSuccessful".into(), json!(true));
+    if !notes.is_empty() {
+        invocation.insert(kind.into(), Value::Array(notes));
+    }
+    Value::Object(invocation)
+}
+
+/// The SARIF log of one run: schema, version and the `iamsnap` driver with its version
+/// and information URI.
+pub fn log(run: Run) -> Value {
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "iamsnap",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": INFORMATION_URI,
+                    "rules": run.rules,
+                }
+            },
+            "invocations": [run.invocation],
+            "results": run.results,
+            "properties": run.properties,
+        }],
+    })
+}
+
+/// The SARIF log of a check as a JSON value.
 pub fn document(report: &Report) -> Value {
-    let rules: Vec<Value> = report.rules.iter().map(rule_descriptor).collect();
+    let rules = report
+        .rules
+        .iter()
+        .map(|r| RuleDescriptor::of(r).to_value())
+        .collect();
     let mut results: Vec<Value> = report
         .findings
         .iter()
@@ -225,51 +382,34 @@ pub fn document(report: &Report) -> Value {
             .iter()
             .map(|s| result(report, &s.finding, Some(&s.reason))),
     );
-    let mut invocation = Map::new();
-    invocation.insert("executionSuccessful".into(), json!(true));
-    if !report.expired_suppressions.is_empty() {
-        let notes: Vec<Value> = report
-            .expired_suppressions
-            .iter()
-            .map(|x| {
-                let expired = x.expires.map(|d| d.to_string()).unwrap_or_default();
-                json!({
-                    "level": "warning",
-                    "descriptor": { "id": "expired-suppression" },
-                    "message": {
-                        "text": format!(
-                            "The suppression of {} on {} expired on {expired} and no longer \
-                             suppresses anything (reason was: {}).",
-                            x.rule, x.resource, x.reason
-                        )
-                    },
-                    "associatedRule": rule_reference(report, &x.rule),
-                })
+    let notes = report
+        .expired_suppressions
+        .iter()
+        .map(|x| {
+            let expired = x.expires.map(|d| d.to_string()).unwrap_or_default();
+            json!({
+                "level": "warning",
+                "descriptor": { "id": "expired-suppression" },
+                "message": {
+                    "text": format!(
+                        "The suppression of {} on {} expired on {expired} and no longer \
+                         suppresses anything (reason was: {}).",
+                        x.rule, x.resource, x.reason
+                    )
+                },
+                "associatedRule": rule_reference(report, &x.rule),
             })
-            .collect();
-        invocation.insert("toolConfigurationNotifications".into(), Value::Array(notes));
-    }
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "iamsnap",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules,
-                }
-            },
-            "invocations": [Value::Object(invocation)],
-            "results": results,
-            "properties": {
-                "snapshot": report.snapshot,
-                "accounts": report.accounts,
-                "capturedAt": report.captured_at,
-            },
-        }],
+        })
+        .collect();
+    log(Run {
+        rules,
+        invocation: invocation("toolConfigurationNotifications", notes),
+        results,
+        properties: json!({
+            "snapshot": report.snapshot,
+            "accounts": report.accounts,
+            "capturedAt": report.captured_at,
+        }),
     })
 }
 
@@ -283,9 +423,7 @@ fn rule_reference(report: &Report, id: &str) -> Value {
 
 /// Pretty-printed SARIF with a final newline.
 pub fn render(report: &Report) -> Result<String, RenderError> {
-    let mut s = serde_json::to_string_pretty(&document(report))?;
-    s.push('\n');
-    Ok(s)
+    super::to_json(&document(report))
 }
 
 #[cfg(test)]

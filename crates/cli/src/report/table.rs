@@ -1,12 +1,10 @@
 //! The terminal format: findings grouped by severity (critical first), the suppressed
 //! findings, warnings for expired suppressions, and a summary line.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use iamsnap_rules::{Report, Severity};
 
-use super::text::escape;
-use super::{Counts, plural, resource_and_detail};
+use super::text::{Table, escape};
+use super::{Counts, by_severity, noun, plural, resource_and_detail};
 
 const RESET: &str = "\u{1b}[0m";
 
@@ -31,10 +29,7 @@ fn paint(text: &str, style: &str, color: bool) -> String {
 
 /// A table wrapped to `width`, or to the terminal's width when there is one.
 fn table<const N: usize>(header: [&str; N], width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header);
+    let mut t = super::text::table(header);
     if let Some(w) = width {
         t.set_width(w);
     }
@@ -47,32 +42,20 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     let mut s = format!(
         "iamsnap check of {} ({} {}, captured {}): {} ran\n",
         escape(&report.snapshot),
-        if report.accounts.len() == 1 {
-            "account"
-        } else {
-            "accounts"
-        },
+        noun(report.accounts.len(), "account", "accounts"),
         escape(&report.accounts.join(", ")),
         escape(&report.captured_at),
         plural(report.rules.len(), "rule", "rules"),
     );
-    for severity in Severity::ALL {
-        let findings: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .collect();
-        if findings.is_empty() {
-            continue;
-        }
+    for (severity, findings) in by_severity(report) {
         let heading = format!("{} ({})", severity.as_str().to_uppercase(), findings.len());
         s.push_str(&format!("\n{}\n", paint(&heading, style(severity), color)));
         let mut t = table(["rule", "resource", "message"], width);
         for f in findings {
             t.add_row([
-                escape(&f.rule_id).into_owned(),
-                escape(&resource_and_detail(&f.resource, &f.detail)).into_owned(),
-                escape(&f.message).into_owned(),
+                f.rule_id.as_str(),
+                resource_and_detail(&f.resource, &f.detail).as_str(),
+                f.message.as_str(),
             ]);
         }
         s.push_str(&format!("{t}\n"));
@@ -83,9 +66,9 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         let mut t = table(["rule", "resource", "reason"], width);
         for x in &report.suppressed {
             t.add_row([
-                escape(&x.finding.rule_id).into_owned(),
-                escape(&resource_and_detail(&x.finding.resource, &x.finding.detail)).into_owned(),
-                escape(&x.reason).into_owned(),
+                x.finding.rule_id.as_str(),
+                resource_and_detail(&x.finding.resource, &x.finding.detail).as_str(),
+                x.reason.as_str(),
             ]);
         }
         s.push_str(&format!("{t}\n"));

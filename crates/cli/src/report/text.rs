@@ -6,9 +6,14 @@
 //! a line (`0 findings`), or reorder what is shown (bidirectional overrides). Every
 //! terminal renderer and the printing of errors pass such text through [`escape`] or
 //! [`escape_lines`], which show these characters as visible escapes (`\u{1b}`, `\r`)
-//! instead; [`json`] does the same for JSON text without changing what it means.
+//! instead; [`json`] does the same for JSON text without changing what it means, and a
+//! [`Table`] escapes every cell it is given.
 
 use std::borrow::Cow;
+use std::fmt;
+
+use comfy_table::ContentArrangement;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
 
 /// Whether `c` is shown as an escape: C0 controls (also tab and line breaks), DEL, C1
 /// controls (U+0080–U+009F: some terminals act on them as on their ESC forms), the
@@ -86,6 +91,48 @@ pub fn json(text: String) -> String {
         }
     }
     out
+}
+
+/// A terminal table whose header and cells are escaped as they are added.
+#[derive(Debug)]
+pub struct Table(comfy_table::Table);
+
+impl Table {
+    /// Adds a row; each cell is escaped.
+    pub fn add_row<I, S>(&mut self, cells: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.0
+            .add_row(cells.into_iter().map(|c| escape(c.as_ref()).into_owned()));
+        self
+    }
+
+    /// Fixes the width (the terminal's otherwise).
+    pub fn set_width(&mut self, width: u16) -> &mut Self {
+        self.0.set_width(width);
+        self
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A table with a header, wrapped to the terminal's width when there is one.
+pub fn table<I, S>(header: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut t = comfy_table::Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.into_iter().map(|c| escape(c.as_ref()).into_owned()));
+    Table(t)
 }
 
 /// At most `max` characters of each line of `text`: a longer line keeps its start and its
