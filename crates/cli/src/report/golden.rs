@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use iamsnap_diff::{
     AccessChange, Behaviour, BehaviourChange, CatalogChange, CatalogChangeKind, CatalogComparison,
     Change, ChangeKind, DiffReport, EscalationMethod, Object, Risk, RiskKind, SnapshotSummary,
+    Unknown,
 };
 use iamsnap_rules::{Finding, Report, Severity, SuppressedFinding};
 
@@ -170,6 +171,14 @@ fn diff_report() -> DiffReport {
                 error_rate: None,
             }],
         },
+        unknown: vec![Unknown {
+            subject: format!("arn:aws:iam::111122223333:role/{HOSTILE}"),
+            side: "new".to_owned(),
+            what: "access".to_owned(),
+            missing: format!(
+                "policy arn:aws:iam::111122223333:policy/{HOSTILE} is not in the snapshot"
+            ),
+        }],
     }
 }
 

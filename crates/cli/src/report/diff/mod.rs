@@ -83,7 +83,8 @@ struct Section {
 }
 
 /// The sections of `r` that have entries, in the order every format shows them: risks,
-/// structural changes, effective access, access changed by the action catalog, behaviour.
+/// structural changes, effective access, access changed by the action catalog, behaviour,
+/// answers left unknown.
 fn sections(r: &DiffReport) -> Vec<Section> {
     let all = [
         Section {
@@ -151,6 +152,22 @@ fn sections(r: &DiffReport) -> Vec<Section> {
                 .map(|b| vec![b.principal.clone(), b.principal_type.clone(), b.describe()])
                 .collect(),
         },
+        Section {
+            title: "Unknown: a document that decides is missing",
+            header: &["subject", "snapshot", "not compared", "missing"],
+            rows: r
+                .unknown
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.subject.clone(),
+                        u.side.clone(),
+                        u.what.clone(),
+                        u.missing.clone(),
+                    ]
+                })
+                .collect(),
+        },
     ];
     all.into_iter().filter(|s| !s.rows.is_empty()).collect()
 }
@@ -183,7 +200,10 @@ fn catalog_cells(c: &CatalogChange) -> Vec<String> {
 /// catalog growth and retirement, identities with new behaviour; `no changes` for none.
 fn summary(r: &DiffReport) -> String {
     if r.is_empty() {
-        return "no changes".to_owned();
+        return match r.unknown.len() {
+            0 => "no changes".to_owned(),
+            n => format!("no changes; {n} answer(s) unknown (a document is missing)"),
+        };
     }
     let gained = r.access.iter().filter(|a| !a.gained.is_empty()).count();
     let lost = r.access.iter().filter(|a| !a.lost.is_empty()).count();
@@ -198,6 +218,12 @@ fn summary(r: &DiffReport) -> String {
             "; through the action catalog, access gained on {} and lost on {} (principal, resource) pair(s)",
             count(CatalogChangeKind::CatalogGrowth),
             count(CatalogChangeKind::CatalogRetirement)
+        ));
+    }
+    if !r.unknown.is_empty() {
+        s.push_str(&format!(
+            "; {} answer(s) unknown (a document is missing)",
+            r.unknown.len()
         ));
     }
     if r.behaviour.compared {
