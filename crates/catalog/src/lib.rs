@@ -21,6 +21,9 @@
 //! # Ok::<(), iamsnap_catalog::CatalogError>(())
 //! ```
 //!
+//! Beside the catalog: [`resource`] decides which resource types (and so which actions,
+//! [`Catalog::actions_for_resource`]) a `Resource` pattern can reach.
+//!
 //! The crate is pure: no I/O, no async. Actions are numbered ([`ActionId`]) in one global
 //! table, so that sets of them ([`ActionSet`]) are bitsets that combine in microseconds.
 
@@ -30,6 +33,7 @@ mod decode;
 mod error;
 pub mod glob;
 mod pattern;
+pub mod resource;
 mod set;
 mod suggest;
 
