@@ -20,7 +20,7 @@ pub use document::{Condition, Effect, NameList, PolicyDocument, Statement};
 pub use error::{PolicyError, Problem};
 pub use eval::{
     CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason, PolicyKind,
-    PolicySet, Request, RequestRef, StatementRef, evaluate, evaluate_ref,
+    PolicySet, Request, RequestRef, ResourceMatcher, StatementRef, evaluate, evaluate_ref,
 };
 pub use parse::{
     DocumentKind, decode_document_text, parse_document, parse_document_as, parse_document_text,
