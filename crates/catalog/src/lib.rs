@@ -35,7 +35,7 @@ pub mod glob;
 mod pattern;
 pub mod resource;
 mod set;
-mod suggest;
+pub mod suggest;
 
 pub use access::{AccessLevel, AccessLevels, ParseAccessLevelError};
 pub use catalog::{
