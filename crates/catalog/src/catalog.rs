@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use crate::access::{AccessLevel, AccessLevels};
 use crate::error::CatalogError;
+use crate::resource::{ArnFormat, ResourceIndex, ResourcePattern};
 use crate::set::{ActionId, ActionSet};
 
 /// The AWS action catalog: every service, action, access level, resource type and
@@ -27,6 +28,9 @@ pub struct Catalog {
     pub(crate) action_count: u32,
     pub(crate) resource_type_count: usize,
     pub(crate) condition_key_count: usize,
+    /// The actions of each resource type, built on the first
+    /// [`Catalog::actions_for_resource`].
+    pub(crate) resource_index: OnceLock<ResourceIndex>,
 }
 
 /// The compressed catalog data, written by `scripts/update-catalog`.
@@ -158,6 +162,30 @@ impl Catalog {
     /// counts once per service that supports it.
     pub fn condition_key_count(&self) -> usize {
         self.condition_key_count
+    }
+
+    /// The actions that can apply to resources matching the `Resource` pattern `pattern`:
+    /// those with a resource type some ARN of which can match it
+    /// ([`ResourceType::can_match`]), and, when the pattern matches the text `*` (as the
+    /// evaluator sees it: `*`, `**`, `?`), the actions without resource types, which AWS
+    /// authorizes only against `Resource: "*"`. A pattern made only of `*` gives every
+    /// action.
+    ///
+    /// `arn:aws:s3:::bucket/*` gives `s3:GetObject` but not `s3:ListBucket`;
+    /// `arn:aws:iam::*:role/*` gives `iam:PassRole` but not `iam:CreateUser`.
+    ///
+    /// Over-approximates (see [`crate::resource`]): an action left out cannot apply to any
+    /// resource the pattern matches. The pattern is compiled on each call; callers that ask
+    /// about the same pattern often should keep the answers.
+    pub fn actions_for_resource(&self, pattern: &str) -> ActionSet {
+        self.actions_for_pattern(&ResourcePattern::new(pattern))
+    }
+
+    /// [`Catalog::actions_for_resource`] for a compiled pattern.
+    pub fn actions_for_pattern(&self, pattern: &ResourcePattern) -> ActionSet {
+        self.resource_index
+            .get_or_init(|| ResourceIndex::new(self))
+            .actions_for(self, pattern)
     }
 
     /// How many actions have `level` (among others, for compound levels).
@@ -359,6 +387,8 @@ pub struct ResourceType {
     pub(crate) name: &'static str,
     pub(crate) arn_format: &'static str,
     pub(crate) condition_keys: &'static [&'static str],
+    /// `arn_format`, compiled with the variable rules of its service.
+    pub(crate) arn: ArnFormat,
 }
 
 impl ResourceType {
@@ -375,6 +405,20 @@ impl ResourceType {
     /// The condition keys that apply to resources of this type.
     pub fn condition_keys(&self) -> &'static [&'static str] {
         self.condition_keys
+    }
+
+    /// Its ARN format, compiled: which variables may hold `/` or `:`.
+    pub fn arn(&self) -> &ArnFormat {
+        &self.arn
+    }
+
+    /// Whether some ARN of this type can match the `Resource` pattern `pattern`
+    /// (`arn:aws:s3:::acme-app-data/*`). Over-approximates: `false` only when no ARN of
+    /// [`ResourceType::arn_format`] matches, with the variable rules of
+    /// [`crate::resource`]. Compile the pattern once with [`ResourcePattern::new`] and use
+    /// [`ArnFormat::can_match`] to test it against many types.
+    pub fn can_match(&self, pattern: &str) -> bool {
+        self.arn.can_match(&ResourcePattern::new(pattern))
     }
 }
 

@@ -25,12 +25,14 @@
 //! takes a few milliseconds.
 
 use std::io::Read;
+use std::sync::OnceLock;
 
 use crate::access::{AccessLevel, AccessLevels};
 use crate::catalog::{
     Action, ActionResource, Catalog, ConditionKey, ConditionKeyType, ResourceType, Service,
 };
 use crate::error::CatalogError;
+use crate::resource::{ArnFormat, slash_free_names};
 use crate::set::{ActionId, ActionSet};
 
 const FORMAT: &str = "iamsnap-catalog";
@@ -180,6 +182,7 @@ pub(crate) fn parse(text: &'static str, lower: &'static str) -> Result<Catalog, 
                     name,
                     arn_format,
                     condition_keys: &[],
+                    arn: ArnFormat::default(),
                 });
                 resource_type_count += 1;
             }
@@ -247,6 +250,7 @@ pub(crate) fn parse(text: &'static str, lower: &'static str) -> Result<Catalog, 
         action_count,
         resource_type_count,
         condition_key_count,
+        resource_index: OnceLock::new(),
     })
 }
 
@@ -471,8 +475,10 @@ impl Pools {
         let mut type_keys = self.type_keys.into_iter();
         let mut action_lists = self.action_lists.into_iter();
         for service in services {
+            let slash_free = slash_free_names(service.resource_types.iter().map(|r| r.arn_format));
             for rt in &mut service.resource_types {
                 rt.condition_keys = key_slice(type_keys.next().unwrap_or_default());
+                rt.arn = ArnFormat::new(rt.arn_format, |n| slash_free.contains(&n));
             }
             for action in &mut service.actions {
                 let (r, k) = action_lists.next().unwrap_or_default();

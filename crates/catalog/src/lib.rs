@@ -21,17 +21,23 @@
 //! # Ok::<(), iamsnap_catalog::CatalogError>(())
 //! ```
 //!
+//! Beside the catalog: [`resource`] decides which resource types (and so which actions,
+//! [`Catalog::actions_for_resource`]) a `Resource` pattern can reach; [`glob`] is the one
+//! IAM wildcard matcher, [`suggest`] the one "did you mean", [`arn`] the one ARN reader.
+//!
 //! The crate is pure: no I/O, no async. Actions are numbered ([`ActionId`]) in one global
 //! table, so that sets of them ([`ActionSet`]) are bitsets that combine in microseconds.
 
 mod access;
+pub mod arn;
 mod catalog;
 mod decode;
 mod error;
 pub mod glob;
 mod pattern;
+pub mod resource;
 mod set;
-mod suggest;
+pub mod suggest;
 
 pub use access::{AccessLevel, AccessLevels, ParseAccessLevelError};
 pub use catalog::{

@@ -1,6 +1,56 @@
-//! "Did you mean": the nearest action to a name that is not in the catalog.
+//! "Did you mean": the nearest action to a name that is not in the catalog, and the
+//! nearest of any list of names ([`closest`]) for every other "did you mean" of iamsnap.
 
 use crate::catalog::{Action, Catalog};
+use crate::glob::Case;
+
+/// The Levenshtein distance between `a` and `b`, over characters, exactly (no case
+/// folding): the fewest insertions, deletions and substitutions that turn one into the
+/// other.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    bounded_distance(&a, &b, usize::MAX, &mut (Vec::new(), Vec::new())).unwrap_or(usize::MAX)
+}
+
+/// The usual "likely typo" bound for [`closest`]: a third of the name's length in
+/// characters, at least 2.
+pub fn typo_limit(name: &str) -> usize {
+    (name.chars().count() / 3).max(2)
+}
+
+/// The candidate nearest to `name` by [`edit_distance`], if it is at most `max_distance`
+/// away, for a "did you mean" hint. `case`: whether ASCII case counts. Of equally near
+/// candidates the shorter wins, then the earlier.
+///
+/// `closest("Statment", ["Statement", "Version"], 2, Case::Insensitive)` is `Statement`.
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max_distance: usize,
+    case: Case,
+) -> Option<&'a str> {
+    let chars = |s: &str| -> Vec<char> {
+        match case {
+            Case::Insensitive => s.chars().map(|c| c.to_ascii_lowercase()).collect(),
+            Case::Sensitive => s.chars().collect(),
+        }
+    };
+    let wanted = chars(name);
+    let mut rows = (Vec::new(), Vec::new());
+    let mut best: Option<(usize, usize, &'a str)> = None;
+    for candidate in candidates {
+        let text = chars(candidate);
+        let bound = best.map_or(max_distance, |(d, _, _)| d);
+        let Some(d) = bounded_distance(&text, &wanted, bound, &mut rows) else {
+            continue;
+        };
+        if best.is_none_or(|(bd, bl, _)| (d, text.len()) < (bd, bl)) {
+            best = Some((d, text.len(), candidate));
+        }
+    }
+    best.map(|(_, _, c)| c)
+}
 
 impl Catalog {
     /// The action nearest to `name` by edit distance (ignoring ASCII case), for a "did you
@@ -71,9 +121,9 @@ impl<'w, 'a> Nearest<'w, 'a> {
 
 /// The Levenshtein distance between `a` and `b`, or `None` if it exceeds `bound`. `rows`
 /// is scratch space reused between calls.
-fn bounded_distance(
-    a: &[u8],
-    b: &[u8],
+fn bounded_distance<T: PartialEq>(
+    a: &[T],
+    b: &[T],
     bound: usize,
     rows: &mut (Vec<usize>, Vec<usize>),
 ) -> Option<usize> {
@@ -85,15 +135,17 @@ fn bounded_distance(
     prev.extend(0..=b.len());
     cur.clear();
     cur.resize(b.len() + 1, 0);
-    for (i, &ca) in a.iter().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut left = i + 1;
         if let Some(first) = cur.first_mut() {
             *first = left;
         }
         let mut row_min = left;
-        for ((&cb, pair), slot) in b.iter().zip(prev.windows(2)).zip(cur.iter_mut().skip(1)) {
+        for ((cb, pair), slot) in b.iter().zip(prev.windows(2)).zip(cur.iter_mut().skip(1)) {
             let &[diag, up] = pair else { continue };
-            let value = (diag + usize::from(ca != cb)).min(up + 1).min(left + 1);
+            let value = (diag + usize::from(ca != cb))
+                .min(up.saturating_add(1))
+                .min(left.saturating_add(1));
             *slot = value;
             left = value;
             row_min = row_min.min(value);
@@ -135,5 +187,29 @@ mod tests {
             bounded_distance(b"abcdef", b"a", 3, &mut (Vec::new(), Vec::new())),
             None
         );
+        assert_eq!(edit_distance("naïve", "naive"), 1);
+        assert_eq!(edit_distance("Kitten", "kitten"), 1);
+    }
+
+    #[test]
+    fn closest_takes_the_nearest_within_the_limit() {
+        let c = ["Statement", "Version", "Id"];
+        let near = |name, max, case| closest(name, c, max, case);
+        assert_eq!(near("Statment", 2, Case::Insensitive), Some("Statement"));
+        assert_eq!(near("version", 2, Case::Insensitive), Some("Version"));
+        assert_eq!(near("version", 0, Case::Insensitive), Some("Version"));
+        assert_eq!(near("version", 0, Case::Sensitive), None);
+        assert_eq!(
+            near("Banana", typo_limit("Banana"), Case::Insensitive),
+            None
+        );
+        // Equally near: the shorter wins, then the earlier.
+        assert_eq!(
+            closest("abc", ["abcd", "ab"], 2, Case::Sensitive),
+            Some("ab")
+        );
+        assert_eq!(closest("ab", ["ax", "xb"], 2, Case::Sensitive), Some("ax"));
+        assert_eq!(typo_limit("ab"), 2);
+        assert_eq!(typo_limit("starts_with"), 3);
     }
 }

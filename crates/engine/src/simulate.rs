@@ -15,6 +15,7 @@ use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_catalog::Catalog;
+use iamsnap_catalog::glob::{Case, Glob};
 use iamsnap_policy::ContextValue;
 
 use crate::functions::FunctionDoc;
@@ -67,33 +68,9 @@ impl Question {
     }
 }
 
-/// `*` matches any run of characters, `?` one; everything else itself.
+/// `*` matches any run of characters, `?` one; everything else itself, case-sensitively.
 fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || Some(&c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    Glob::new(pattern, Case::Sensitive).is_match(text)
 }
 
 /// Argument `index` as text; `None` when absent or null.

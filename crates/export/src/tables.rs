@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, Utc};
 use iamsnap_catalog::Catalog;
+use iamsnap_catalog::arn::Arn;
 use iamsnap_policy::{
     DocumentKind, PolicyDocument, PolicyError, classify_principal, decode_document_text,
     parse_document_as,
@@ -46,8 +47,7 @@ pub struct Imported {
 
 /// The 12-digit account id in an ARN, if it has one.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    let account = arn.split(':').nth(4)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    Arn::parse(arn).and_then(|a| a.account())
 }
 
 fn is_aws_managed(arn: &str) -> bool {

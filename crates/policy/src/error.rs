@@ -1,5 +1,8 @@
 use std::fmt;
 
+use iamsnap_catalog::glob::Case;
+use iamsnap_catalog::suggest::{closest, typo_limit};
+
 /// One thing wrong with a policy document, at a JSON path such as `Statement[1].Effect`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -70,35 +73,12 @@ fn describe(problems: &[Problem]) -> String {
 /// The closest candidate to `input` by edit distance, if it is close enough to be a likely
 /// typo. Comparison ignores ASCII case.
 pub(crate) fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let input_lc = input.to_ascii_lowercase();
-    let mut best: Option<(usize, &'a str)> = None;
-    for &candidate in candidates {
-        let d = edit_distance(&input_lc, &candidate.to_ascii_lowercase());
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, candidate));
-        }
-    }
-    let limit = (input.chars().count() / 3).max(2);
-    best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
-}
-
-#[expect(
-    clippy::indexing_slicing,
-    reason = "every index is below the length of the row vectors, which is b.len() + 1"
-)]
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    closest(
+        input,
+        candidates.iter().copied(),
+        typo_limit(input),
+        Case::Insensitive,
+    )
 }
 
 #[cfg(test)]

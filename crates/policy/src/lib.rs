@@ -20,7 +20,8 @@ pub use document::{Condition, Effect, NameList, PolicyDocument, Statement};
 pub use error::{PolicyError, Problem};
 pub use eval::{
     CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason, PolicyKind,
-    PolicySet, Request, RequestRef, Requester, StatementRef, evaluate, evaluate_ref,
+    PolicySet, Request, RequestRef, Requester, ResourceMatcher, StatementRef, evaluate,
+    evaluate_ref,
 };
 pub use parse::{
     DocumentKind, decode_document_text, parse_document, parse_document_as, parse_document_text,

@@ -24,6 +24,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use iamsnap_catalog::glob::{Case, Glob};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::finding::{Finding, SuppressedFinding};
@@ -264,39 +265,7 @@ fn quoted(text: &str) -> String {
 /// Whether `glob` matches all of `text`: `*` is any run of characters (`/` and `:`
 /// included), `?` is one character, everything else matches itself, case-sensitively.
 pub fn glob_matches(glob: &str, text: &str) -> bool {
-    let pattern: Vec<char> = glob.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0usize, 0usize);
-    // Where the last `*` was and the text position it currently stands for.
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match (pattern.get(p), text.get(t)) {
-            (Some('*'), _) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            (Some('?'), Some(_)) => {
-                p += 1;
-                t += 1;
-            }
-            (Some(a), Some(b)) if a == b => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                // Let the last `*` take one more character and retry after it.
-                Some((sp, st)) => {
-                    star = Some((sp, st + 1));
-                    p = sp + 1;
-                    t = st + 1;
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    Glob::new(glob, Case::Sensitive).is_match(text)
 }
 
 /// Deserializes a string scalar and checks it inside the visitor, so that an error points

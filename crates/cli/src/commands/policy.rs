@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use iamsnap_access::verdict::{ControlLevel, implicit_deny_reason};
+use iamsnap_catalog::arn::Arn;
 use iamsnap_catalog::{AccessLevel, Catalog};
 use iamsnap_policy::{
-    CompiledPolicy, Context, ContextValue, Decision, DocumentKind, ImplicitDenyReason,
+    CompiledPolicy, Context, ContextValue, Decision, DocumentKind,
     PolicyDocument, PolicySet, Request, evaluate, parse_document_text_as,
 };
 
@@ -264,10 +265,9 @@ pub(crate) fn compile_all(
         .collect()
 }
 
+/// The 12-digit account of an ARN, if it has one.
 pub(crate) fn account_of(arn: &str) -> Option<&str> {
-    arn.split(':')
-        .nth(4)
-        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+    Arn::parse(arn).and_then(|a| a.account())
 }
 
 /// `KEY=VALUE` pairs; a key given several times is multivalued.

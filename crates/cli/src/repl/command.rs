@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use iamsnap_catalog::glob::Case;
+use iamsnap_catalog::suggest::closest;
+
 use crate::sql_output::QueryFormat;
 
 /// A meta-command: a line starting with `\`, on its own line.
@@ -156,35 +159,9 @@ impl FromStr for Command {
     }
 }
 
-/// The meta-command closest to a mistyped one, if any is close.
+/// The meta-command closest to a mistyped one, if any is close (two edits at most).
 fn suggest(typed: &str) -> Option<&'static str> {
-    NAMES
-        .iter()
-        .map(|n| (distance(typed, n), *n))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
-}
-
-/// Levenshtein distance, over chars.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != *cb);
-            let del = prev
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or_default()
+    closest(typed, NAMES.iter().copied(), 2, Case::Sensitive)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+use iamsnap_catalog::arn::account_of;
 use iamsnap_snapshot::Snapshot;
 
 use super::FunctionDoc;
@@ -26,15 +27,6 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select role_name, account_of(principal) from trust where is_cross_account",
         },
     ]
-}
-
-fn account_of(value: &str) -> Option<&str> {
-    let candidate = if value.starts_with("arn:") {
-        value.split(':').nth(4)?
-    } else {
-        value
-    };
-    (candidate.len() == 12 && candidate.bytes().all(|b| b.is_ascii_digit())).then_some(candidate)
 }
 
 /// Registers `age_days` (relative to `snapshot`'s capture) and, without a prefix,

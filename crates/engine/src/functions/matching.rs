@@ -11,9 +11,7 @@ use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::ColumnarValue;
 use iamsnap_catalog::Catalog;
 use iamsnap_catalog::glob::{Case, Glob};
-use iamsnap_policy::{
-    CompiledPolicy, Effect, PolicyDocument, PolicySet, Request, Statement, evaluate,
-};
+use iamsnap_policy::ResourceMatcher;
 
 use super::FunctionDoc;
 use super::udf::{Udf, at, text_arg};
@@ -79,48 +77,6 @@ fn pattern_rows<P>(
         }
     }
     Ok(Arc::new(out.finish()))
-}
-
-/// A policy allowing everything on `pattern`: evaluating it decides `Resource` matching
-/// exactly as the evaluator does.
-fn resource_policy(pattern: &str) -> CompiledPolicy {
-    let statement = Statement {
-        index: 0,
-        sid: None,
-        effect: Effect::Allow,
-        action: Some(vec!["*".to_owned()]),
-        not_action: None,
-        resource: Some(vec![pattern.to_owned()]),
-        not_resource: None,
-        principal: None,
-        not_principal: None,
-        conditions: Vec::new(),
-        principal_json: None,
-        not_principal_json: None,
-        condition_json: None,
-    };
-    let doc = PolicyDocument {
-        version: None,
-        id: None,
-        statements: vec![statement],
-    };
-    CompiledPolicy::new("arn_matches", &doc)
-}
-
-pub(crate) fn arn_matches(policy: &CompiledPolicy, arn: &str) -> bool {
-    let request = Request {
-        principal: String::new(),
-        principal_account: String::new(),
-        action: "iamsnap:Match".to_owned(),
-        resource: arn.to_owned(),
-        resource_account: String::new(),
-        context: Default::default(),
-    };
-    let set = PolicySet {
-        identity: std::slice::from_ref(policy),
-        ..PolicySet::default()
-    };
-    evaluate(&request, &set).decision == iamsnap_policy::Decision::Allow
 }
 
 pub(super) fn register(ctx: &SessionContext) {
@@ -192,7 +148,13 @@ pub(super) fn register(ctx: &SessionContext) {
         &[2],
         DataType::Boolean,
         Arc::new(|args, rows| {
-            pattern_rows("arn_matches", args, rows, resource_policy, arn_matches)
+            pattern_rows(
+                "arn_matches",
+                args,
+                rows,
+                ResourceMatcher::new,
+                ResourceMatcher::matches,
+            )
         }),
     ));
     ctx.register_udf(Udf::text(

@@ -441,6 +441,35 @@ fn statement_applies(s: &CompiledStatement, req: &RequestRef<'_>, action_lc: &st
     resource_ok && s.conditions.iter().all(|c| c.holds(req.context))
 }
 
+/// A `Resource` pattern of an identity-based policy, compiled exactly as the evaluator
+/// compiles it, to test ARNs without building a policy: `*` alone matches everything; an
+/// `arn:` pattern is matched part by part (split at the first five `:`, the first five
+/// parts without regard to ASCII case, the resource part exactly); anything else is
+/// matched as a whole, exactly. `*` and `?` are wildcards; policy variables (`${...}`) are
+/// not substituted, as in a policy without `Version: 2012-10-17`.
+///
+/// ```
+/// use iamsnap_policy::ResourceMatcher;
+///
+/// let m = ResourceMatcher::new("arn:aws:s3:::acme-*/*");
+/// assert!(m.matches("arn:aws:s3:::acme-data/key"));
+/// assert!(!m.matches("arn:aws:s3:::acme-data"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResourceMatcher(Resource);
+
+impl ResourceMatcher {
+    /// Compiles `pattern`.
+    pub fn new(pattern: &str) -> Self {
+        Self(compile_resource(pattern, false, false))
+    }
+
+    /// Whether `resource` (an ARN, or `*` for actions without resource types) matches.
+    pub fn matches(&self, resource: &str) -> bool {
+        resource_matches(&self.0, resource, &Context::default()) == Some(true)
+    }
+}
+
 fn resource_matches(r: &Resource, resource: &str, ctx: &Context) -> Option<bool> {
     match r {
         Resource::Any => Some(true),
