@@ -17,9 +17,9 @@
 //! Malformed input is never skipped silently: [`Stats`] counts malformed files and records
 //! and names the first ones, and [`Summary::notes`] words them for the manifest.
 //!
-//! This crate reads nothing from the network and needs no AWS SDK. It also holds what every capture
-//! crate shares: [`Progress`] (reading progress) and [`excerpt()`] (input quoted in error
-//! messages).
+//! This crate reads nothing from the network and needs no AWS SDK. It also holds what
+//! every capture crate shares: [`Progress`] (reading progress) and [`excerpt()`] (input
+//! quoted in error messages).
 
 mod classify;
 mod excerpt;
