@@ -140,9 +140,9 @@ impl From<iamsnap_snapshot::SnapshotError> for CliError {
     }
 }
 
-impl From<iamsnap_export::ImportError> for CliError {
-    fn from(e: iamsnap_export::ImportError) -> Self {
-        use iamsnap_export::ImportError as E;
+impl From<iamsnap_import::ImportError> for CliError {
+    fn from(e: iamsnap_import::ImportError) -> Self {
+        use iamsnap_import::ImportError as E;
         let help = match &e {
             E::Snapshot(_) => None,
             E::AuthDetails { .. } => Some(

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use iamsnap_export::Progress;
+use iamsnap_cloudtrail::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Draws a byte-count bar per input file on stderr (hidden when stderr is not a terminal).

@@ -1,135 +1,96 @@
-use std::borrow::Cow;
+//! Why a live export failed.
 
-use iamsnap_policy::PolicyError;
-use iamsnap_snapshot::SnapshotError;
+use iamsnap_snapshot::{MissingPart, SnapshotError};
 
-/// The most characters of input an error message quotes (a file name, a value that does
-/// not parse, a parser's message quoting it): a longer text keeps its start and its end,
-/// with the count of bytes left out between them.
-pub const MAX_QUOTED: usize = 200;
+use iamsnap_import::ImportError;
 
-/// `text` cut to about [`MAX_QUOTED`] characters (see there), for error messages: an input
-/// holding a 200 MB string that does not parse must not be printed whole.
-pub fn excerpt(text: &str) -> Cow<'_, str> {
-    excerpt_to(text, MAX_QUOTED)
+/// How an API call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The caller lacks the IAM permission (`AccessDenied`, HTTP 403).
+    Denied,
+    /// The entity does not exist (`NoSuchEntity`, HTTP 404).
+    NotFound,
+    /// Still throttled after every retry.
+    Throttled,
+    /// The request could not be sent or got no answer (connection refused, timeout).
+    Unreachable,
+    /// Any other error, e.g. a 5xx answer after every retry.
+    Other,
 }
 
-/// `text` cut to about `max` characters: two thirds from its start, a third from its end,
-/// and `… (N bytes left out) …` between them.
-pub fn excerpt_to(text: &str, max: usize) -> Cow<'_, str> {
-    if text.len() <= max || text.chars().count() <= max {
-        return Cow::Borrowed(text);
+/// A failed API call, naming the operation and the IAM action behind it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct ApiError {
+    /// The operation, e.g. `GetCredentialReport`.
+    pub operation: &'static str,
+    /// The IAM action that allows it, e.g. `iam:GetCredentialReport`.
+    pub action: &'static str,
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The AWS error code, when the service answered one.
+    pub code: Option<String>,
+    /// The HTTP status, when there was an answer.
+    pub status: Option<u16>,
+    /// What AWS (or the transport) said.
+    pub message: String,
+}
+
+impl ApiError {
+    /// One line for the manifest: what failed and what to do.
+    pub fn reason(&self) -> String {
+        match self.kind {
+            FailureKind::Denied => format!(
+                "AccessDenied: grant {} ({} was refused: {})",
+                self.action, self.operation, self.message
+            ),
+            FailureKind::Throttled => format!(
+                "{} was still throttled after every retry: {}",
+                self.operation, self.message
+            ),
+            _ => format!("{} failed: {}", self.operation, self.message),
+        }
     }
-    let head_chars = max * 2 / 3;
-    let tail_chars = max - head_chars;
-    let head_end = text
-        .char_indices()
-        .nth(head_chars)
-        .map_or(text.len(), |(i, _)| i);
-    let tail_start = text
-        .char_indices()
-        .rev()
-        .nth(tail_chars.saturating_sub(1))
-        .map_or(head_end, |(i, _)| i.max(head_end));
-    Cow::Owned(format!(
-        "{}… ({} bytes left out) …{}",
-        text.get(..head_end).unwrap_or_default(),
-        tail_start - head_end,
-        text.get(tail_start..).unwrap_or_default()
-    ))
 }
 
-/// Why an import failed. Every variant names the input file and the place in it.
+/// Why a live export failed. Nothing is written in any of these cases.
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file is not valid JSON, or not shaped like `get-account-authorization-details`
-    /// output (a field is missing or has the wrong type).
-    #[error("`{}`: {}{}", excerpt(file), excerpt(message), location(*.line, *.column))]
-    AuthDetails {
-        /// The input file.
-        file: String,
-        /// What is wrong, with the JSON path when known.
+pub enum ExportError {
+    /// No credentials, no usable profile, or a bad flag value.
+    #[error("{0}")]
+    Config(String),
+    /// A CloudTrail source cannot be read as given: a bucket that does not exist, an S3
+    /// location without log objects, a `LookupEvents` range beyond 90 days.
+    #[error("{message}")]
+    Source {
+        /// What is wrong, naming the source.
         message: String,
-        /// 1-based line, when known.
-        line: usize,
-        /// 1-based column, when known.
-        column: usize,
+        /// What to do about it.
+        help: String,
     },
-    /// A policy document inside the file is not a valid policy (also after URL decoding).
-    #[error("`{}`: {}, {}: {}", excerpt(file), excerpt(owner), excerpt(policy), excerpt(&source.to_string()))]
-    Document {
-        /// The input file.
-        file: String,
-        /// The identity or policy holding the document, e.g. "role `deploy`".
-        owner: String,
-        /// Which document, e.g. "inline policy `s3-read`" or "trust policy".
-        policy: String,
-        /// What is wrong with it.
-        source: PolicyError,
-    },
-    /// The same identity or policy appears in two inputs with different content.
-    #[error(
-        "{} appears in `{}` and in `{}` with different content",
-        excerpt(what),
-        excerpt(first),
-        excerpt(second)
-    )]
-    Conflict {
-        /// The entity, e.g. "role `arn:...`".
-        what: String,
-        /// The first input naming it.
-        first: String,
-        /// The later input naming it differently.
-        second: String,
-    },
-    /// Every page says more pages follow.
-    #[error(
-        "the input is incomplete: every page has `IsTruncated: true`, so the last page is missing (the last marker is `{}`)",
-        excerpt(marker)
-    )]
-    Truncated {
-        /// The marker of the last page given.
-        marker: String,
-    },
-    /// The account a page belongs to cannot be told.
-    #[error(
-        "`{}`: cannot tell which account it belongs to: {}",
-        excerpt(file),
-        excerpt(message)
-    )]
-    Account {
-        /// The input file.
-        file: String,
-        /// Why.
-        message: String,
-    },
-    /// The credential report CSV is malformed.
-    #[error("`{}`{}: {}", excerpt(file), line.map(|l| format!(", line {l}")).unwrap_or_default(), excerpt(message))]
-    CredentialReport {
-        /// The input file.
-        file: String,
-        /// 1-based line, when known.
-        line: Option<u64>,
-        /// What is wrong.
-        message: String,
-    },
-    /// Reading an input failed.
-    #[error("cannot read `{}`: {source}", excerpt(file))]
-    Io {
-        /// The input file.
-        file: String,
-        /// The operating system's error.
-        source: std::io::Error,
-    },
+    /// An API without which there is no snapshot failed (the caller identity or the
+    /// authorization details).
+    #[error("{0}")]
+    Api(ApiError),
+    /// `--strict`: some parts could not be read.
+    #[error("the export is incomplete: {}", describe(.0))]
+    Incomplete(Vec<MissingPart>),
+    /// The data read does not make valid tables (e.g. a malformed policy document).
+    #[error(transparent)]
+    Import(#[from] ImportError),
     /// Writing the snapshot failed.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// A worker task failed.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
-fn location(line: usize, column: usize) -> String {
-    if line == 0 {
-        String::new()
-    } else {
-        format!(" at line {line}, column {column}")
-    }
+fn describe(parts: &[MissingPart]) -> String {
+    parts
+        .iter()
+        .map(|p| format!("{} ({})", p.part, p.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -1,24 +1,25 @@
-//! Sources of iamsnap snapshots.
+//! Export from a live AWS account into an iamsnap snapshot.
 //!
-//! Today: files users already have — the output of `aws iam
-//! get-account-authorization-details` (decoded or URL-encoded documents, one or several
-//! pages) and the IAM credential report CSV. [`import::import`] turns them into a snapshot.
-//! With the `live` feature, [`live::export`] reads a live account through the AWS API into
-//! a snapshot of the same tables, built by the same code. CloudTrail events — log files
-//! ([`cloudtrail::summarize_paths`]), log objects in S3 and CloudTrail's event history
-//! (`live::read_cloudtrail`, or as part of an export) — are summarized into `activity` by
-//! one [`cloudtrail::Summarizer`].
+//! [`export`] reads an account through the IAM and STS APIs — the authorization details
+//! (every page), access keys and their last use, the credential report, service last
+//! accessed data for every user and role, identity providers, the password policy and the
+//! account aliases — and, when asked, its CloudTrail activity (log objects in S3, or the
+//! event history through `LookupEvents`), and writes a snapshot through the same
+//! table-building path as the file import (`iamsnap-import`). [`read_cloudtrail`] reads the
+//! CloudTrail sources alone, summarized by `iamsnap-cloudtrail`. A part the caller may not
+//! read (AccessDenied) is recorded in the manifest's `missing`, naming the IAM action to
+//! grant, unless the export is strict.
+//!
+//! [`actions`] lists every API called with the IAM action that allows it.
 
-pub mod auth_details;
-pub mod cloudtrail;
-pub mod credential_report;
-pub mod date;
+pub mod actions;
+mod api;
+mod cloudtrail;
+mod convert;
 mod error;
-pub mod import;
-pub mod last_accessed;
-pub mod live;
-mod tables;
+mod run;
 
-pub use error::{ImportError, MAX_QUOTED, excerpt, excerpt_to};
-pub use import::{ImportRequest, NoProgress, Progress, add_activity, import};
-pub use tables::{Imported, Page, arn_account, build_tables, build_tables_with};
+pub use api::{CallStats, Connection};
+pub use cloudtrail::{CloudTrailOutcome, CloudTrailRequest, LookupRequest, read_cloudtrail};
+pub use error::{ApiError, ExportError, FailureKind};
+pub use run::{ExportOutcome, ExportProgress, ExportRequest, NoExportProgress, export};

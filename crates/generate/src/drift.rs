@@ -1,6 +1,6 @@
 //! The planted drift: four realistic changes applied on top of a generated account.
 
-use iamsnap_export::auth_details::PolicyVersion;
+use iamsnap_import::auth_details::PolicyVersion;
 
 use crate::doc::{Stmt, doc_of};
 use crate::planted::{self, Caps};
@@ -32,7 +32,7 @@ impl Account {
             inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
-            last_used: Some(iamsnap_export::auth_details::RoleLastUsed {
+            last_used: Some(iamsnap_import::auth_details::RoleLastUsed {
                 last_used_date: Some(plus(at, -5 * 3600 - 733)),
                 region: Some("us-east-1".to_owned()),
             }),
@@ -88,7 +88,7 @@ impl Account {
             inline_caps: Caps::NONE,
             boundary: false,
             tags: Vec::new(),
-            last_used: Some(iamsnap_export::auth_details::RoleLastUsed {
+            last_used: Some(iamsnap_import::auth_details::RoleLastUsed {
                 last_used_date: None,
                 region: None,
             }),

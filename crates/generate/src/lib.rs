@@ -40,7 +40,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::auth_details::{
+use iamsnap_import::auth_details::{
     AttachedPolicy, AuthDetails, GroupDetail, ManagedPolicyDetail, RoleDetail, Tag,
 };
 

@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::auth_details::{ManagedPolicyDetail, PolicyVersion};
+use iamsnap_import::auth_details::{ManagedPolicyDetail, PolicyVersion};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 

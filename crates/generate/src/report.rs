@@ -1,7 +1,7 @@
 //! The IAM credential report CSV of a generated account.
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::credential_report::COLUMNS;
+use iamsnap_import::credential_report::COLUMNS;
 
 use crate::users::{Key, UserRec};
 

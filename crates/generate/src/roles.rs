@@ -2,7 +2,7 @@
 //! cross-account roles, service-linked roles and IAM Identity Center roles.
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::auth_details::{
+use iamsnap_import::auth_details::{
     InlinePolicy, InstanceProfile, InstanceProfileRole, PermissionsBoundary, RoleDetail,
     RoleLastUsed, Tag,
 };

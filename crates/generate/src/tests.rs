@@ -1,9 +1,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, TimeZone, Utc};
-use iamsnap_export::auth_details::{AuthDetails, ManagedPolicyDetail, RoleDetail};
-use iamsnap_export::credential_report::{COLUMNS, CredentialReport};
-use iamsnap_export::{Page, build_tables};
+use iamsnap_import::auth_details::{AuthDetails, ManagedPolicyDetail, RoleDetail};
+use iamsnap_import::credential_report::{COLUMNS, CredentialReport};
+use iamsnap_import::{Page, build_tables};
 use iamsnap_policy::{PolicyDocument, parse_document, parse_document_text};
 use serde_json::Value;
 
@@ -767,7 +767,7 @@ fn dates_are_whole_seconds_and_not_after_at() {
             Value::Object(m) => {
                 for (k, x) in m {
                     if k.ends_with("Date") {
-                        let t = iamsnap_export::date::parse_date(x.as_str().unwrap()).unwrap();
+                        let t = iamsnap_import::date::parse_date(x.as_str().unwrap()).unwrap();
                         assert!(t <= limit, "{k} {x}");
                         dates += 1;
                     }

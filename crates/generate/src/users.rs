@@ -1,7 +1,7 @@
 //! Groups, users and their credentials (what the credential report shows).
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::auth_details::{
+use iamsnap_import::auth_details::{
     GroupDetail, InlinePolicy, PermissionsBoundary, Tag, UserDetail,
 };
 use serde_json::Value;

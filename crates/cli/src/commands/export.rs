@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use iamsnap_export::cloudtrail::{LOOKUP_MAX_DAYS, S3Location, Stats};
-use iamsnap_export::live::{
+use iamsnap_cloudtrail::{LOOKUP_MAX_DAYS, S3Location, Stats};
+use iamsnap_export::{
     CloudTrailRequest, Connection, ExportError, ExportProgress, ExportRequest, FailureKind,
     LookupRequest, export,
 };

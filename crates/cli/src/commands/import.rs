@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::cloudtrail::{self, CloudTrailError, S3Location, Summarizer, Summary};
-use iamsnap_export::live::{CloudTrailRequest, Connection, read_cloudtrail};
-use iamsnap_export::{ImportRequest, add_activity, import};
+use iamsnap_cloudtrail::{self as cloudtrail, CloudTrailError, S3Location, Summarizer, Summary};
+use iamsnap_export::{CloudTrailRequest, Connection, read_cloudtrail};
+use iamsnap_import::{ImportRequest, add_activity, import};
 use iamsnap_snapshot::{Snapshot, SnapshotError, SnapshotWriter};
 
 use super::export::{self as export_cmd, parse_days, parse_s3_location};
@@ -115,7 +115,7 @@ pub struct Args {
 }
 
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    if let Some(t) = iamsnap_export::date::parse_date(text) {
+    if let Some(t) = iamsnap_import::date::parse_date(text) {
         return Ok(t);
     }
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use iamsnap_export::{ImportError, ImportRequest, NoProgress, import};
+use iamsnap_import::{ImportError, ImportRequest, NoProgress, import};
 use iamsnap_rules::ast::Spanned;
 use iamsnap_rules::{Diagnostics, Finding, Pack, PackTest};
 

@@ -149,7 +149,7 @@ pub fn cut_lines(text: &str, max: usize) -> Cow<'_, str> {
 /// `text` cut to about `max` characters: two thirds from its start, a third from its
 /// end, and `… (N bytes left out) …` between them.
 pub fn cut(text: &str, max: usize) -> String {
-    iamsnap_export::excerpt_to(text, max).into_owned()
+    iamsnap_cloudtrail::excerpt_to(text, max).into_owned()
 }
 
 #[cfg(test)]

@@ -347,7 +347,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloudtrail::record::Record;
+    use crate::record::Record;
 
     fn caller_of(json: &str) -> (String, String, Option<String>, Option<String>) {
         let r: Record<'_> = serde_json::from_str(json).unwrap();

@@ -107,8 +107,7 @@ const TRAIL_FOLDERS: &[&str] = &["CloudTrail", "CloudTrail-Digest", "CloudTrail-
 
 /// Where a key prefix stands in CloudTrail's layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(not(feature = "live"), allow(dead_code))]
-pub(crate) enum Depth {
+pub enum Depth {
     /// Above a region's folder (the bucket, `AWSLogs/`, an account, `CloudTrail/`): its
     /// subfolders are listed one level at a time.
     Above,
@@ -134,8 +133,7 @@ fn trail_folder(segments: &[&str]) -> Option<usize> {
 }
 
 /// Where `prefix` (empty or ending with `/`) stands in CloudTrail's layout.
-#[cfg_attr(not(feature = "live"), allow(dead_code))]
-pub(crate) fn depth(prefix: &str) -> Depth {
+pub fn depth(prefix: &str) -> Depth {
     let segments: Vec<&str> = prefix.split('/').filter(|s| !s.is_empty()).collect();
     match trail_folder(&segments) {
         Some(i) if segments.len() > i + 1 => {

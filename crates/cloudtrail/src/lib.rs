@@ -1,4 +1,4 @@
-//! CloudTrail activity summaries: the `activity` table.
+//! CloudTrail activity summaries: the `activity` table of iamsnap snapshots.
 //!
 //! CloudTrail log files (`{"Records": [...]}`, plain or gzip-compressed, as CloudTrail
 //! writes them to S3 under `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`) are read
@@ -8,17 +8,24 @@
 //!
 //! - [`summarize_paths`] reads files and folders on every core;
 //! - [`S3Location`] names logs in S3 and [`key_date`] reads the date CloudTrail writes into
-//!   their keys (the reading itself, and `LookupEvents`, are in `live`, with the AWS SDK);
+//!   their keys (the reading itself, and `LookupEvents`, are in `iamsnap-export`, with the
+//!   AWS SDK);
 //! - [`Summarizer`] takes one file's bytes or one event at a time (for other sources, such
 //!   as objects read from S3 or `LookupEvents`), and merges with other summarizers;
 //! - [`activity_table`] turns the rows into the table's record batch.
 //!
 //! Malformed input is never skipped silently: [`Stats`] counts malformed files and records
 //! and names the first ones, and [`Summary::notes`] words them for the manifest.
+//!
+//! This crate reads nothing from the network and needs no AWS SDK. It also holds what
+//! every capture crate shares: [`Progress`] (reading progress) and [`excerpt()`] (input
+//! quoted in error messages).
 
 mod classify;
+mod excerpt;
 mod files;
 mod location;
+mod progress;
 mod record;
 mod split;
 mod summarize;
@@ -26,18 +33,14 @@ mod summarize;
 use arrow::record_batch::RecordBatch;
 use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
 
-use crate::excerpt;
-
 pub use classify::{SdkLanguage, UserAgentFamily};
-#[cfg(feature = "live")]
-pub(crate) use files::is_log_name;
-pub use files::{SOURCE_KIND, read_paths, summarize_paths};
-#[cfg(feature = "live")]
-pub(crate) use location::{Depth, depth};
+pub use excerpt::{MAX_QUOTED, excerpt, excerpt_to};
+pub use files::{SOURCE_KIND, is_log_name, read_paths, summarize_paths};
 pub use location::{
-    LOOKUP_MAX_DAYS, LOOKUP_SOURCE_KIND, S3_SOURCE_KIND, S3Location, S3LocationError,
+    Depth, LOOKUP_MAX_DAYS, LOOKUP_SOURCE_KIND, S3_SOURCE_KIND, S3Location, S3LocationError, depth,
     is_source_kind, key_date,
 };
+pub use progress::{NoProgress, Progress};
 pub use summarize::{
     ActivityRow, DIGEST_MARKER, FileReport, LogError, MAX_PROBLEMS, MalformedEvent, MalformedFile,
     NOTE_PREFIX, Problem, Stats, Summarizer, Summary,

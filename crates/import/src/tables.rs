@@ -20,7 +20,7 @@ use crate::auth_details::{
 };
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
-use crate::live::model::Extras;
+use crate::model::Extras;
 
 /// The table of the action catalog a snapshot is written with.
 pub(crate) const CATALOG_TABLE: &str = "catalog_actions";
@@ -1045,10 +1045,10 @@ fn push_extras(b: &mut Builders, extras: &Extras) -> Result<(), ImportError> {
     }
     for a in &extras.account_settings {
         let policy = a.password_policy.as_ref();
-        let field = |f: fn(&crate::live::model::PasswordPolicy) -> Option<bool>| {
+        let field = |f: fn(&crate::model::PasswordPolicy) -> Option<bool>| {
             Cell::Bool(policy.and_then(|p| p.as_ref()).and_then(f))
         };
-        let int = |f: fn(&crate::live::model::PasswordPolicy) -> Option<i64>| {
+        let int = |f: fn(&crate::model::PasswordPolicy) -> Option<i64>| {
             Cell::Int(policy.and_then(|p| p.as_ref()).and_then(f))
         };
         b.account_settings.push(&[

@@ -12,17 +12,17 @@ use chrono::{DateTime, Utc};
 use iamsnap_snapshot::{Manifest, ManifestInfo, SnapshotWriter, Source, TABLES, TableBuilder};
 use tokio::task::JoinSet;
 
-use super::actions::Part;
-use super::api::{Api, CallStats, Connection, Missing};
-use super::cloudtrail::{self, CloudTrailRequest, Env};
-use super::convert::{self, instant};
-use super::error::{ApiError, ExportError, FailureKind};
-use super::model::{
+use crate::actions::Part;
+use crate::api::{Api, CallStats, Connection, Missing};
+use crate::cloudtrail::{self, CloudTrailRequest, Env};
+use crate::convert::{self, instant};
+use crate::error::{ApiError, ExportError, FailureKind};
+use iamsnap_import::credential_report::CredentialReport;
+use iamsnap_import::model::{
     AccessKey, AccountSettings, Extras, OidcProvider, PasswordPolicy, SamlProvider,
     ServiceLastAccessed,
 };
-use crate::credential_report::CredentialReport;
-use crate::tables::{Page, build_tables_with};
+use iamsnap_import::{Page, arn_account, build_tables_with};
 
 /// What to export and how.
 #[derive(Debug, Clone)]
@@ -77,7 +77,7 @@ pub struct ExportOutcome {
     /// Wall time of the export, connection to rename.
     pub elapsed: Duration,
     /// What was read and skipped of CloudTrail, when it was asked for.
-    pub activity: Option<crate::cloudtrail::Stats>,
+    pub activity: Option<iamsnap_cloudtrail::Stats>,
 }
 
 const STEP_AUTH: &str = "authorization details";
@@ -195,7 +195,7 @@ pub async fn export(
     let mut notes = imported.notes;
     let mut inputs = Vec::new();
     if let Some(summary) = &activity {
-        let (table, batch) = crate::cloudtrail::activity_table(&summary.rows)?;
+        let (table, batch) = iamsnap_cloudtrail::activity_table(&summary.rows)?;
         writer.write_table(table, std::slice::from_ref(&batch))?;
         account_ids.extend(summary.account_ids());
         notes.extend(summary.notes());
@@ -205,7 +205,7 @@ pub async fn export(
     // empty: every snapshot has every table.
     for table in TABLES {
         let written = imported.tables.iter().any(|(t, _)| t.name == table.name)
-            || (activity.is_some() && table.name == crate::cloudtrail::TABLE);
+            || (activity.is_some() && table.name == iamsnap_cloudtrail::TABLE);
         if !written {
             let empty = TableBuilder::new(table).finish()?;
             writer.write_table(table, std::slice::from_ref(&empty))?;
@@ -236,7 +236,7 @@ pub async fn export(
 fn failure(operation: &'static str, message: String) -> ApiError {
     ApiError {
         operation,
-        action: super::actions::api_action(operation).map_or(operation, |a| a.action),
+        action: crate::actions::api_action(operation).map_or(operation, |a| a.action),
         kind: FailureKind::Other,
         code: None,
         status: None,
@@ -364,9 +364,7 @@ fn principals(pages: &[Page], kind: &'static str) -> Vec<Principal> {
         };
         for (name, arn) in list {
             if seen.insert(arn.to_owned()) {
-                let account = crate::tables::arn_account(arn)
-                    .unwrap_or_default()
-                    .to_owned();
+                let account = arn_account(arn).unwrap_or_default().to_owned();
                 out.push((name.to_owned(), arn.to_owned(), account, kind));
             }
         }
@@ -766,9 +764,7 @@ async fn oidc_providers(ctx: Arc<Ctx>) -> Result<Vec<OidcProvider>, ExportError>
                 .await;
             match out {
                 Ok(out) => Some(OidcProvider {
-                    account_id: crate::tables::arn_account(&arn)
-                        .unwrap_or(&ctx.account)
-                        .to_owned(),
+                    account_id: arn_account(&arn).unwrap_or(&ctx.account).to_owned(),
                     url: strip_scheme(out.url().unwrap_or_else(|| {
                         arn.split_once(":oidc-provider/").map_or("", |(_, u)| u)
                     })),
@@ -816,9 +812,7 @@ async fn saml_providers(ctx: Arc<Ctx>) -> Result<Vec<SamlProvider>, ExportError>
         .filter_map(|p| {
             let arn = p.arn()?.to_owned();
             Some(SamlProvider {
-                account_id: crate::tables::arn_account(&arn)
-                    .unwrap_or(&ctx.account)
-                    .to_owned(),
+                account_id: arn_account(&arn).unwrap_or(&ctx.account).to_owned(),
                 create_date: p.create_date().and_then(instant),
                 valid_until: p.valid_until().and_then(instant),
                 metadata_document: None,

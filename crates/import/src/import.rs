@@ -5,11 +5,11 @@ use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use iamsnap_cloudtrail::{self as cloudtrail, Progress, Summary};
 use iamsnap_snapshot::{Manifest, ManifestInfo, Snapshot, SnapshotWriter, Source, SourceInput};
 use sha2::{Digest, Sha256};
 
 use crate::auth_details::AuthDetails;
-use crate::cloudtrail::{self, Summary};
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
 use crate::tables::{Page, build_tables_with};
@@ -34,22 +34,6 @@ pub struct ImportRequest<'a> {
     /// Summarized CloudTrail logs for the `activity` table (see
     /// [`cloudtrail::summarize_paths`]); without them the table is empty.
     pub activity: Option<&'a Summary>,
-}
-
-/// Observes reading progress, e.g. to draw a progress bar.
-pub trait Progress {
-    /// Wraps the reader of one input file of `len` bytes.
-    fn wrap<'r>(&self, file: &str, len: u64, reader: Box<dyn Read + 'r>) -> Box<dyn Read + 'r>;
-}
-
-/// No progress display.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn wrap<'r>(&self, _file: &str, _len: u64, reader: Box<dyn Read + 'r>) -> Box<dyn Read + 'r> {
-        reader
-    }
 }
 
 /// Hashes what passes through, so each input is read once.
@@ -137,7 +121,7 @@ pub fn import(
         }
         None => None,
     };
-    let mut extras = crate::live::model::Extras::default();
+    let mut extras = crate::model::Extras::default();
     if let Some(path) = request.service_last_accessed {
         let (text, sha256) = read_input(path, progress, |r, f| {
             let mut text = String::new();

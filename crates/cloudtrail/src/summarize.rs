@@ -285,12 +285,12 @@ impl Summarizer {
     }
 
     /// Counts a file in a folder that is not a log file.
-    pub(crate) fn count_other_file(&mut self) {
+    pub fn count_other_file(&mut self) {
         self.stats.other_files += 1;
     }
 
     /// Counts a digest file that was skipped without being read.
-    pub(crate) fn count_digest_file(&mut self) {
+    pub fn count_digest_file(&mut self) {
         self.stats.digest_files += 1;
     }
 
@@ -383,7 +383,7 @@ impl Summarizer {
         let problem = Problem {
             file: name.to_owned(),
             record: None,
-            message: crate::excerpt(&message).into_owned(),
+            message: crate::excerpt::excerpt(&message).into_owned(),
         };
         self.stats.add_problem(problem.clone());
         MalformedFile {
@@ -412,7 +412,7 @@ impl Summarizer {
                         problems.push(Problem {
                             file: name.to_owned(),
                             record: Some(index),
-                            message: crate::excerpt(&message).into_owned(),
+                            message: crate::excerpt::excerpt(&message).into_owned(),
                         });
                     }
                 }
@@ -457,7 +457,7 @@ impl Summarizer {
             self.stats.add_problem(Problem {
                 file: source.to_owned(),
                 record: Some(position),
-                message: crate::excerpt(message).into_owned(),
+                message: crate::excerpt::excerpt(message).into_owned(),
             });
         }
         self.count_event(outcome)
@@ -469,7 +469,7 @@ impl Summarizer {
         self.stats.add_problem(Problem {
             file: source.to_owned(),
             record: Some(position),
-            message: crate::excerpt(message).into_owned(),
+            message: crate::excerpt::excerpt(message).into_owned(),
         });
         self.stats.malformed_records += 1;
     }

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::CloudTrailError;
 use super::summarize::{DIGEST_MARKER, LogError, Summarizer, Summary};
-use crate::import::Progress;
+use crate::progress::Progress;
 
 /// The manifest's `kind` of a CloudTrail input.
 pub const SOURCE_KIND: &str = "cloudtrail_logs";
@@ -39,7 +39,8 @@ struct Found {
     other_files: u64,
 }
 
-pub(crate) fn is_log_name(name: &str) -> bool {
+/// Whether an object or file name is a CloudTrail log's (`.json` or `.json.gz`).
+pub fn is_log_name(name: &str) -> bool {
     name.ends_with(".json") || name.ends_with(".json.gz")
 }
 

@@ -18,8 +18,8 @@ use aws_sdk_iam::config::{ConfigBag, Intercept, ProvideCredentials, Region, Runt
 use aws_sdk_iam::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use tokio::sync::Semaphore;
 
-use super::actions::{Part, api_action};
-use super::error::{ApiError, ExportError, FailureKind};
+use crate::actions::{Part, api_action};
+use crate::error::{ApiError, ExportError, FailureKind};
 
 /// Where and how to connect.
 #[derive(Debug, Clone, Default)]

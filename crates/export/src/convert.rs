@@ -1,5 +1,5 @@
 //! The SDK's `GetAccountAuthorizationDetails` output into the model the file import reads
-//! ([`crate::auth_details`]), so one path builds the tables of both.
+//! ([`iamsnap_import::auth_details`]), so one path builds the tables of both.
 
 use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
 use aws_sdk_iam::primitives::DateTime as AwsDateTime;
@@ -7,12 +7,12 @@ use aws_sdk_iam::types as sdk;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::auth_details::{
+use iamsnap_import::ImportError;
+use iamsnap_import::auth_details::{
     AttachedPolicy, AuthDetails, GroupDetail, InlinePolicy, InstanceProfile, InstanceProfileRole,
     ManagedPolicyDetail, PermissionsBoundary, PolicyVersion, RoleDetail, RoleLastUsed, Tag,
     UserDetail,
 };
-use crate::error::ImportError;
 
 /// An SDK instant as a chrono one; `None` when out of chrono's range.
 pub fn instant(t: &AwsDateTime) -> Option<DateTime<Utc>> {

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::error::ImportError;
-use crate::live::model::ServiceLastAccessed;
+use crate::model::ServiceLastAccessed;
 use crate::tables::arn_account;
 
 #[derive(Debug, Deserialize)]

@@ -13,11 +13,11 @@ use iamsnap_snapshot::{MissingPart, SourceInput};
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
-use super::actions::Part;
-use super::api::{Api, CallStats, Connection, Missing, classify};
-use super::error::{ApiError, ExportError, FailureKind};
-use super::run::ExportProgress;
-use crate::cloudtrail::{
+use crate::actions::Part;
+use crate::api::{Api, CallStats, Connection, Missing, classify};
+use crate::error::{ApiError, ExportError, FailureKind};
+use crate::run::ExportProgress;
+use iamsnap_cloudtrail::{
     DIGEST_MARKER, Depth, LOOKUP_MAX_DAYS, LOOKUP_SOURCE_KIND, NOTE_PREFIX, S3_SOURCE_KIND,
     S3Location, Summarizer, depth, is_log_name, key_date,
 };
