@@ -19,8 +19,8 @@ use datafusion::logical_expr::{
 };
 
 use crate::ast::{
-    CompareOp, Expr as Ast, InSet, Operand, Relation, Span, Spanned, TrustQualifier, TrustTarget,
-    Value,
+    CompareOp, Context, Expr as Ast, InSet, Operand, PatternKind, Relation, Span, Spanned,
+    TrustQualifier, TrustTarget, Value,
 };
 use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
 use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
@@ -242,11 +242,7 @@ impl Compiler<'_> {
             None => None,
         };
         // Message fields.
-        let template = rule
-            .message
-            .as_ref()
-            .or(rule.title.as_ref())
-            .map(|m| (m.node.clone(), m.span));
+        let template = pr.texts.template.as_ref().map(|m| (m.node.clone(), m.span));
         let mut message = Vec::new();
         let mut message_exprs = Vec::new();
         if let Some((text, span)) = &template {
@@ -533,21 +529,28 @@ impl Compiler<'_> {
                         Some(r) => Some(self.value(src, scope, &r.node, r.span)?),
                         None => None,
                     };
-                    let context = match context {
-                        Some(c) => Some(self.value(src, scope, &c.node, c.span)?),
-                        None => None,
+                    // Each context to try (one without `with context`).
+                    let contexts: Vec<Option<Expr>> = match context {
+                        Some(c) => self
+                            .contexts(src, scope, c)?
+                            .into_iter()
+                            .map(Some)
+                            .collect(),
+                        None => vec![None],
                     };
-                    let mut any = Vec::with_capacity(actions.len());
+                    let mut any = Vec::with_capacity(actions.len() * contexts.len());
                     for a in actions {
-                        let mut args = vec![arn.clone(), a];
-                        if let Some(r) = &resource {
-                            args.push(r.clone());
+                        for c in &contexts {
+                            let mut args = vec![arn.clone(), a.clone()];
+                            if let Some(r) = &resource {
+                                args.push(r.clone());
+                            }
+                            if let Some(c) = c {
+                                args.push(c.clone());
+                            }
+                            let function = if resource.is_some() { "can" } else { "can_any" };
+                            any.push(self.call_fn(src, span, function, args)?.is_true());
                         }
-                        if let Some(c) = &context {
-                            args.push(c.clone());
-                        }
-                        let function = if resource.is_some() { "can" } else { "can_any" };
-                        any.push(self.call_fn(src, span, function, args)?.is_true());
                     }
                     self.any_of(src, span, any)
                 }
@@ -976,11 +979,14 @@ impl Compiler<'_> {
         let mut filter = allow.and(target_expr);
         for q in qualifiers {
             let keys = self.string_values(src, scope, &q.keys)?;
-            let like = match &q.value_like {
-                Some(v) => match self.resolve_param(src, &v.node, v.span)? {
-                    Value::Str(s) => Some(s),
+            let like = match &q.value {
+                Some(p) => match self.resolve_param(src, &p.value.node, p.value.span)? {
+                    Value::Str(s) => Some(match p.kind {
+                        PatternKind::Glob => glob_to_like(&s),
+                        PatternKind::Like => s,
+                    }),
                     _ => {
-                        self.error(src, v.span, "`value like` takes a text pattern");
+                        self.error(src, p.value.span, "`value` takes a text pattern");
                         return None;
                     }
                 },
@@ -1012,6 +1018,55 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+
+    /// The request contexts `with context` stands for, as JSON texts: the text itself (or
+    /// the parameter's), or for an object one per combination of its keys' values (a list
+    /// is any of its values, tried one at a time).
+    fn contexts(&mut self, src: &Source, scope: &Scope, c: &Spanned<Context>) -> Option<Vec<Expr>> {
+        let entries = match &c.node {
+            Context::Json(v) => return Some(vec![self.value(src, scope, v, c.span)?]),
+            Context::Object(entries) => entries,
+        };
+        let mut combos: Vec<serde_json::Map<String, serde_json::Value>> =
+            vec![serde_json::Map::new()];
+        for e in entries {
+            if combos.first().is_some_and(|m| m.contains_key(&e.key.node)) {
+                self.error(
+                    src,
+                    e.key.span,
+                    format!("context key `{}` is given twice", e.key.node),
+                );
+                return None;
+            }
+            let values = self.string_values(src, scope, &e.value)?;
+            if combos.len().saturating_mul(values.len()) > MAX_RULE_CONDITIONS {
+                self.error_help(
+                    src,
+                    c.span,
+                    format!(
+                        "this context stands for more than {MAX_RULE_CONDITIONS} requests (one per combination of its lists' values)"
+                    ),
+                    "test fewer values, or split the condition",
+                );
+                return None;
+            }
+            let mut next = Vec::with_capacity(combos.len() * values.len());
+            for m in &combos {
+                for v in &values {
+                    let mut m = m.clone();
+                    m.insert(e.key.node.clone(), serde_json::Value::String(v.clone()));
+                    next.push(m);
+                }
+            }
+            combos = next;
+        }
+        Some(
+            combos
+                .into_iter()
+                .map(|m| lit(serde_json::Value::Object(m).to_string()))
+                .collect(),
+        )
     }
 
     /// `col` matches any of the glob values (case-insensitive), for any of `columns`.
