@@ -3,8 +3,8 @@
 //! Each rule becomes one plan: the entity's rows (aliased as the rule's alias), left-joined
 //! with the aggregates its `count(...)`s need, filtered by its condition, projected to what
 //! a finding needs. Relations in `exists` and trust predicates become `IN (subquery)`
-//! plans; the IAM-aware predicates call the engine's functions (`can`, `is_admin`,
-//! `escalations`, `condition_has`, `age_days`).
+//! plans; the IAM-aware predicates call the engine's functions through its typed builders
+//! ([`iamsnap_engine::expr`]: `can`, `is_admin`, `escalations`, `condition_has`, `age_days`).
 
 use std::collections::BTreeMap;
 use std::ops::Not as _;
@@ -17,6 +17,8 @@ use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
     Expr, LogicalPlan, LogicalPlanBuilder, col, in_subquery, lit, not_in_subquery, when,
 };
+
+use iamsnap_engine::expr;
 
 use crate::ast::{
     CompareOp, Context, Expr as Ast, InSet, Operand, PatternKind, Relation, Span, Spanned,
@@ -31,8 +33,13 @@ use crate::limits::{
 use crate::pack::{Pack, PackRule};
 
 /// Fields computed by a function of the entity's principal ARN.
-const VIRTUAL_FIELDS: [(&str, &str); 2] =
-    [("escalations", "escalations"), ("is_admin", "is_admin")];
+const VIRTUAL_FIELDS: [(&str, VirtualField); 2] = [
+    ("escalations", expr::escalations),
+    ("is_admin", expr::is_admin),
+];
+
+/// A builder of a field computed from a principal ARN.
+type VirtualField = fn(&SessionContext, Expr) -> Result<Expr, expr::MissingFunction>;
 
 /// A part of a message template.
 #[derive(Debug, Clone)]
@@ -475,7 +482,7 @@ impl Compiler<'_> {
                     let mut ok = true;
                     for p in parts {
                         match self.expr(src, scope, p).await {
-                            Some(x) if evaluates_policies(&x) => costly.push(x),
+                            Some(x) if expr::calls_policy_evaluation(&x) => costly.push(x),
                             Some(x) => cheap.push(x),
                             None => ok = false,
                         }
@@ -541,27 +548,24 @@ impl Compiler<'_> {
                     let mut any = Vec::with_capacity(actions.len() * contexts.len());
                     for a in actions {
                         for c in &contexts {
-                            let mut args = vec![arn.clone(), a.clone()];
-                            if let Some(r) = &resource {
-                                args.push(r.clone());
-                            }
-                            if let Some(c) = c {
-                                args.push(c.clone());
-                            }
-                            let function = if resource.is_some() { "can" } else { "can_any" };
-                            any.push(self.call_fn(src, span, function, args)?.is_true());
+                            let (p, a, c) = (arn.clone(), a.clone(), c.clone());
+                            let built = match &resource {
+                                Some(r) => expr::can(self.ctx, p, a, r.clone(), c),
+                                None => expr::can_any(self.ctx, p, a, c),
+                            };
+                            any.push(self.engine_fn(src, span, built)?.is_true());
                         }
                     }
                     self.any_of(src, span, any)
                 }
                 Ast::Admin { alias } => {
                     let arn = self.principal_arn(src, scope, alias, "is admin")?;
-                    self.call_fn(src, span, "is_admin", vec![arn])
+                    self.engine_fn(src, span, expr::is_admin(self.ctx, arn))
                         .map(Expr::is_true)
                 }
                 Ast::Escalate { alias, method } => {
                     let arn = self.principal_arn(src, scope, alias, "can escalate")?;
-                    let list = self.call_fn(src, span, "escalations", vec![arn])?;
+                    let list = self.engine_fn(src, span, expr::escalations(self.ctx, arn))?;
                     match method {
                         None => {
                             let n = self.call_fn(src, span, "cardinality", vec![list])?;
@@ -615,14 +619,16 @@ impl Compiler<'_> {
                         }
                         _ => self.operand(src, scope, operand).await?,
                     };
-                    let age = self.call_fn(src, span, "age_days", vec![ts])?;
+                    let age = self.engine_fn(src, span, expr::age_days(self.ctx, ts))?;
                     Some(age.gt(lit(days)).is_true())
                 }
                 Ast::Unused { alias, days } => {
                     let days = self.days(src, scope, days)?;
                     let (created, last) = self.use_columns(src, scope, alias)?;
-                    let age_created = self.call_fn(src, span, "age_days", vec![created])?;
-                    let age_last = self.call_fn(src, span, "age_days", vec![last.clone()])?;
+                    let age_created =
+                        self.engine_fn(src, span, expr::age_days(self.ctx, created))?;
+                    let age_last =
+                        self.engine_fn(src, span, expr::age_days(self.ctx, last.clone()))?;
                     let never = last.is_null().and(age_created.gt(lit(days)));
                     Some(never.or(age_last.gt(lit(days))).is_true())
                 }
@@ -994,11 +1000,9 @@ impl Compiler<'_> {
             };
             let mut any = Vec::with_capacity(keys.len());
             for k in keys {
-                let mut args = vec![col("condition"), lit(k)];
-                if let Some(l) = &like {
-                    args.push(lit(l.clone()));
-                }
-                let has = self.call_fn(src, q.keys.span, "condition_has", args)?;
+                let built =
+                    expr::condition_has(self.ctx, col("condition"), lit(k), like.clone().map(lit));
+                let has = self.engine_fn(src, q.keys.span, built)?;
                 any.push(has.is_true());
             }
             let any = self.any_of(src, q.keys.span, any)?;
@@ -1335,7 +1339,8 @@ impl Compiler<'_> {
                     VIRTUAL_FIELDS.iter().find(|(name, _)| name == field),
                 ) && let Some(arn) = ent.principal_arn
                 {
-                    return self.call_fn(src, span, func, vec![qcol(&b.qualifier, arn)]);
+                    let built = func(self.ctx, qcol(&b.qualifier, arn));
+                    return self.engine_fn(src, span, built);
                 }
                 let mut all: Vec<&str> = b.fields.iter().map(String::as_str).collect();
                 if b.entity.is_some_and(|e| e.principal_arn.is_some()) {
@@ -1477,7 +1482,24 @@ impl Compiler<'_> {
         }
     }
 
-    /// Any scalar function of the session, by name.
+    /// A call built by one of the engine's typed builders, or the error at `span`.
+    fn engine_fn(
+        &mut self,
+        src: &Source,
+        span: Span,
+        built: Result<Expr, expr::MissingFunction>,
+    ) -> Option<Expr> {
+        match built {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.error(src, span, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Any scalar function of the session, by name (functions written in a pack, and
+    /// DataFusion's own).
     fn call_fn(&mut self, src: &Source, span: Span, name: &str, args: Vec<Expr>) -> Option<Expr> {
         let state = self.ctx.state();
         if let Some(f) = state.scalar_functions().get(name) {
@@ -1522,16 +1544,6 @@ fn balanced(mut parts: Vec<Expr>, op: fn(Expr, Expr) -> Expr) -> Option<Expr> {
         parts = next;
     }
     parts.pop()
-}
-
-/// Functions backed by the policy evaluator: worth skipping for rows already decided.
-const POLICY_FUNCTIONS: [&str; 5] = ["can", "can_any", "is_admin", "escalations", "explain"];
-
-/// Whether evaluating `e` calls the policy evaluator.
-fn evaluates_policies(e: &Expr) -> bool {
-    use datafusion::common::tree_node::TreeNode as _;
-    e.exists(|n| Ok(matches!(n, Expr::ScalarFunction(f) if POLICY_FUNCTIONS.contains(&f.name()))))
-        .unwrap_or(false)
 }
 
 fn first_line(text: &str) -> String {
