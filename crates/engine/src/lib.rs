@@ -18,7 +18,7 @@ mod views;
 
 pub use engine::{Engine, TableInfo};
 pub use error::EngineError;
-pub use functions::{FunctionDoc, function_docs, per_snapshot_functions};
+pub use functions::{FunctionDoc, expr, function_docs, per_snapshot_functions};
 pub use limits::{
     DEFAULT_MEMORY_LIMIT, Limits, MAX_NESTING, MAX_RELATIONS, format_bytes, format_duration,
     panic_message,

@@ -103,13 +103,13 @@ pub struct Rule {
     /// `title "..."`.
     pub title: Option<Spanned<String>>,
     /// `description "..."`.
-    pub description: Option<String>,
+    pub description: Option<Spanned<String>>,
     /// `tags [...]`.
     pub tags: Vec<String>,
     /// `message "..."`.
     pub message: Option<Spanned<String>>,
     /// `remediation "..."`.
-    pub remediation: Option<String>,
+    pub remediation: Option<Spanned<String>>,
     /// `references [...]`.
     pub references: Vec<String>,
     /// `for <entity> <alias>`.
@@ -136,7 +136,7 @@ pub enum Expr {
     And(Vec<Spanned<Expr>>),
     /// `not a`.
     Not(Box<Spanned<Expr>>),
-    /// `r can ACTION on RESOURCE [with context JSON]`.
+    /// `r can ACTION on RESOURCE [with context CONTEXT]`.
     Can {
         /// The principal's alias.
         alias: Spanned<String>,
@@ -144,8 +144,8 @@ pub enum Expr {
         action: Spanned<Value>,
         /// Resource; `None` for `on any resource`.
         resource: Option<Spanned<Value>>,
-        /// Request context JSON.
-        context: Option<Spanned<Value>>,
+        /// The request context.
+        context: Option<Spanned<Context>>,
     },
     /// `r can escalate [via METHOD]`.
     Escalate {
@@ -286,15 +286,52 @@ pub enum TrustTarget {
     Principal(Spanned<Value>),
 }
 
-/// `with condition KEYS [value like P]` or `without condition KEYS [value like P]`.
+/// `with condition KEYS [value P]` or `without condition KEYS [value P]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustQualifier {
     /// `without`.
     pub negated: bool,
     /// Condition key globs.
     pub keys: Spanned<Value>,
-    /// A `LIKE` pattern one of the key's values must match.
-    pub value_like: Option<Spanned<Value>>,
+    /// A pattern one of the key's values must match.
+    pub value: Option<Pattern>,
+}
+
+/// A pattern to match text with: a glob unless written `like`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    /// How the pattern is read.
+    pub kind: PatternKind,
+    /// The pattern (a text or a parameter).
+    pub value: Spanned<Value>,
+}
+
+/// How a pattern is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// `*` any run of characters, `?` one character (the default).
+    Glob,
+    /// SQL `LIKE`: `%` any run, `_` one character, `\` escapes (written `like`).
+    Like,
+}
+
+/// The request context of `can ... with context CONTEXT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Context {
+    /// A JSON object in a text (or a parameter): `"{\"aws:SourceIp\": \"10.0.0.1\"}"`.
+    Json(Value),
+    /// `{"key": VALUE, ...}`: each value a text, a list of texts (any of them) or a
+    /// parameter.
+    Object(Vec<ContextEntry>),
+}
+
+/// `"key": VALUE` in a context object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextEntry {
+    /// The context key.
+    pub key: Spanned<String>,
+    /// Its value, or the values to try one at a time.
+    pub value: Spanned<Value>,
 }
 
 /// Rows related to an alias: `r.trust t where ...`.

@@ -3,8 +3,8 @@
 //! Each rule becomes one plan: the entity's rows (aliased as the rule's alias), left-joined
 //! with the aggregates its `count(...)`s need, filtered by its condition, projected to what
 //! a finding needs. Relations in `exists` and trust predicates become `IN (subquery)`
-//! plans; the IAM-aware predicates call the engine's functions (`can`, `is_admin`,
-//! `escalations`, `condition_has`, `age_days`).
+//! plans; the IAM-aware predicates call the engine's functions through its typed builders
+//! ([`iamsnap_engine::expr`]: `can`, `is_admin`, `escalations`, `condition_has`, `age_days`).
 
 use std::collections::BTreeMap;
 use std::ops::Not as _;
@@ -18,9 +18,11 @@ use datafusion::logical_expr::{
     Expr, LogicalPlan, LogicalPlanBuilder, col, in_subquery, lit, not_in_subquery, when,
 };
 
+use iamsnap_engine::expr;
+
 use crate::ast::{
-    CompareOp, Expr as Ast, InSet, Operand, Relation, Span, Spanned, TrustQualifier, TrustTarget,
-    Value,
+    CompareOp, Context, Expr as Ast, InSet, Operand, PatternKind, Relation, Span, Spanned,
+    TrustQualifier, TrustTarget, Value,
 };
 use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
 use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
@@ -31,8 +33,13 @@ use crate::limits::{
 use crate::pack::{Pack, PackRule};
 
 /// Fields computed by a function of the entity's principal ARN.
-const VIRTUAL_FIELDS: [(&str, &str); 2] =
-    [("escalations", "escalations"), ("is_admin", "is_admin")];
+const VIRTUAL_FIELDS: [(&str, VirtualField); 2] = [
+    ("escalations", expr::escalations),
+    ("is_admin", expr::is_admin),
+];
+
+/// A builder of a field computed from a principal ARN.
+type VirtualField = fn(&SessionContext, Expr) -> Result<Expr, expr::MissingFunction>;
 
 /// A part of a message template.
 #[derive(Debug, Clone)]
@@ -242,11 +249,7 @@ impl Compiler<'_> {
             None => None,
         };
         // Message fields.
-        let template = rule
-            .message
-            .as_ref()
-            .or(rule.title.as_ref())
-            .map(|m| (m.node.clone(), m.span));
+        let template = pr.texts.template.as_ref().map(|m| (m.node.clone(), m.span));
         let mut message = Vec::new();
         let mut message_exprs = Vec::new();
         if let Some((text, span)) = &template {
@@ -479,7 +482,7 @@ impl Compiler<'_> {
                     let mut ok = true;
                     for p in parts {
                         match self.expr(src, scope, p).await {
-                            Some(x) if evaluates_policies(&x) => costly.push(x),
+                            Some(x) if expr::calls_policy_evaluation(&x) => costly.push(x),
                             Some(x) => cheap.push(x),
                             None => ok = false,
                         }
@@ -533,32 +536,36 @@ impl Compiler<'_> {
                         Some(r) => Some(self.value(src, scope, &r.node, r.span)?),
                         None => None,
                     };
-                    let context = match context {
-                        Some(c) => Some(self.value(src, scope, &c.node, c.span)?),
-                        None => None,
+                    // Each context to try (one without `with context`).
+                    let contexts: Vec<Option<Expr>> = match context {
+                        Some(c) => self
+                            .contexts(src, scope, c)?
+                            .into_iter()
+                            .map(Some)
+                            .collect(),
+                        None => vec![None],
                     };
-                    let mut any = Vec::with_capacity(actions.len());
+                    let mut any = Vec::with_capacity(actions.len() * contexts.len());
                     for a in actions {
-                        let mut args = vec![arn.clone(), a];
-                        if let Some(r) = &resource {
-                            args.push(r.clone());
+                        for c in &contexts {
+                            let (p, a, c) = (arn.clone(), a.clone(), c.clone());
+                            let built = match &resource {
+                                Some(r) => expr::can(self.ctx, p, a, r.clone(), c),
+                                None => expr::can_any(self.ctx, p, a, c),
+                            };
+                            any.push(self.engine_fn(src, span, built)?.is_true());
                         }
-                        if let Some(c) = &context {
-                            args.push(c.clone());
-                        }
-                        let function = if resource.is_some() { "can" } else { "can_any" };
-                        any.push(self.call_fn(src, span, function, args)?.is_true());
                     }
                     self.any_of(src, span, any)
                 }
                 Ast::Admin { alias } => {
                     let arn = self.principal_arn(src, scope, alias, "is admin")?;
-                    self.call_fn(src, span, "is_admin", vec![arn])
+                    self.engine_fn(src, span, expr::is_admin(self.ctx, arn))
                         .map(Expr::is_true)
                 }
                 Ast::Escalate { alias, method } => {
                     let arn = self.principal_arn(src, scope, alias, "can escalate")?;
-                    let list = self.call_fn(src, span, "escalations", vec![arn])?;
+                    let list = self.engine_fn(src, span, expr::escalations(self.ctx, arn))?;
                     match method {
                         None => {
                             let n = self.call_fn(src, span, "cardinality", vec![list])?;
@@ -612,14 +619,16 @@ impl Compiler<'_> {
                         }
                         _ => self.operand(src, scope, operand).await?,
                     };
-                    let age = self.call_fn(src, span, "age_days", vec![ts])?;
+                    let age = self.engine_fn(src, span, expr::age_days(self.ctx, ts))?;
                     Some(age.gt(lit(days)).is_true())
                 }
                 Ast::Unused { alias, days } => {
                     let days = self.days(src, scope, days)?;
                     let (created, last) = self.use_columns(src, scope, alias)?;
-                    let age_created = self.call_fn(src, span, "age_days", vec![created])?;
-                    let age_last = self.call_fn(src, span, "age_days", vec![last.clone()])?;
+                    let age_created =
+                        self.engine_fn(src, span, expr::age_days(self.ctx, created))?;
+                    let age_last =
+                        self.engine_fn(src, span, expr::age_days(self.ctx, last.clone()))?;
                     let never = last.is_null().and(age_created.gt(lit(days)));
                     Some(never.or(age_last.gt(lit(days))).is_true())
                 }
@@ -976,11 +985,14 @@ impl Compiler<'_> {
         let mut filter = allow.and(target_expr);
         for q in qualifiers {
             let keys = self.string_values(src, scope, &q.keys)?;
-            let like = match &q.value_like {
-                Some(v) => match self.resolve_param(src, &v.node, v.span)? {
-                    Value::Str(s) => Some(s),
+            let like = match &q.value {
+                Some(p) => match self.resolve_param(src, &p.value.node, p.value.span)? {
+                    Value::Str(s) => Some(match p.kind {
+                        PatternKind::Glob => glob_to_like(&s),
+                        PatternKind::Like => s,
+                    }),
                     _ => {
-                        self.error(src, v.span, "`value like` takes a text pattern");
+                        self.error(src, p.value.span, "`value` takes a text pattern");
                         return None;
                     }
                 },
@@ -988,11 +1000,9 @@ impl Compiler<'_> {
             };
             let mut any = Vec::with_capacity(keys.len());
             for k in keys {
-                let mut args = vec![col("condition"), lit(k)];
-                if let Some(l) = &like {
-                    args.push(lit(l.clone()));
-                }
-                let has = self.call_fn(src, q.keys.span, "condition_has", args)?;
+                let built =
+                    expr::condition_has(self.ctx, col("condition"), lit(k), like.clone().map(lit));
+                let has = self.engine_fn(src, q.keys.span, built)?;
                 any.push(has.is_true());
             }
             let any = self.any_of(src, q.keys.span, any)?;
@@ -1012,6 +1022,55 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+
+    /// The request contexts `with context` stands for, as JSON texts: the text itself (or
+    /// the parameter's), or for an object one per combination of its keys' values (a list
+    /// is any of its values, tried one at a time).
+    fn contexts(&mut self, src: &Source, scope: &Scope, c: &Spanned<Context>) -> Option<Vec<Expr>> {
+        let entries = match &c.node {
+            Context::Json(v) => return Some(vec![self.value(src, scope, v, c.span)?]),
+            Context::Object(entries) => entries,
+        };
+        let mut combos: Vec<serde_json::Map<String, serde_json::Value>> =
+            vec![serde_json::Map::new()];
+        for e in entries {
+            if combos.first().is_some_and(|m| m.contains_key(&e.key.node)) {
+                self.error(
+                    src,
+                    e.key.span,
+                    format!("context key `{}` is given twice", e.key.node),
+                );
+                return None;
+            }
+            let values = self.string_values(src, scope, &e.value)?;
+            if combos.len().saturating_mul(values.len()) > MAX_RULE_CONDITIONS {
+                self.error_help(
+                    src,
+                    c.span,
+                    format!(
+                        "this context stands for more than {MAX_RULE_CONDITIONS} requests (one per combination of its lists' values)"
+                    ),
+                    "test fewer values, or split the condition",
+                );
+                return None;
+            }
+            let mut next = Vec::with_capacity(combos.len() * values.len());
+            for m in &combos {
+                for v in &values {
+                    let mut m = m.clone();
+                    m.insert(e.key.node.clone(), serde_json::Value::String(v.clone()));
+                    next.push(m);
+                }
+            }
+            combos = next;
+        }
+        Some(
+            combos
+                .into_iter()
+                .map(|m| lit(serde_json::Value::Object(m).to_string()))
+                .collect(),
+        )
     }
 
     /// `col` matches any of the glob values (case-insensitive), for any of `columns`.
@@ -1280,7 +1339,8 @@ impl Compiler<'_> {
                     VIRTUAL_FIELDS.iter().find(|(name, _)| name == field),
                 ) && let Some(arn) = ent.principal_arn
                 {
-                    return self.call_fn(src, span, func, vec![qcol(&b.qualifier, arn)]);
+                    let built = func(self.ctx, qcol(&b.qualifier, arn));
+                    return self.engine_fn(src, span, built);
                 }
                 let mut all: Vec<&str> = b.fields.iter().map(String::as_str).collect();
                 if b.entity.is_some_and(|e| e.principal_arn.is_some()) {
@@ -1422,7 +1482,24 @@ impl Compiler<'_> {
         }
     }
 
-    /// Any scalar function of the session, by name.
+    /// A call built by one of the engine's typed builders, or the error at `span`.
+    fn engine_fn(
+        &mut self,
+        src: &Source,
+        span: Span,
+        built: Result<Expr, expr::MissingFunction>,
+    ) -> Option<Expr> {
+        match built {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.error(src, span, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Any scalar function of the session, by name (functions written in a pack, and
+    /// DataFusion's own).
     fn call_fn(&mut self, src: &Source, span: Span, name: &str, args: Vec<Expr>) -> Option<Expr> {
         let state = self.ctx.state();
         if let Some(f) = state.scalar_functions().get(name) {
@@ -1467,16 +1544,6 @@ fn balanced(mut parts: Vec<Expr>, op: fn(Expr, Expr) -> Expr) -> Option<Expr> {
         parts = next;
     }
     parts.pop()
-}
-
-/// Functions backed by the policy evaluator: worth skipping for rows already decided.
-const POLICY_FUNCTIONS: [&str; 5] = ["can", "can_any", "is_admin", "escalations", "explain"];
-
-/// Whether evaluating `e` calls the policy evaluator.
-fn evaluates_policies(e: &Expr) -> bool {
-    use datafusion::common::tree_node::TreeNode as _;
-    e.exists(|n| Ok(matches!(n, Expr::ScalarFunction(f) if POLICY_FUNCTIONS.contains(&f.name()))))
-        .unwrap_or(false)
 }
 
 fn first_line(text: &str) -> String {

@@ -45,9 +45,21 @@ impl Source {
     }
 }
 
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Level {
+    /// The pack cannot be used.
+    #[default]
+    Error,
+    /// Worth fixing; the pack still runs.
+    Warning,
+}
+
 /// One problem in a pack.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub level: Level,
     /// The file.
     pub source: Source,
     /// Where.
@@ -62,6 +74,7 @@ impl Diagnostic {
     /// A problem at `span` of `source`.
     pub fn new(source: &Source, span: Span, message: impl Into<String>) -> Self {
         Self {
+            level: Level::Error,
             source: source.clone(),
             span,
             message: message.into(),
@@ -72,6 +85,12 @@ impl Diagnostic {
     /// The same, with a hint.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The same, as a warning.
+    pub fn warning(mut self) -> Self {
+        self.level = Level::Warning;
         self
     }
 
@@ -86,7 +105,11 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let (line, col) = self.source.line_col(self.span.start);
         let mut out = String::new();
-        let _ = writeln!(out, "error: {}", self.message);
+        let label = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        let _ = writeln!(out, "{label}: {}", self.message);
         let _ = writeln!(out, "  --> {}:{line}:{col}", self.source.name);
         let text = self.source.text.lines().nth(line - 1).unwrap_or_default();
         let gutter = line.to_string().len();

@@ -14,16 +14,18 @@ mod diag;
 pub mod entity;
 mod finding;
 pub mod limits;
+mod lint;
 mod pack;
 mod parse;
 mod print;
 mod reference;
 #[cfg(feature = "engine")]
 mod run;
+mod template;
 
 #[cfg(feature = "engine")]
 pub use compile::{CompiledRule, compile_pack};
-pub use diag::{Diagnostic, Diagnostics, Source};
+pub use diag::{Diagnostic, Diagnostics, Level, Source};
 pub use finding::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;
@@ -31,3 +33,4 @@ pub use print::{expr as print_expr, print_pack};
 pub use reference::reference_markdown;
 #[cfg(feature = "engine")]
 pub use run::{RunError, run_rules};
+pub use template::RuleTexts;

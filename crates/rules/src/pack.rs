@@ -11,6 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
 use crate::finding::{RuleInfo, RuleLocation, Severity};
 use crate::limits::{MAX_FIXTURE_BYTES, MAX_PACK_BYTES, MAX_PACK_FILES, bytes};
 use crate::parse::parse_pack;
+use crate::template::{RuleTexts, render};
 
 /// The packs shipped inside the binary: name, file name, text.
 pub const EMBEDDED: &[(&str, &str, &str)] = &[
@@ -42,11 +43,13 @@ pub struct PackRule {
     pub rule: Rule,
     /// Its file.
     pub origin: Arc<Origin>,
+    /// Its texts with the pack's parameters in them.
+    pub texts: RuleTexts,
 }
 
 impl PackRule {
-    /// What the rule says about itself, as written (an unknown severity reads as `info`;
-    /// compiling the pack reports it).
+    /// What the rule says about itself, its texts with the pack's parameter values (an
+    /// unknown severity reads as `info`; compiling the pack reports it).
     pub fn info(&self) -> RuleInfo {
         let r = &self.rule;
         let (line, column) = self.origin.source.line_col(r.span.start);
@@ -58,10 +61,10 @@ impl PackRule {
                 .as_ref()
                 .and_then(|s| Severity::from_name(&s.node))
                 .unwrap_or(Severity::Info),
-            title: r.title.as_ref().map(|t| t.node.clone()).unwrap_or_default(),
-            description: r.description.clone().unwrap_or_default(),
+            title: self.texts.title.clone(),
+            description: self.texts.description.clone(),
             tags: r.tags.clone(),
-            remediation: r.remediation.clone().unwrap_or_default(),
+            remediation: self.texts.remediation.clone(),
             references: r.references.clone(),
             entity: r
                 .target
@@ -119,6 +122,9 @@ pub struct Pack {
     pub files: Vec<Arc<Origin>>,
     /// The folders the pack may read files from (imports, test fixtures).
     pub scope: ReadScope,
+    /// What is worth fixing in the pack's own file but does not stop it from running
+    /// (named predicates and parameters nothing uses).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The folders a pack may read files from: the folder of the pack named on the command
@@ -372,7 +378,52 @@ impl Pack {
             self.params
                 .insert(name.to_owned(), Spanned::new(value, current.span));
         }
-        Ok(())
+        // (The parameters' names are those the texts were checked against.)
+        self.render_texts()
+            .map_err(|errors| Diagnostics(errors).to_string())
+    }
+
+    /// Puts the parameters' current values into every rule's texts; the errors of unknown
+    /// parameters.
+    fn render_texts(&mut self) -> Result<(), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        for r in &mut self.rules {
+            let src = &r.origin.source;
+            let rule = &r.rule;
+            let mut text = |t: Option<&Spanned<String>>, template: bool| match t {
+                Some(t) => match render(src, t, &self.params, template) {
+                    Ok(out) => Some(Spanned::new(out, t.span)),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                },
+                None => None,
+            };
+            let title = text(rule.title.as_ref(), false);
+            let description = text(rule.description.as_ref(), false);
+            let remediation = text(rule.remediation.as_ref(), false);
+            let template = match &rule.message {
+                Some(m) => text(Some(m), true),
+                // (An error in the title is reported once, as the title's.)
+                None => rule.title.as_ref().and_then(|t| {
+                    render(src, t, &self.params, true)
+                        .ok()
+                        .map(|out| Spanned::new(out, t.span))
+                }),
+            };
+            r.texts = RuleTexts {
+                title: title.map(|t| t.node).unwrap_or_default(),
+                description: description.map(|t| t.node).unwrap_or_default(),
+                remediation: remediation.map(|t| t.node).unwrap_or_default(),
+                template,
+            };
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// Sets parameters from a JSON object file (`{"trusted_accounts": ["111122223333"]}`).
@@ -416,6 +467,8 @@ struct Loader {
     stack: Vec<(String, String)>,
     /// Files loaded, by key.
     done: Vec<String>,
+    /// The parameters the top file declares.
+    top_params: Vec<Spanned<String>>,
 }
 
 /// Where a file was imported: the importing file and the path as written in it.
@@ -431,6 +484,7 @@ impl Loader {
             errors: Vec::new(),
             stack: Vec::new(),
             done: Vec::new(),
+            top_params: Vec::new(),
         }
     }
 
@@ -443,6 +497,10 @@ impl Loader {
         self.pack.name = stem;
         let key = path.map_or_else(|| origin.source.name.clone(), |p| p.display().to_string());
         self.load(origin, key, None);
+        if let Err(errors) = self.pack.render_texts() {
+            self.errors.extend(errors);
+        }
+        self.pack.warnings = crate::lint::unused(&self.pack, &self.top_params);
         if self.errors.is_empty() {
             Ok(self.pack)
         } else {
@@ -506,18 +564,23 @@ impl Loader {
         for item in file.items {
             match item {
                 Item::Import(path) => self.import(&path, origin),
-                Item::Param(Param { name, value }) => match self.pack.params.entry(name.node) {
-                    std::collections::btree_map::Entry::Occupied(e) => {
-                        self.errors.push(Diagnostic::new(
-                            src,
-                            name.span,
-                            format!("parameter `{}` is declared twice", e.key()),
-                        ));
+                Item::Param(Param { name, value }) => {
+                    if top {
+                        self.top_params.push(name.clone());
                     }
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(value);
+                    match self.pack.params.entry(name.node) {
+                        std::collections::btree_map::Entry::Occupied(e) => {
+                            self.errors.push(Diagnostic::new(
+                                src,
+                                name.span,
+                                format!("parameter `{}` is declared twice", e.key()),
+                            ));
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(value);
+                        }
                     }
-                },
+                }
                 Item::Define(define) => {
                     let define = *define;
                     match self.pack.defines.entry(define.name.node.clone()) {
@@ -555,6 +618,7 @@ impl Loader {
                         self.pack.rules.push(PackRule {
                             rule: *rule,
                             origin: Arc::clone(origin),
+                            texts: RuleTexts::default(),
                         });
                     }
                 }

@@ -209,6 +209,8 @@ fn describe(kind: &G) -> String {
         G::expect => "`expect RULE-ID on [...]` or `expect RULE-ID none`",
         G::expect_none | G::expect_on => "`on [...]` or `none`",
         G::sql_block => "`sql { ... }`",
+        G::context_object => "a context object such as {\"iam:PassedToService\": $services}",
+        G::context_entry => "`\"key\": value`",
         G::EOI => "the end of the item",
         other => return format!("{other:?}").replace('_', " "),
     }
@@ -453,11 +455,11 @@ impl Builder {
                 G::severity => rule.severity = Some(self.text(&first(clause, clause_span)?)),
                 G::title => rule.title = Some(self.string(&first(clause, clause_span)?)),
                 G::description => {
-                    rule.description = Some(unescape(&first(clause, clause_span)?));
+                    rule.description = Some(self.string(&first(clause, clause_span)?));
                 }
                 G::message => rule.message = Some(self.string(&first(clause, clause_span)?)),
                 G::remediation => {
-                    rule.remediation = Some(unescape(&first(clause, clause_span)?));
+                    rule.remediation = Some(self.string(&first(clause, clause_span)?));
                 }
                 G::tags => rule.tags = self.string_list(first(clause, clause_span)?)?,
                 G::references => {
@@ -640,9 +642,15 @@ impl Builder {
                 } else {
                     Some(self.value(pick(&values, 1, span)?.clone())?)
                 };
-                let context = match values.get(if any { 1 } else { 2 }) {
-                    Some(v) => Some(self.value((*v).clone())?),
-                    None => None,
+                let context = match inner.iter().find(|p| p.as_rule() == G::context_object) {
+                    Some(o) => Some(self.context_object(o.clone())?),
+                    None => match values.get(if any { 1 } else { 2 }) {
+                        Some(v) => {
+                            let v = self.value((*v).clone())?;
+                            Some(Spanned::new(Context::Json(v.node), v.span))
+                        }
+                        None => None,
+                    },
                 };
                 Expr::Can {
                     alias,
@@ -725,10 +733,12 @@ impl Builder {
 
     fn qualifier(&self, pair: Pair<'_, G>, span: Span) -> BuildResult<TrustQualifier> {
         let mut negated = false;
+        let mut kind = PatternKind::Glob;
         let mut values = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 G::kw_without => negated = true,
+                G::kw_like => kind = PatternKind::Like,
                 G::value => values.push(self.value(p)?),
                 _ => {}
             }
@@ -739,8 +749,29 @@ impl Builder {
             keys: values
                 .next()
                 .ok_or((span, "expected the condition key".into()))?,
-            value_like: values.next(),
+            value: values.next().map(|value| Pattern { kind, value }),
         })
+    }
+
+    /// `{"key": VALUE, ...}` after `with context`.
+    fn context_object(&self, pair: Pair<'_, G>) -> BuildResult<Spanned<Context>> {
+        let span = self.span(&pair);
+        let mut entries = Vec::new();
+        for entry in pair.into_inner() {
+            let entry_span = self.span(&entry);
+            let mut parts = entry.into_inner();
+            let key = parts
+                .next()
+                .ok_or((entry_span, "expected a context key".into()))?;
+            let value = parts
+                .next()
+                .ok_or((entry_span, "expected the key's value".into()))?;
+            entries.push(ContextEntry {
+                key: self.string(&key),
+                value: self.value(value)?,
+            });
+        }
+        Ok(Spanned::new(Context::Object(entries), span))
     }
 
     fn relation(&self, pair: Pair<'_, G>) -> BuildResult<Relation> {

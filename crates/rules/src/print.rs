@@ -52,7 +52,7 @@ fn print_rule(out: &mut String, r: &Rule) {
         let _ = writeln!(out, "  title {}", quote(&t.node));
     }
     if let Some(d) = &r.description {
-        let _ = writeln!(out, "  description {}", quote(d));
+        let _ = writeln!(out, "  description {}", quote(&d.node));
     }
     if !r.tags.is_empty() {
         let _ = writeln!(out, "  tags {}", string_list(&r.tags));
@@ -67,7 +67,7 @@ fn print_rule(out: &mut String, r: &Rule) {
         let _ = writeln!(out, "  message {}", quote(&m.node));
     }
     if let Some(m) = &r.remediation {
-        let _ = writeln!(out, "  remediation {}", quote(m));
+        let _ = writeln!(out, "  remediation {}", quote(&m.node));
     }
     if !r.references.is_empty() {
         let _ = writeln!(out, "  references {}", string_list(&r.references));
@@ -103,6 +103,20 @@ fn print_test(out: &mut String, t: &Test) {
         }
     }
     out.push_str("}\n\n");
+}
+
+/// A request context as written after `with context`.
+fn context_text(c: &Context) -> String {
+    match c {
+        Context::Json(v) => value(v),
+        Context::Object(entries) => {
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|e| format!("{}: {}", quote(&e.key.node), value(&e.value.node)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
 }
 
 /// A string literal with the escapes the grammar reads.
@@ -208,7 +222,7 @@ pub fn expr(e: &Expr) -> String {
                     .map_or_else(|| "any resource".to_owned(), |r| value(&r.node))
             );
             if let Some(c) = context {
-                let _ = write!(s, " with context {}", value(&c.node));
+                let _ = write!(s, " with context {}", context_text(&c.node));
             }
             s
         }
@@ -246,8 +260,12 @@ pub fn expr(e: &Expr) -> String {
                     if q.negated { "without" } else { "with" },
                     value(&q.keys.node)
                 );
-                if let Some(v) = &q.value_like {
-                    let _ = write!(s, " value like {}", value(&v.node));
+                if let Some(p) = &q.value {
+                    let kind = match p.kind {
+                        PatternKind::Glob => "",
+                        PatternKind::Like => "like ",
+                    };
+                    let _ = write!(s, " value {kind}{}", value(&p.value.node));
                 }
             }
             s

@@ -47,11 +47,13 @@ rule X-1 everything
   tags ["a", "b"]
   for role r
   where (r can "iam:PassRole" on "*" with context "{\"aws:SourceIp\": \"10.0.0.1\"}"
-         or r can ["s3:GetObject", "s3:PutObject"] on r.arn)
+         or r can ["s3:GetObject", "s3:PutObject"] on r.arn
+         or r can "iam:PassRole" on any resource with context {"iam:PassedToService": $trusted, "aws:SourceVpc": ["vpc-1", "vpc-2"],}
+         or r can "iam:PassRole" on any resource with context {})
     and not r is admin
     and r can escalate via "IAM-PASSROLE-LAMBDA"
     and r trusts anyone with condition "*"
-    and r trusts federated "arn:aws:iam::*:oidc-provider/*" without condition ["*:sub", "*:aud"] with condition "*:sub" value like "%*%"
+    and r trusts federated "arn:aws:iam::*:oidc-provider/*" without condition ["*:sub", "*:aud"] with condition "*:sub" value like "%*%" with condition "*:aud" value "sts.*" with condition "*:x" value glob $trusted
     and r trusts external account not in $trusted
     and r trusts account "111122223333"
     and r trusts principal "arn:aws:iam::*:role/deploy"
@@ -304,4 +306,93 @@ fn imports_stay_inside_the_pack_folder_unless_allowed() {
         "{err}"
     );
     assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn context_objects_and_value_patterns_parse_to_their_trees() {
+    use iamsnap_rules::ast::{Context, PatternKind, Value};
+    let pack = parse(
+        "rule A\n  where r can \"iam:PassRole\" on any resource with context {\"iam:PassedToService\": $services}\n    and r trusts anyone with condition \"*:sub\" value \"repo:*\" with condition \"*:sub\" value like \"%*%\"\n",
+    );
+    let Item::Rule(rule) = &pack.items[0] else {
+        panic!("expected a rule")
+    };
+    let Expr::And(parts) = &rule.condition.as_ref().unwrap().node else {
+        panic!("expected and")
+    };
+    let Expr::Can { context, .. } = &parts[0].node else {
+        panic!("expected can")
+    };
+    let Context::Object(entries) = &context.as_ref().unwrap().node else {
+        panic!("expected an object")
+    };
+    assert_eq!(entries[0].key.node, "iam:PassedToService");
+    assert_eq!(entries[0].value.node, Value::Param("services".into()));
+    let Expr::Trusts { qualifiers, .. } = &parts[1].node else {
+        panic!("expected trusts")
+    };
+    let kinds: Vec<PatternKind> = qualifiers
+        .iter()
+        .map(|q| q.value.as_ref().unwrap().kind)
+        .collect();
+    assert_eq!(kinds, vec![PatternKind::Glob, PatternKind::Like]);
+    // The old form: a JSON text.
+    let pack = parse("rule A\n  where r can \"a:B\" on \"*\" with context \"{}\"\n");
+    let Item::Rule(rule) = &pack.items[0] else {
+        panic!("expected a rule")
+    };
+    let Expr::Can { context, .. } = &rule.condition.as_ref().unwrap().node else {
+        panic!("expected can")
+    };
+    assert_eq!(
+        context.as_ref().unwrap().node,
+        Context::Json(Value::Str("{}".into()))
+    );
+}
+
+#[test]
+fn params_fill_rule_texts_and_unknown_ones_are_errors() {
+    let text = "param days = 90\nparam who = [\"a\", \"b\"]\nrule A\n  severity low\n  title \"older than $days days\"\n  description \"for $who, $$1\"\n  remediation \"wait $days days\"\n  for role r\n  where r older than $days days\n  message \"{r.name}: $days\"\n";
+    let mut pack = Pack::from_text("t.rules", text, None).unwrap();
+    let info = pack.rules[0].info();
+    assert_eq!(info.title, "older than 90 days");
+    assert_eq!(info.description, "for a, b, $1");
+    assert_eq!(info.remediation, "wait 90 days");
+    pack.set_params(&["days=30".to_owned()]).unwrap();
+    let info = pack.rules[0].info();
+    assert_eq!(info.title, "older than 30 days");
+    assert_eq!(
+        pack.rules[0].texts.template.as_ref().unwrap().node,
+        "{r.name}: 30"
+    );
+    assert!(pack.warnings.is_empty(), "{:?}", pack.warnings);
+
+    let bad = text.replace("title \"older than $days", "title \"older than $dyas");
+    let err = Pack::from_text("t.rules", &bad, None).unwrap_err().render();
+    assert!(err.contains("unknown parameter `$dyas`"), "{err}");
+    assert!(err.contains("did you mean `$days`?"), "{err}");
+    assert!(err.contains("t.rules:5:21"), "{err}");
+}
+
+#[test]
+fn unused_predicates_and_params_are_warnings() {
+    let text = "param used = 1\nparam spare = 2\nparam in_title = 3\ndefine a(r) = b(r)\ndefine b(r) = r.name = \"x\" and r older than $used days\ndefine lonely(r) = r.name = \"y\"\nrule A\n  severity low\n  title \"t $in_title\"\n  for role r\n  where a(r)\n";
+    let pack = Pack::from_text("t.rules", text, None).unwrap();
+    let warnings: Vec<String> = pack.warnings.iter().map(|w| w.render()).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("warning: named predicate `lonely` is not used"),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains("t.rules:6:8"), "{warnings:?}");
+    assert!(
+        warnings[1].starts_with("warning: parameter `spare` is not used"),
+        "{warnings:?}"
+    );
+    // The shipped packs have none.
+    for (name, _, _) in EMBEDDED {
+        let pack = Pack::embedded(name).unwrap().unwrap();
+        let w: Vec<String> = pack.warnings.iter().map(|w| w.render()).collect();
+        assert!(w.is_empty(), "{name}: {w:?}");
+    }
 }

@@ -133,7 +133,16 @@ pub(crate) fn load_pack(spec: &str, allowed: &[PathBuf]) -> Result<Pack, CliErro
             ),
         ));
     };
-    result.map_err(pack_error)
+    let pack = result.map_err(pack_error)?;
+    print_warnings(&pack);
+    Ok(pack)
+}
+
+/// The pack's warnings (unused predicates and parameters), on standard error.
+pub(crate) fn print_warnings(pack: &Pack) {
+    for w in &pack.warnings {
+        eprintln!("{}", w.render());
+    }
 }
 
 /// Pack errors, rendered whole (the report already starts with `error:`).

@@ -246,6 +246,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     let mut uncovered = Vec::new();
     for file in pack_files(&args.paths)? {
         let pack = Pack::load_allowing(Path::new(&file), &allowed).map_err(pack_error)?;
+        super::check::print_warnings(&pack);
         if pack.tests.is_empty() {
             writeln!(out, "{}: no tests", file.display())?;
         }

@@ -3,6 +3,7 @@
 mod access;
 pub(crate) use access::parse_context;
 mod basic;
+pub mod expr;
 mod matching;
 mod udf;
 
