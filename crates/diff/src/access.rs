@@ -191,6 +191,8 @@ pub(crate) fn compute(
     arns: &BTreeSet<&str>,
 ) -> (BTreeMap<String, PrincipalAccess>, BTreeMap<String, String>) {
     let mut statements = Statements::new(catalog);
+    // The actions that can apply to each resource pattern, computed once per pattern.
+    let mut applicable: HashMap<String, ActionSet> = HashMap::new();
     let mut out = BTreeMap::new();
     let mut unknown = BTreeMap::new();
     for arn in arns {
@@ -233,6 +235,14 @@ pub(crate) fn compute(
                 g.actions.difference_with(&denied);
                 if let Some(b) = &boundary {
                     g.actions.intersect_with(b);
+                }
+                // Only the actions one of whose resource types the pattern can match
+                // (actions without resource types only on `*`); `NOT(...)` keeps them all.
+                if !res.starts_with("NOT(") {
+                    let fits = applicable
+                        .entry(res.clone())
+                        .or_insert_with(|| catalog.actions_for_resource(&res));
+                    g.actions.intersect_with(fits);
                 }
                 (!g.actions.is_empty()).then_some((res, g))
             })

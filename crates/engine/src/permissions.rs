@@ -18,7 +18,7 @@ use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::expr::InList;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
-use iamsnap_catalog::Catalog;
+use iamsnap_catalog::{ActionSet, Catalog};
 use iamsnap_policy::PolicyDocument;
 
 use crate::engine::TableInfo;
@@ -73,34 +73,47 @@ type Grant = (String, String, &'static str, bool);
 /// What a document states, action by action.
 fn grants(catalog: &Catalog, doc: &PolicyDocument) -> Vec<Grant> {
     let mut out: BTreeMap<(String, String, &'static str), bool> = BTreeMap::new();
+    // The actions that can apply to each resource pattern, computed once per pattern.
+    let mut applicable: HashMap<&str, ActionSet> = HashMap::new();
     for s in &doc.statements {
-        let mut actions: Vec<String> = Vec::new();
-        match (&s.action, &s.not_action) {
+        // Literal names the catalog does not know (newer or misspelled) are kept as written.
+        let mut literals: Vec<String> = Vec::new();
+        let set = match (&s.action, &s.not_action) {
             (Some(list), _) => {
-                let set = catalog.expand_all(list);
-                actions.extend(catalog.actions_in(&set).map(|a| a.full_name().to_owned()));
-                // Keep literal names the catalog does not know (newer or misspelled).
-                actions.extend(
+                literals.extend(
                     list.iter()
                         .filter(|a| !a.contains(['*', '?']) && catalog.action(a).is_none())
                         .cloned(),
                 );
+                catalog.expand_all(list)
             }
-            (None, Some(list)) => {
-                let set = catalog.expand_not(list);
-                actions.extend(catalog.actions_in(&set).map(|a| a.full_name().to_owned()));
-            }
+            (None, Some(list)) => catalog.expand_not(list),
             (None, None) => continue,
-        }
-        let resources: Vec<String> = match (&s.resource, &s.not_resource) {
-            (Some(list), _) => list.clone(),
-            (None, Some(list)) => vec![format!("NOT {}", list.join(", "))],
-            (None, None) => vec!["*".to_owned()],
+        };
+        // Each pattern lists only the actions one of whose resource types it can match
+        // (actions without resource types only on `*`); a NotResource row lists them all.
+        let resources: Vec<(String, Option<&str>)> = match (&s.resource, &s.not_resource) {
+            (Some(list), _) => list.iter().map(|r| (r.clone(), Some(r.as_str()))).collect(),
+            (None, Some(list)) => vec![(format!("NOT {}", list.join(", ")), None)],
+            (None, None) => vec![("*".to_owned(), Some("*"))],
         };
         let conditional = !s.conditions.is_empty();
-        for action in &actions {
-            for resource in &resources {
-                out.entry((action.clone(), resource.clone(), s.effect.as_str()))
+        for (resource, pattern) in &resources {
+            let actions = match pattern {
+                Some(p) => {
+                    let fits = applicable
+                        .entry(p)
+                        .or_insert_with(|| catalog.actions_for_resource(p));
+                    set.intersection(fits)
+                }
+                None => set.clone(),
+            };
+            let names = catalog
+                .actions_in(&actions)
+                .map(|a| a.full_name().to_owned())
+                .chain(literals.iter().cloned());
+            for action in names {
+                out.entry((action, resource.clone(), s.effect.as_str()))
                     .and_modify(|c| *c = *c && conditional)
                     .or_insert(conditional);
             }
