@@ -12,11 +12,11 @@ use std::hint::black_box;
 
 use chrono::{TimeZone, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use iamsnap_generate::GenerateOptions;
 use iamsnap_import::auth_details::AuthDetails;
 use iamsnap_import::credential_report::CredentialReport;
 use iamsnap_import::model::Extras;
 use iamsnap_import::{Page, build_tables_with};
-use iamsnap_generate::GenerateOptions;
 use serde::Serialize;
 
 const ROLES: usize = 2000;

@@ -6,8 +6,8 @@ use iamsnap_access::verdict::{ControlLevel, implicit_deny_reason};
 use iamsnap_catalog::arn::Arn;
 use iamsnap_catalog::{AccessLevel, Catalog};
 use iamsnap_policy::{
-    CompiledPolicy, Context, ContextValue, Decision, DocumentKind,
-    PolicyDocument, PolicySet, Request, evaluate, parse_document_text_as,
+    CompiledPolicy, Context, ContextValue, Decision, DocumentKind, PolicyDocument, PolicySet,
+    Request, evaluate, parse_document_text_as,
 };
 
 use crate::exit::{CliError, Exit};
