@@ -22,7 +22,7 @@ use crate::ast::{
     CompareOp, Expr as Ast, InSet, Operand, Relation, Span, Spanned, TrustQualifier, TrustTarget,
     Value,
 };
-use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
+use crate::diag::{Code, Diagnostic, Diagnostics, Source, nearest};
 use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
 use crate::finding::{RuleInfo, Severity};
 use crate::limits::{
@@ -139,6 +139,36 @@ impl Compiler<'_> {
             .push(Diagnostic::new(src, span, message).with_help(help));
     }
 
+    /// An error naming something that does not exist; `help` says what does.
+    fn unknown(
+        &mut self,
+        src: &Source,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::new(src, span, message)
+                .with_help(help)
+                .with_code(Code::UnknownName),
+        );
+    }
+
+    /// An error for a rule past one of the limits of [`crate::limits`].
+    fn limit(
+        &mut self,
+        src: &Source,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::new(src, span, message)
+                .with_help(help)
+                .with_code(Code::Limit),
+        );
+    }
+
     async fn rule(&mut self, pr: &PackRule) -> Option<CompiledRule> {
         let src = &pr.origin.source;
         let rule = &pr.rule;
@@ -160,7 +190,7 @@ impl Compiler<'_> {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => format!("one of: {}", names.join(", ")),
                     };
-                    self.error_help(src, s.span, format!("unknown severity `{}`", s.node), help);
+                    self.unknown(src, s.span, format!("unknown severity `{}`", s.node), help);
                     None
                 }
             },
@@ -188,7 +218,7 @@ impl Compiler<'_> {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("entities: {}", names.join(", ")),
             };
-            self.error_help(
+            self.unknown(
                 src,
                 target.entity.span,
                 format!("unknown entity `{}`", target.entity.node),
@@ -406,7 +436,7 @@ impl Compiler<'_> {
         if self.conditions > MAX_RULE_CONDITIONS {
             // Once per rule: every later part is past the limit too.
             if before <= MAX_RULE_CONDITIONS {
-                self.error_help(
+                self.limit(
                     src,
                     span,
                     format!(
@@ -418,7 +448,7 @@ impl Compiler<'_> {
             return false;
         }
         if self.depth + levels > MAX_NESTING {
-            self.error_help(
+            self.limit(
                 src,
                 span,
                 format!(
@@ -437,7 +467,7 @@ impl Compiler<'_> {
     fn conjuncts(&mut self, src: &Source, span: Span, filter: Expr) -> Option<Expr> {
         let n = datafusion::logical_expr::utils::split_conjunction(&filter).len();
         if n > MAX_CONJUNCTS {
-            self.error_help(
+            self.limit(
                 src,
                 span,
                 format!(
@@ -455,7 +485,7 @@ impl Compiler<'_> {
     fn subquery(&mut self, src: &Source, span: Span) -> bool {
         self.subqueries += 1;
         if self.subqueries == MAX_RULE_SUBQUERIES + 1 {
-            self.error_help(
+            self.limit(
                 src,
                 span,
                 format!(
@@ -777,7 +807,7 @@ impl Compiler<'_> {
             inner.aliases.insert(param.node.clone(), b);
         }
         if self.defines_in_use.len() >= MAX_DEFINE_CHAIN {
-            self.error_help(
+            self.limit(
                 src,
                 name.span,
                 format!(
@@ -807,7 +837,7 @@ impl Compiler<'_> {
             Some(n) => format!("did you mean `{n}`?"),
             None => format!("aliases here: {}", known.join(", ")),
         };
-        self.error_help(src, span, format!("unknown alias `{alias}`"), help);
+        self.unknown(src, span, format!("unknown alias `{alias}`"), help);
         None
     }
 
@@ -1077,7 +1107,7 @@ impl Compiler<'_> {
                     None => format!("relations of {}: {}", ent.name, names.join(", ")),
                 }
             };
-            self.error_help(
+            self.unknown(
                 src,
                 rel.name.span,
                 format!("{} has no relation `{}`", ent.name, rel.name.node),
@@ -1294,7 +1324,7 @@ impl Compiler<'_> {
                     ),
                     None => format!("fields of {}: {}", b.table, all.join(", ")),
                 };
-                self.error_help(
+                self.unknown(
                     src,
                     span,
                     format!("{} `{alias}` has no field `{field}`", b.table),
@@ -1318,7 +1348,7 @@ impl Compiler<'_> {
                         }
                         None => format!("parameters: {}", known.join(", ")),
                     };
-                    self.error_help(src, span, format!("unknown parameter `${name}`"), help);
+                    self.unknown(src, span, format!("unknown parameter `${name}`"), help);
                     None
                 }
             },
@@ -1441,7 +1471,7 @@ impl Compiler<'_> {
             Some(n) => format!("did you mean `{n}`?"),
             None => "named predicates come from `define`; functions are those of `iamsnap query` (see docs/functions.md)".to_owned(),
         };
-        self.error_help(
+        self.unknown(
             src,
             span,
             format!("unknown function or predicate `{name}`"),

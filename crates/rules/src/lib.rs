@@ -23,7 +23,7 @@ mod run;
 
 #[cfg(feature = "engine")]
 pub use compile::{CompiledRule, compile_pack};
-pub use diag::{Diagnostic, Diagnostics, Source};
+pub use diag::{Code, Diagnostic, Diagnostics, Source};
 pub use finding::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;

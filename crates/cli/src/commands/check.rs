@@ -136,10 +136,9 @@ pub(crate) fn load_pack(spec: &str, allowed: &[PathBuf]) -> Result<Pack, CliErro
     result.map_err(pack_error)
 }
 
-/// Pack errors, rendered whole (the report already starts with `error:`).
+/// Pack errors, each with its place in the pack and its help.
 pub(crate) fn pack_error(d: iamsnap_rules::Diagnostics) -> CliError {
-    let text = d.render();
-    CliError::new(text.strip_prefix("error: ").unwrap_or(&text).to_owned())
+    CliError::diagnostic(d)
 }
 
 impl PackArgs {
