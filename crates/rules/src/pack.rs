@@ -292,6 +292,10 @@ impl Pack {
     /// The file a test fixture names (`path`, written in the file of `origin`): inside the
     /// folders the pack may read, a regular file of at most
     /// [`MAX_FIXTURE_BYTES`](crate::limits::MAX_FIXTURE_BYTES).
+    #[expect(
+        clippy::result_large_err,
+        reason = "a diagnostic carries its source and label; errors here are rare"
+    )]
     pub fn fixture_path(
         &self,
         origin: &Origin,
