@@ -56,13 +56,16 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(errors) => {
-            let _ = errors.render();
+            let _ = errors.to_string();
+            for e in &errors.0 {
+                let _ = e.summary();
+            }
         }
     }
     match parse_pack(&source) {
         Err(errors) => {
             for e in errors {
-                let _ = e.render();
+                let _ = e.summary();
             }
         }
         Ok(pack) => {
@@ -82,7 +85,7 @@ fuzz_target!(|data: &[u8]| {
                 Ok(again) => again,
                 Err(e) => panic!(
                     "the printed pack does not parse: {}\n{printed}",
-                    e.first().map(|d| d.render()).unwrap_or_default()
+                    e.first().map(|d| d.summary()).unwrap_or_default()
                 ),
             };
             assert_eq!(again, pack, "printing changed the pack\n{printed}");

@@ -23,9 +23,16 @@ fn validate_counts_what_each_statement_grants_and_flags_unknown_actions() {
 fn validate_rejects_an_unknown_condition_operator_with_its_place() {
     let err = fails(&["policy", "validate", &p("invalid.json")]);
     assert!(
-        err.contains("at `Statement[0].Condition` (line 1, column 108): unknown condition operator `StringEqual`, did you mean `StringEquals`?"),
+        err.contains("error: invalid policy document: unknown condition operator `StringEqual`, did you mean `StringEquals`?"),
         "{err}"
     );
+    // The place: file, line and column, and the operator underlined with its path.
+    assert!(err.contains("invalid.json:1:108\n"), "{err}");
+    assert!(
+        err.contains("^^^^^^^^^^^^^ at `Statement[0].Condition`"),
+        "{err}"
+    );
+    assert!(err.contains("help: "), "{err}");
 }
 
 #[test]

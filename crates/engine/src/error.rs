@@ -35,6 +35,19 @@ pub enum EngineError {
 }
 
 impl EngineError {
+    /// The stable code of this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Snapshot(_) => "engine::snapshot",
+            Self::Query { .. } => "engine::query",
+            Self::ReadOnly(_) => "engine::read-only",
+            Self::Cancelled => "engine::cancelled",
+            Self::Timeout(_) => "engine::timeout",
+            Self::MemoryLimit { .. } => "engine::memory-limit",
+            Self::Internal(_) => "engine::internal",
+        }
+    }
+
     /// Advice to show with the error, if any.
     pub fn help(&self) -> Option<&str> {
         match self {
@@ -53,5 +66,17 @@ impl EngineError {
             ),
             _ => None,
         }
+    }
+}
+
+/// DataFusion's errors carry no position in the statement, so these errors have no label:
+/// the message names what is wrong.
+impl miette::Diagnostic for EngineError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(EngineError::code(self)))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        EngineError::help(self).map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 }

@@ -17,7 +17,7 @@ mod principal;
 
 pub use condition::{ConditionOperator, OperatorFamily, SetQualifier};
 pub use document::{Condition, Effect, NameList, PolicyDocument, Statement};
-pub use error::{PolicyError, Problem};
+pub use error::{DocumentError, PolicyError, Problem};
 pub use eval::{
     CompiledPolicy, Context, ContextValue, Decision, Evaluation, ImplicitDenyReason, PolicyKind,
     PolicySet, Request, RequestRef, Requester, ResourceMatcher, StatementRef, evaluate,

@@ -27,9 +27,10 @@ impl<'a> Locator<'a> {
         }
     }
 
-    /// The 1-based line and column (in characters) of the value at `path` — or of the key
-    /// `key` of the object at `path`. `None` if the text does not hold it, or past the limit.
-    pub(crate) fn locate(&mut self, path: &[Seg], key: Option<&str>) -> Option<(usize, usize)> {
+    /// Where the value at `path` — or the key `key` of the object at `path` — is: its
+    /// 1-based line and column (in characters) and the span of its text. `None` if the
+    /// text does not hold it, or past the limit.
+    pub(crate) fn locate(&mut self, path: &[Seg], key: Option<&str>) -> Option<Located> {
         if self.used >= Self::LIMIT {
             return None;
         }
@@ -42,13 +43,45 @@ impl<'a> Locator<'a> {
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = *self.line_starts.get(line.checked_sub(1)?)?;
         let column = self.text.get(start..offset)?.chars().count() + 1;
-        Some((line, column))
+        let len = token_len(self.text.as_bytes(), offset);
+        Some(Located {
+            line,
+            column,
+            span: miette::SourceSpan::new(offset.into(), len),
+        })
+    }
+}
+
+/// Where a problem is in a document's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Located {
+    /// 1-based line.
+    pub(crate) line: usize,
+    /// 1-based column, in characters.
+    pub(crate) column: usize,
+    /// The text to underline: a string or a scalar whole, an object or array by its
+    /// opening bracket.
+    pub(crate) span: miette::SourceSpan,
+}
+
+/// The length in bytes of the JSON token at `offset`.
+fn token_len(bytes: &[u8], offset: usize) -> usize {
+    let mut s = Scanner { bytes, pos: offset };
+    match s.peek() {
+        Some(b'{' | b'[') => 1,
+        Some(_) => match s.skip_value() {
+            Some(()) => s.pos.saturating_sub(offset).max(1),
+            None => 1,
+        },
+        None => 0,
     }
 }
 
 #[cfg(test)]
 fn locate(text: &str, path: &[Seg], key: Option<&str>) -> Option<(usize, usize)> {
-    Locator::new(text).locate(path, key)
+    Locator::new(text)
+        .locate(path, key)
+        .map(|l| (l.line, l.column))
 }
 
 struct Scanner<'a> {
@@ -206,5 +239,20 @@ mod tests {
         assert_eq!(locate(text, &cond, Some("StringEqual")), Some((5, 39)));
         assert_eq!(locate(text, &[k("Nope")], None), None);
         assert_eq!(locate("[1,2", &[Seg::Index(5)], None), None);
+    }
+
+    #[test]
+    fn spans_cover_the_offending_token() {
+        let text =
+            "{\"Statement\": [{\"Effect\": \"allow\", \"Condition\": {\"StringEqual\": {}}}]}";
+        let under = |path: &[Seg], key| {
+            let at = Locator::new(text).locate(path, key).map(|l| l.span);
+            at.and_then(|s| text.get(s.offset()..s.offset() + s.len()))
+        };
+        let effect = [k("Statement"), Seg::Index(0), k("Effect")];
+        assert_eq!(under(&effect, None), Some("\"allow\""));
+        let cond = [k("Statement"), Seg::Index(0), k("Condition")];
+        assert_eq!(under(&cond, Some("StringEqual")), Some("\"StringEqual\""));
+        assert_eq!(under(&cond, None), Some("{"));
     }
 }

@@ -96,15 +96,15 @@ fn parse_value(
                 p.problems
                     .into_iter()
                     .map(|f| {
-                        let (line, column) = locator
+                        let at = locator
                             .as_mut()
-                            .and_then(|l| l.locate(&f.path, f.key.as_deref()))
-                            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                            .and_then(|l| l.locate(&f.path, f.key.as_deref()));
                         Problem {
                             path: render(&f.path),
                             message: f.message,
-                            line,
-                            column,
+                            line: at.map(|a| a.line),
+                            column: at.map(|a| a.column),
+                            span: at.map(|a| a.span),
                         }
                     })
                     .collect(),

@@ -24,7 +24,7 @@ use crate::ast::{
     CompareOp, Context, Expr as Ast, InSet, Operand, PatternKind, Relation, Span, Spanned,
     TrustQualifier, TrustTarget, Value,
 };
-use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
+use crate::diag::{Code, Diagnostic, Diagnostics, Source, nearest};
 use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
 use crate::finding::{RuleInfo, Severity};
 use crate::limits::{
@@ -146,6 +146,36 @@ impl Compiler<'_> {
             .push(Diagnostic::new(src, span, message).with_help(help));
     }
 
+    /// An error naming something that does not exist; `help` says what does.
+    fn unknown(
+        &mut self,
+        src: &Source,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::new(src, span, message)
+                .with_help(help)
+                .with_code(Code::UnknownName),
+        );
+    }
+
+    /// An error for a rule past one of the limits of [`crate::limits`].
+    fn limit(
+        &mut self,
+        src: &Source,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::new(src, span, message)
+                .with_help(help)
+                .with_code(Code::Limit),
+        );
+    }
+
     async fn rule(&mut self, pr: &PackRule) -> Option<CompiledRule> {
         let src = &pr.origin.source;
         let rule = &pr.rule;
@@ -167,7 +197,7 @@ impl Compiler<'_> {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => format!("one of: {}", names.join(", ")),
                     };
-                    self.error_help(src, s.span, format!("unknown severity `{}`", s.node), help);
+                    self.unknown(src, s.span, format!("unknown severity `{}`", s.node), help);
                     None
                 }
             },
@@ -195,7 +225,7 @@ impl Compiler<'_> {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("entities: {}", names.join(", ")),
             };
-            self.error_help(
+            self.unknown(
                 src,
                 target.entity.span,
                 format!("unknown entity `{}`", target.entity.node),
@@ -409,7 +439,7 @@ impl Compiler<'_> {
         if self.conditions > MAX_RULE_CONDITIONS {
             // Once per rule: every later part is past the limit too.
             if before <= MAX_RULE_CONDITIONS {
-                self.error_help(
+                self.limit(
                     src,
                     span,
                     format!(
@@ -421,7 +451,7 @@ impl Compiler<'_> {
             return false;
         }
         if self.depth + levels > MAX_NESTING {
-            self.error_help(
+            self.limit(
                 src,
                 span,
                 format!(
@@ -440,7 +470,7 @@ impl Compiler<'_> {
     fn conjuncts(&mut self, src: &Source, span: Span, filter: Expr) -> Option<Expr> {
         let n = datafusion::logical_expr::utils::split_conjunction(&filter).len();
         if n > MAX_CONJUNCTS {
-            self.error_help(
+            self.limit(
                 src,
                 span,
                 format!(
@@ -458,7 +488,7 @@ impl Compiler<'_> {
     fn subquery(&mut self, src: &Source, span: Span) -> bool {
         self.subqueries += 1;
         if self.subqueries == MAX_RULE_SUBQUERIES + 1 {
-            self.error_help(
+            self.limit(
                 src,
                 span,
                 format!(
@@ -786,7 +816,7 @@ impl Compiler<'_> {
             inner.aliases.insert(param.node.clone(), b);
         }
         if self.defines_in_use.len() >= MAX_DEFINE_CHAIN {
-            self.error_help(
+            self.limit(
                 src,
                 name.span,
                 format!(
@@ -816,7 +846,7 @@ impl Compiler<'_> {
             Some(n) => format!("did you mean `{n}`?"),
             None => format!("aliases here: {}", known.join(", ")),
         };
-        self.error_help(src, span, format!("unknown alias `{alias}`"), help);
+        self.unknown(src, span, format!("unknown alias `{alias}`"), help);
         None
     }
 
@@ -1136,7 +1166,7 @@ impl Compiler<'_> {
                     None => format!("relations of {}: {}", ent.name, names.join(", ")),
                 }
             };
-            self.error_help(
+            self.unknown(
                 src,
                 rel.name.span,
                 format!("{} has no relation `{}`", ent.name, rel.name.node),
@@ -1354,7 +1384,7 @@ impl Compiler<'_> {
                     ),
                     None => format!("fields of {}: {}", b.table, all.join(", ")),
                 };
-                self.error_help(
+                self.unknown(
                     src,
                     span,
                     format!("{} `{alias}` has no field `{field}`", b.table),
@@ -1378,7 +1408,7 @@ impl Compiler<'_> {
                         }
                         None => format!("parameters: {}", known.join(", ")),
                     };
-                    self.error_help(src, span, format!("unknown parameter `${name}`"), help);
+                    self.unknown(src, span, format!("unknown parameter `${name}`"), help);
                     None
                 }
             },
@@ -1518,7 +1548,7 @@ impl Compiler<'_> {
             Some(n) => format!("did you mean `{n}`?"),
             None => "named predicates come from `define`; functions are those of `iamsnap query` (see docs/functions.md)".to_owned(),
         };
-        self.error_help(
+        self.unknown(
             src,
             span,
             format!("unknown function or predicate `{name}`"),

@@ -5,6 +5,10 @@
 //! compiled to DataFusion logical plans over a snapshot's tables; running them gives
 //! [`Finding`]s, which a [`baseline`] can suppress.
 
+// A [`Diagnostic`] carries its source, span, label and help so that it renders alone; it is
+// returned only when a pack is wrong, never on a hot path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod ast;
 pub mod baseline;
 #[cfg(feature = "engine")]
@@ -25,7 +29,7 @@ mod template;
 
 #[cfg(feature = "engine")]
 pub use compile::{CompiledRule, compile_pack};
-pub use diag::{Diagnostic, Diagnostics, Level, Source};
+pub use diag::{Code, Diagnostic, Diagnostics, Level, Source};
 pub use finding::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;

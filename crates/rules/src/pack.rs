@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::ast::{Define, Item, PackFile, Param, Rule, Span, Spanned, Test, Value};
-use crate::diag::{Diagnostic, Diagnostics, Source, nearest};
+use crate::diag::{Code, Diagnostic, Diagnostics, Source, nearest};
 use crate::finding::{RuleInfo, RuleLocation, Severity};
 use crate::limits::{MAX_FIXTURE_BYTES, MAX_PACK_BYTES, MAX_PACK_FILES, bytes};
 use crate::parse::parse_pack;
@@ -280,6 +280,7 @@ impl Pack {
             let source = Source::new(path.display().to_string(), "");
             Diagnostics(vec![
                 Diagnostic::new(&source, Span::default(), format!("cannot read the pack: {reason}"))
+                    .with_code(Code::Pack)
                     .with_help(format!("give the path of a `.rules` file of at most {}, or leave `--pack` out to use the shipped non-human-identity pack", bytes(MAX_PACK_BYTES))),
             ])
         };
@@ -312,7 +313,11 @@ impl Pack {
         };
         self.scope
             .resolve(dir, &path.node, MAX_FIXTURE_BYTES)
-            .map_err(|(message, help)| Diagnostic::new(src, path.span, message).with_help(help))
+            .map_err(|(message, help)| {
+                Diagnostic::new(src, path.span, message)
+                    .with_help(help)
+                    .with_code(Code::Pack)
+            })
     }
 
     /// A pack shipped with iamsnap, by name (`nhi`, `cis`).
@@ -536,7 +541,8 @@ impl Loader {
                             .with_help(format!(
                                 "its text is not shown here; `iamsnap rules list --pack {}` shows the errors of a pack",
                                 origin.source.name
-                            )),
+                            ))
+                            .with_code(Code::Pack),
                         );
                     }
                 }
@@ -633,7 +639,9 @@ impl Loader {
     fn import(&mut self, path: &Spanned<String>, from: &Arc<Origin>) {
         let src = &from.source;
         let error = |message: String, help: String| {
-            Diagnostic::new(src, path.span, message).with_help(help)
+            Diagnostic::new(src, path.span, message)
+                .with_help(help)
+                .with_code(Code::Pack)
         };
         let (key, name, text, dir) = match &from.dir {
             Some(dir) => {
@@ -686,26 +694,28 @@ impl Loader {
                     (name.clone(), name, (*text).to_owned(), None)
                 }
                 None => {
-                    self.errors.push(Diagnostic::new(
-                        src,
-                        path.span,
-                        format!("no shipped pack `{}`", path.node),
-                    ));
+                    self.errors.push(
+                        Diagnostic::new(src, path.span, format!("no shipped pack `{}`", path.node))
+                            .with_code(Code::Pack),
+                    );
                     return;
                 }
             },
         };
         if self.stack.iter().any(|(k, _)| *k == key) {
             let names: Vec<&str> = self.stack.iter().map(|(_, n)| n.as_str()).collect();
-            self.errors.push(Diagnostic::new(
-                src,
-                path.span,
-                format!(
-                    "`{}` imports itself (through {})",
-                    path.node,
-                    names.join(" → ")
-                ),
-            ));
+            self.errors.push(
+                Diagnostic::new(
+                    src,
+                    path.span,
+                    format!(
+                        "`{}` imports itself (through {})",
+                        path.node,
+                        names.join(" → ")
+                    ),
+                )
+                .with_code(Code::Pack),
+            );
             return;
         }
         if self.done.contains(&key) {

@@ -9,7 +9,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 
 use crate::ast::*;
-use crate::diag::{Diagnostic, Source, nearest};
+use crate::diag::{Code, Diagnostic, Source, nearest};
 use crate::limits::{MAX_NESTING, too_deep, too_deep_brackets};
 
 mod grammar {
@@ -72,7 +72,9 @@ pub fn parse_pack(source: &Source) -> Result<PackFile, Vec<Diagnostic>> {
                                 errors.push(too_deep_error(source, span));
                             }
                             Err((span, message)) => {
-                                errors.push(Diagnostic::new(source, span, message));
+                                errors.push(
+                                    Diagnostic::new(source, span, message).with_code(Code::Syntax),
+                                );
                             }
                         },
                     }
@@ -99,6 +101,7 @@ fn too_deep_error(source: &Source, span: Span) -> Diagnostic {
         span,
         format!("this nests more than {MAX_NESTING} levels deep"),
     )
+    .with_code(Code::Limit)
     .with_help(
         "write it with fewer levels: `not not x` is `x`, `a and (b and c)` is `a and b and c`",
     )
@@ -268,7 +271,8 @@ fn syntax_error(
         source,
         Span::new(chunk_start + start, chunk_start + end),
         message,
-    );
+    )
+    .with_code(Code::Syntax);
     // A misspelt clause keyword right after a rule id reads as the rule's name, and the
     // error shows at the next word: point at the misspelt word instead.
     let before = chunk.get(..start).unwrap_or_default().trim_end();
@@ -288,6 +292,7 @@ fn syntax_error(
             ),
             format!("unknown clause `{prev}`"),
         )
+        .with_code(Code::UnknownName)
         .with_help(format!("did you mean `{near}`?"));
     }
     if !word.is_empty() {

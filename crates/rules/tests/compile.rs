@@ -22,7 +22,15 @@ async fn run(pack: &Pack) -> (Vec<Finding>, Vec<String>) {
     let engine = Engine::open(&demo()).await.unwrap();
     let rules = compile_pack(engine.context(), pack)
         .await
-        .unwrap_or_else(|d| panic!("{}", d.render()));
+        .unwrap_or_else(|d| {
+            panic!(
+                "{}",
+                d.0.iter()
+                    .map(|x| x.summary())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
     let titles = rules.iter().map(|r| r.info.title.clone()).collect();
     (run_rules(&engine, &rules, None).await.unwrap(), titles)
 }

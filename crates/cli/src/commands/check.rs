@@ -140,15 +140,15 @@ pub(crate) fn load_pack(spec: &str, allowed: &[PathBuf]) -> Result<Pack, CliErro
 
 /// The pack's warnings (unused predicates and parameters), on standard error.
 pub(crate) fn print_warnings(pack: &Pack) {
+    let graphical = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for w in &pack.warnings {
-        eprintln!("{}", w.render());
+        eprint!("{}", crate::exit::render(w, graphical));
     }
 }
 
-/// Pack errors, rendered whole (the report already starts with `error:`).
+/// Pack errors, each with its place in the pack and its help.
 pub(crate) fn pack_error(d: iamsnap_rules::Diagnostics) -> CliError {
-    let text = d.render();
-    CliError::new(text.strip_prefix("error: ").unwrap_or(&text).to_owned())
+    CliError::diagnostic(d)
 }
 
 impl PackArgs {

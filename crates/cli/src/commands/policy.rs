@@ -157,12 +157,8 @@ fn catalog() -> Result<&'static Catalog, CliError> {
 fn load(path: &Path, kind: DocumentKind) -> Result<PolicyDocument, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display())))?;
-    parse_document_text_as(&text, kind).map_err(|e| {
-        CliError::with_help(
-            format!("`{}`: {e}", path.display()),
-            "fix the document; IAM rejects it too",
-        )
-    })
+    parse_document_text_as(&text, kind)
+        .map_err(|e| CliError::diagnostic(e.with_source(path.display().to_string(), &text)))
 }
 
 /// Warnings about actions the catalog does not know.

@@ -163,13 +163,10 @@ struct Session {
 
 /// Prints an error and its advice on stderr; the session goes on.
 fn report(err: CliError) -> Result<(), CliError> {
-    match err {
-        CliError::BrokenPipe => Err(CliError::BrokenPipe),
-        CliError::User { message, help } => {
-            eprintln!("error: {}", crate::exit::printable(&message));
-            if let Some(help) = help.filter(|h| !h.is_empty()) {
-                eprintln!("help: {}", crate::exit::printable(&help));
-            }
+    match err.rendered() {
+        None => Err(CliError::BrokenPipe),
+        Some(text) => {
+            eprint!("{text}");
             Ok(())
         }
     }
