@@ -146,9 +146,11 @@ impl Compiler<'_> {
             .push(Diagnostic::new(src, span, message).with_help(help));
     }
 
-    /// An error naming something that does not exist; `help` says what does.
-    fn unknown(
+    /// An error of kind `code` (a name that does not exist, a limit passed); `help` says
+    /// what does exist or what to do.
+    fn coded(
         &mut self,
+        code: Code,
         src: &Source,
         span: Span,
         message: impl Into<String>,
@@ -157,22 +159,7 @@ impl Compiler<'_> {
         self.errors.push(
             Diagnostic::new(src, span, message)
                 .with_help(help)
-                .with_code(Code::UnknownName),
-        );
-    }
-
-    /// An error for a rule past one of the limits of [`crate::limits`].
-    fn limit(
-        &mut self,
-        src: &Source,
-        span: Span,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.errors.push(
-            Diagnostic::new(src, span, message)
-                .with_help(help)
-                .with_code(Code::Limit),
+                .with_code(code),
         );
     }
 
@@ -197,7 +184,13 @@ impl Compiler<'_> {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => format!("one of: {}", names.join(", ")),
                     };
-                    self.unknown(src, s.span, format!("unknown severity `{}`", s.node), help);
+                    self.coded(
+                        Code::UnknownName,
+                        src,
+                        s.span,
+                        format!("unknown severity `{}`", s.node),
+                        help,
+                    );
                     None
                 }
             },
@@ -225,7 +218,8 @@ impl Compiler<'_> {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("entities: {}", names.join(", ")),
             };
-            self.unknown(
+            self.coded(
+                Code::UnknownName,
                 src,
                 target.entity.span,
                 format!("unknown entity `{}`", target.entity.node),
@@ -439,7 +433,7 @@ impl Compiler<'_> {
         if self.conditions > MAX_RULE_CONDITIONS {
             // Once per rule: every later part is past the limit too.
             if before <= MAX_RULE_CONDITIONS {
-                self.limit(
+                self.coded(Code::Limit,
                     src,
                     span,
                     format!(
@@ -451,7 +445,7 @@ impl Compiler<'_> {
             return false;
         }
         if self.depth + levels > MAX_NESTING {
-            self.limit(
+            self.coded(Code::Limit,
                 src,
                 span,
                 format!(
@@ -470,7 +464,7 @@ impl Compiler<'_> {
     fn conjuncts(&mut self, src: &Source, span: Span, filter: Expr) -> Option<Expr> {
         let n = datafusion::logical_expr::utils::split_conjunction(&filter).len();
         if n > MAX_CONJUNCTS {
-            self.limit(
+            self.coded(Code::Limit,
                 src,
                 span,
                 format!(
@@ -488,7 +482,7 @@ impl Compiler<'_> {
     fn subquery(&mut self, src: &Source, span: Span) -> bool {
         self.subqueries += 1;
         if self.subqueries == MAX_RULE_SUBQUERIES + 1 {
-            self.limit(
+            self.coded(Code::Limit,
                 src,
                 span,
                 format!(
@@ -816,7 +810,8 @@ impl Compiler<'_> {
             inner.aliases.insert(param.node.clone(), b);
         }
         if self.defines_in_use.len() >= MAX_DEFINE_CHAIN {
-            self.limit(
+            self.coded(
+                Code::Limit,
                 src,
                 name.span,
                 format!(
@@ -846,7 +841,13 @@ impl Compiler<'_> {
             Some(n) => format!("did you mean `{n}`?"),
             None => format!("aliases here: {}", known.join(", ")),
         };
-        self.unknown(src, span, format!("unknown alias `{alias}`"), help);
+        self.coded(
+            Code::UnknownName,
+            src,
+            span,
+            format!("unknown alias `{alias}`"),
+            help,
+        );
         None
     }
 
@@ -1166,7 +1167,8 @@ impl Compiler<'_> {
                     None => format!("relations of {}: {}", ent.name, names.join(", ")),
                 }
             };
-            self.unknown(
+            self.coded(
+                Code::UnknownName,
                 src,
                 rel.name.span,
                 format!("{} has no relation `{}`", ent.name, rel.name.node),
@@ -1384,7 +1386,8 @@ impl Compiler<'_> {
                     ),
                     None => format!("fields of {}: {}", b.table, all.join(", ")),
                 };
-                self.unknown(
+                self.coded(
+                    Code::UnknownName,
                     src,
                     span,
                     format!("{} `{alias}` has no field `{field}`", b.table),
@@ -1408,7 +1411,13 @@ impl Compiler<'_> {
                         }
                         None => format!("parameters: {}", known.join(", ")),
                     };
-                    self.unknown(src, span, format!("unknown parameter `${name}`"), help);
+                    self.coded(
+                        Code::UnknownName,
+                        src,
+                        span,
+                        format!("unknown parameter `${name}`"),
+                        help,
+                    );
                     None
                 }
             },
@@ -1548,7 +1557,8 @@ impl Compiler<'_> {
             Some(n) => format!("did you mean `{n}`?"),
             None => "named predicates come from `define`; functions are those of `iamsnap query` (see docs/functions.md)".to_owned(),
         };
-        self.unknown(
+        self.coded(
+            Code::UnknownName,
             src,
             span,
             format!("unknown function or predicate `{name}`"),
