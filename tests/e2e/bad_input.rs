@@ -188,5 +188,8 @@ fn not_a_snapshot_and_unknown_table_are_explained() {
     );
     let err = fails(&["schema", "rolez"]);
     assert!(err.contains("unknown table `rolez`"), "{err}");
-    assert!(err.contains("the tables are: users, roles"), "{err}");
+    assert!(
+        err.contains("help: did you mean `roles`? the tables and views are: users, roles"),
+        "{err}"
+    );
 }

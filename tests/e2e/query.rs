@@ -101,7 +101,10 @@ fn queries_cannot_write() {
 #[test]
 fn an_unknown_column_says_which_tables_have_it() {
     let err = fails(&["query", &demo("2026-11-22"), "select arn from trust"]);
-    assert!(err.contains("No field named arn"), "{err}");
+    assert!(
+        err.contains("error: no column `arn` in the tables the statement reads"),
+        "{err}"
+    );
     assert!(
         err.contains("help: `arn` is a column of: users, roles"),
         "{err}"
@@ -129,4 +132,28 @@ fn permissions_filtered_by_principal_match_the_full_table() {
         assert_eq!(a, b);
         assert_ne!(a, "count(*)\n0\n", "{pushed}");
     }
+}
+
+/// A misspelt table is named as the statement wrote it, underlined there, with the closest
+/// name and every table and view there is; nothing of the query engine's internals shows.
+#[test]
+fn an_unknown_table_is_underlined_with_the_closest_name() {
+    let demo = root().join("snapshots/demo-2026-11-22");
+    let out = run(&[
+        "query",
+        demo.to_str().unwrap(),
+        "select name from rolse where 1 = 1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let expected_start = "error: no table or view `rolse`\n --> statement:1:18\n  |\n1 | select name from rolse where 1 = 1\n  |                  ^^^^^ here\nhelp: did you mean `roles`? the tables and views are: users, roles, groups,";
+    assert!(err.starts_with(expected_start), "{err}");
+    assert!(err.contains("entity_role"), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("(`iamsnap schema` describes them)"),
+        "{err}"
+    );
+    assert!(!err.contains("datafusion"), "{err}");
+    assert!(stdout(&out).is_empty());
 }

@@ -184,7 +184,7 @@ fn pty_a_query_and_enter_show_the_result_and_q_exits_0() {
     expect(&mut p, "(1 row)");
     // An error does not end the session.
     enter(&mut p, "select nope from users;");
-    expect(&mut p, "No field named");
+    expect(&mut p, "no column `");
     expect(&mut p, "iamsnap> ");
     enter(&mut p, "\\bogus");
     expect(&mut p, "unknown meta-command");

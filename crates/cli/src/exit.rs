@@ -400,43 +400,10 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+/// A snapshot error carries its own code and help.
 impl From<iamsnap_snapshot::SnapshotError> for CliError {
     fn from(e: iamsnap_snapshot::SnapshotError) -> Self {
-        use iamsnap_snapshot::SnapshotError as E;
-        let help = match &e {
-            E::Exists { .. } => Some("pass --force to replace it, or choose another folder"),
-            E::NotReplaceable { .. } => Some(
-                "move the other files out of the folder, or choose another folder: a snapshot is only replaced when its folder holds nothing else",
-            ),
-            E::NotASnapshot { .. } => {
-                Some("create a snapshot with `iamsnap import` and give its folder")
-            }
-            E::FormatVersion { .. } => Some(
-                "re-create the snapshot with this iamsnap (import or export again), or use the iamsnap version that wrote it",
-            ),
-            E::HashMismatch { .. } | E::MissingFile { .. } => Some(
-                "snapshots are read-only: re-create the snapshot from its source rather than editing its files",
-            ),
-            E::Manifest { .. }
-            | E::Tables { .. }
-            | E::Schema { .. }
-            | E::FileSchema { .. }
-            | E::RowCount { .. }
-            | E::Damaged { .. } => {
-                Some("the snapshot is damaged or from another tool; re-create it")
-            }
-            E::NotAFile { .. } => Some(
-                "copy the snapshot so that its table files are regular files (e.g. `cp -rL`), and open the copy",
-            ),
-            E::Changed { .. } => Some(
-                "a snapshot's files must not change while it is open: re-create the snapshot, then open it again",
-            ),
-            _ => None,
-        };
-        Self::User {
-            message: e.to_string(),
-            help: help.map(str::to_owned),
-        }
+        Self::diagnostic(e)
     }
 }
 

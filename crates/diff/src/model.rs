@@ -57,6 +57,14 @@ impl Unknown {
             missing: missing.to_owned(),
         }
     }
+
+    /// One sentence: what was not compared, for whom, and what is missing where.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} of {} not compared: the {} snapshot lacks {}",
+            self.what, self.subject, self.side, self.missing
+        )
+    }
 }
 
 impl DiffReport {

@@ -282,14 +282,16 @@ impl Engine {
             .with_allow_dml(false)
             .with_allow_statements(false);
         let ctx = self.ctx.clone();
-        let sql = sql.to_owned();
+        let statement = sql.to_owned();
         let work = async move {
-            limits::check_nesting(&sql).map_err(|e| DataFusionError::External(Box::new(e)))?;
-            let df = ctx.sql_with_options(&sql, options).await?;
+            limits::check_nesting(&statement)
+                .map_err(|e| DataFusionError::External(Box::new(e)))?;
+            let df = ctx.sql_with_options(&statement, options).await?;
             let stream = df.execute_stream().await?;
             limits::collect(stream, &ctx.runtime_env()).await
         };
         self.finish(limits::guarded(work, self.limits.timeout, &self.cancelled).await)
+            .map_err(|e| e.in_statement(sql))
     }
 
     /// Runs a logical plan made on [`Engine::context`] (a rule's) and collects its result,
@@ -400,21 +402,81 @@ impl Engine {
             );
         }
         let message = strip_prefixes(&text);
-        let help = unknown_column(&message).map(|col| {
-            let holders: Vec<String> = self
-                .tables()
-                .into_iter()
-                .filter(|t| t.columns.iter().any(|(c, _, _)| c == &col))
-                .map(|t| t.name)
-                .collect();
-            if holders.is_empty() {
-                "no table has a column of that name: `\\d <table>` in the REPL or `iamsnap schema` lists them".to_owned()
-            } else {
-                format!("`{col}` is a column of: {}", holders.join(", "))
-            }
-        });
-        EngineError::Query { message, help }
+        if let Some(name) = unknown_table(&message) {
+            return self.no_table(&name);
+        }
+        match unknown_column(&message) {
+            Some(col) => self.no_column(&col, &message),
+            None => EngineError::Query {
+                message,
+                help: None,
+            },
+        }
     }
+}
+
+impl Engine {
+    /// No column of that name in what the statement reads: the name, the closest one there
+    /// (as DataFusion suggests it), and the tables and views that have such a column.
+    fn no_column(&self, col: &str, message: &str) -> EngineError {
+        let suggestion = message
+            .split("Did you mean '")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .map(|q| q.rsplit('.').next().unwrap_or(q).to_owned());
+        let holders: Vec<String> = self
+            .tables()
+            .into_iter()
+            .filter(|t| t.columns.iter().any(|(c, _, _)| c == col))
+            .map(|t| t.name)
+            .collect();
+        let where_ = if holders.is_empty() {
+            "no table has a column of that name: `\\d <table>` in the REPL or `iamsnap schema` lists them".to_owned()
+        } else {
+            format!("`{col}` is a column of: {}", holders.join(", "))
+        };
+        EngineError::Query {
+            message: format!("no column `{col}` in the tables the statement reads"),
+            help: Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`? {where_}"),
+                None => where_,
+            }),
+        }
+    }
+
+    /// No table or view of that name: the name as the statement wrote it, the closest
+    /// name, and the names there are.
+    fn no_table(&self, name: &str) -> EngineError {
+        let tables = self.tables();
+        let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        let closest = iamsnap_catalog::suggest::closest(
+            name,
+            names.iter().copied(),
+            iamsnap_catalog::suggest::typo_limit(name),
+            iamsnap_catalog::glob::Case::Insensitive,
+        );
+        let list = format!(
+            "the tables and views are: {} (`iamsnap schema` describes them)",
+            names.join(", ")
+        );
+        EngineError::Query {
+            message: format!("no table or view `{name}`"),
+            help: Some(match closest {
+                Some(c) => format!("did you mean `{c}`? {list}"),
+                None => list,
+            }),
+        }
+    }
+}
+
+/// The table in DataFusion's "table 'datafusion.public.x' not found", as the statement
+/// names it: `x`, or `old.x` in a schema of a pair.
+fn unknown_table(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("table '")?;
+    let name = rest.strip_suffix("' not found")?;
+    let name = name.strip_prefix(&format!("{CATALOG}.")).unwrap_or(name);
+    let name = name.strip_prefix("public.").unwrap_or(name);
+    Some(name.to_owned())
 }
 
 /// DataFusion's messages start with their error kind; users need only what follows.

@@ -23,3 +23,4 @@ pub use limits::{
     DEFAULT_MEMORY_LIMIT, Limits, MAX_NESTING, MAX_RELATIONS, format_bytes, format_duration,
     panic_message,
 };
+pub use views::{ENTITY_VIEWS, EntityView, derived_tables, entity_view};

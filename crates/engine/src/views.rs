@@ -35,6 +35,196 @@ SELECT g.account_id, 'group' AS principal_type, g.arn, g.name, g.path, g.create_
 FROM {s}groups g
 ";
 
+/// The rows each entity of the rule language ranges over (`for role r` reads
+/// `entity_role`), as views a SQL user can select too: what a rule sees, a query sees.
+/// `{s}` is the schema prefix, as in [`PRINCIPALS`].
+pub const ENTITY_VIEWS: &[EntityView] = &[
+    EntityView {
+        entity: "role",
+        base: "roles",
+        doc: "One row per IAM role (the rows of `for role`): the `roles` table with the access model's classification.",
+        extra: &[
+            (
+                "is_nhi",
+                "boolean",
+                "Whether it is a non-human identity (see `is_nhi`).",
+            ),
+            ("nhi_reason", "text", "Why it is classified so."),
+        ],
+        sql: "SELECT r.*, {s}is_nhi(r.arn) AS is_nhi, {s}nhi_reason(r.arn) AS nhi_reason FROM {s}roles r",
+    },
+    EntityView {
+        entity: "user",
+        base: "users",
+        doc: "One row per IAM user (the rows of `for user`): the `users` table with the access model's classification, the credential report's sign-in facts and the user's access keys summarized.",
+        extra: &[
+            (
+                "is_nhi",
+                "boolean",
+                "Whether it is a non-human identity (see `is_nhi`).",
+            ),
+            ("nhi_reason", "text", "Why it is classified so."),
+            (
+                "password_enabled",
+                "boolean",
+                "Whether the credential report says it has a console password (false when the report does not list it).",
+            ),
+            (
+                "password_last_used",
+                "timestamp (UTC)",
+                "When the password was last used (credential report).",
+            ),
+            (
+                "mfa_active",
+                "boolean",
+                "Whether an MFA device is enabled (credential report; false when the report does not list it).",
+            ),
+            (
+                "active_keys",
+                "bigint",
+                "How many of its access keys are active.",
+            ),
+            (
+                "keys_last_used",
+                "timestamp (UTC)",
+                "When any of its access keys was last used.",
+            ),
+            (
+                "last_used_date",
+                "timestamp (UTC)",
+                "The later of `password_last_used` and `keys_last_used`.",
+            ),
+        ],
+        sql: "SELECT u.*, {s}is_nhi(u.arn) AS is_nhi, {s}nhi_reason(u.arn) AS nhi_reason, \
+              coalesce(c.password_enabled, false) AS password_enabled, c.password_last_used, \
+              coalesce(c.mfa_active, false) AS mfa_active, coalesce(k.active_keys, 0) AS active_keys, \
+              k.keys_last_used, greatest(c.password_last_used, k.keys_last_used) AS last_used_date \
+              FROM {s}users u \
+              LEFT JOIN (SELECT arn AS c_arn, bool_or(password_enabled) AS password_enabled, \
+                max(password_last_used) AS password_last_used, bool_or(mfa_active) AS mfa_active \
+                FROM {s}credential_report GROUP BY arn) c ON c.c_arn = u.arn \
+              LEFT JOIN (SELECT user_arn AS k_arn, \
+                sum(CASE WHEN status = 'Active' THEN 1 ELSE 0 END) AS active_keys, \
+                max(last_used_date) AS keys_last_used \
+                FROM {s}access_keys GROUP BY user_arn) k ON k.k_arn = u.arn",
+    },
+    EntityView {
+        entity: "access_key",
+        base: "access_keys",
+        doc: "One row per access key (the rows of `for access_key`): the `access_keys` table with its user's classification, creation and password.",
+        extra: &[
+            (
+                "key_ref",
+                "text",
+                "The key id, or `key 1`/`key 2` when the snapshot has no id (a credential report names keys by position).",
+            ),
+            (
+                "is_nhi",
+                "boolean",
+                "Whether its user is a non-human identity.",
+            ),
+            (
+                "user_create_date",
+                "timestamp (UTC)",
+                "When its user was created.",
+            ),
+            (
+                "password_enabled",
+                "boolean",
+                "Whether its user has a console password (credential report; false when not listed).",
+            ),
+        ],
+        sql: "SELECT k.*, \
+              coalesce(nullif(k.access_key_id, ''), concat('key ', CAST(k.key_slot AS VARCHAR))) AS key_ref, \
+              {s}is_nhi(k.user_arn) AS is_nhi, u.create_date AS user_create_date, \
+              coalesce(c.password_enabled, false) AS password_enabled \
+              FROM {s}access_keys k \
+              LEFT JOIN (SELECT arn AS u_arn, create_date FROM {s}users) u ON u.u_arn = k.user_arn \
+              LEFT JOIN (SELECT arn AS c_arn, bool_or(password_enabled) AS password_enabled \
+                FROM {s}credential_report GROUP BY arn) c ON c.c_arn = k.user_arn",
+    },
+    EntityView {
+        entity: "principal",
+        base: "principals",
+        doc: "One row per user or role (the rows of `for principal`): the `principals` view without groups.",
+        extra: &[],
+        sql: "SELECT * FROM {s}principals WHERE principal_type IN ('user', 'role')",
+    },
+    EntityView {
+        entity: "group",
+        base: "groups",
+        doc: "One row per IAM group (the rows of `for group`): the `groups` table.",
+        extra: &[],
+        sql: "SELECT * FROM {s}groups",
+    },
+    EntityView {
+        entity: "policy",
+        base: "policies",
+        doc: "One row per policy (the rows of `for policy`): the `policies` table.",
+        extra: &[],
+        sql: "SELECT * FROM {s}policies",
+    },
+    EntityView {
+        entity: "statement",
+        base: "statements",
+        doc: "One row per statement of an identity policy (the rows of `for statement`): the `statements` table without trust policies.",
+        extra: &[],
+        sql: "SELECT * FROM {s}statements WHERE policy_type <> 'trust'",
+    },
+    EntityView {
+        entity: "trust",
+        base: "trust",
+        doc: "One row per principal named by a role's trust policy (the rows of `for trust`): the `trust` table.",
+        extra: &[],
+        sql: "SELECT * FROM {s}trust",
+    },
+    EntityView {
+        entity: "credential",
+        base: "credential_report",
+        doc: "One row of the credential report, the root account's included (the rows of `for credential`): the `credential_report` table.",
+        extra: &[],
+        sql: "SELECT * FROM {s}credential_report",
+    },
+];
+
+/// A view of the rows an entity of the rule language ranges over.
+#[derive(Debug)]
+pub struct EntityView {
+    /// The entity's name in the rule language (`for role r`).
+    pub entity: &'static str,
+    /// The table or view whose columns it has first.
+    pub base: &'static str,
+    /// What one row is.
+    pub doc: &'static str,
+    /// The columns it adds to the base's: name, SQL type, meaning.
+    pub extra: &'static [(&'static str, &'static str, &'static str)],
+    /// Its definition; `{s}` stands for the schema prefix.
+    sql: &'static str,
+}
+
+impl EntityView {
+    /// The view's name: `entity_<entity>`.
+    pub fn name(&self) -> String {
+        format!("entity_{}", self.entity)
+    }
+}
+
+/// The view an entity's rows come from.
+pub fn entity_view(entity: &str) -> Option<&'static EntityView> {
+    ENTITY_VIEWS.iter().find(|v| v.entity == entity)
+}
+
+async fn register_entity_views(ctx: &SessionContext, prefix: &str) -> Result<(), EngineError> {
+    for view in ENTITY_VIEWS {
+        let name = format!("{prefix}{}", view.name());
+        let sql = format!("CREATE VIEW {name} AS {}", view.sql.replace("{s}", prefix));
+        ctx.sql(&sql)
+            .await
+            .map_err(|e| EngineError::Internal(format!("view `{name}`: {e}")))?;
+    }
+    Ok(())
+}
+
 fn actions_table() -> Result<RecordBatch, EngineError> {
     let catalog = Catalog::embedded().map_err(|e| EngineError::Internal(e.to_string()))?;
     let mut service = StringBuilder::new();
@@ -95,6 +285,7 @@ pub(crate) async fn register(ctx: &SessionContext) -> Result<(), EngineError> {
     ctx.sql(&PRINCIPALS.replace("{s}", ""))
         .await
         .map_err(|e| EngineError::Internal(format!("view `principals`: {e}")))?;
+    register_entity_views(ctx, "").await?;
     let batch = actions_table()?;
     let table = MemTable::try_new(batch.schema(), vec![vec![batch]])
         .map_err(|e| EngineError::Internal(e.to_string()))?;
@@ -103,7 +294,7 @@ pub(crate) async fn register(ctx: &SessionContext) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// Registers `<schema>.principals` over that schema's tables.
+/// Registers `<schema>.principals` and the entity views over that schema's tables.
 pub(crate) async fn register_principals(
     ctx: &SessionContext,
     schema: &str,
@@ -111,6 +302,7 @@ pub(crate) async fn register_principals(
     ctx.sql(&PRINCIPALS.replace("{s}", &format!("{schema}.")))
         .await
         .map_err(|e| EngineError::Internal(format!("view `{schema}.principals`: {e}")))?;
+    register_entity_views(ctx, &format!("{schema}.")).await?;
     Ok(())
 }
 
@@ -118,8 +310,43 @@ pub(crate) fn col(name: &str, ty: &str, doc: &str) -> (String, String, String) {
     (name.to_owned(), ty.to_owned(), doc.to_owned())
 }
 
+/// The relations an engine derives from a snapshot's tables at query time (`principals`,
+/// `actions`, `permissions`, the entity views), documented like the stored tables.
+pub fn derived_tables() -> Vec<TableInfo> {
+    docs()
+}
+
 /// The derived relations, documented like the stored tables.
 pub(crate) fn docs() -> Vec<TableInfo> {
+    let mut out = base_docs();
+    let entities: Vec<TableInfo> = ENTITY_VIEWS
+        .iter()
+        .map(|view| {
+            let mut columns = match iamsnap_snapshot::table(view.base) {
+                Some(table) => table
+                    .columns
+                    .iter()
+                    .map(|c| col(c.name, c.ty.display_name(), c.doc))
+                    .collect(),
+                None => out
+                    .iter()
+                    .find(|t| t.name == view.base)
+                    .map(|t| t.columns.clone())
+                    .unwrap_or_default(),
+            };
+            columns.extend(view.extra.iter().map(|(n, t, d)| col(n, t, d)));
+            TableInfo {
+                name: view.name(),
+                doc: view.doc.to_owned(),
+                columns,
+            }
+        })
+        .collect();
+    out.extend(entities);
+    out
+}
+
+fn base_docs() -> Vec<TableInfo> {
     vec![
         TableInfo {
             name: "principals".to_owned(),

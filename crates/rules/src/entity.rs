@@ -1,23 +1,21 @@
 //! What a rule can range over (`for role r`), the fields each entity has, and the rows
 //! related to it (`exists r.trust t where ...`).
 //!
-//! Each entity is a logical plan over the snapshot's tables (some joined with the
-//! `principals` view and aggregates), built with DataFusion's plan builder.
+//! Each entity's rows are a view the engine registers (`entity_role`, ...), so whatever
+//! rows a rule sees, a SQL user can select too.
 
-use datafusion::common::{Column, JoinType, ScalarValue};
+use datafusion::common::ScalarValue;
 use datafusion::error::Result;
 use datafusion::execution::context::SessionContext;
-use datafusion::functions::expr_fn::{coalesce, concat, greatest, nullif};
-use datafusion::functions_aggregate::expr_fn::{bool_or, count, max, sum};
-use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, case, col, lit};
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::logical_expr::{Expr, LogicalPlan, lit};
 
 /// An entity a rule can range over.
 #[derive(Debug)]
 pub struct Entity {
-    /// Name used after `for`.
+    /// Name used after `for`; its rows are the engine's view `entity_<name>`, which says
+    /// what one row is.
     pub name: &'static str,
-    /// What one row is.
-    pub doc: &'static str,
     /// The column naming what a finding is about.
     pub resource: &'static str,
     /// Columns that tell apart findings on the same resource.
@@ -69,7 +67,6 @@ const ATTACHMENTS: RelationSpec = RelationSpec {
 pub static ENTITIES: &[Entity] = &[
     Entity {
         name: "role",
-        doc: "an IAM role, with `is_nhi` and `nhi_reason` from `principals`",
         resource: "arn",
         detail: &[],
         created: Some("create_date"),
@@ -97,7 +94,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "user",
-        doc: "an IAM user, with `is_nhi`, `nhi_reason`, the credential report's `password_enabled`, `password_last_used`, `mfa_active`, and `active_keys`, `keys_last_used`, `last_used_date` (password or key, the later)",
         resource: "arn",
         detail: &[],
         created: Some("create_date"),
@@ -125,7 +121,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "access_key",
-        doc: "an access key, with its user's `is_nhi`, `user_create_date` and `password_enabled`, and `key_ref` (the key id, or `key 1`/`key 2` when the snapshot has no id: a credential report names keys by position)",
         resource: "user_arn",
         detail: &["key_ref"],
         created: Some("create_date"),
@@ -136,7 +131,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "principal",
-        doc: "a user or role (the `principals` view without groups)",
         resource: "arn",
         detail: &[],
         created: Some("create_date"),
@@ -147,7 +141,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "group",
-        doc: "an IAM group",
         resource: "arn",
         detail: &[],
         created: Some("create_date"),
@@ -167,7 +160,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "policy",
-        doc: "a managed or inline policy (table `policies`)",
         resource: "policy_key",
         detail: &[],
         created: Some("create_date"),
@@ -193,7 +185,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "statement",
-        doc: "a statement of an identity policy (table `statements` without trust policies)",
         resource: "policy_key",
         detail: &["statement_index"],
         created: None,
@@ -204,7 +195,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "trust",
-        doc: "a principal named by a role's trust policy (table `trust`)",
         resource: "role_arn",
         detail: &["statement_index", "principal"],
         created: None,
@@ -215,7 +205,6 @@ pub static ENTITIES: &[Entity] = &[
     },
     Entity {
         name: "credential",
-        doc: "a row of the credential report (table `credential_report`), the root account's included",
         resource: "arn",
         detail: &[],
         created: Some("user_creation_time"),
@@ -242,197 +231,16 @@ pub(crate) async fn scan(ctx: &SessionContext, table: &str) -> Result<LogicalPla
     Ok(ctx.table(table).await?.into_unoptimized_plan())
 }
 
-fn qcol(qualifier: &str, name: &str) -> Expr {
-    Expr::Column(Column::new(Some(qualifier), name))
-}
-
-/// Every column of `plan`, qualified by `qualifier`, under its own name.
-fn all_columns(plan: &LogicalPlan, qualifier: &str) -> Vec<Expr> {
-    plan.schema()
-        .fields()
-        .iter()
-        .map(|f| qcol(qualifier, f.name()).alias(f.name()))
-        .collect()
-}
-
-/// The `principals` view's classification, keyed by `__p_arn`.
-async fn classification(ctx: &SessionContext) -> Result<LogicalPlan> {
-    LogicalPlanBuilder::from(scan(ctx, "principals").await?)
-        .project(vec![
-            col("arn").alias("__p_arn"),
-            col("is_nhi"),
-            col("nhi_reason"),
-        ])?
-        .alias("__p")?
-        .build()
-}
-
-/// The rows of an entity, with unqualified columns.
+/// The rows of an entity, with unqualified columns: the engine's view for it
+/// (`entity_role` for `for role`), which SQL users can select too.
 pub(crate) async fn base_plan(ctx: &SessionContext, entity: &Entity) -> Result<LogicalPlan> {
-    match entity.name {
-        "role" => {
-            let roles = scan(ctx, "roles").await?;
-            let mut cols = all_columns(&roles, "__b");
-            cols.push(qcol("__p", "is_nhi"));
-            cols.push(qcol("__p", "nhi_reason"));
-            LogicalPlanBuilder::from(roles)
-                .alias("__b")?
-                .join(
-                    classification(ctx).await?,
-                    JoinType::Left,
-                    (vec![qcol_c("__b", "arn")], vec![qcol_c("__p", "__p_arn")]),
-                    None,
-                )?
-                .project(cols)?
-                .build()
-        }
-        "user" => {
-            let users = scan(ctx, "users").await?;
-            let report = LogicalPlanBuilder::from(scan(ctx, "credential_report").await?)
-                .aggregate(
-                    vec![col("arn").alias("__c_arn")],
-                    vec![
-                        bool_or(col("password_enabled")).alias("password_enabled"),
-                        max(col("password_last_used")).alias("password_last_used"),
-                        bool_or(col("mfa_active")).alias("mfa_active"),
-                    ],
-                )?
-                .alias("__c")?
-                .build()?;
-            let keys = LogicalPlanBuilder::from(scan(ctx, "access_keys").await?)
-                .aggregate(
-                    vec![col("user_arn").alias("__k_arn")],
-                    vec![
-                        sum(case(col("status"))
-                            .when(lit("Active"), lit(1i64))
-                            .otherwise(lit(0i64))?)
-                        .alias("active_keys"),
-                        max(col("last_used_date")).alias("keys_last_used"),
-                    ],
-                )?
-                .alias("__k")?
-                .build()?;
-            let mut cols = all_columns(&users, "__b");
-            cols.extend([
-                qcol("__p", "is_nhi"),
-                qcol("__p", "nhi_reason"),
-                coalesce(vec![qcol("__c", "password_enabled"), lit(false)])
-                    .alias("password_enabled"),
-                qcol("__c", "password_last_used"),
-                coalesce(vec![qcol("__c", "mfa_active"), lit(false)]).alias("mfa_active"),
-                coalesce(vec![qcol("__k", "active_keys"), lit(0i64)]).alias("active_keys"),
-                qcol("__k", "keys_last_used"),
-                greatest(vec![
-                    qcol("__c", "password_last_used"),
-                    qcol("__k", "keys_last_used"),
-                ])
-                .alias("last_used_date"),
-            ]);
-            LogicalPlanBuilder::from(users)
-                .alias("__b")?
-                .join(
-                    classification(ctx).await?,
-                    JoinType::Left,
-                    (vec![qcol_c("__b", "arn")], vec![qcol_c("__p", "__p_arn")]),
-                    None,
-                )?
-                .join(
-                    report,
-                    JoinType::Left,
-                    (vec![qcol_c("__b", "arn")], vec![qcol_c("__c", "__c_arn")]),
-                    None,
-                )?
-                .join(
-                    keys,
-                    JoinType::Left,
-                    (vec![qcol_c("__b", "arn")], vec![qcol_c("__k", "__k_arn")]),
-                    None,
-                )?
-                .project(cols)?
-                .build()
-        }
-        "access_key" => {
-            let keys = scan(ctx, "access_keys").await?;
-            let users = LogicalPlanBuilder::from(scan(ctx, "users").await?)
-                .project(vec![
-                    col("arn").alias("__u_arn"),
-                    col("create_date").alias("user_create_date"),
-                ])?
-                .alias("__u")?
-                .build()?;
-            let report = LogicalPlanBuilder::from(scan(ctx, "credential_report").await?)
-                .aggregate(
-                    vec![col("arn").alias("__c_arn")],
-                    vec![bool_or(col("password_enabled")).alias("password_enabled")],
-                )?
-                .alias("__c")?
-                .build()?;
-            let mut cols = all_columns(&keys, "__b");
-            let slot = Expr::Cast(datafusion::logical_expr::Cast::new(
-                Box::new(qcol("__b", "key_slot")),
-                arrow::datatypes::DataType::Utf8,
-            ));
-            cols.extend([
-                coalesce(vec![
-                    nullif(qcol("__b", "access_key_id"), lit("")),
-                    concat(vec![lit("key "), slot]),
-                ])
-                .alias("key_ref"),
-                qcol("__p", "is_nhi"),
-                qcol("__u", "user_create_date"),
-                coalesce(vec![qcol("__c", "password_enabled"), lit(false)])
-                    .alias("password_enabled"),
-            ]);
-            LogicalPlanBuilder::from(keys)
-                .alias("__b")?
-                .join(
-                    classification(ctx).await?,
-                    JoinType::Left,
-                    (
-                        vec![qcol_c("__b", "user_arn")],
-                        vec![qcol_c("__p", "__p_arn")],
-                    ),
-                    None,
-                )?
-                .join(
-                    users,
-                    JoinType::Left,
-                    (
-                        vec![qcol_c("__b", "user_arn")],
-                        vec![qcol_c("__u", "__u_arn")],
-                    ),
-                    None,
-                )?
-                .join(
-                    report,
-                    JoinType::Left,
-                    (
-                        vec![qcol_c("__b", "user_arn")],
-                        vec![qcol_c("__c", "__c_arn")],
-                    ),
-                    None,
-                )?
-                .project(cols)?
-                .build()
-        }
-        "principal" => LogicalPlanBuilder::from(scan(ctx, "principals").await?)
-            .filter(col("principal_type").in_list(vec![lit("user"), lit("role")], false))?
-            .build(),
-        "statement" => LogicalPlanBuilder::from(scan(ctx, "statements").await?)
-            .filter(col("policy_type").not_eq(lit("trust")))?
-            .build(),
-        "group" => scan(ctx, "groups").await,
-        "policy" => scan(ctx, "policies").await,
-        "trust" => scan(ctx, "trust").await,
-        "credential" => scan(ctx, "credential_report").await,
-        other => Err(datafusion::error::DataFusionError::Plan(format!(
-            "no entity `{other}`"
+    match iamsnap_engine::entity_view(entity.name) {
+        Some(view) => scan(ctx, &view.name()).await,
+        None => Err(datafusion::error::DataFusionError::Plan(format!(
+            "no entity `{}`",
+            entity.name
         ))),
     }
-}
-
-fn qcol_c(qualifier: &str, name: &str) -> Column {
-    Column::new(Some(qualifier), name)
 }
 
 /// A literal null of no particular type.
@@ -443,4 +251,27 @@ pub(crate) fn null() -> Expr {
 /// `count(*)` as an aggregate expression.
 pub(crate) fn count_all() -> Expr {
     count(lit(1i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entity_has_its_view_and_every_entity_view_an_entity() {
+        for e in ENTITIES {
+            assert!(
+                iamsnap_engine::entity_view(e.name).is_some(),
+                "no engine view for entity {}",
+                e.name
+            );
+        }
+        for v in iamsnap_engine::ENTITY_VIEWS {
+            assert!(
+                entity(v.entity).is_some(),
+                "no entity for view {}",
+                v.name()
+            );
+        }
+    }
 }

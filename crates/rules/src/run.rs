@@ -38,7 +38,7 @@ impl RunError {
                         .to_owned(),
                 ),
             ),
-            other => (other.to_string(), other.help().map(str::to_owned)),
+            other => (other.to_string(), other.help()),
         };
         Self {
             rule: rule.info.id.clone(),

@@ -61,10 +61,8 @@ impl From<EngineError> for CliError {
                 format!("internal error: {message}{}", crate::panic_location()),
                 "this is a bug in iamsnap or in the query engine it uses: please report it with the statement that caused it",
             ),
-            other => CliError::User {
-                help: other.help().map(str::to_owned),
-                message: other.to_string(),
-            },
+            // Its code, help, and where the statement uses the name it is about.
+            other => CliError::diagnostic(other),
         }
     }
 }

@@ -248,11 +248,19 @@ pub fn log(r: &DiffReport) -> Value {
             .to_value()
         })
         .collect();
+    // Answers left unknown are warnings: the diff could not say whether access changed.
     let notes = r
         .catalog_note
         .iter()
         .chain(&r.behaviour.note)
         .map(|note| json!({ "level": "note", "message": { "text": note } }))
+        .chain(r.unknown.iter().map(|u| {
+            json!({
+                "level": "warning",
+                "message": { "text": u.describe() },
+                "properties": { "subject": u.subject, "snapshot": u.side, "notCompared": u.what, "missing": u.missing },
+            })
+        }))
         .collect();
     sarif::log(Run {
         rules,
