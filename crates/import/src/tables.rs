@@ -191,36 +191,44 @@ fn page_accounts<'a>(
         .collect()
 }
 
-/// The accounts of a page's identities that attach `arn` or use it as boundary.
-fn accounts_using<'p>(d: &'p AuthDetails, arn: &str) -> BTreeSet<&'p str> {
-    let attaches = |list: &[AttachedPolicy]| list.iter().any(|m| m.policy_arn == arn);
-    let bounds = |b: Option<&crate::auth_details::PermissionsBoundary>| {
-        b.is_some_and(|b| b.permissions_boundary_arn == arn)
-    };
-    let users = d
-        .user_detail_list
-        .iter()
-        .filter(|u| {
-            attaches(&u.attached_managed_policies) || bounds(u.permissions_boundary.as_ref())
-        })
-        .map(|u| u.arn.as_str());
+/// For each managed policy ARN a page's identities attach or use as boundary, the
+/// accounts of those identities.
+fn accounts_using(d: &AuthDetails) -> HashMap<&str, BTreeSet<&str>> {
+    fn boundary(b: Option<&crate::auth_details::PermissionsBoundary>) -> Option<&str> {
+        b.map(|b| b.permissions_boundary_arn.as_str())
+    }
+    let mut out: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let users = d.user_detail_list.iter().map(|u| {
+        (
+            u.arn.as_str(),
+            &u.attached_managed_policies,
+            boundary(u.permissions_boundary.as_ref()),
+        )
+    });
     let groups = d
         .group_detail_list
         .iter()
-        .filter(|g| attaches(&g.attached_managed_policies))
-        .map(|g| g.arn.as_str());
-    let roles = d
-        .role_detail_list
-        .iter()
-        .filter(|r| {
-            attaches(&r.attached_managed_policies) || bounds(r.permissions_boundary.as_ref())
-        })
-        .map(|r| r.arn.as_str());
-    users
-        .chain(groups)
-        .chain(roles)
-        .filter_map(arn_account)
-        .collect()
+        .map(|g| (g.arn.as_str(), &g.attached_managed_policies, None));
+    let roles = d.role_detail_list.iter().map(|r| {
+        (
+            r.arn.as_str(),
+            &r.attached_managed_policies,
+            boundary(r.permissions_boundary.as_ref()),
+        )
+    });
+    for (arn, attached, boundary) in users.chain(groups).chain(roles) {
+        let Some(account) = arn_account(arn) else {
+            continue;
+        };
+        for policy in attached
+            .iter()
+            .map(|m| m.policy_arn.as_str())
+            .chain(boundary)
+        {
+            out.entry(policy).or_default().insert(account);
+        }
+    }
+    out
 }
 
 /// Whether two listings of an AWS managed policy agree but for the counts, which belong to
@@ -264,13 +272,15 @@ impl AuthDetails {
             }
             return;
         }
+        let using = accounts_using(self);
         let used: BTreeSet<String> = self
             .policies
             .iter()
             .filter(|p| arn_account(&p.arn).is_none())
             .filter(|p| {
-                let users = accounts_using(self, &p.arn);
-                users.is_empty() || users.contains(account)
+                using
+                    .get(p.arn.as_str())
+                    .is_none_or(|users| users.contains(account))
             })
             .map(|p| p.arn.clone())
             .collect();
@@ -557,6 +567,8 @@ pub fn build_tables_with<'a>(
     for (page, page_accounts) in pages.iter().zip(&accounts) {
         let file = page.file.as_str();
         let d = &page.details;
+        // Computed for a page of several accounts listing AWS managed policies only.
+        let mut using: Option<HashMap<&str, BTreeSet<&str>>> = None;
         let account_of = |arn: &'a str| -> Result<&'a str, ImportError> {
             match (arn_account(arn), page_accounts.first()) {
                 (Some(a), _) => Ok(a),
@@ -619,12 +631,8 @@ pub fn build_tables_with<'a>(
             }
             // An AWS managed policy in a page of several accounts: it belongs to the
             // accounts whose identities use it (to all of them when none does).
-            let users = accounts_using(d, &p.arn);
-            let owners = if users.is_empty() {
-                page_accounts
-            } else {
-                &users
-            };
+            let using = using.get_or_insert_with(|| accounts_using(d));
+            let owners = using.get(p.arn.as_str()).unwrap_or(page_accounts);
             for &acct in owners {
                 let key = (acct.to_owned(), p.arn.clone());
                 if let Some(&at) = seen_policies.get(&key) {

@@ -341,19 +341,19 @@ pub static TABLES: &[Table] = &[
                 "attachment_count",
                 Int,
                 true,
-                "Managed policies: identities the policy is attached to, as IAM reports it; null when the input lacks it, or lists the policy for several accounts without saying whose count it is.",
+                "Managed policies: identities the policy is attached to, as IAM reports it.",
             ),
             col(
                 "permissions_boundary_usage_count",
                 Int,
                 true,
-                "Managed policies: identities using the policy as permissions boundary; null when unknown (as `attachment_count`).",
+                "Managed policies: identities using the policy as permissions boundary.",
             ),
             col(
                 "is_attachable",
                 Bool,
                 true,
-                "Managed policies: whether it can be attached; null when the input lacks it.",
+                "Managed policies: whether it can be attached.",
             ),
             col(
                 "description",

@@ -145,7 +145,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 fn cloudtrail_error(e: CloudTrailError) -> CliError {
     let help = match &e {
         CloudTrailError::Malformed { .. } => Some(
-            "give CloudTrail log files as CloudTrail writes them (`{\"Records\": [...]}`, `.json` or `.json.gz`), or a folder of them: in a folder, malformed files are skipped and counted",
+            "a CloudTrail log file holds `{\"Records\": [...]}` as CloudTrail writes it (`.json` or `.json.gz`), and this one does not; given a folder instead, iamsnap skips and counts the malformed files",
         ),
         CloudTrailError::NoLogFiles { .. } => Some(
             "give the folder CloudTrail delivers to (e.g. the `AWSLogs` folder of a copy of the trail's S3 bucket), or log files",
