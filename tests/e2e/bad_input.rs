@@ -24,7 +24,7 @@ fn malformed_json_names_file_line_and_column() {
         "{err}"
     );
     assert!(
-        err.contains("help: give the output of `aws iam get-account-authorization-details`"),
+        err.contains("help: the file must hold one complete JSON document"),
         "{err}"
     );
     assert_eq!(listing(dir.path()), vec!["bad.json"]);
@@ -70,7 +70,7 @@ fn a_missing_required_field_is_named_with_its_path() {
     fs::write(&file, broken).unwrap();
     let err = import_one(&file, &dir.path().join("snap"));
     assert!(
-        err.contains("p.json`: at `RoleDetailList[1]`: missing field `RoleId`"),
+        err.contains("p.json`: at `RoleDetailList[1]`: no `RoleId`, which iamsnap needs here"),
         "{err}"
     );
 }

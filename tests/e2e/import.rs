@@ -369,3 +369,225 @@ fn service_last_accessed_data_is_imported_and_a_bad_file_refused() {
     assert!(err.contains("not the ARN of an IAM user or role"), "{err}");
     assert!(!out2.exists());
 }
+
+/// Generates an account of `roles` roles with id `account` into `dir`, returning the JSON.
+fn generated(dir: &std::path::Path, account: &str, seed: &str) -> std::path::PathBuf {
+    let json = dir.join(format!("{account}.json"));
+    ok(&[
+        "generate",
+        "--roles",
+        "12",
+        "--seed",
+        seed,
+        "--account-id",
+        account,
+        "-o",
+        s(&json),
+    ]);
+    json
+}
+
+/// The findings of `check` as comparable rows.
+fn findings(snapshot: &std::path::Path) -> std::collections::BTreeSet<String> {
+    let out = run(&["check", s(snapshot), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {}",
+                f["account_id"], f["rule_id"], f["resource"], f["detail"], f["message"]
+            )
+        })
+        .collect()
+}
+
+fn inspect_json(snapshot: &std::path::Path) -> Value {
+    serde_json::from_str(&ok(&["inspect", s(snapshot), "--format", "json"])).unwrap()
+}
+
+#[test]
+fn a_file_of_two_accounts_imports_as_two_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = ("111122223333", "444455556666");
+    let a_json = generated(dir.path(), a, "3");
+    let b_json = generated(dir.path(), b, "4");
+    // One file holding both, as tools that merge captures write it.
+    let read = |p: &std::path::Path| -> Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let (da, db) = (read(&a_json), read(&b_json));
+    let mut merged = serde_json::Map::new();
+    for list in [
+        "UserDetailList",
+        "GroupDetailList",
+        "RoleDetailList",
+        "Policies",
+    ] {
+        let mut items = da[list].as_array().unwrap().clone();
+        items.extend(db[list].as_array().unwrap().iter().cloned());
+        merged.insert(list.to_owned(), Value::Array(items));
+    }
+    merged.insert("IsTruncated".to_owned(), Value::Bool(false));
+    let both = dir.path().join("both.json");
+    std::fs::write(&both, serde_json::to_vec(&merged).unwrap()).unwrap();
+
+    let import = |input: &std::path::Path, name: &str, extra: &[&str]| {
+        let snap = dir.path().join(name);
+        let mut args = vec!["import", "--auth-details", s(input), "-o", s(&snap)];
+        args.extend(extra);
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (snap, stdout(&out), stderr(&out))
+    };
+    let (sa, _, _) = import(&a_json, "a", &[]);
+    let (sb, _, _) = import(&b_json, "b", &[]);
+    let (sm, out, err) = import(&both, "both", &[]);
+    assert!(
+        out.starts_with(&format!("imported accounts {a}, {b} into")),
+        "{out}"
+    );
+    assert!(err.contains("the input holds 2 accounts"), "{err}");
+    assert!(err.contains(&format!("account {a}: ")), "{err}");
+    assert!(err.contains(&format!("account {b}: ")), "{err}");
+
+    // Each account's rows are what the account imported alone has.
+    let merged_info = inspect_json(&sm);
+    assert_eq!(merged_info["account_ids"], serde_json::json!([a, b]));
+    for (alone, account) in [(&sa, a), (&sb, b)] {
+        let info = inspect_json(alone);
+        for (table, data) in info["table_data"].as_object().unwrap() {
+            let Some(counts) = data["rows_by_account"].as_object() else {
+                assert_eq!(table, "catalog_actions");
+                continue;
+            };
+            let alone_rows = counts.get(account).and_then(Value::as_u64).unwrap_or(0);
+            let merged_rows = merged_info["table_data"][table]["rows_by_account"][account]
+                .as_u64()
+                .unwrap_or(0);
+            assert_eq!(merged_rows, alone_rows, "{table} of {account}");
+        }
+    }
+    // The table format shows them too.
+    let text = ok(&["inspect", s(&sm)]);
+    let header = text
+        .lines()
+        .find(|l| l.contains("rows per account"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(header.contains(a) && header.contains(b), "{header}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("roles") && l.matches(" 12 ").count() == 2),
+        "{text}"
+    );
+
+    // The rules find in each account what they find in it alone.
+    let mut expected = findings(&sa);
+    expected.extend(findings(&sb));
+    assert_eq!(findings(&sm), expected);
+
+    // `--account` imports one of them.
+    let (only_b, out, err) = import(&both, "only-b", &["--account", b]);
+    assert!(
+        out.starts_with(&format!("imported account {b} into")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("the input also holds {a}")), "{out}");
+    assert!(
+        err.contains(&format!("importing account {b} only")),
+        "{err}"
+    );
+    assert_eq!(findings(&only_b), findings(&sb));
+    for table in [
+        "users",
+        "roles",
+        "groups",
+        "policies",
+        "statements",
+        "trust",
+    ] {
+        assert_eq!(rows(&only_b, table), rows(&sb, table), "{table}");
+    }
+
+    // An account the input does not hold: the accounts found, exit 2, nothing written.
+    let before = listing(dir.path());
+    let wrong = dir.path().join("wrong");
+    let err = fails(&[
+        "import",
+        "--auth-details",
+        s(&both),
+        "--account",
+        "999999999999",
+        "-o",
+        s(&wrong),
+    ]);
+    assert!(
+        err.contains(&format!(
+            "the input holds no account `999999999999`: the accounts found are {a}, {b}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("help:"), "{err}");
+    assert_eq!(listing(dir.path()), before);
+    let err = fails(&[
+        "import",
+        "--auth-details",
+        s(&both),
+        "--account",
+        "12345",
+        "-o",
+        s(&wrong),
+    ]);
+    assert!(err.contains("not an AWS account id"), "{err}");
+}
+
+#[test]
+fn nulls_of_real_captures_import_and_bad_values_are_told_in_user_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(fixture("auth-details/page2.json")).unwrap())
+            .unwrap();
+    for p in doc["Policies"].as_array_mut().unwrap() {
+        p["PermissionsBoundaryUsageCount"] = Value::Null;
+        p["AttachmentCount"] = Value::Null;
+        p["UpdateDate"] = Value::Null;
+    }
+    let file = dir.path().join("capture.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let snap = dir.path().join("s");
+    ok(&["import", "--auth-details", s(&file), "-o", s(&snap)]);
+    let q = ok(&[
+        "query",
+        s(&snap),
+        "SELECT count(*) AS n FROM policies WHERE arn IS NOT NULL AND attachment_count IS NULL AND update_date IS NULL",
+        "--format",
+        "csv",
+    ]);
+    let managed = doc["Policies"].as_array().unwrap().len().to_string();
+    assert_eq!(q.lines().nth(1), Some(managed.as_str()), "{q}");
+
+    // A value of the wrong kind: the file, the path, what is expected and what was found.
+    doc["RoleDetailList"][1]["RoleLastUsed"] = serde_json::json!({"LastUsedDate": false});
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let err = fails(&[
+        "import",
+        "--auth-details",
+        s(&file),
+        "-o",
+        s(&dir.path().join("t")),
+    ]);
+    assert!(
+        err.contains("at `RoleDetailList[1].RoleLastUsed.LastUsedDate`: expected a date such as"),
+        "{err}"
+    );
+    assert!(err.contains("found `false`"), "{err}");
+    for word in ["untagged", "enum", "i64", "struct"] {
+        assert!(!err.contains(word), "{err}");
+    }
+    // The help does not ask for the output the user gave.
+    assert!(!err.contains("give the output of"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+}

@@ -410,25 +410,7 @@ impl From<iamsnap_snapshot::SnapshotError> for CliError {
 impl From<iamsnap_import::ImportError> for CliError {
     fn from(e: iamsnap_import::ImportError) -> Self {
         use iamsnap_import::ImportError as E;
-        let help = match &e {
-            E::Snapshot(_) => None,
-            E::AuthDetails { .. } => Some(
-                "give the output of `aws iam get-account-authorization-details` (one file per page)",
-            ),
-            E::Document { .. } => Some(
-                "policy documents must be valid IAM policy JSON, decoded or URL-encoded as the IAM API returns them",
-            ),
-            E::Conflict { .. } => Some(
-                "give each page of one capture once; pages of different captures of the same account cannot be merged",
-            ),
-            E::Truncated { .. } => Some(
-                "fetch the remaining pages (`aws iam get-account-authorization-details --starting-token <marker>`) and give every page, or pass --allow-truncated to import what is there",
-            ),
-            E::Account { .. } | E::Io { .. } => None,
-            E::CredentialReport { .. } => Some(
-                "give the CSV of `aws iam get-credential-report --query Content --output text | base64 -d`",
-            ),
-        };
+        let help = e.help();
         match e {
             // The snapshot layer's advice applies as is.
             E::Snapshot(inner) => inner.into(),

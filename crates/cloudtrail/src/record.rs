@@ -125,6 +125,46 @@ mod tests {
         assert!(r.event_time.is_none());
     }
 
+    /// CloudTrail writes `null` for what it does not know (`userIdentity.userName` of a
+    /// role, `sessionContext.sessionIssuer` of a user, `errorCode`...): every field the
+    /// summary reads may be `null` or absent, at every level.
+    #[test]
+    fn every_field_may_be_null_or_absent() {
+        let fields = [
+            "eventTime",
+            "eventSource",
+            "eventName",
+            "awsRegion",
+            "sourceIPAddress",
+            "userAgent",
+            "errorCode",
+            "recipientAccountId",
+            "userIdentity",
+        ];
+        let nulls: String = fields
+            .iter()
+            .map(|f| format!("\"{f}\":null"))
+            .collect::<Vec<_>>()
+            .join(",");
+        for json in [
+            format!("{{{nulls}}}"),
+            "{}".to_owned(),
+            r#"{"userIdentity":{"type":null,"principalId":null,"arn":null,"accountId":null,"userName":null,"invokedBy":null,"sessionContext":null}}"#.to_owned(),
+            r#"{"userIdentity":{"sessionContext":{"sessionIssuer":null}}}"#.to_owned(),
+            r#"{"userIdentity":{"sessionContext":{"sessionIssuer":{"arn":null}}}}"#.to_owned(),
+        ] {
+            let r: Record<'_> = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert!(r.event_name.is_none() && r.error_code.is_none(), "{json}");
+            let issuer = r
+                .user_identity
+                .as_ref()
+                .and_then(|u| u.session_context.as_ref())
+                .and_then(|c| c.session_issuer.as_ref())
+                .and_then(|i| text(&i.arn));
+            assert_eq!(issuer, None, "{json}");
+        }
+    }
+
     #[test]
     fn a_field_of_the_wrong_type_is_an_error() {
         assert!(serde_json::from_slice::<Record<'_>>(br#"{"eventName":5}"#).is_err());

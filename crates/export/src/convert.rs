@@ -75,6 +75,8 @@ impl Convert<'_> {
     fn missing(&self, what: &str) -> ImportError {
         ImportError::AuthDetails {
             file: self.page.to_owned(),
+            input: iamsnap_import::JsonInput::AuthDetails,
+            syntax: false,
             message: format!("the API's answer lacks {what}"),
             line: 0,
             column: 0,
@@ -264,7 +266,7 @@ impl Convert<'_> {
                         &format!("the document of version `{id}` of {owner}"),
                     )?,
                     version_id: id,
-                    is_default_version: v.is_default_version(),
+                    is_default_version: Some(v.is_default_version()),
                     create_date: v.create_date().and_then(instant),
                 })
             })
@@ -275,23 +277,19 @@ impl Convert<'_> {
                 p.policy_name().or(known.map(|k| k.0.as_str())),
                 &format!("the name of {owner}"),
             )?,
-            policy_id: self.text(
-                p.policy_id().or(known.map(|k| k.1.as_str())),
-                &format!("the id of {owner}"),
-            )?,
-            path: self.text(p.path(), &format!("the path of {owner}"))?,
-            default_version_id: self.text(
-                p.default_version_id(),
-                &format!("the default version of {owner}"),
-            )?,
-            attachment_count: i64::from(p.attachment_count().unwrap_or(0)),
-            permissions_boundary_usage_count: i64::from(
-                p.permissions_boundary_usage_count().unwrap_or(0),
-            ),
-            is_attachable: p.is_attachable(),
+            // What the API may omit is unknown, as in an import.
+            policy_id: p
+                .policy_id()
+                .or(known.map(|k| k.1.as_str()))
+                .map(str::to_owned),
+            path: p.path().map(str::to_owned),
+            default_version_id: p.default_version_id().map(str::to_owned),
+            attachment_count: p.attachment_count().map(i64::from),
+            permissions_boundary_usage_count: p.permissions_boundary_usage_count().map(i64::from),
+            is_attachable: Some(p.is_attachable()),
             description: p.description().map(str::to_owned),
-            create_date: self.date(p.create_date(), &format!("the creation date of {owner}"))?,
-            update_date: self.date(p.update_date(), &format!("the update date of {owner}"))?,
+            create_date: p.create_date().and_then(instant),
+            update_date: p.update_date().and_then(instant),
             policy_version_list: versions,
             arn,
         })

@@ -47,7 +47,7 @@ impl Account {
         // 2. `app-data-read` widened from s3:GetObject to s3:*.
         if let Some(policy) = self.policies.get_mut(self.fixed.app_data_read) {
             for v in &mut policy.policy_version_list {
-                v.is_default_version = false;
+                v.is_default_version = Some(false);
             }
             policy.policy_version_list.push(PolicyVersion {
                 document: doc_of(vec![
@@ -56,11 +56,11 @@ impl Account {
                         .resource(&["arn:aws:s3:::acme-app-data/*"]),
                 ]),
                 version_id: "v2".to_owned(),
-                is_default_version: true,
+                is_default_version: Some(true),
                 create_date: Some(at),
             });
-            policy.default_version_id = "v2".to_owned();
-            policy.update_date = at;
+            policy.default_version_id = Some("v2".to_owned());
+            policy.update_date = Some(at);
         }
 
         // 3. A second active key for ci-deployer, created yesterday, never used.

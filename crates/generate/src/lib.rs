@@ -366,7 +366,7 @@ impl Account {
         self.policies.get(index).is_some_and(|p| {
             p.policy_version_list
                 .last()
-                .is_some_and(|v| v.version_id == p.default_version_id)
+                .is_some_and(|v| p.default_version_id.as_ref() == Some(&v.version_id))
         })
     }
 
@@ -426,13 +426,13 @@ impl Account {
         }
         for p in &mut self.policies {
             let (attachments, boundaries) = counts.get(&p.arn).copied().unwrap_or_default();
-            p.attachment_count = attachments;
-            p.permissions_boundary_usage_count = boundaries;
+            p.attachment_count = Some(attachments);
+            p.permissions_boundary_usage_count = Some(boundaries);
         }
         self.policies.retain(|p| {
             !policies::is_aws_managed(&p.arn)
-                || p.attachment_count > 0
-                || p.permissions_boundary_usage_count > 0
+                || p.attachment_count > Some(0)
+                || p.permissions_boundary_usage_count > Some(0)
         });
         self.policies.sort_by(|a, b| a.arn.cmp(&b.arn));
         self.roles.sort_by(|a, b| a.role_name.cmp(&b.role_name));

@@ -249,20 +249,20 @@ impl Account {
         let updated = updated.unwrap_or(created).max(created).min(self.at);
         self.policies.push(ManagedPolicyDetail {
             policy_name: name.to_owned(),
-            policy_id: id,
+            policy_id: Some(id),
             arn: format!("arn:aws:iam::aws:policy{path}{name}"),
-            path: path.to_owned(),
-            default_version_id: version.to_owned(),
-            attachment_count: 0,
-            permissions_boundary_usage_count: 0,
-            is_attachable: true,
+            path: Some(path.to_owned()),
+            default_version_id: Some(version.to_owned()),
+            attachment_count: Some(0),
+            permissions_boundary_usage_count: Some(0),
+            is_attachable: Some(true),
             description: description.map(str::to_owned),
-            create_date: created,
-            update_date: updated,
+            create_date: Some(created),
+            update_date: Some(updated),
             policy_version_list: vec![PolicyVersion {
                 document: doc,
                 version_id: version.to_owned(),
-                is_default_version: true,
+                is_default_version: Some(true),
                 create_date: Some(updated),
             }],
         });
@@ -322,7 +322,7 @@ impl Account {
                 vec![PolicyVersion {
                     document: doc,
                     version_id: "v1".to_owned(),
-                    is_default_version: true,
+                    is_default_version: Some(true),
                     create_date: Some(created),
                 }],
                 "v1".to_owned(),
@@ -333,15 +333,15 @@ impl Account {
         self.policies.push(ManagedPolicyDetail {
             arn: format!("arn:aws:iam::{}:policy/{name}", self.acct),
             policy_name: name,
-            policy_id,
-            path: "/".to_owned(),
-            default_version_id,
-            attachment_count: 0,
-            permissions_boundary_usage_count: 0,
-            is_attachable: true,
+            policy_id: Some(policy_id),
+            path: Some("/".to_owned()),
+            default_version_id: Some(default_version_id),
+            attachment_count: Some(0),
+            permissions_boundary_usage_count: Some(0),
+            is_attachable: Some(true),
             description,
-            create_date: created,
-            update_date,
+            create_date: Some(created),
+            update_date: Some(update_date),
             policy_version_list,
         });
         self.policies.len() - 1
@@ -393,7 +393,7 @@ impl Account {
             versions.push(PolicyVersion {
                 document,
                 version_id,
-                is_default_version: i == default_at,
+                is_default_version: Some(i == default_at),
                 create_date: Some(when),
             });
         }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::date;
-use crate::error::ImportError;
+use crate::error::{ImportError, JsonInput, user_terms};
 
 /// One page (one file) of authorization details.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -31,7 +31,7 @@ pub struct AuthDetails {
     #[serde(default, deserialize_with = "one_or_many")]
     pub policies: Vec<ManagedPolicyDetail>,
     /// Whether more pages follow.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "false_or_null")]
     pub is_truncated: bool,
     /// The marker for the next page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,7 +181,8 @@ pub struct InlinePolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AttachedPolicy {
-    /// Name.
+    /// Name (the ARN's last part when the input omits it).
+    #[serde(default, deserialize_with = "text_or_null")]
     pub policy_name: String,
     /// ARN.
     pub policy_arn: String,
@@ -224,41 +225,122 @@ pub struct RoleLastUsed {
     pub region: Option<String>,
 }
 
-/// A managed policy with its versions.
+/// A managed policy with its versions. The IAM API may omit any of its fields; iamsnap
+/// needs the ARN (the name is the ARN's last part when absent), and reads every other one
+/// as unknown when absent or `null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedPolicyDetail {
     /// Name.
+    #[serde(default, deserialize_with = "text_or_null")]
     pub policy_name: String,
     /// Unique id.
-    pub policy_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_id: Option<String>,
     /// ARN.
     pub arn: String,
     /// IAM path.
-    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// The version in force.
-    pub default_version_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_version_id: Option<String>,
     /// Identities it is attached to.
-    #[serde(default)]
-    pub attachment_count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_count: Option<i64>,
     /// Identities using it as boundary.
-    #[serde(default)]
-    pub permissions_boundary_usage_count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary_usage_count: Option<i64>,
     /// Whether it can be attached.
-    #[serde(default = "yes")]
-    pub is_attachable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_attachable: Option<bool>,
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Creation date.
-    #[serde(with = "date::required")]
-    pub create_date: DateTime<Utc>,
+    #[serde(
+        default,
+        with = "date::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<DateTime<Utc>>,
     /// Last update of the default version.
-    #[serde(with = "date::required")]
-    pub update_date: DateTime<Utc>,
+    #[serde(
+        default,
+        with = "date::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub update_date: Option<DateTime<Utc>>,
     /// Stored versions.
     #[serde(default, deserialize_with = "one_or_many")]
     pub policy_version_list: Vec<PolicyVersion>,
+}
+
+impl ManagedPolicyDetail {
+    /// The version in force: `DefaultVersionId`, or else the version marked default.
+    pub fn default_version(&self) -> Option<&str> {
+        self.default_version_id.as_deref().or_else(|| {
+            self.policy_version_list
+                .iter()
+                .find(|v| v.is_default_version == Some(true))
+                .map(|v| v.version_id.as_str())
+        })
+    }
+
+    /// Whether `version` is the one in force: its `IsDefaultVersion`, or else whether it is
+    /// the policy's `DefaultVersionId`.
+    pub fn is_default(&self, version: &PolicyVersion) -> bool {
+        version
+            .is_default_version
+            .unwrap_or_else(|| self.default_version_id.as_deref() == Some(&version.version_id))
+    }
+}
+
+/// The fields the IAM API's model leaves optional in `GetAccountAuthorizationDetails`
+/// output that iamsnap cannot do without, as (shape of the API model, member): the
+/// identifiers, paths and creation dates the model requires of the same entities
+/// elsewhere (`User`, `Group`, `Role`), the ARN of a managed policy, a boundary or an
+/// attachment, and the policy documents and the names of inline policies. Every other
+/// field may be absent or `null` (read as unknown, or derived from the ARN).
+pub const NEEDED_FIELDS: &[(&str, &str)] = &[
+    ("UserDetail", "Path"),
+    ("UserDetail", "UserName"),
+    ("UserDetail", "UserId"),
+    ("UserDetail", "Arn"),
+    ("UserDetail", "CreateDate"),
+    ("GroupDetail", "Path"),
+    ("GroupDetail", "GroupName"),
+    ("GroupDetail", "GroupId"),
+    ("GroupDetail", "Arn"),
+    ("GroupDetail", "CreateDate"),
+    ("RoleDetail", "Path"),
+    ("RoleDetail", "RoleName"),
+    ("RoleDetail", "RoleId"),
+    ("RoleDetail", "Arn"),
+    ("RoleDetail", "CreateDate"),
+    ("RoleDetail", "AssumeRolePolicyDocument"),
+    ("ManagedPolicyDetail", "Arn"),
+    ("PolicyVersion", "Document"),
+    ("PolicyVersion", "VersionId"),
+    ("PolicyDetail", "PolicyName"),
+    ("PolicyDetail", "PolicyDocument"),
+    ("AttachedPolicy", "PolicyArn"),
+    ("AttachedPermissionsBoundary", "PermissionsBoundaryArn"),
+];
+
+/// A string that may be `null`, read as empty (then derived, see [`AuthDetails::read`]).
+fn text_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A flag that may be `null`, read as absent (`false`).
+fn false_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The last part of a managed policy's ARN: its name.
+fn name_in_arn(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// Lists in this output sometimes hold a single object instead of an array (the AWS CLI's
@@ -296,10 +378,6 @@ where
     d.deserialize_any(Visitor(std::marker::PhantomData))
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// One stored version of a managed policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -308,8 +386,10 @@ pub struct PolicyVersion {
     pub document: Value,
     /// `v1`, `v2`, ...
     pub version_id: String,
-    /// Whether this version is in force.
-    pub is_default_version: bool,
+    /// Whether this version is in force; when absent, see
+    /// [`ManagedPolicyDetail::is_default`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default_version: Option<bool>,
     /// Creation date.
     #[serde(
         default,
@@ -332,19 +412,29 @@ impl AuthDetails {
             if inner.is_io() {
                 return ImportError::AuthDetails {
                     file: file.to_owned(),
+                    input: JsonInput::AuthDetails,
+                    syntax: false,
                     message: format!("read failed: {inner}"),
                     line: 0,
                     column: 0,
                 };
             }
             let message = strip_location(&inner.to_string());
-            let message = if inner.is_syntax() || inner.is_eof() || path == "." {
+            let syntax = inner.is_syntax() || inner.is_eof();
+            let message = if syntax {
                 format!("invalid JSON: {message}")
+            } else if path == "." {
+                format!(
+                    "{}: not `get-account-authorization-details` output",
+                    user_terms(&message)
+                )
             } else {
-                format!("at `{path}`: {message}")
+                format!("at `{path}`: {}", user_terms(&message))
             };
             ImportError::AuthDetails {
                 file: file.to_owned(),
+                input: JsonInput::AuthDetails,
+                syntax,
                 message,
                 line: inner.line(),
                 column: inner.column(),
@@ -352,11 +442,44 @@ impl AuthDetails {
         })?;
         de.end().map_err(|e| ImportError::AuthDetails {
             file: file.to_owned(),
+            input: JsonInput::AuthDetails,
+            syntax: true,
             message: format!("invalid JSON: {}", strip_location(&e.to_string())),
             line: e.line(),
             column: e.column(),
         })?;
+        let mut page = page;
+        page.fill_names();
         Ok(page)
+    }
+
+    /// Names the input omitted, taken from the ARNs (a managed policy's name is the last
+    /// part of its ARN).
+    fn fill_names(&mut self) {
+        let attached = self
+            .user_detail_list
+            .iter_mut()
+            .flat_map(|u| u.attached_managed_policies.iter_mut())
+            .chain(
+                self.group_detail_list
+                    .iter_mut()
+                    .flat_map(|g| g.attached_managed_policies.iter_mut()),
+            )
+            .chain(
+                self.role_detail_list
+                    .iter_mut()
+                    .flat_map(|r| r.attached_managed_policies.iter_mut()),
+            );
+        for a in attached {
+            if a.policy_name.is_empty() {
+                a.policy_name = name_in_arn(&a.policy_arn).to_owned();
+            }
+        }
+        for p in &mut self.policies {
+            if p.policy_name.is_empty() {
+                p.policy_name = name_in_arn(&p.arn).to_owned();
+            }
+        }
     }
 }
 
@@ -377,7 +500,7 @@ mod tests {
         let err = AuthDetails::read(text.as_bytes(), "page.json").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "`page.json`: at `RoleDetailList[0]`: missing field `Arn` at line 1, column 129"
+            "`page.json`: at `RoleDetailList[0]`: no `Arn`, which iamsnap needs here at line 1, column 129"
         );
     }
 

@@ -2,7 +2,10 @@
 //! Python's `str(datetime)` from boto3-based scripts (`2023-03-09 10:41:45+00:00`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::{Deserialize, Deserializer, Serializer};
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserializer, Serializer};
 
 /// Parses an IAM date in any of the styles tools write.
 pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
@@ -29,33 +32,67 @@ pub fn format_date(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Raw {
-    Text(String),
-    Seconds(f64),
-}
+/// What a date may be written as: text in one of the styles above, or seconds since the
+/// epoch (as some tools write them); `null` where the input has no date.
+struct DateVisitor;
 
-fn from_raw<E: serde::de::Error>(raw: Raw) -> Result<DateTime<Utc>, E> {
-    match raw {
-        Raw::Text(s) => parse_date(&s).ok_or_else(|| {
-            E::custom(format!(
-                "invalid date `{s}`: expected e.g. `2014-07-30T17:09:20Z` or `2023-03-09 10:41:45+00:00`"
-            ))
-        }),
-        Raw::Seconds(secs) => {
-            let micros = (secs * 1e6).round();
-            if micros.is_finite() && micros.abs() < 1e17 {
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "checked finite and well within i64 above"
-                )]
-                DateTime::from_timestamp_micros(micros as i64)
-                    .ok_or_else(|| E::custom(format!("invalid epoch date `{secs}`")))
-            } else {
-                Err(E::custom(format!("invalid epoch date `{secs}`")))
+/// Said in errors: what a date should look like.
+pub const EXPECTED_DATE: &str =
+    "a date such as `2014-07-30T17:09:20Z` or `2023-03-09 10:41:45+00:00`";
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = Option<DateTime<Utc>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTED_DATE)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        parse_date(s)
+            .map(Some)
+            .ok_or_else(|| E::custom(format!("invalid date `{s}`: expected {EXPECTED_DATE}")))
+    }
+
+    fn visit_f64<E: de::Error>(self, secs: f64) -> Result<Self::Value, E> {
+        let micros = (secs * 1e6).round();
+        if micros.is_finite() && micros.abs() < 1e17 {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "checked finite and well within i64 above"
+            )]
+            if let Some(t) = DateTime::from_timestamp_micros(micros as i64) {
+                return Ok(Some(t));
             }
         }
+        Err(E::custom(format!(
+            "invalid date `{secs}`: as seconds since 1970 it is out of range"
+        )))
+    }
+
+    fn visit_i64<E: de::Error>(self, secs: i64) -> Result<Self::Value, E> {
+        DateTime::from_timestamp(secs, 0).map(Some).ok_or_else(|| {
+            E::custom(format!(
+                "invalid date `{secs}`: as seconds since 1970 it is out of range"
+            ))
+        })
+    }
+
+    fn visit_u64<E: de::Error>(self, secs: u64) -> Result<Self::Value, E> {
+        i64::try_from(secs)
+            .map_err(|_| {
+                E::custom(format!(
+                    "invalid date `{secs}`: as seconds since 1970 it is out of range"
+                ))
+            })
+            .and_then(|s| self.visit_i64(s))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -63,9 +100,10 @@ fn from_raw<E: serde::de::Error>(raw: Raw) -> Result<DateTime<Utc>, E> {
 pub mod required {
     use super::*;
 
-    /// Deserializes a date in any accepted style.
+    /// Deserializes a date in any accepted style; `null` is an error.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        from_raw(Raw::deserialize(d)?)
+        d.deserialize_any(DateVisitor)?
+            .ok_or_else(|| de::Error::custom(format!("expected {EXPECTED_DATE}, found null")))
     }
 
     /// Serializes a date as the AWS CLI does.
@@ -74,13 +112,13 @@ pub mod required {
     }
 }
 
-/// serde adapter for an optional date.
+/// serde adapter for an optional date: absent or `null` is `None`.
 pub mod optional {
     use super::*;
 
     /// Deserializes an optional date in any accepted style.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<Raw>::deserialize(d)?.map(from_raw).transpose()
+        d.deserialize_any(DateVisitor)
     }
 
     /// Serializes an optional date as the AWS CLI does.

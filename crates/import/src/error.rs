@@ -5,12 +5,16 @@ use iamsnap_snapshot::SnapshotError;
 /// Why an import failed. Every variant names the input file and the place in it.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// The file is not valid JSON, or not shaped like `get-account-authorization-details`
-    /// output (a field is missing or has the wrong type).
+    /// A JSON input is not valid JSON, or not of the shape its command writes (a value
+    /// iamsnap needs is missing, or a value has the wrong type).
     #[error("`{}`: {}{}", excerpt(file), excerpt(message), location(*.line, *.column))]
     AuthDetails {
         /// The input file.
         file: String,
+        /// Which input it is.
+        input: JsonInput,
+        /// Whether the file is not JSON at all (rather than JSON of another shape).
+        syntax: bool,
         /// What is wrong, with the JSON path when known.
         message: String,
         /// 1-based line, when known.
@@ -66,6 +70,18 @@ pub enum ImportError {
         /// Why.
         message: String,
     },
+    /// `--account` names an account the input does not hold.
+    #[error(
+        "the input holds no account `{}`: the accounts found are {}",
+        excerpt(wanted),
+        excerpt(&found.join(", "))
+    )]
+    AccountNotFound {
+        /// The account asked for.
+        wanted: String,
+        /// The accounts the input holds.
+        found: Vec<String>,
+    },
     /// The credential report CSV is malformed.
     #[error("`{}`{}: {}", excerpt(file), line.map(|l| format!(", line {l}")).unwrap_or_default(), excerpt(message))]
     CredentialReport {
@@ -87,6 +103,121 @@ pub enum ImportError {
     /// Writing the snapshot failed.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+}
+
+/// The JSON inputs of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonInput {
+    /// `get-account-authorization-details` output.
+    AuthDetails,
+    /// Service last accessed data (see [`crate::last_accessed`]).
+    ServiceLastAccessed,
+}
+
+impl ImportError {
+    /// What the user can do about the error, when there is more to say than the message.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            Self::AuthDetails { syntax: true, .. } => Some(
+                "the file must hold one complete JSON document as the AWS CLI writes it (`--output json`): a capture cut short, or with other text before or after the JSON, does not read",
+            ),
+            Self::AuthDetails {
+                input: JsonInput::AuthDetails,
+                ..
+            } => Some(
+                "iamsnap reads the shape the IAM API documents for `GetAccountAuthorizationDetails`: correct the value at that place (a value IAM may omit can be absent or `null`; the others need the kind of value said)",
+            ),
+            Self::AuthDetails {
+                input: JsonInput::ServiceLastAccessed,
+                ..
+            } => Some(
+                "the file must be a JSON object mapping each user or role ARN to its `aws iam get-service-last-accessed-details` output",
+            ),
+            Self::Document { .. } => Some(
+                "policy documents must be valid IAM policy JSON, decoded or URL-encoded as the IAM API returns them",
+            ),
+            Self::Conflict { .. } => Some(
+                "give each page of one capture once; pages of different captures of the same account cannot be merged",
+            ),
+            Self::Truncated { .. } => Some(
+                "fetch the remaining pages (`aws iam get-account-authorization-details --starting-token <marker>`) and give every page, or pass --allow-truncated to import what is there",
+            ),
+            Self::CredentialReport { .. } => Some(
+                "the credential report is the CSV of `aws iam get-credential-report --query Content --output text | base64 -d`: correct the value at that place",
+            ),
+            Self::AccountNotFound { .. } => Some(
+                "give one of the accounts found to --account, or leave --account out to import them all",
+            ),
+            Self::Account { .. } | Self::Io { .. } | Self::Snapshot(_) => None,
+        }
+    }
+}
+
+/// A message of the JSON reader said in the user's terms: the kind of value expected and
+/// the kind found, with no name of a type of the program.
+pub(crate) fn user_terms(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((found, expected)) = rest.rsplit_once(", expected ")
+        {
+            return format!(
+                "expected {}, found {}",
+                expected_value(expected),
+                found_value(found)
+            );
+        }
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|f| f.strip_suffix('`'))
+    {
+        return format!("no `{field}`, which iamsnap needs here");
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ")
+        && let Some((_, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {}", expected_value(expected));
+    }
+    message.to_owned()
+}
+
+fn expected_value(expected: &str) -> String {
+    match expected {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize"
+        | "isize" => "a whole number".to_owned(),
+        "f32" | "f64" => "a number".to_owned(),
+        "a boolean" => "`true` or `false`".to_owned(),
+        "a string" | "a borrowed string" | "a char" => "a string".to_owned(),
+        "a map" | "a JSON object" => "an object".to_owned(),
+        "a sequence" => "an array".to_owned(),
+        e if e.starts_with("struct ") || e.starts_with("map ") => "an object".to_owned(),
+        e if e.starts_with("tuple") || e.starts_with("a tuple") => "an array".to_owned(),
+        e if e.contains("enum ") || e.contains("variant") => "a value of another kind".to_owned(),
+        e => e.to_owned(),
+    }
+}
+
+fn found_value(found: &str) -> String {
+    let quoted = |prefix: &str| {
+        found
+            .strip_prefix(prefix)
+            .map(|v| v.trim_matches('`').to_owned())
+    };
+    if found == "null" || found == "unit value" || found == "Option value" {
+        "null".to_owned()
+    } else if let Some(v) = quoted("integer ").or_else(|| quoted("floating point ")) {
+        format!("the number {v}")
+    } else if let Some(v) = quoted("boolean ") {
+        format!("`{v}`")
+    } else if let Some(v) = found.strip_prefix("string ") {
+        format!("the string {v}")
+    } else if found == "map" {
+        "an object".to_owned()
+    } else if found == "sequence" {
+        "an array".to_owned()
+    } else {
+        "a value of another kind".to_owned()
+    }
 }
 
 fn location(line: usize, column: usize) -> String {

@@ -1,5 +1,7 @@
 //! Import of files users already have into a snapshot.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -12,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::auth_details::AuthDetails;
 use crate::credential_report::CredentialReport;
 use crate::error::ImportError;
-use crate::tables::{Page, build_tables_with};
+use crate::tables::{Page, arn_account, build_tables_with};
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -34,6 +36,8 @@ pub struct ImportRequest<'a> {
     /// Summarized CloudTrail logs for the `activity` table (see
     /// [`cloudtrail::summarize_paths`]); without them the table is empty.
     pub activity: Option<&'a Summary>,
+    /// Import only this account of inputs that hold several; `None` imports them all.
+    pub account: Option<&'a str>,
 }
 
 /// Hashes what passes through, so each input is read once.
@@ -88,6 +92,34 @@ fn read_input<T>(
     Ok((value, hex::encode(reader.hasher.finalize())))
 }
 
+/// Every account the inputs name (in ARNs, credential report rows, service last accessed
+/// data and CloudTrail records).
+fn input_accounts<'p>(
+    pages: &'p [Page],
+    report: Option<&'p CredentialReport>,
+    extras: &'p crate::model::Extras,
+    activity: Option<&'p Summary>,
+) -> BTreeSet<&'p str> {
+    let mut found: BTreeSet<&str> = pages.iter().flat_map(|p| p.details.accounts()).collect();
+    found.extend(
+        report
+            .iter()
+            .flat_map(|r| r.rows.iter().filter_map(|row| arn_account(&row.arn))),
+    );
+    found.extend(
+        extras
+            .service_last_accessed
+            .iter()
+            .map(|s| s.account_id.as_str()),
+    );
+    found.extend(
+        activity
+            .iter()
+            .flat_map(|s| s.rows.iter().map(|r| r.account_id.as_str())),
+    );
+    found
+}
+
 /// Imports the files of `request` into a new snapshot. Nothing is left on disk on error.
 pub fn import(
     request: &ImportRequest<'_>,
@@ -138,6 +170,43 @@ pub fn import(
             sha256,
         });
     }
+    let mut report = report;
+    let mut account_note = None;
+    let mut activity = request.activity.map(Cow::Borrowed);
+    if let Some(wanted) = request.account {
+        let found = input_accounts(
+            &pages,
+            report.as_ref().map(|(_, r)| r),
+            &extras,
+            activity.as_deref(),
+        );
+        if !found.contains(wanted) {
+            return Err(ImportError::AccountNotFound {
+                wanted: wanted.to_owned(),
+                found: found.into_iter().map(str::to_owned).collect(),
+            });
+        }
+        let others: Vec<&str> = found.iter().copied().filter(|a| *a != wanted).collect();
+        if !others.is_empty() {
+            account_note = Some(format!(
+                "only account {wanted} was imported (--account); the input also holds {}",
+                others.join(", ")
+            ));
+        }
+        for page in &mut pages {
+            page.details.retain_account(wanted);
+        }
+        if let Some((_, r)) = &mut report {
+            r.rows
+                .retain(|row| arn_account(&row.arn).is_none_or(|a| a == wanted));
+        }
+        extras
+            .service_last_accessed
+            .retain(|s| s.account_id == wanted);
+        if let Some(summary) = &mut activity {
+            summary.to_mut().rows.retain(|r| r.account_id == wanted);
+        }
+    }
     let imported = build_tables_with(
         &pages,
         report.as_ref().map(|(f, r)| (f.as_str(), r)),
@@ -150,7 +219,8 @@ pub fn import(
     }
     let mut account_ids = imported.account_ids;
     let mut notes = imported.notes;
-    let rows = match request.activity {
+    notes.extend(account_note);
+    let rows = match activity.as_deref() {
         Some(summary) => {
             inputs.extend(summary.inputs.iter().cloned());
             account_ids.extend(summary.account_ids());

@@ -15,19 +15,21 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::error::ImportError;
+use crate::error::{ImportError, JsonInput, user_terms};
 use crate::model::ServiceLastAccessed;
 use crate::tables::arn_account;
 
+/// One `get-service-last-accessed-details` output. Fields the IAM API may omit may be
+/// absent or `null`; the others are read as such too (what a saved file lacks is unknown).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Details {
     #[serde(default)]
     job_status: Option<String>,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::optional")]
     job_completion_date: Option<DateTime<Utc>>,
     #[serde(default)]
-    services_last_accessed: Vec<Service>,
+    services_last_accessed: Option<Vec<Service>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +37,7 @@ struct Details {
 struct Service {
     service_name: String,
     service_namespace: String,
-    #[serde(default)]
+    #[serde(default, with = "crate::date::optional")]
     last_authenticated: Option<DateTime<Utc>>,
     #[serde(default)]
     last_authenticated_entity: Option<String>,
@@ -49,21 +51,34 @@ struct Service {
 pub fn parse(text: &str, file: &str) -> Result<Vec<ServiceLastAccessed>, ImportError> {
     let invalid = |message: String| ImportError::AuthDetails {
         file: file.to_owned(),
+        input: JsonInput::ServiceLastAccessed,
+        syntax: false,
         message,
         line: 0,
         column: 0,
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let by_arn: BTreeMap<String, Details> =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| ImportError::AuthDetails {
-            file: file.to_owned(),
-            message: format!(
-                "at `{}`: {} (expected an object of `get-service-last-accessed-details` outputs keyed by user or role ARN)",
-                e.path(),
-                e.inner()
-            ),
-            line: e.inner().line(),
-            column: e.inner().column(),
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let inner = e.inner();
+            let syntax = inner.is_syntax() || inner.is_eof();
+            let message = inner.to_string();
+            let message = message
+                .rfind(" at line ")
+                .and_then(|cut| message.get(..cut))
+                .unwrap_or(&message);
+            ImportError::AuthDetails {
+                file: file.to_owned(),
+                input: JsonInput::ServiceLastAccessed,
+                syntax,
+                message: if syntax {
+                    format!("invalid JSON: {message}")
+                } else {
+                    format!("at `{}`: {}", e.path(), user_terms(message))
+                },
+                line: inner.line(),
+                column: inner.column(),
+            }
         })?;
     let mut rows = Vec::new();
     for (arn, details) in by_arn {
@@ -87,7 +102,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<ServiceLastAccessed>, ImportE
             )));
         }
         let principal_name = arn.rsplit('/').next().unwrap_or_default().to_owned();
-        for s in details.services_last_accessed {
+        for s in details.services_last_accessed.unwrap_or_default() {
             rows.push(ServiceLastAccessed {
                 account_id: account_id.clone(),
                 principal_arn: arn.clone(),

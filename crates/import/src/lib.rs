@@ -19,7 +19,7 @@ pub mod last_accessed;
 pub mod model;
 mod tables;
 
-pub use error::ImportError;
+pub use error::{ImportError, JsonInput};
 pub use iamsnap_cloudtrail::{NoProgress, Progress};
 pub use import::{ImportRequest, add_activity, import};
 pub use tables::{Imported, Page, arn_account, build_tables, build_tables_with};

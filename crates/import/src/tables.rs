@@ -155,34 +155,13 @@ fn merge_into<'a, T: PartialEq>(
     Ok(())
 }
 
-/// The account a page belongs to: the one in the ARNs of its users, groups, roles and
-/// customer managed policies; for a page with none of those, the only account of the input.
+/// The accounts a page holds: those in the ARNs of its users, groups, roles and customer
+/// managed policies; for a page with none of those, the only account of the input.
 fn page_accounts<'a>(
     pages: &'a [Page],
     fallback: Option<&'a str>,
-) -> Result<Vec<&'a str>, ImportError> {
-    let mut found: Vec<Option<&str>> = Vec::with_capacity(pages.len());
-    for page in pages {
-        let d = &page.details;
-        let arns = d
-            .user_detail_list
-            .iter()
-            .map(|u| u.arn.as_str())
-            .chain(d.group_detail_list.iter().map(|g| g.arn.as_str()))
-            .chain(d.role_detail_list.iter().map(|r| r.arn.as_str()))
-            .chain(d.policies.iter().map(|p| p.arn.as_str()));
-        let accounts: BTreeSet<&str> = arns.filter_map(arn_account).collect();
-        if accounts.len() > 1 {
-            return Err(ImportError::Account {
-                file: page.file.clone(),
-                message: format!(
-                    "it holds ARNs of several accounts ({}); give each account's output as its own file",
-                    accounts.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            });
-        }
-        found.push(accounts.into_iter().next());
-    }
+) -> Result<Vec<BTreeSet<&'a str>>, ImportError> {
+    let found: Vec<BTreeSet<&str>> = pages.iter().map(|p| p.details.accounts()).collect();
     let mut all: BTreeSet<&str> = found.iter().flatten().copied().collect();
     if all.is_empty()
         && let Some(account) = fallback
@@ -192,18 +171,132 @@ fn page_accounts<'a>(
     found
         .into_iter()
         .zip(pages)
-        .map(|(account, page)| match account {
-            Some(a) => Ok(a),
-            None if all.len() == 1 => all.first().copied().ok_or_else(|| ImportError::Account {
-                file: page.file.clone(),
-                message: "no ARN names an account".to_owned(),
-            }),
-            None => Err(ImportError::Account {
-                file: page.file.clone(),
-                message: "it names no user, group, role or customer managed policy, and the other inputs do not come from exactly one account".to_owned(),
-            }),
+        .map(|(accounts, page)| {
+            if !accounts.is_empty() {
+                Ok(accounts)
+            } else if all.len() == 1 {
+                Ok(all.clone())
+            } else if all.is_empty() {
+                Err(ImportError::Account {
+                    file: page.file.clone(),
+                    message: "no ARN names an account".to_owned(),
+                })
+            } else {
+                Err(ImportError::Account {
+                    file: page.file.clone(),
+                    message: "it names no user, group, role or customer managed policy, and the other inputs do not come from exactly one account".to_owned(),
+                })
+            }
         })
         .collect()
+}
+
+/// For each managed policy ARN a page's identities attach or use as boundary, the
+/// accounts of those identities.
+fn accounts_using(d: &AuthDetails) -> HashMap<&str, BTreeSet<&str>> {
+    fn boundary(b: Option<&crate::auth_details::PermissionsBoundary>) -> Option<&str> {
+        b.map(|b| b.permissions_boundary_arn.as_str())
+    }
+    let mut out: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let users = d.user_detail_list.iter().map(|u| {
+        (
+            u.arn.as_str(),
+            &u.attached_managed_policies,
+            boundary(u.permissions_boundary.as_ref()),
+        )
+    });
+    let groups = d
+        .group_detail_list
+        .iter()
+        .map(|g| (g.arn.as_str(), &g.attached_managed_policies, None));
+    let roles = d.role_detail_list.iter().map(|r| {
+        (
+            r.arn.as_str(),
+            &r.attached_managed_policies,
+            boundary(r.permissions_boundary.as_ref()),
+        )
+    });
+    for (arn, attached, boundary) in users.chain(groups).chain(roles) {
+        let Some(account) = arn_account(arn) else {
+            continue;
+        };
+        for policy in attached
+            .iter()
+            .map(|m| m.policy_arn.as_str())
+            .chain(boundary)
+        {
+            out.entry(policy).or_default().insert(account);
+        }
+    }
+    out
+}
+
+/// Whether two listings of an AWS managed policy agree but for the counts, which belong to
+/// the account each was captured in.
+fn same_but_counts(a: &ManagedPolicyDetail, b: &ManagedPolicyDetail) -> bool {
+    let strip = |p: &ManagedPolicyDetail| ManagedPolicyDetail {
+        attachment_count: None,
+        permissions_boundary_usage_count: None,
+        ..p.clone()
+    };
+    strip(a) == strip(b)
+}
+
+impl AuthDetails {
+    /// The accounts named by the ARNs of the page's users, groups, roles and customer
+    /// managed policies.
+    pub fn accounts(&self) -> BTreeSet<&str> {
+        self.user_detail_list
+            .iter()
+            .map(|u| u.arn.as_str())
+            .chain(self.group_detail_list.iter().map(|g| g.arn.as_str()))
+            .chain(self.role_detail_list.iter().map(|r| r.arn.as_str()))
+            .chain(self.policies.iter().map(|p| p.arn.as_str()))
+            .filter_map(arn_account)
+            .collect()
+    }
+
+    /// Keeps only what belongs to `account`: its identities and customer managed policies,
+    /// and the AWS managed policies they use (all of them if the page held only this
+    /// account). The counts of AWS managed policies of a page that held several accounts
+    /// become unknown: they may be another account's.
+    pub fn retain_account(&mut self, account: &str) {
+        let accounts = self.accounts();
+        if accounts.len() <= 1 {
+            if !accounts.is_empty() && !accounts.contains(account) {
+                *self = Self {
+                    is_truncated: self.is_truncated,
+                    marker: self.marker.take(),
+                    ..Self::default()
+                };
+            }
+            return;
+        }
+        let using = accounts_using(self);
+        let used: BTreeSet<String> = self
+            .policies
+            .iter()
+            .filter(|p| arn_account(&p.arn).is_none())
+            .filter(|p| {
+                using
+                    .get(p.arn.as_str())
+                    .is_none_or(|users| users.contains(account))
+            })
+            .map(|p| p.arn.clone())
+            .collect();
+        let mine = |arn: &str| arn_account(arn) == Some(account);
+        self.user_detail_list.retain(|u| mine(&u.arn));
+        self.group_detail_list.retain(|g| mine(&g.arn));
+        self.role_detail_list.retain(|r| mine(&r.arn));
+        self.policies
+            .retain(|p| mine(&p.arn) || used.contains(&p.arn));
+        for p in &mut self.policies {
+            if arn_account(&p.arn).is_none() {
+                p.attachment_count = None;
+                p.permissions_boundary_usage_count = None;
+            }
+        }
+    }
 }
 
 struct Builders {
@@ -469,11 +562,25 @@ pub fn build_tables_with<'a>(
     let mut merged = Merged::default();
     let mut seen: [HashMap<(String, String), usize>; 4] = Default::default();
     let [seen_users, seen_groups, seen_roles, seen_policies] = &mut seen;
-    for (page, &account) in pages.iter().zip(&accounts) {
+    // AWS managed policies listed by a page of several accounts: their counts are unknown.
+    let mut unknown_counts: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for (page, page_accounts) in pages.iter().zip(&accounts) {
         let file = page.file.as_str();
         let d = &page.details;
+        // Computed for a page of several accounts listing AWS managed policies only.
+        let mut using: Option<HashMap<&str, BTreeSet<&str>>> = None;
+        let account_of = |arn: &'a str| -> Result<&'a str, ImportError> {
+            match (arn_account(arn), page_accounts.first()) {
+                (Some(a), _) => Ok(a),
+                (None, Some(only)) if page_accounts.len() == 1 => Ok(only),
+                _ => Err(ImportError::Account {
+                    file: page.file.clone(),
+                    message: format!("`{arn}` names no account, and the file holds several"),
+                }),
+            }
+        };
         for u in &d.user_detail_list {
-            let acct = arn_account(&u.arn).unwrap_or(account);
+            let acct = account_of(&u.arn)?;
             merge_into(
                 &mut merged.users,
                 seen_users,
@@ -485,7 +592,7 @@ pub fn build_tables_with<'a>(
             )?;
         }
         for g in &d.group_detail_list {
-            let acct = arn_account(&g.arn).unwrap_or(account);
+            let acct = account_of(&g.arn)?;
             merge_into(
                 &mut merged.groups,
                 seen_groups,
@@ -497,7 +604,7 @@ pub fn build_tables_with<'a>(
             )?;
         }
         for r in &d.role_detail_list {
-            let acct = arn_account(&r.arn).unwrap_or(account);
+            let acct = account_of(&r.arn)?;
             merge_into(
                 &mut merged.roles,
                 seen_roles,
@@ -509,16 +616,52 @@ pub fn build_tables_with<'a>(
             )?;
         }
         for p in &d.policies {
-            merge_into(
-                &mut merged.policies,
-                seen_policies,
-                "managed policy",
-                (account, &p.arn),
-                account,
-                file,
-                p,
-            )?;
+            if arn_account(&p.arn).is_some() || page_accounts.len() == 1 {
+                let acct = account_of(&p.arn)?;
+                merge_into(
+                    &mut merged.policies,
+                    seen_policies,
+                    "managed policy",
+                    (acct, &p.arn),
+                    acct,
+                    file,
+                    p,
+                )?;
+                continue;
+            }
+            // An AWS managed policy in a page of several accounts: it belongs to the
+            // accounts whose identities use it (to all of them when none does).
+            let using = using.get_or_insert_with(|| accounts_using(d));
+            let owners = using.get(p.arn.as_str()).unwrap_or(page_accounts);
+            for &acct in owners {
+                let key = (acct.to_owned(), p.arn.clone());
+                if let Some(&at) = seen_policies.get(&key) {
+                    if let Some((_, first_file, first)) = merged.policies.get(at)
+                        && !same_but_counts(first, p)
+                    {
+                        return Err(ImportError::Conflict {
+                            what: format!("managed policy `{}`", p.arn),
+                            first: (*first_file).to_owned(),
+                            second: file.to_owned(),
+                        });
+                    }
+                    continue;
+                }
+                seen_policies.insert(key, merged.policies.len());
+                merged.policies.push((acct, file, p));
+                unknown_counts.insert((acct, p.arn.as_str()));
+            }
         }
+    }
+    if !unknown_counts.is_empty() {
+        notes.push(format!(
+            "{} AWS managed policies are listed by a file holding several accounts: their attachment counts are unknown",
+            unknown_counts
+                .iter()
+                .map(|(_, arn)| *arn)
+                .collect::<BTreeSet<_>>()
+                .len()
+        ));
     }
 
     let mut b = Builders::new()?;
@@ -737,38 +880,40 @@ pub fn build_tables_with<'a>(
                 &|| format!("managed policy `{}`", p.policy_name),
                 &|| format!("version `{}`", v.version_id),
             )?;
+            let is_default = p.is_default(v);
             b.policy_versions.push(&[
                 account.into(),
                 (&p.arn).into(),
                 (&v.version_id).into(),
-                v.is_default_version.into(),
+                is_default.into(),
                 Cell::Timestamp(v.create_date),
                 (&doc.text).into(),
             ])?;
-            if v.is_default_version
-                || (default_doc.is_none() && v.version_id == p.default_version_id)
+            if is_default
+                || (default_doc.is_none() && p.default_version() == Some(v.version_id.as_str()))
             {
                 default_doc = Some(doc);
             }
         }
         let ptype = managed_type(&p.arn);
+        let counts = (!unknown_counts.contains(&(account, p.arn.as_str()))).then_some(());
         b.policies.push(&[
             account.into(),
             (&p.arn).into(),
             ptype.into(),
             Cell::Text(Some(&p.arn)),
             (&p.policy_name).into(),
-            Cell::Text(Some(&p.policy_id)),
-            Cell::Text(Some(&p.path)),
+            Cell::Text(p.policy_id.as_deref()),
+            Cell::Text(p.path.as_deref()),
             Cell::Text(None),
             Cell::Text(None),
-            Cell::Text(Some(&p.default_version_id)),
-            Cell::Int(Some(p.attachment_count)),
-            Cell::Int(Some(p.permissions_boundary_usage_count)),
-            Cell::Bool(Some(p.is_attachable)),
+            Cell::Text(p.default_version()),
+            Cell::Int(counts.and(p.attachment_count)),
+            Cell::Int(counts.and(p.permissions_boundary_usage_count)),
+            Cell::Bool(p.is_attachable),
             Cell::Text(p.description.as_deref()),
-            Cell::Timestamp(Some(p.create_date)),
-            Cell::Timestamp(Some(p.update_date)),
+            Cell::Timestamp(p.create_date),
+            Cell::Timestamp(p.update_date),
             Cell::Text(default_doc.as_ref().map(|d| d.text.as_str())),
         ])?;
         if let Some(doc) = &default_doc {
@@ -829,7 +974,8 @@ pub fn build_tables_with<'a>(
         ));
     }
 
-    let mut account_ids: BTreeSet<String> = accounts.iter().map(|a| (*a).to_owned()).collect();
+    let mut account_ids: BTreeSet<String> =
+        accounts.iter().flatten().map(|a| (*a).to_owned()).collect();
     account_ids.extend(extras.account_id.iter().cloned());
     push_extras(&mut b, extras)?;
     if let Some((file, report)) = report {

@@ -706,6 +706,63 @@ impl Snapshot {
         }))
     }
 
+    /// The number of rows of each account in a table (read from its `account_id` column
+    /// only); `None` for a table without that column (`catalog_actions`).
+    pub fn rows_by_account(
+        &self,
+        name: &str,
+    ) -> Result<Option<std::collections::BTreeMap<String, u64>>, SnapshotError> {
+        let def: &'static Table = table(name).ok_or_else(|| SnapshotError::UnknownTable {
+            name: name.to_owned(),
+        })?;
+        let Some(at) = def.columns.iter().position(|c| c.name == "account_id") else {
+            return Ok(None);
+        };
+        let path = self.table_path(name)?;
+        self.reverify_table(name)?;
+        let parquet_err = |message: String| SnapshotError::Damaged {
+            table: name.to_owned(),
+            path: path.clone(),
+            message,
+        };
+        let file = File::open(&path).map_err(|e| SnapshotError::io("cannot open", &path, e))?;
+        let counts = guarded(
+            || -> Result<std::collections::BTreeMap<String, u64>, String> {
+                use arrow::array::{Array, AsArray};
+                let builder =
+                    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| e.to_string())?;
+                let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), [at]);
+                let reader = builder
+                    .with_projection(mask)
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let mut counts = std::collections::BTreeMap::<String, u64>::new();
+                for batch in reader {
+                    let batch = batch.map_err(|e| e.to_string())?;
+                    let column = batch.column(0);
+                    let ids = column
+                        .as_string_opt::<i32>()
+                        .ok_or_else(|| "`account_id` is not text".to_owned())?;
+                    for row in 0..ids.len() {
+                        if ids.is_valid(row) {
+                            let id = ids.value(row);
+                            match counts.get_mut(id) {
+                                Some(n) => *n += 1,
+                                None => {
+                                    counts.insert(id.to_owned(), 1);
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(counts)
+            },
+        )
+        .map_err(|()| parquet_err(READER_FAILED.to_owned()))?
+        .map_err(parquet_err)?;
+        Ok(Some(counts))
+    }
+
     /// Reads a whole table into one record batch, checking its columns against this
     /// version's schema. A file that changed since it was verified is verified again first.
     pub fn read_table(&self, name: &str) -> Result<RecordBatch, SnapshotError> {

@@ -105,6 +105,11 @@ pub struct Args {
     #[arg(long, conflicts_with = "into")]
     allow_truncated: bool,
 
+    /// Import only this account (12 digits) of input that holds several, e.g. a capture
+    /// merged from several accounts; by default every account found is imported.
+    #[arg(long, value_name = "ID", value_parser = parse_account_id, conflicts_with = "into")]
+    account: Option<String>,
+
     /// When the input was captured (RFC 3339, e.g. 2026-11-22T00:00:00Z); default now.
     #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "into")]
     captured_at: Option<DateTime<Utc>>,
@@ -112,6 +117,16 @@ pub struct Args {
     /// Threads reading CloudTrail logs; default one per core.
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     threads: usize,
+}
+
+fn parse_account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not an AWS account id: give its 12 digits"
+        ))
+    }
 }
 
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
@@ -130,7 +145,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 fn cloudtrail_error(e: CloudTrailError) -> CliError {
     let help = match &e {
         CloudTrailError::Malformed { .. } => Some(
-            "give CloudTrail log files as CloudTrail writes them (`{\"Records\": [...]}`, `.json` or `.json.gz`), or a folder of them: in a folder, malformed files are skipped and counted",
+            "a CloudTrail log file holds `{\"Records\": [...]}` as CloudTrail writes it (`.json` or `.json.gz`), and this one does not; given a folder instead, iamsnap skips and counts the malformed files",
         ),
         CloudTrailError::NoLogFiles { .. } => Some(
             "give the folder CloudTrail delivers to (e.g. the `AWSLogs` folder of a copy of the trail's S3 bucket), or log files",
@@ -296,8 +311,16 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         captured_at: args.captured_at.unwrap_or_else(Utc::now),
         service_last_accessed: args.service_last_accessed.as_deref(),
         activity: summary.as_ref(),
+        account: args.account.as_deref(),
     };
     let manifest = import(&request, &Bars)?;
+    // Which accounts the snapshot holds, with what: on stderr, beside the progress.
+    let snapshot = Snapshot::open(output)?;
+    let per_account = super::inspect::rows_by_account(&snapshot)?;
+    eprint!(
+        "{}",
+        accounts_summary(&manifest.account_ids, &per_account, args.account.as_deref())
+    );
     let rows = |name: &str| {
         manifest
             .tables
@@ -306,7 +329,12 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             .map_or(0, |t| t.rows)
     };
     let mut text = format!(
-        "imported account {} into {}: {} users, {} roles, {} groups, {} policies, {} statements, {} trust principals, {} access keys\n",
+        "imported {} {} into {}: {} users, {} roles, {} groups, {} policies, {} statements, {} trust principals, {} access keys\n",
+        if manifest.account_ids.len() == 1 {
+            "account"
+        } else {
+            "accounts"
+        },
         manifest.account_ids.join(", "),
         output.display(),
         rows("users"),
@@ -325,6 +353,41 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     }
     print(&text)?;
     Ok(Exit::Clean)
+}
+
+/// The stderr lines naming the accounts imported, each with its identities.
+fn accounts_summary(
+    accounts: &[String],
+    per_account: &super::inspect::RowsByAccount,
+    only: Option<&str>,
+) -> String {
+    let count = |table: &str, account: &str| {
+        per_account
+            .get(table)
+            .and_then(|m| m.get(account))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut s = match only {
+        Some(only) => format!("importing account {only} only (--account)\n"),
+        None if accounts.len() > 1 => format!(
+            "the input holds {} accounts; each is imported with its own rows (`--account ID` imports one)\n",
+            accounts.len()
+        ),
+        None => String::new(),
+    };
+    if accounts.len() > 1 || only.is_some() {
+        for a in accounts {
+            s.push_str(&format!(
+                "  account {a}: {} users, {} roles, {} groups, {} policies\n",
+                count("users", a),
+                count("roles", a),
+                count("groups", a),
+                count("policies", a),
+            ));
+        }
+    }
+    s
 }
 
 /// `--into`: the logs' summary replaces the `activity` table of an existing snapshot.

@@ -1,5 +1,6 @@
 //! `iamsnap inspect`: what a snapshot holds.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use iamsnap_snapshot::Snapshot;
@@ -21,6 +22,20 @@ pub struct Args {
 
 const DATE: &str = "%Y-%m-%d";
 
+/// Per table (those with `account_id`), the number of rows of each account.
+pub(crate) type RowsByAccount = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// The rows of each account in each table of `snap`.
+pub(crate) fn rows_by_account(snap: &Snapshot) -> Result<RowsByAccount, CliError> {
+    let mut out = RowsByAccount::new();
+    for t in &snap.manifest().tables {
+        if let Some(counts) = snap.rows_by_account(&t.name)? {
+            out.insert(t.name.clone(), counts);
+        }
+    }
+    Ok(out)
+}
+
 pub fn run(args: &Args) -> Result<Exit, CliError> {
     let snap = Snapshot::open(&args.snapshot)?;
     let m = snap.manifest();
@@ -31,6 +46,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             .unwrap_or(0);
         ranges.push((t, size, snap.time_range(&t.name)?));
     }
+    let per_account = rows_by_account(&snap)?;
     let text = match args.format {
         Format::Json => {
             let mut value = serde_json::to_value(m)
@@ -44,6 +60,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
                             "bytes": size,
                             "earliest": r.map(|(a, _)| a.to_rfc3339()),
                             "latest": r.map(|(_, b)| b.to_rfc3339()),
+                            "rows_by_account": per_account.get(&t.name),
                         }),
                     )
                 })
@@ -90,6 +107,25 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
                 ]);
             }
             let mut s = format!("{about}\n{tables}\n");
+            // Several accounts: each one's rows, one column per account.
+            if m.account_ids.len() > 1 {
+                let mut header = vec!["rows per account".to_owned()];
+                header.extend(m.account_ids.iter().cloned());
+                let mut by_account = output::table(header);
+                for (t, _, _) in &ranges {
+                    let Some(counts) = per_account.get(&t.name) else {
+                        continue;
+                    };
+                    let mut row = vec![t.name.clone()];
+                    row.extend(
+                        m.account_ids
+                            .iter()
+                            .map(|a| counts.get(a).copied().unwrap_or(0).to_string()),
+                    );
+                    by_account.add_row(row);
+                }
+                s.push_str(&format!("{by_account}\n"));
+            }
             for note in &m.notes {
                 s.push_str(&format!("note: {}\n", output::escape(note)));
             }

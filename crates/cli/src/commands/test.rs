@@ -105,6 +105,9 @@ fn fixture_error(where_: &str, e: &ImportError) -> CliError {
         ImportError::Truncated { .. } => {
             "every page has `IsTruncated: true`: the last page is missing".to_owned()
         }
+        ImportError::AccountNotFound { .. } => {
+            "the input does not hold the account asked for".to_owned()
+        }
         // These name files and say what the system answered, nothing of a file's content.
         ImportError::Io { .. } | ImportError::Snapshot(_) => e.to_string(),
     };
@@ -176,6 +179,7 @@ fn run_test(
         captured_at,
         service_last_accessed: last_accessed.as_deref(),
         activity: None,
+        account: None,
     };
     import(&request, &NoProgress).map_err(|e| fixture_error(&where_, &e))?;
     let result = runtime.block_on(check(&output, std::slice::from_ref(pack), None))?;
