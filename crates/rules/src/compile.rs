@@ -227,7 +227,10 @@ impl Compiler<'_> {
             );
             return None;
         };
-        let base = match base_plan(self.ctx, ent).await {
+        let base = match base_plan(self.ctx, ent)
+            .await
+            .and_then(|b| crate::customer::customer_rows(self.ctx, ent, b))
+        {
             Ok(p) => p,
             Err(e) => {
                 self.error(

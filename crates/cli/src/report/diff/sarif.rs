@@ -249,10 +249,21 @@ pub fn log(r: &DiffReport) -> Value {
         })
         .collect();
     let notes = r
-        .catalog_note
+        .warnings
         .iter()
-        .chain(&r.behaviour.note)
-        .map(|note| json!({ "level": "note", "message": { "text": note } }))
+        .map(|w| {
+            json!({
+                "level": "warning",
+                "descriptor": { "id": format!("diff-{}", w.kind) },
+                "message": { "text": w.message },
+            })
+        })
+        .chain(
+            r.catalog_note
+                .iter()
+                .chain(&r.behaviour.note)
+                .map(|note| json!({ "level": "note", "message": { "text": note } })),
+        )
         .collect();
     sarif::log(Run {
         rules,
