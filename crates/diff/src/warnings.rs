@@ -54,15 +54,25 @@ pub(crate) fn warnings(old: &Snapshot, new: &Snapshot) -> Vec<Warning> {
             _ => continue,
         };
         let tables: Vec<&str> = part.fills.iter().map(|(t, _)| *t).collect();
-        out.push(Warning {
-            kind: "one-sided".to_owned(),
-            message: format!(
+        // Behaviour is compared from the activity: without it on one side, not at all.
+        let message = if tables.contains(&"activity") {
+            format!(
+                "behaviour not compared: the {other} snapshot has no CloudTrail activity \
+                 ({why}); to compare it, capture both alike: {}",
+                part.how
+            )
+        } else {
+            format!(
                 "only the {side} snapshot has {} (the {other} one: {why}): what differs in \
                  {} is the capture's, not the account's; to compare it, capture both alike: {}",
                 part.what,
                 tables.join(", "),
                 part.how
-            ),
+            )
+        };
+        out.push(Warning {
+            kind: "one-sided".to_owned(),
+            message,
         });
     }
     out
