@@ -538,11 +538,17 @@ fn diff_says_once_when_a_side_has_no_activity() {
     let report = json_report(&old, &new);
     assert_eq!(report["behaviour"]["compared"], false);
     assert_eq!(report["behaviour"]["changes"], serde_json::json!([]));
+    // A warning of the report, which says why the old side lacks it.
+    assert_eq!(report["behaviour"]["note"], serde_json::Value::Null);
     assert!(
-        report["behaviour"]["note"]
-            .as_str()
+        report["warnings"]
+            .as_array()
             .unwrap()
-            .contains("the old snapshot has no CloudTrail activity")
+            .iter()
+            .any(|w| w["message"].as_str().unwrap().starts_with(
+                "behaviour not compared: the old snapshot has no CloudTrail activity (the snapshot was imported without it)"
+            )),
+        "{report}"
     );
     let table = ok(&["diff", &old, &new, "--fail-on", "any"]);
     assert_eq!(table.matches("CloudTrail activity").count(), 1, "{table}");

@@ -12,7 +12,10 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use iamsnap_rules::baseline::Suppression;
-use iamsnap_rules::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
+use iamsnap_rules::{
+    Finding, MissingData, Report, RuleInfo, RuleLocation, RuleWithoutData, Severity,
+    SuppressedFinding,
+};
 use serde_json::{Value, json};
 
 #[path = "../../crates/cli/src/report/mod.rs"]
@@ -188,6 +191,19 @@ fn report() -> Report {
             fingerprint: None,
             expires: NaiveDate::from_ymd_opt(2026, 1, 31),
         }],
+        // A rule without findings and one with findings that had no data.
+        rules_without_data: ["NHI-AGE-003", "NHI-KEY-001"]
+            .into_iter()
+            .map(|id| RuleWithoutData {
+                rule_id: id.to_owned(),
+                missing: vec![MissingData {
+                    what: "the credential report".to_owned(),
+                    table: "credential_report".to_owned(),
+                    why: "the snapshot was imported without it".to_owned(),
+                    how: "add `--credential-report` to `iamsnap import`".to_owned(),
+                }],
+            })
+            .collect(),
     }
 }
 
@@ -329,8 +345,8 @@ print("total", root.get("tests"), root.get("failures"), root.get("skipped"))
         String::from_utf8_lossy(&out.stderr)
     );
     // Five rules and one the report does not describe: 4 failures, 1 suppressed (skipped),
-    // 2 rules without findings.
-    assert!(text.contains("total 7 4 1"), "{text}");
+    // 2 rules without findings, one of which had no data (skipped).
+    assert!(text.contains("total 7 4 2"), "{text}");
     // Attribute values come back exactly, line breaks and special characters included.
     assert!(
         text.contains(

@@ -2,7 +2,9 @@
 //! document that applies to it (identity policies, direct and inherited from groups, and
 //! its permissions boundary) with the state of each (present, missing, not captured,
 //! unreadable), the request context AWS sets for it, whether it is a non-human identity
-//! and why, and decisions with their explanations.
+//! and why (and whether any customer can act as it at all), decisions with their
+//! explanations, and which optional parts of the account state a snapshot holds
+//! ([`coverage`]).
 //!
 //! One rule for documents a snapshot lacks, used by every caller ([`verdict::settle`]):
 //! the answer is *unknown*, with what is missing, unless an explicit deny settles it.
@@ -12,6 +14,7 @@
 //! request (SCPs of an account's OU chain, RCPs, resource policies, session policies) are
 //! further [`Document`]s of a principal or of a request, settled by the same rule.
 
+pub mod coverage;
 mod document;
 mod model;
 pub mod nhi;

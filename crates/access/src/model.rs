@@ -121,6 +121,13 @@ fn passwords(report: &RecordBatch) -> Result<FastMap<String, bool>, String> {
 }
 
 impl Model {
+    /// The tables a model needs: every snapshot holds them. It also reads the credential
+    /// report when there is one, for the users' classification only; without it, users are
+    /// presumed non-human and the reason says so ([`crate::nhi`]), so no answer of the model
+    /// lacks data for want of it.
+    pub const TABLES: &'static [&'static str] =
+        &["users", "roles", "attachments", "policies", "trust"];
+
     /// The model of a snapshot.
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
         Self::build(|name| snapshot.read_table(name).map_err(|e| e.to_string()))

@@ -6,6 +6,14 @@
 //! non-human when they live under a `/service/` path, or have no console password (so are
 //! used through access keys only); a user the credential report does not list (or a
 //! snapshot without one) is treated as non-human, and the reason says what is missing.
+//!
+//! Apart from that, some principals no customer can act as: a service-linked role can be
+//! assumed only by its AWS service, and its trust policy and permissions are AWS's to set
+//! (they cannot be edited, only the role deleted through the service). They are non-human
+//! identities, but nothing a customer does can make them act, nor can a customer fix
+//! what a rule would report on them: [`Nhi::aws_managed`] marks them, and rules leave them
+//! out (`check` ranges over the principals customers can act as). SQL still sees them, in
+//! the `principals` view and through `is_aws_managed`.
 
 /// A classification: whether the principal is a non-human identity, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +22,9 @@ pub struct Nhi {
     pub is_nhi: bool,
     /// Why it is classified so, in words.
     pub reason: &'static str,
+    /// Whether only an AWS service can act as it (a service-linked role): no customer
+    /// principal can assume it or change what it may do.
+    pub aws_managed: bool,
 }
 
 /// Who a role's trust policy allows (its `Allow` statements with `Principal`).
@@ -63,6 +74,7 @@ pub fn classify_role(name: &str, service_linked: bool, trust: RoleTrust) -> Nhi 
     Nhi {
         is_nhi: !(sso || trust.saml),
         reason,
+        aws_managed: service_linked,
     }
 }
 
@@ -72,6 +84,7 @@ pub fn classify_user(path: &str, password: Password) -> Nhi {
         return Nhi {
             is_nhi: true,
             reason: "user under a /service/ path",
+            aws_managed: false,
         };
     }
     let (is_nhi, reason) = match password {
@@ -83,7 +96,11 @@ pub fn classify_user(path: &str, password: Password) -> Nhi {
             "the snapshot has no credential report; treated as non-human",
         ),
     };
-    Nhi { is_nhi, reason }
+    Nhi {
+        is_nhi,
+        reason,
+        aws_managed: false,
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +125,11 @@ mod tests {
         let r = classify_role("AWSServiceRoleForSupport", true, RoleTrust::default());
         assert!(r.is_nhi);
         assert_eq!(r.reason, "service-linked role, managed by an AWS service");
+        assert!(
+            r.aws_managed,
+            "no customer can act as a service-linked role"
+        );
+        assert!(!classify_role("gh-deploy", false, oidc).aws_managed);
     }
 
     #[test]

@@ -83,20 +83,27 @@ fn new_items(old: Option<&BTreeSet<&str>>, new: &BTreeSet<&str>) -> Vec<String> 
 /// Behaviour changes between two `activity` tables. When either is empty nothing is
 /// compared (everything would look new) and the note says which.
 pub(crate) fn compare(old: &[Row], new: &[Row]) -> Behaviour {
-    let missing = match (old.is_empty(), new.is_empty()) {
-        (false, false) => None,
-        (true, true) => Some("neither snapshot has"),
-        (true, false) => Some("the old snapshot has no"),
-        (false, true) => Some("the new snapshot has no"),
-    };
-    if let Some(which) = missing {
-        return Behaviour {
-            compared: false,
-            note: Some(format!(
-                "behaviour not compared: {which} CloudTrail activity (import with --cloudtrail-logs)"
-            )),
-            changes: Vec::new(),
-        };
+    match (old.is_empty(), new.is_empty()) {
+        (false, false) => {}
+        (true, true) => {
+            return Behaviour {
+                compared: false,
+                note: Some(
+                    "behaviour not compared: neither snapshot has CloudTrail activity (import with --cloudtrail-logs)"
+                        .to_owned(),
+                ),
+                changes: Vec::new(),
+            };
+        }
+        // Activity on one side only is a warning of the report (`warnings`), which says
+        // why that side lacks it.
+        _ => {
+            return Behaviour {
+                compared: false,
+                note: None,
+                changes: Vec::new(),
+            };
+        }
     }
     let (a, b) = (summarize(old), summarize(new));
     let mut changes = Vec::new();
@@ -256,19 +263,19 @@ mod tests {
     #[test]
     fn missing_activity_is_said_once() {
         let some = [row("GetObject", "10.0.0.1", "us-east-1", None, 1)];
-        let b = compare(&[], &some);
-        assert!(!b.compared);
-        assert!(b.changes.is_empty());
+        // On one side only: not compared, and the report's warning says why.
+        for b in [compare(&[], &some), compare(&some, &[])] {
+            assert!(!b.compared);
+            assert!(b.changes.is_empty());
+            assert_eq!(b.note, None);
+        }
+        let neither = compare(&[], &[]);
+        assert!(!neither.compared);
         assert!(
-            b.note
-                .unwrap()
-                .contains("the old snapshot has no CloudTrail activity")
-        );
-        assert!(
-            compare(&some, &[])
+            neither
                 .note
                 .unwrap()
-                .contains("the new snapshot")
+                .contains("neither snapshot has CloudTrail activity")
         );
     }
 

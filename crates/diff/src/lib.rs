@@ -19,7 +19,9 @@
 //!   non-human users;
 //! - **behaviour changes** ([`Behaviour`]): from the CloudTrail summaries of both
 //!   snapshots, per identity, first-time API calls, new source addresses and regions, and
-//!   jumps of the share of failed calls.
+//!   jumps of the share of failed calls;
+//! - **warnings** ([`Warning`]): what makes the two snapshots unlike for comparison (a
+//!   part of the account state in one only, different accounts, swapped dates).
 //!
 //! `docs/diff.md` documents the approximations.
 
@@ -34,6 +36,7 @@ mod rows;
 mod structure;
 #[cfg(test)]
 mod testing;
+mod warnings;
 
 use iamsnap_access::Model;
 use iamsnap_catalog::Catalog;
@@ -43,7 +46,7 @@ pub use error::DiffError;
 pub use model::{
     AccessChange, Behaviour, BehaviourChange, CatalogChange, CatalogChangeKind, CatalogComparison,
     Change, ChangeKind, DiffReport, ErrorRate, EscalationMethod, FailOn, Object, Risk, RiskKind,
-    SnapshotSummary, Unknown,
+    SnapshotSummary, Unknown, Warning,
 };
 
 use rows::Row;
@@ -169,5 +172,6 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         risks,
         behaviour,
         unknown,
+        warnings: warnings::warnings(old, new),
     })
 }

@@ -33,6 +33,20 @@ pub struct DiffReport {
     /// principal's access or escalation methods on that side are unknown, not empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<Unknown>,
+    /// What makes the two snapshots unlike for comparison (a part of the account state
+    /// held by one side only, different accounts, ...): changes across it are the
+    /// capture's, not the account's.
+    pub warnings: Vec<Warning>,
+}
+
+/// Something that makes two snapshots unlike for comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// `one-sided` (a part of the account state in one snapshot only),
+    /// `different-accounts`, or `new-before-old`.
+    pub kind: String,
+    /// What it is, what it does to the diff, and what to do.
+    pub message: String,
 }
 
 /// An answer the diff could not give.

@@ -37,12 +37,17 @@ FROM {s}groups g
 
 /// The rows each entity of the rule language ranges over (`for role r` reads
 /// `entity_role`), as views a SQL user can select too: what a rule sees, a query sees.
+/// Principals no customer can act as (`is_aws_managed`: service-linked roles, which only
+/// their AWS service can assume) are left out of every entity that is, or belongs to, a
+/// user or role: no customer can make them act, nor fix what a rule would report on them.
+/// The tables and `principals` still list them; an ARN the snapshot does not hold as a
+/// user or role (null) is kept.
 /// `{s}` is the schema prefix, as in [`PRINCIPALS`].
 pub const ENTITY_VIEWS: &[EntityView] = &[
     EntityView {
         entity: "role",
         base: "roles",
-        doc: "One row per IAM role (the rows of `for role`): the `roles` table with the access model's classification.",
+        doc: "One row per IAM role a customer can act as (the rows of `for role`): the `roles` table with the access model's classification, without service-linked roles.",
         extra: &[
             (
                 "is_nhi",
@@ -51,12 +56,13 @@ pub const ENTITY_VIEWS: &[EntityView] = &[
             ),
             ("nhi_reason", "text", "Why it is classified so."),
         ],
-        sql: "SELECT r.*, {s}is_nhi(r.arn) AS is_nhi, {s}nhi_reason(r.arn) AS nhi_reason FROM {s}roles r",
+        sql: "SELECT r.*, {s}is_nhi(r.arn) AS is_nhi, {s}nhi_reason(r.arn) AS nhi_reason FROM {s}roles r \
+              WHERE {s}is_aws_managed(r.arn) IS NOT TRUE",
     },
     EntityView {
         entity: "user",
         base: "users",
-        doc: "One row per IAM user (the rows of `for user`): the `users` table with the access model's classification, the credential report's sign-in facts and the user's access keys summarized.",
+        doc: "One row per IAM user a customer can act as (the rows of `for user`): the `users` table with the access model's classification, the credential report's sign-in facts and the user's access keys summarized.",
         extra: &[
             (
                 "is_nhi",
@@ -106,12 +112,13 @@ pub const ENTITY_VIEWS: &[EntityView] = &[
               LEFT JOIN (SELECT user_arn AS k_arn, \
                 sum(CASE WHEN status = 'Active' THEN 1 ELSE 0 END) AS active_keys, \
                 max(last_used_date) AS keys_last_used \
-                FROM {s}access_keys GROUP BY user_arn) k ON k.k_arn = u.arn",
+                FROM {s}access_keys GROUP BY user_arn) k ON k.k_arn = u.arn \
+              WHERE {s}is_aws_managed(u.arn) IS NOT TRUE",
     },
     EntityView {
         entity: "access_key",
         base: "access_keys",
-        doc: "One row per access key (the rows of `for access_key`): the `access_keys` table with its user's classification, creation and password.",
+        doc: "One row per access key of a user a customer can act as (the rows of `for access_key`): the `access_keys` table with its user's classification, creation and password.",
         extra: &[
             (
                 "key_ref",
@@ -141,14 +148,16 @@ pub const ENTITY_VIEWS: &[EntityView] = &[
               FROM {s}access_keys k \
               LEFT JOIN (SELECT arn AS u_arn, create_date FROM {s}users) u ON u.u_arn = k.user_arn \
               LEFT JOIN (SELECT arn AS c_arn, bool_or(password_enabled) AS password_enabled \
-                FROM {s}credential_report GROUP BY arn) c ON c.c_arn = k.user_arn",
+                FROM {s}credential_report GROUP BY arn) c ON c.c_arn = k.user_arn \
+              WHERE {s}is_aws_managed(k.user_arn) IS NOT TRUE",
     },
     EntityView {
         entity: "principal",
         base: "principals",
-        doc: "One row per user or role (the rows of `for principal`): the `principals` view without groups.",
+        doc: "One row per user or role a customer can act as (the rows of `for principal`): the `principals` view without groups and service-linked roles.",
         extra: &[],
-        sql: "SELECT * FROM {s}principals WHERE principal_type IN ('user', 'role')",
+        sql: "SELECT * FROM {s}principals WHERE principal_type IN ('user', 'role') \
+              AND {s}is_aws_managed(arn) IS NOT TRUE",
     },
     EntityView {
         entity: "group",
@@ -174,9 +183,9 @@ pub const ENTITY_VIEWS: &[EntityView] = &[
     EntityView {
         entity: "trust",
         base: "trust",
-        doc: "One row per principal named by a role's trust policy (the rows of `for trust`): the `trust` table.",
+        doc: "One row per principal named by the trust policy of a role a customer can act as (the rows of `for trust`): the `trust` table without service-linked roles' trust.",
         extra: &[],
-        sql: "SELECT * FROM {s}trust",
+        sql: "SELECT * FROM {s}trust WHERE {s}is_aws_managed(role_arn) IS NOT TRUE",
     },
     EntityView {
         entity: "credential",

@@ -140,6 +140,44 @@ pub struct Report {
     pub suppressed: Vec<SuppressedFinding>,
     /// Suppressions whose expiry date has passed (they no longer suppress anything).
     pub expired_suppressions: Vec<crate::baseline::Suppression>,
+    /// The rules that read data the snapshot lacks, in pack order: they report nothing
+    /// about what they could not see, so their silence does not mean the account is clean.
+    #[serde(default)]
+    pub rules_without_data: Vec<RuleWithoutData>,
+}
+
+/// A rule that read data the snapshot lacks, and what it lacked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleWithoutData {
+    /// The rule's id.
+    pub rule_id: String,
+    /// Each part of the data it read that the snapshot lacks.
+    pub missing: Vec<MissingData>,
+}
+
+/// Data a snapshot lacks, why, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingData {
+    /// What it is, in words (`the credential report`).
+    pub what: String,
+    /// The table it would be in.
+    pub table: String,
+    /// Why the snapshot lacks it (`the snapshot was imported without it`).
+    pub why: String,
+    /// What to do to have it.
+    pub how: String,
+}
+
+impl RuleWithoutData {
+    /// `needs the credential report (the snapshot was imported without it): add ...`, each
+    /// missing part in turn, separated by `; `.
+    pub fn reason(&self) -> String {
+        self.missing
+            .iter()
+            .map(|m| format!("needs {} ({}): {}", m.what, m.why, m.how))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// A finding and the suppression that hides it.

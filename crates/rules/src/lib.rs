@@ -13,6 +13,8 @@ pub mod ast;
 pub mod baseline;
 #[cfg(feature = "engine")]
 mod compile;
+#[cfg(feature = "engine")]
+mod coverage;
 mod diag;
 #[cfg(feature = "engine")]
 pub mod entity;
@@ -29,8 +31,13 @@ mod template;
 
 #[cfg(feature = "engine")]
 pub use compile::{CompiledRule, compile_pack};
+#[cfg(feature = "engine")]
+pub use coverage::without_data;
 pub use diag::{Code, Diagnostic, Diagnostics, Level, Source};
-pub use finding::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
+pub use finding::{
+    Finding, MissingData, Report, RuleInfo, RuleLocation, RuleWithoutData, Severity,
+    SuppressedFinding,
+};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;
 pub use print::{expr as print_expr, print_pack};

@@ -5,13 +5,17 @@ use std::path::{Path, PathBuf};
 
 use iamsnap_engine::Engine;
 use iamsnap_rules::baseline::Baseline;
-use iamsnap_rules::{Pack, Report, Severity, compile_pack, run_rules};
+use iamsnap_rules::{Pack, Report, Severity, compile_pack, run_rules, without_data};
 
 use crate::exit::{CliError, Exit};
 use crate::limits;
 use crate::report::{CheckFormat, render};
 
 /// Run rule packs over a snapshot and report the findings.
+///
+/// A rule that reads data the snapshot lacks (the credential report, service last
+/// accessed data, ...) is listed in every format with what is missing and what to do,
+/// and a summary line goes to the terminal: its silence is not a clean result.
 ///
 /// Without --pack, the shipped non-human-identity pack runs (`iamsnap rules list` shows
 /// its rules). Exits 0 when no unsuppressed finding is at or above --fail-on, 1 when one
@@ -259,6 +263,16 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    // The table says it in its last line; the other formats go to files and CI systems,
+    // so the terminal hears it here.
+    if args.format != CheckFormat::Table
+        && let Some(line) = crate::report::coverage::summary_line(&report)
+    {
+        eprintln!(
+            "warning: {}; the report says what to do",
+            crate::report::text::escape(&line)
+        );
+    }
     Ok(if report.fails(args.fail_on) {
         Exit::Findings
     } else {
@@ -304,6 +318,8 @@ pub(crate) async fn check_within(
             rules.push(rule);
         }
     }
+    // Before running: which rules read data the snapshot lacks.
+    let rules_without_data = without_data(engine.snapshot(), &rules);
     let findings = run_rules(&engine, &rules, limits.rule_timeout.0)
         .await
         .map_err(|e| match e.help.clone() {
@@ -326,5 +342,6 @@ pub(crate) async fn check_within(
         findings,
         suppressed,
         expired_suppressions: expired,
+        rules_without_data,
     })
 }

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use iamsnap_diff::{
     AccessChange, Behaviour, BehaviourChange, CatalogChange, CatalogChangeKind, CatalogComparison,
     Change, ChangeKind, DiffReport, EscalationMethod, Object, Risk, RiskKind, SnapshotSummary,
-    Unknown,
+    Unknown, Warning,
 };
-use iamsnap_rules::{Finding, Report, Severity, SuppressedFinding};
+use iamsnap_rules::{Finding, MissingData, Report, RuleWithoutData, Severity, SuppressedFinding};
 
 use super::diff::{DiffFormat, render as render_diff};
 use super::{CheckFormat, render, sample, table};
@@ -69,6 +69,17 @@ fn check_report() -> Report {
             "unused",
         ),
         reason: format!("because {HOSTILE}"),
+    });
+    // A rule without data (listed in every format), and one whose reason is hostile.
+    r.rules_without_data = sample::report_without_data().rules_without_data;
+    r.rules_without_data.push(RuleWithoutData {
+        rule_id: "NHI-UNUSED-003".to_owned(),
+        missing: vec![MissingData {
+            what: "the service last accessed data".to_owned(),
+            table: "service_last_accessed".to_owned(),
+            why: format!("the capture could not read it: {HOSTILE}"),
+            how: "add `--service-last-accessed` to `iamsnap import`".to_owned(),
+        }],
     });
     r
 }
@@ -179,6 +190,20 @@ fn diff_report() -> DiffReport {
                 "policy arn:aws:iam::111122223333:policy/{HOSTILE} is not in the snapshot"
             ),
         }],
+        warnings: vec![
+            Warning {
+                kind: "one-sided".to_owned(),
+                message: format!(
+                    "only the new snapshot has the credential report (the old one: {HOSTILE})"
+                ),
+            },
+            Warning {
+                kind: "different-accounts".to_owned(),
+                message:
+                    "the snapshots are of different accounts (old: 111122223333; new: 444455556666)"
+                        .to_owned(),
+            },
+        ],
     }
 }
 

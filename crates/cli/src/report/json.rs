@@ -2,7 +2,7 @@
 //! and a `summary` of counts.
 
 use iamsnap_rules::baseline::Suppression;
-use iamsnap_rules::{Finding, Report, RuleInfo, Severity, SuppressedFinding};
+use iamsnap_rules::{Finding, Report, RuleInfo, RuleWithoutData, Severity, SuppressedFinding};
 use serde::Serialize;
 
 use super::{Counts, RenderError};
@@ -18,6 +18,7 @@ struct Summary {
     info: usize,
     suppressed: usize,
     expired_suppressions: usize,
+    rules_without_data: usize,
 }
 
 /// The document; field order is output order.
@@ -33,6 +34,8 @@ struct Document<'a> {
     findings: &'a [Finding],
     suppressed: &'a [SuppressedFinding],
     expired_suppressions: &'a [Suppression],
+    /// Rules that read data the snapshot lacks, with what was missing, why, and what to do.
+    rules_without_data: &'a [RuleWithoutData],
 }
 
 /// Pretty-printed JSON with a final newline.
@@ -53,11 +56,13 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
             info: c.of_severity(Severity::Info),
             suppressed: c.suppressed,
             expired_suppressions: c.expired,
+            rules_without_data: report.rules_without_data.len(),
         },
         rules: &report.rules,
         findings: &report.findings,
         suppressed: &report.suppressed,
         expired_suppressions: &report.expired_suppressions,
+        rules_without_data: &report.rules_without_data,
     };
     super::to_json(&doc)
 }
@@ -87,14 +92,15 @@ mod tests {
                 "rules",
                 "findings",
                 "suppressed",
-                "expired_suppressions"
+                "expired_suppressions",
+                "rules_without_data"
             ]
         );
         assert_eq!(
             v["summary"],
             serde_json::json!({
                 "total": 3, "critical": 2, "high": 0, "medium": 1, "low": 0, "info": 0,
-                "suppressed": 1, "expired_suppressions": 1
+                "suppressed": 1, "expired_suppressions": 1, "rules_without_data": 0
             })
         );
         assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
@@ -116,5 +122,20 @@ mod tests {
         let expired: Vec<Suppression> =
             serde_json::from_value(v["expired_suppressions"].clone()).unwrap();
         assert_eq!(expired, r.expired_suppressions);
+        assert_eq!(v["rules_without_data"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn rules_without_data_with_what_why_and_how() {
+        let r = sample::report_without_data();
+        let v: Value = serde_json::from_str(&render(&r).unwrap()).unwrap();
+        assert_eq!(v["summary"]["rules_without_data"], 1);
+        let listed: Vec<RuleWithoutData> =
+            serde_json::from_value(v["rules_without_data"].clone()).unwrap();
+        assert_eq!(listed, r.rules_without_data);
+        assert_eq!(
+            v["rules_without_data"][0]["missing"][0]["how"],
+            "add `--credential-report` to `iamsnap import`"
+        );
     }
 }

@@ -66,11 +66,19 @@ struct Suite<'a> {
     failures: Vec<&'a Finding>,
     skipped: Vec<(&'a Finding, &'a str)>,
     warnings: Vec<String>,
+    /// Why the rule had no data, when it read data the snapshot lacks.
+    no_data: Option<String>,
 }
 
 impl Suite<'_> {
     fn tests(&self) -> usize {
         self.failures.len() + self.skipped.len() + usize::from(self.failures.is_empty())
+    }
+
+    /// Skipped test cases: suppressed findings, and a rule without data and without
+    /// findings (its "no findings" case is skipped, not passed).
+    fn skipped(&self) -> usize {
+        self.skipped.len() + usize::from(self.failures.is_empty() && self.no_data.is_some())
     }
 }
 
@@ -103,6 +111,7 @@ fn suites(report: &Report) -> Vec<Suite<'_>> {
                 failures: Vec::new(),
                 skipped: Vec::new(),
                 warnings: Vec::new(),
+                no_data: None,
             });
             suites.len() - 1
         });
@@ -116,6 +125,16 @@ fn suites(report: &Report) -> Vec<Suite<'_>> {
     for x in &report.suppressed {
         if let Some(s) = get(&x.finding.rule_id).and_then(|i| suites.get_mut(i)) {
             s.skipped.push((&x.finding, &x.reason));
+        }
+    }
+    for r in &report.rules_without_data {
+        if let Some(s) = get(&r.rule_id).and_then(|i| suites.get_mut(i)) {
+            let message = super::coverage::junit_message(r);
+            // A rule with findings still missed what it could not see.
+            if !s.failures.is_empty() {
+                s.warnings.push(format!("warning: {message}"));
+            }
+            s.no_data = Some(message);
         }
     }
     for x in &report.expired_suppressions {
@@ -157,7 +176,7 @@ pub fn render(report: &Report) -> String {
     let suites = suites(report);
     let tests: usize = suites.iter().map(Suite::tests).sum();
     let failures: usize = suites.iter().map(|s| s.failures.len()).sum();
-    let skipped: usize = suites.iter().map(|s| s.skipped.len()).sum();
+    let skipped: usize = suites.iter().map(Suite::skipped).sum();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         x,
@@ -171,7 +190,7 @@ pub fn render(report: &Report) -> String {
             escape(suite.id),
             suite.tests(),
             suite.failures.len(),
-            suite.skipped.len()
+            suite.skipped()
         );
         if let Some(rule) = suite.rule {
             x.push_str("    <properties>\n");
@@ -194,11 +213,23 @@ pub fn render(report: &Report) -> String {
             let name = suite.rule.map_or("no findings".to_owned(), |r| {
                 format!("no findings: {}", r.title)
             });
-            let _ = writeln!(
-                x,
-                "    <testcase name=\"{}\" classname=\"{classname}\"/>",
-                escape(&name)
-            );
+            match &suite.no_data {
+                Some(message) => {
+                    let _ = writeln!(
+                        x,
+                        "    <testcase name=\"{}\" classname=\"{classname}\">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        escape(&name),
+                        escape(message)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        x,
+                        "    <testcase name=\"{}\" classname=\"{classname}\"/>",
+                        escape(&name)
+                    );
+                }
+            }
         }
         for f in &suite.failures {
             let _ = writeln!(

@@ -106,6 +106,7 @@ pub fn render(report: &Report) -> String {
         cell(&report.captured_at),
         plural(report.rules.len(), "rule", "rules"),
     );
+    s.push_str(&super::coverage::markdown_warning(report));
     for (severity, findings) in by_severity(report) {
         let _ = write!(
             s,
@@ -122,6 +123,7 @@ pub fn render(report: &Report) -> String {
             ]));
         }
     }
+    s.push_str(&super::coverage::markdown(report));
     if !report.suppressed.is_empty() || !report.expired_suppressions.is_empty() {
         let mut summary = Vec::new();
         if !report.suppressed.is_empty() {

@@ -13,6 +13,7 @@
 //! This module depends only on `iamsnap-rules`, `iamsnap-diff` and other crates, not on
 //! the rest of the binary, so the end-to-end tests can compile it as it is (`tests/e2e/sarif.rs`).
 
+pub(crate) mod coverage;
 pub(crate) mod diff;
 #[cfg(test)]
 mod golden;
@@ -194,7 +195,10 @@ pub fn resource_and_detail(resource: &str, detail: &str) -> String {
 pub(crate) mod sample {
     use chrono::NaiveDate;
     use iamsnap_rules::baseline::Suppression;
-    use iamsnap_rules::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
+    use iamsnap_rules::{
+        Finding, MissingData, Report, RuleInfo, RuleLocation, RuleWithoutData, Severity,
+        SuppressedFinding,
+    };
 
     fn rule(id: &str, name: &str, severity: Severity, line: usize) -> RuleInfo {
         RuleInfo {
@@ -283,7 +287,24 @@ pub(crate) mod sample {
                 fingerprint: None,
                 expires: Some(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()),
             }],
+            rules_without_data: Vec::new(),
         }
+    }
+
+    /// The sample report with a rule that had no data (the snapshot lacks the credential
+    /// report).
+    pub fn report_without_data() -> Report {
+        let mut r = report();
+        r.rules_without_data = vec![RuleWithoutData {
+            rule_id: "NHI-KEY-001".to_owned(),
+            missing: vec![MissingData {
+                what: "the credential report".to_owned(),
+                table: "credential_report".to_owned(),
+                why: "the snapshot was imported without it".to_owned(),
+                how: "add `--credential-report` to `iamsnap import`".to_owned(),
+            }],
+        }];
+        r
     }
 }
 

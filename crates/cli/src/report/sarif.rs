@@ -401,9 +401,18 @@ pub fn document(report: &Report) -> Value {
             })
         })
         .collect();
+    let mut invocation = invocation("toolConfigurationNotifications", notes);
+    let without_data =
+        super::coverage::sarif_notifications(report, |id| rule_reference(report, id));
+    if let (false, Value::Object(o)) = (without_data.is_empty(), &mut invocation) {
+        o.insert(
+            "toolExecutionNotifications".into(),
+            Value::Array(without_data),
+        );
+    }
     log(Run {
         rules,
-        invocation: invocation("toolConfigurationNotifications", notes),
+        invocation,
         results,
         properties: json!({
             "snapshot": report.snapshot,

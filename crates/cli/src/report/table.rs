@@ -87,7 +87,18 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
             escape(&x.reason),
         ));
     }
-    let line = counts.summary_line();
+    if let Some((heading, rows)) = super::coverage::table_rows(report) {
+        s.push_str(&format!("\n{}\n", paint(&heading, "\u{1b}[1;33m", color)));
+        let mut t = table(["rule", "missing data"], width);
+        for [rule, why] in &rows {
+            t.add_row([rule.as_str(), why.as_str()]);
+        }
+        s.push_str(&format!("{t}\n"));
+    }
+    let mut line = counts.summary_line();
+    if let Some(without) = super::coverage::summary_line(report) {
+        line.push_str(&format!("; {}", escape(&without)));
+    }
     let line = if counts.total() > 0 {
         paint(&line, "\u{1b}[1m", color)
     } else {
@@ -177,6 +188,29 @@ mod tests {
             stripped = stripped.replace(code, "");
         }
         assert_eq!(stripped, plain);
+    }
+
+    #[test]
+    fn rules_without_data_in_a_section_and_the_summary_line() {
+        let r = sample::report_without_data();
+        let text = render(&r, false, Some(250));
+        let section = text
+            .find(
+                "Without data (1): this rule found nothing where the snapshot lacks what it reads",
+            )
+            .unwrap();
+        let row = text.find("NHI-KEY-001 ┆ needs the credential report (the snapshot was imported without it): add `--credential-report` to `iamsnap import`").unwrap();
+        assert!(section < row, "{text}");
+        assert!(
+            text.trim_end().ends_with(
+                "; 1 rule had no data and found nothing where it was missing (NHI-KEY-001): \
+                 the snapshot lacks the credential report"
+            ),
+            "{text}"
+        );
+        let plain = render(&sample::report(), false, Some(250));
+        assert!(!plain.contains("Without data"), "{plain}");
+        assert!(!plain.contains("no data"), "{plain}");
     }
 
     #[test]

@@ -53,6 +53,12 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select name, nhi_reason(arn) from roles",
         },
         FunctionDoc {
+            name: "is_aws_managed",
+            signature: "is_aws_managed(principal_arn text) -> boolean",
+            description: "Whether only an AWS service can act as the user or role: a service-linked role, which only its service can assume and whose trust policy and permissions are AWS's to set. Rules leave these principals out (no customer can act as them, nor fix what a rule would report); SQL still sees them. False for every user. Null when the ARN is not a user or role of the snapshot.",
+            example: "select name, nhi_reason from principals where is_aws_managed(arn)",
+        },
+        FunctionDoc {
             name: "escalations",
             signature: "escalations(principal_arn text) -> list<text>",
             description: "The ids of the privilege-escalation methods (see `iamsnap policy escalations --list` and docs/escalation.md) the user or role can use on its own account's resources: for each method, every action of one of its alternatives is allowed by the evaluator, conditions and denies considered. Sorted; empty when none; null when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks (an identity policy without document; a permissions boundary not in `policies` when some method would be possible without it).",
@@ -284,6 +290,24 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
                     at(&arns, row)
                         .and_then(|a| model.principal(a))
                         .map(|p| p.nhi.reason)
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
+    let for_managed = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        named("is_aws_managed"),
+        &[1],
+        DataType::Boolean,
+        Arc::new(move |args, rows| {
+            let model = for_managed.principals()?;
+            let arns = text_arg("is_aws_managed", args, 0, rows)?;
+            let out: BooleanArray = (0..rows)
+                .map(|row| {
+                    at(&arns, row)
+                        .and_then(|a| model.principal(a))
+                        .map(|p| p.nhi.aws_managed)
                 })
                 .collect();
             Ok(Arc::new(out) as ArrayRef)

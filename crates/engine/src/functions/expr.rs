@@ -64,6 +64,12 @@ pub fn is_admin(ctx: &SessionContext, principal: Expr) -> Result<Expr, MissingFu
     call(ctx, "is_admin", vec![principal])
 }
 
+/// `is_aws_managed(principal)`: whether only an AWS service can act as it (a
+/// service-linked role).
+pub fn is_aws_managed(ctx: &SessionContext, principal: Expr) -> Result<Expr, MissingFunction> {
+    call(ctx, "is_aws_managed", vec![principal])
+}
+
 /// `escalations(principal)`: the ids of the privilege-escalation methods open to it.
 pub fn escalations(ctx: &SessionContext, principal: Expr) -> Result<Expr, MissingFunction> {
     call(ctx, "escalations", vec![principal])

@@ -18,6 +18,9 @@ pub fn render(r: &DiffReport) -> String {
     if let Some(note) = &r.catalog_note {
         s.push_str(&format!("> **Note:** {}\n\n", cell(note)));
     }
+    for w in &r.warnings {
+        s.push_str(&format!("> **Warning:** {}\n\n", cell(&w.message)));
+    }
     s.push_str(&format!("{}\n", summary(r)));
     for section in sections(r) {
         s.push_str(&format!("\n## {}\n\n", section.title));

@@ -199,6 +199,18 @@ fn catalog_cells(c: &CatalogChange) -> Vec<String> {
 /// One line of counts: structural changes, pairs with access gained and lost, risks,
 /// catalog growth and retirement, identities with new behaviour; `no changes` for none.
 fn summary(r: &DiffReport) -> String {
+    let mut s = counts(r);
+    if !r.warnings.is_empty() {
+        s.push_str(&format!(
+            "; {} (the snapshots are unlike: see above)",
+            super::plural(r.warnings.len(), "warning", "warnings")
+        ));
+    }
+    s
+}
+
+/// The counts of [`summary`].
+fn counts(r: &DiffReport) -> String {
     if r.is_empty() {
         return match r.unknown.len() {
             0 => "no changes".to_owned(),

@@ -248,12 +248,24 @@ pub fn log(r: &DiffReport) -> Value {
             .to_value()
         })
         .collect();
-    // Answers left unknown are warnings: the diff could not say whether access changed.
+    // Warnings, notes, then answers left unknown (warnings too: the diff could not say
+    // whether access changed).
     let notes = r
-        .catalog_note
+        .warnings
         .iter()
-        .chain(&r.behaviour.note)
-        .map(|note| json!({ "level": "note", "message": { "text": note } }))
+        .map(|w| {
+            json!({
+                "level": "warning",
+                "descriptor": { "id": format!("diff-{}", w.kind) },
+                "message": { "text": w.message },
+            })
+        })
+        .chain(
+            r.catalog_note
+                .iter()
+                .chain(&r.behaviour.note)
+                .map(|note| json!({ "level": "note", "message": { "text": note } })),
+        )
         .chain(r.unknown.iter().map(|u| {
             json!({
                 "level": "warning",

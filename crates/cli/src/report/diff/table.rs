@@ -19,6 +19,9 @@ pub fn render(r: &DiffReport, width: Option<u16>) -> String {
     if let Some(note) = &r.catalog_note {
         s.push_str(&format!("note: {}\n", escape(note)));
     }
+    for w in &r.warnings {
+        s.push_str(&format!("warning: {}\n", escape(&w.message)));
+    }
     for section in sections(r) {
         let mut t = table(section.header);
         if let Some(w) = width {
