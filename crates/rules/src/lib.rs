@@ -17,6 +17,7 @@ mod diag;
 #[cfg(feature = "engine")]
 pub mod entity;
 mod finding;
+mod fix;
 pub mod limits;
 mod lint;
 mod pack;
@@ -31,6 +32,7 @@ mod template;
 pub use compile::{CompiledRule, compile_pack};
 pub use diag::{Code, Diagnostic, Diagnostics, Level, Source};
 pub use finding::{Finding, Report, RuleInfo, RuleLocation, Severity, SuppressedFinding};
+pub use fix::{Fix, quote as shell_quote};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;
 pub use print::{expr as print_expr, print_pack};

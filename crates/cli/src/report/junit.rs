@@ -145,11 +145,26 @@ fn failure_text(f: &Finding, rule: Option<&RuleInfo>) -> String {
         if !r.remediation.is_empty() {
             let _ = write!(s, "\nremediation: {}\n", r.remediation);
         }
+        fix_text(&mut s, f);
         for link in &r.references {
             let _ = writeln!(s, "see: {link}");
         }
     }
     s
+}
+
+/// The finding's fix command, marked as a change to review, or why there is none.
+fn fix_text(s: &mut String, f: &Finding) {
+    if let Some(fix) = &f.fix {
+        match &fix.command {
+            Some(command) => {
+                let _ = write!(s, "fix ({}):\n  {command}\n", super::FIX_NOTE);
+            }
+            None => {
+                let _ = writeln!(s, "fix: {}", super::fix_unavailable(fix));
+            }
+        }
+    }
 }
 
 /// The report as a JUnit XML document.

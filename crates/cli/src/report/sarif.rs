@@ -9,6 +9,8 @@
 //!   one); the resource the finding is about is its logical location.
 //! - `partialFingerprints.iamsnapFingerprint/v1` is the finding's fingerprint, so an alert
 //!   keeps its identity across snapshots.
+//! - A finding's fix command is `properties.fix` of its result (`command`, or
+//!   `unavailable` saying what is missing, and `review`).
 //! - Suppressed findings are results with an external suppression and its justification;
 //!   expired suppressions are warnings of the run's invocation.
 
@@ -310,12 +312,31 @@ fn result(report: &Report, finding: &Finding, suppression: Option<&str>) -> Valu
         resource_name: &finding.detail,
         fingerprint: &finding.fingerprint,
         suppression,
-        properties: vec![
+        properties: [
             ("detail", json!(finding.detail)),
             ("accountId", json!(finding.account_id)),
-        ],
+        ]
+        .into_iter()
+        .chain(fix_property(finding))
+        .collect(),
     }
     .into_value()
+}
+
+/// `properties.fix` of a finding whose rule has a fix: the command (`command`), or why
+/// there is none (`unavailable`), and `review`, which says it is a change to review before
+/// running. (SARIF's own `fixes` describe edits of files, not commands.)
+fn fix_property(finding: &Finding) -> Option<(&'static str, Value)> {
+    let fix = finding.fix.as_ref()?;
+    let mut v = Map::new();
+    if let Some(command) = &fix.command {
+        v.insert("command".into(), json!(command));
+    }
+    if let Some(why) = &fix.unavailable {
+        v.insert("unavailable".into(), json!(why));
+    }
+    v.insert("review".into(), json!(super::FIX_NOTE));
+    Some(("fix", Value::Object(v)))
 }
 
 /// One run of the `iamsnap` driver: what differs between check's log and diff's.
