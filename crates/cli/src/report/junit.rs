@@ -263,6 +263,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_failure_gives_the_fix_command_marked_for_review() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some("aws iam delete-login-profile --user-name 'a<b'".to_owned()),
+            unavailable: None,
+        });
+        let x = render(&r);
+        assert!(
+            x.contains("fix (commands that change the account: review each before running it; iamsnap runs nothing):\n  aws iam delete-login-profile --user-name 'a&lt;b'\n"),
+            "{x}"
+        );
+    }
+
+    #[test]
     fn escapes_what_xml_needs() {
         assert_eq!(
             escape("a & b <c> \"d\" 'e'"),

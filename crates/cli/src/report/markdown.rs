@@ -242,6 +242,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fix_commands_are_code_blocks_marked_for_review() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some("aws iam delete-login-profile --user-name 'a```b'".to_owned()),
+            unavailable: None,
+        });
+        r.findings[0].fix = Some(iamsnap_rules::Fix {
+            command: None,
+            unavailable: Some("the snapshot has no value for `k.access_key_id`".to_owned()),
+        });
+        let md = render(&r);
+        let at = md.find("### Fixes (2)").unwrap();
+        assert!(
+            md[at..].contains("Commands that change the account: review each before running it"),
+            "{md}"
+        );
+        // The fence is longer than any run of backticks in the command.
+        assert!(
+            md[at..].contains(
+                "\n  ````sh\n  aws iam delete-login-profile --user-name 'a```b'\n  ````\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md[at..].contains("no command: the snapshot has no value for `k.access_key_id`"),
+            "{md}"
+        );
+        assert!(!render(&sample::report()).contains("### Fixes"));
+    }
+
+    #[test]
     fn cells_stay_in_their_cell() {
         assert_eq!(cell("a | b"), "a \\| b");
         assert_eq!(

@@ -454,6 +454,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_fix_is_a_property_of_its_result() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some("aws iam delete-login-profile --user-name ci-bot".to_owned()),
+            unavailable: None,
+        });
+        r.findings[0].fix = Some(iamsnap_rules::Fix {
+            command: None,
+            unavailable: Some("the snapshot has no value for `u.name`".to_owned()),
+        });
+        let doc = document(&r);
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let fixes: Vec<&Value> = results.iter().map(|x| &x["properties"]["fix"]).collect();
+        assert_eq!(
+            fixes[2],
+            &json!({
+                "command": "aws iam delete-login-profile --user-name ci-bot",
+                "review": super::super::FIX_NOTE,
+            })
+        );
+        assert_eq!(
+            fixes[0]["unavailable"],
+            "the snapshot has no value for `u.name`"
+        );
+        assert_eq!(fixes[1], &Value::Null);
+    }
+
+    #[test]
     fn one_run_with_the_rules_and_every_result() {
         let r = sample::report();
         let v: Value = serde_json::from_str(&render(&r).unwrap()).unwrap();
