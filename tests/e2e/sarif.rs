@@ -96,6 +96,7 @@ fn rule(id: &str, severity: Severity, file: &str, line: usize) -> RuleInfo {
         description: format!("Why {id} matters, with \"quotes\" and a\nline break."),
         tags: vec!["nhi".to_owned(), "trust".to_owned()],
         remediation: "Add a `sub` condition.".to_owned(),
+        fix: String::new(),
         references: vec![
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html"
                 .to_owned(),
@@ -119,6 +120,20 @@ fn finding(rule_id: &str, severity: Severity, resource: &str, detail: &str) -> F
         account_id: "111122223333".to_owned(),
         message: format!("{resource} <matched> & \"{rule_id}\" | ünïcode 🙂"),
         fingerprint: Finding::fingerprint_of(rule_id, resource, detail),
+        // A finding with a detail has a fix command; one without says why it has none.
+        fix: Some(if detail.is_empty() {
+            iamsnap_rules::Fix {
+                command: None,
+                unavailable: Some("the snapshot has no value for `r.name`".to_owned()),
+            }
+        } else {
+            iamsnap_rules::Fix {
+                command: Some(format!(
+                    "aws iam update-access-key --user-name 'a b' --access-key-id {detail} --status Inactive"
+                )),
+                unavailable: None,
+            }
+        }),
     }
 }
 

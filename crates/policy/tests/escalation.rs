@@ -168,6 +168,93 @@ fn the_shipped_methods_load_and_cover_the_published_lists() {
     assert_eq!(escalation::method("NO-SUCH-METHOD").unwrap(), None);
 }
 
+/// Every name of cloudsplaining's `PRIVILEGE_ESCALATION_METHODS` (0.9.1, in its order) is
+/// the name of one method here. A combination it lists with a step more than a method
+/// needs (`CreatePolicyVersionThenAssumeRole`, a task in a new ECS cluster) is found by
+/// that method, which asks for less.
+#[test]
+fn every_cloudsplaining_method_has_a_counterpart() {
+    let methods = escalation::methods().unwrap();
+    let names = [
+        "CreateAccessKey",
+        "CreateLoginProfile",
+        "UpdateLoginProfile",
+        "AddUserToGroup",
+        "CreateNewPolicyVersion",
+        "SetExistingDefaultPolicyVersion",
+        "AttachUserPolicy",
+        "AttachGroupPolicy",
+        "AttachRolePolicy",
+        "PutUserPolicy",
+        "PutGroupPolicy",
+        "PutRolePolicy",
+        "UpdateRolePolicyToAssumeIt",
+        "CreateEC2WithExistingIP",
+        "PassExistingRoleToNewLambdaThenInvoke",
+        "PassExistingRoleToNewLambdaThenTriggerWithNewDynamo",
+        "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo",
+        "PassExistingRoleToNewGlueDevEndpoint",
+        "PassExistingRoleToCloudFormation",
+        "PassExistingRoleToNewDataPipeline",
+        "UpdateExistingGlueDevEndpoint",
+        "EditExistingLambdaFunctionWithRole",
+        "AccessExistingBedrockCodeInterpreterSession",
+        "ExecuteCloudFormationChangeSet",
+        "ModifyEC2InstanceUserDataThenRestart",
+        "ModifyExistingEC2LaunchTemplate",
+        "EC2InstanceConnectSendSSHPublicKey",
+        "ECSExecuteCommandOnRunningTask",
+        "UpdateAndInvokeLambdaFunction",
+        "UpdateLambdaFunctionAndAddPermission",
+        "CreatePresignedSageMakerNotebookUrl",
+        "UpdateSageMakerNotebookLifecycleConfig",
+        "PassExistingRoleToNewAppRunnerService",
+        "PassExistingRoleToNewBedrockCodeInterpreter",
+        "PassExistingRoleToNewCloudFormationStackSet",
+        "PassRoleToUpdateCloudFormationStackSet",
+        "PassExistingRoleToNewCodeBuildProjectThenBuild",
+        "PassExistingRoleToNewCodeBuildProjectThenBuildBatch",
+        "PassExistingRoleToNewEC2SpotInstance",
+        "PassExistingRoleToNewECSClusterServiceTask",
+        "PassExistingRoleToNewECSClusterRunTask",
+        "PassExistingRoleToNewECSService",
+        "PassExistingRoleToNewECSTaskViaRunTask",
+        "PassExistingRoleToNewECSTaskViaStartTask",
+        "PassExistingRoleToNewGlueJobThenRun",
+        "PassExistingRoleToNewGlueJobViaTrigger",
+        "PassExistingRoleToUpdatedGlueJobThenRun",
+        "PassExistingRoleToUpdatedGlueJobViaTrigger",
+        "PassExistingRoleToNewLambdaThenAddPermission",
+        "PassExistingRoleToNewSageMakerNotebookInstance",
+        "PassExistingRoleToNewSageMakerTrainingJob",
+        "PassExistingRoleToNewSageMakerProcessingJob",
+        "CreateAndRotateAccessKey",
+        "AttachUserPolicyThenCreateAccessKey",
+        "CreatePolicyVersionThenAssumeRole",
+        "PutUserPolicyThenCreateAccessKey",
+        "AttachRolePolicyThenUpdateAssumeRolePolicy",
+        "CreatePolicyVersionThenUpdateAssumeRolePolicy",
+        "PutRolePolicyThenUpdateAssumeRolePolicy",
+    ];
+    assert_eq!(names.len(), 59);
+    for name in names {
+        let known = format!("cloudsplaining: {name}");
+        let with: Vec<&str> = methods
+            .iter()
+            .filter(|m| m.known_as.contains(&known))
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(with.len(), 1, "{name} is known as {with:?}");
+    }
+    // And no other cloudsplaining name is claimed.
+    let claimed = methods
+        .iter()
+        .flat_map(|m| m.known_as.iter())
+        .filter(|k| k.starts_with("cloudsplaining: "))
+        .count();
+    assert_eq!(claimed, names.len());
+}
+
 #[test]
 fn docs_escalation_md_is_generated_from_the_data() {
     let expected = escalation::markdown().unwrap();

@@ -110,6 +110,8 @@ pub struct Rule {
     pub message: Option<Spanned<String>>,
     /// `remediation "..."`.
     pub remediation: Option<Spanned<String>>,
+    /// `fix "..."`: the command that fixes a finding (a template, like the message).
+    pub fix: Option<Spanned<String>>,
     /// `references [...]`.
     pub references: Vec<String>,
     /// `for <entity> <alias>`.

@@ -369,6 +369,7 @@ mod tests {
 
     fn finding(rule: &str, resource: &str, detail: &str) -> Finding {
         Finding {
+            fix: None,
             rule_id: rule.to_owned(),
             severity: Severity::High,
             resource: resource.to_owned(),

@@ -27,6 +27,7 @@ use crate::ast::{
 use crate::diag::{Code, Diagnostic, Diagnostics, Source, nearest};
 use crate::entity::{ENTITIES, Entity, base_plan, count_all, entity, null, scan};
 use crate::finding::{RuleInfo, Severity};
+use crate::fix::FixPiece;
 use crate::limits::{
     MAX_CONJUNCTS, MAX_DEFINE_CHAIN, MAX_NESTING, MAX_RULE_CONDITIONS, MAX_RULE_SUBQUERIES,
 };
@@ -57,6 +58,8 @@ pub struct CompiledRule {
     /// Its plan: columns `__resource`, `__detail`, `__account`, then the message fields.
     pub plan: LogicalPlan,
     pub(crate) message: Vec<Piece>,
+    /// The `fix` command's pieces (fields index the same columns as the message's).
+    pub(crate) fix: Option<Vec<FixPiece>>,
 }
 
 /// Compiles every rule of `pack` against the session of a snapshot; every error of every
@@ -275,47 +278,21 @@ impl Compiler<'_> {
             }
             None => None,
         };
-        // Message fields.
-        let template = pr.texts.template.as_ref().map(|m| (m.node.clone(), m.span));
-        let mut message = Vec::new();
+        // Message and fix fields: one projected column each, in order.
         let mut message_exprs = Vec::new();
-        if let Some((text, span)) = &template {
-            for piece in split_template(text) {
-                match piece {
-                    TemplatePiece::Text(t) => message.push(Piece::Text(t)),
-                    TemplatePiece::Field(name) => {
-                        let Some((a, f)) = name.split_once('.') else {
-                            self.error_help(
-                                src,
-                                *span,
-                                format!("`{{{name}}}` in the message is not a field"),
-                                format!("write `{{{alias}.<field>}}`"),
-                            );
-                            continue;
-                        };
-                        if a != alias {
-                            self.error_help(
-                                src,
-                                *span,
-                                format!(
-                                    "`{{{name}}}`: the message can use fields of `{alias}` only"
-                                ),
-                                format!("write `{{{alias}.{f}}}`"),
-                            );
-                            continue;
-                        }
-                        let value = Value::Field {
-                            alias: a.to_owned(),
-                            field: f.to_owned(),
-                        };
-                        if let Some(e) = self.value(src, &scope, &value, *span) {
-                            message.push(Piece::Field(message_exprs.len()));
-                            message_exprs.push(e);
-                        }
-                    }
-                }
+        let mut message = Vec::new();
+        if let Some(m) = &pr.texts.template {
+            for piece in self.template_fields(src, &scope, &alias, m, "message", &mut message_exprs)
+            {
+                message.push(match piece {
+                    FixPiece::Text(t) => Piece::Text(t),
+                    FixPiece::Field { index, .. } => Piece::Field(index),
+                });
             }
         }
+        let fix = pr.texts.fix.as_ref().map(|f| {
+            self.template_fields(src, &scope, &alias, f, "fix command", &mut message_exprs)
+        });
         if !self.errors.is_empty() {
             return None;
         }
@@ -406,7 +383,61 @@ impl Compiler<'_> {
             info,
             plan,
             message,
+            fix,
         })
+    }
+
+    /// The pieces of a text template (`{alias.field}` fields, `{{`/`}}` braces) of a rule
+    /// over `alias`; each field's expression is appended to `exprs`, which its piece
+    /// indexes. `what` names the clause in errors.
+    fn template_fields(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        alias: &str,
+        text: &Spanned<String>,
+        what: &str,
+        exprs: &mut Vec<Expr>,
+    ) -> Vec<FixPiece> {
+        let span = text.span;
+        let mut out = Vec::new();
+        for piece in split_template(&text.node) {
+            match piece {
+                TemplatePiece::Text(t) => out.push(FixPiece::Text(t)),
+                TemplatePiece::Field(name) => {
+                    let Some((a, f)) = name.split_once('.') else {
+                        self.error_help(
+                            src,
+                            span,
+                            format!("`{{{name}}}` in the {what} is not a field"),
+                            format!("write `{{{alias}.<field>}}`"),
+                        );
+                        continue;
+                    };
+                    if a != alias {
+                        self.error_help(
+                            src,
+                            span,
+                            format!("`{{{name}}}`: the {what} can use fields of `{alias}` only"),
+                            format!("write `{{{alias}.{f}}}`"),
+                        );
+                        continue;
+                    }
+                    let value = Value::Field {
+                        alias: a.to_owned(),
+                        field: f.to_owned(),
+                    };
+                    if let Some(e) = self.value(src, scope, &value, span) {
+                        out.push(FixPiece::Field {
+                            index: exprs.len(),
+                            name: name.clone(),
+                        });
+                        exprs.push(e);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// A condition. Boxed because conditions nest.

@@ -80,6 +80,10 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
     /// What to do about a finding (may be empty).
     pub remediation: String,
+    /// The command that fixes a finding, as a template: `{alias.field}` stands for the
+    /// finding's value (empty when the rule has no `fix`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fix: String,
     /// Links to AWS documentation and benchmarks.
     pub references: Vec<String>,
     /// The entity the rule ranges over (`role`, `user`, `access_key`, ...).
@@ -107,6 +111,9 @@ pub struct Finding {
     /// Stable identity of the finding across snapshots: hex SHA-256 of rule id, resource
     /// and detail (first 32 hex digits). A baseline refers to findings by it.
     pub fingerprint: String,
+    /// The command that fixes it, filled in with its values (rules with a `fix` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {

@@ -19,6 +19,7 @@ mod diag;
 #[cfg(feature = "engine")]
 pub mod entity;
 mod finding;
+mod fix;
 pub mod limits;
 mod lint;
 mod pack;
@@ -38,6 +39,7 @@ pub use finding::{
     Finding, MissingData, Report, RuleInfo, RuleLocation, RuleWithoutData, Severity,
     SuppressedFinding,
 };
+pub use fix::{Fix, quote as shell_quote};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;
 pub use print::{expr as print_expr, print_pack};

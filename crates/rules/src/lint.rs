@@ -139,6 +139,7 @@ pub(crate) fn unused(pack: &Pack, params: &[Spanned<String>]) -> Vec<Diagnostic>
             &rule.description,
             &rule.message,
             &rule.remediation,
+            &rule.fix,
         ] {
             uses.text(t.as_ref());
         }

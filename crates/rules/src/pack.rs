@@ -11,7 +11,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Source, nearest};
 use crate::finding::{RuleInfo, RuleLocation, Severity};
 use crate::limits::{MAX_FIXTURE_BYTES, MAX_PACK_BYTES, MAX_PACK_FILES, bytes};
 use crate::parse::parse_pack;
-use crate::template::{RuleTexts, render};
+use crate::template::{RuleTexts, render, render_command};
 
 /// The packs shipped inside the binary: name, file name, text.
 pub const EMBEDDED: &[(&str, &str, &str)] = &[
@@ -65,6 +65,12 @@ impl PackRule {
             description: self.texts.description.clone(),
             tags: r.tags.clone(),
             remediation: self.texts.remediation.clone(),
+            fix: self
+                .texts
+                .fix
+                .as_ref()
+                .map(|f| f.node.clone())
+                .unwrap_or_default(),
             references: r.references.clone(),
             entity: r
                 .target
@@ -417,11 +423,22 @@ impl Pack {
                         .map(|out| Spanned::new(out, t.span))
                 }),
             };
+            let fix = rule
+                .fix
+                .as_ref()
+                .and_then(|t| match render_command(src, t, &self.params) {
+                    Ok(out) => Some(Spanned::new(out, t.span)),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                });
             r.texts = RuleTexts {
                 title: title.map(|t| t.node).unwrap_or_default(),
                 description: description.map(|t| t.node).unwrap_or_default(),
                 remediation: remediation.map(|t| t.node).unwrap_or_default(),
                 template,
+                fix,
             };
         }
         if errors.is_empty() {

@@ -24,13 +24,14 @@ use grammar::{Rule as G, RulesParser};
 const ITEM_KEYWORDS: [&str; 6] = ["pack", "import", "param", "define", "rule", "test"];
 
 /// The words a rule clause starts with (for "did you mean").
-const CLAUSE_KEYWORDS: [&str; 9] = [
+const CLAUSE_KEYWORDS: [&str; 10] = [
     "severity",
     "title",
     "description",
     "tags",
     "message",
     "remediation",
+    "fix",
     "references",
     "for",
     "where",
@@ -182,6 +183,7 @@ fn describe(kind: &G) -> String {
         G::tags => "`tags`",
         G::message => "`message`",
         G::remediation => "`remediation`",
+        G::fix => "`fix`",
         G::references => "`references`",
         G::for_clause => "`for <entity> <alias>`",
         G::where_clause => "`where`",
@@ -436,6 +438,7 @@ impl Builder {
             tags: Vec::new(),
             message: None,
             remediation: None,
+            fix: None,
             references: Vec::new(),
             target: None,
             condition: None,
@@ -466,6 +469,7 @@ impl Builder {
                 G::remediation => {
                     rule.remediation = Some(self.string(&first(clause, clause_span)?));
                 }
+                G::fix => rule.fix = Some(self.string(&first(clause, clause_span)?)),
                 G::tags => rule.tags = self.string_list(first(clause, clause_span)?)?,
                 G::references => {
                     rule.references = self.string_list(first(clause, clause_span)?)?;

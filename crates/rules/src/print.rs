@@ -69,6 +69,9 @@ fn print_rule(out: &mut String, r: &Rule) {
     if let Some(m) = &r.remediation {
         let _ = writeln!(out, "  remediation {}", quote(&m.node));
     }
+    if let Some(f) = &r.fix {
+        let _ = writeln!(out, "  fix {}", quote(&f.node));
+    }
     if !r.references.is_empty() {
         let _ = writeln!(out, "  references {}", string_list(&r.references));
     }

@@ -58,6 +58,13 @@ pub fn reference_markdown(packs: &[Pack]) -> String {
             if !info.remediation.is_empty() {
                 let _ = writeln!(out, "Remediation: {}\n", info.remediation);
             }
+            if !info.fix.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "Fix, filled in for each finding (a change to review before running):\n\n```sh\n{}\n```\n",
+                    info.fix
+                );
+            }
             for link in &info.references {
                 let _ = writeln!(out, "- <{link}>");
             }

@@ -131,7 +131,12 @@ fn to_findings(rule: &CompiledRule, batch: &RecordBatch) -> Result<Vec<Finding>,
                 }
             }
         }
+        let fix = match &rule.fix {
+            Some(pieces) => Some(crate::fix::fill(pieces, |i| text(3 + i, row))?),
+            None => None,
+        };
         out.push(Finding {
+            fix,
             fingerprint: Finding::fingerprint_of(&rule.info.id, &resource, &detail),
             rule_id: rule.info.id.clone(),
             severity: rule.info.severity,

@@ -19,6 +19,9 @@ pub struct RuleTexts {
     /// The finding's message template (`message`, or the title without one), with `{` and
     /// `}` of parameter values doubled so that they stay text.
     pub template: Option<Spanned<String>>,
+    /// The fix command's template (`fix`), its parameter values shell-quoted and their `{`
+    /// and `}` doubled.
+    pub fix: Option<Spanned<String>>,
 }
 
 /// A part of a text.
@@ -111,20 +114,73 @@ pub(crate) fn render(
     params: &BTreeMap<String, Spanned<Value>>,
     template: bool,
 ) -> Result<String, Diagnostic> {
+    render_with(src, text, params, |_, v| {
+        let v = value_text(v);
+        Ok(if template {
+            v.replace('{', "{{").replace('}', "}}")
+        } else {
+            v
+        })
+    })
+}
+
+/// A `fix` command (a string literal of `src` at `span`) with its parameters replaced, each
+/// value shell-quoted (a list gives one word per item) and its braces doubled. A value
+/// that cannot be written into a command (a control character) is an error at the text.
+pub(crate) fn render_command(
+    src: &Source,
+    text: &Spanned<String>,
+    params: &BTreeMap<String, Spanned<Value>>,
+) -> Result<String, Diagnostic> {
+    if let Err(why) = crate::fix::check_text(&text.node) {
+        return Err(Diagnostic::new(
+            src,
+            text.span,
+            format!("the fix command cannot be shown as written: {why}"),
+        )
+        .with_help("write the command on one line, without control or invisible characters"));
+    }
+    render_with(src, text, params, |name, v| {
+        let items: Vec<String> = match v {
+            Value::List(items) => items.iter().map(|i| value_text(&i.node)).collect(),
+            other => vec![value_text(other)],
+        };
+        let mut words = Vec::with_capacity(items.len());
+        for item in &items {
+            match crate::fix::quote(item) {
+                Ok(w) => words.push(w.replace('{', "{{").replace('}', "}}")),
+                Err(why) => {
+                    return Err(Diagnostic::new(
+                        src,
+                        text.span,
+                        format!(
+                            "parameter `${name}` cannot be written into the fix command: {why}"
+                        ),
+                    )
+                    .with_help("give the parameter a value without control characters"));
+                }
+            }
+        }
+        Ok(words.join(" "))
+    })
+}
+
+/// `text` with each `$name` replaced by `value(name, parameter value)`.
+fn render_with(
+    src: &Source,
+    text: &Spanned<String>,
+    params: &BTreeMap<String, Spanned<Value>>,
+    value: impl Fn(&str, &Value) -> Result<String, Diagnostic>,
+) -> Result<String, Diagnostic> {
     let mut out = String::with_capacity(text.node.len());
     for part in parts(&text.node) {
         match part {
             Part::Text(t) => out.push_str(&t),
             Part::Param(name, start, end) => {
-                let Some(value) = params.get(name) else {
+                let Some(v) = params.get(name) else {
                     return Err(unknown(src, text, name, start, end, params));
                 };
-                let v = value_text(&value.node);
-                if template {
-                    out.push_str(&v.replace('{', "{{").replace('}', "}}"));
-                } else {
-                    out.push_str(&v);
-                }
+                out.push_str(&value(name, &v.node)?);
             }
         }
     }

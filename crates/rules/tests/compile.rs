@@ -116,3 +116,42 @@ async fn a_value_pattern_is_a_glob_unless_written_like() {
     // In `LIKE`, `*` is itself.
     assert!(of("G-3").is_empty());
 }
+
+#[tokio::test]
+async fn a_fix_command_is_filled_in_with_quoted_fields_and_parameters() {
+    let text = "param note = \"it's {fine}\"\nrule F-1\n  severity low\n  title \"roles\"\n  for role r\n  where r.name = \"AWSGlueServiceRole-telemetryprod\"\n  fix \"aws iam update-role --role-name {r.name} --description $note {{x}}\"\n";
+    let pack = Pack::from_text("t.rules", text, None).unwrap();
+    assert_eq!(
+        pack.rules[0].info().fix,
+        "aws iam update-role --role-name {r.name} --description \"it's {{fine}}\" {{x}}"
+    );
+    let (findings, _) = run(&pack).await;
+    assert_eq!(findings.len(), 1);
+    let fix = findings[0].fix.as_ref().unwrap();
+    assert_eq!(
+        fix.command.as_deref(),
+        Some(
+            "aws iam update-role --role-name AWSGlueServiceRole-telemetryprod --description \"it's {fine}\" {x}"
+        )
+    );
+    // A field of another alias, and a control character in the command, are errors.
+    let bad =
+        "rule F-2\n  title \"t\"\n  for role r\n  fix \"aws iam get-role --role-name {u.name}\"\n";
+    let pack = Pack::from_text("t.rules", bad, None).unwrap();
+    let engine = Engine::open(&demo()).await.unwrap();
+    let err = compile_pack(engine.context(), &pack).await.unwrap_err();
+    assert!(
+        err.0.iter().any(|d| d
+            .message
+            .contains("the fix command can use fields of `r` only")),
+        "{err}"
+    );
+    let bad = "rule F-3\n  title \"t\"\n  for role r\n  fix \"aws iam get-role\\t--role-name {r.name}\"\n";
+    let err = Pack::from_text("t.rules", bad, None).unwrap_err();
+    assert!(
+        err.0.iter().any(|d| d
+            .message
+            .contains("the fix command cannot be shown as written")),
+        "{err}"
+    );
+}

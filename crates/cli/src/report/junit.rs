@@ -164,11 +164,26 @@ fn failure_text(f: &Finding, rule: Option<&RuleInfo>) -> String {
         if !r.remediation.is_empty() {
             let _ = write!(s, "\nremediation: {}\n", r.remediation);
         }
+        fix_text(&mut s, f);
         for link in &r.references {
             let _ = writeln!(s, "see: {link}");
         }
     }
     s
+}
+
+/// The finding's fix command, marked as a change to review, or why there is none.
+fn fix_text(s: &mut String, f: &Finding) {
+    if let Some(fix) = &f.fix {
+        match &fix.command {
+            Some(command) => {
+                let _ = write!(s, "fix ({}):\n  {command}\n", super::FIX_NOTE);
+            }
+            None => {
+                let _ = writeln!(s, "fix: {}", super::fix_unavailable(fix));
+            }
+        }
+    }
 }
 
 /// The report as a JUnit XML document.
@@ -277,6 +292,20 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::super::sample;
     use super::*;
+
+    #[test]
+    fn a_failure_gives_the_fix_command_marked_for_review() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some("aws iam delete-login-profile --user-name 'a<b'".to_owned()),
+            unavailable: None,
+        });
+        let x = render(&r);
+        assert!(
+            x.contains("fix (commands that change the account: review each before running it; iamsnap runs nothing):\n  aws iam delete-login-profile --user-name 'a&lt;b'\n"),
+            "{x}"
+        );
+    }
 
     #[test]
     fn escapes_what_xml_needs() {

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use iamsnap_rules::{Report, Severity};
 
 use super::text::{is_unsafe, push_escaped};
-use super::{Counts, by_severity, noun, plural, resource_and_detail};
+use super::{
+    Counts, FIX_NOTE, by_severity, fix_unavailable, noun, plural, resource_and_detail, with_fix,
+};
 
 /// Text for a table cell: `|` escaped, line breaks as `<br>`, HTML special characters as
 /// entities (so a message cannot open a tag or break the table), other control and
@@ -123,6 +125,7 @@ pub fn render(report: &Report) -> String {
             ]));
         }
     }
+    fixes(&mut s, report);
     s.push_str(&super::coverage::markdown(report));
     if !report.suppressed.is_empty() || !report.expired_suppressions.is_empty() {
         let mut summary = Vec::new();
@@ -177,11 +180,99 @@ pub fn render(report: &Report) -> String {
     s
 }
 
+/// The fix commands of the findings that have one, each in a `sh` code block (fenced
+/// with more backticks than it holds in a row), or why there is none.
+fn fixes(s: &mut String, report: &Report) {
+    let fixes = with_fix(report);
+    if fixes.is_empty() {
+        return;
+    }
+    let _ = write!(
+        s,
+        "\n### Fixes ({})\n\n{}{}.\n\n",
+        fixes.len(),
+        FIX_NOTE[..1].to_uppercase(),
+        &FIX_NOTE[1..]
+    );
+    for (f, fix) in fixes {
+        let _ = writeln!(
+            s,
+            "- {} {}",
+            code(&f.rule_id),
+            code(&resource_and_detail(&f.resource, &f.detail))
+        );
+        match &fix.command {
+            Some(command) => {
+                let mut longest = 0;
+                let mut run = 0;
+                for c in command.chars() {
+                    run = if c == '`' { run + 1 } else { 0 };
+                    longest = longest.max(run);
+                }
+                let fence = "`".repeat(longest.max(2) + 1);
+                let _ = write!(
+                    s,
+                    "\n  {fence}sh\n  {}\n  {fence}\n\n",
+                    escape_command(command)
+                );
+            }
+            None => {
+                let _ = writeln!(s, "  {}", cell(&fix_unavailable(fix)));
+            }
+        }
+    }
+}
+
+/// A command for a code block: already free of control and invisible characters (fix
+/// commands refuse them); escaped all the same should one slip through.
+fn escape_command(command: &str) -> String {
+    let mut out = String::with_capacity(command.len());
+    for c in command.chars() {
+        if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::super::sample;
     use super::*;
+
+    #[test]
+    fn fix_commands_are_code_blocks_marked_for_review() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some("aws iam delete-login-profile --user-name 'a```b'".to_owned()),
+            unavailable: None,
+        });
+        r.findings[0].fix = Some(iamsnap_rules::Fix {
+            command: None,
+            unavailable: Some("the snapshot has no value for `k.access_key_id`".to_owned()),
+        });
+        let md = render(&r);
+        let at = md.find("### Fixes (2)").unwrap();
+        assert!(
+            md[at..].contains("Commands that change the account: review each before running it"),
+            "{md}"
+        );
+        // The fence is longer than any run of backticks in the command.
+        assert!(
+            md[at..].contains(
+                "\n  ````sh\n  aws iam delete-login-profile --user-name 'a```b'\n  ````\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md[at..].contains("no command: the snapshot has no value for `k.access_key_id`"),
+            "{md}"
+        );
+        assert!(!render(&sample::report()).contains("### Fixes"));
+    }
 
     #[test]
     fn cells_stay_in_their_cell() {

@@ -179,6 +179,30 @@ pub fn by_severity(report: &Report) -> Vec<(Severity, Vec<&Finding>)> {
         .collect()
 }
 
+/// How every format introduces fix commands: they change the account, iamsnap runs none.
+pub const FIX_NOTE: &str =
+    "commands that change the account: review each before running it; iamsnap runs nothing";
+
+/// The unsuppressed findings that carry a fix (a command, or why there is none), in
+/// report order.
+pub fn with_fix(report: &Report) -> Vec<(&Finding, &iamsnap_rules::Fix)> {
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref().map(|x| (f, x)))
+        .collect()
+}
+
+/// Why a fix has no command, as one line: `no command: the snapshot has no value for ...`.
+pub fn fix_unavailable(fix: &iamsnap_rules::Fix) -> String {
+    format!(
+        "no command: {}",
+        fix.unavailable
+            .as_deref()
+            .unwrap_or("the rule's command could not be filled in")
+    )
+}
+
 /// A finding's resource with its detail when it has one: `arn:... (AKIA...)`.
 pub fn resource_and_detail(resource: &str, detail: &str) -> String {
     if detail.is_empty() {
@@ -209,6 +233,7 @@ pub(crate) mod sample {
             description: format!("Why {id} matters."),
             tags: vec!["nhi".to_owned()],
             remediation: format!("Fix {id}."),
+            fix: String::new(),
             references: vec![format!("https://docs.aws.amazon.com/{id}")],
             entity: "role".to_owned(),
             location: RuleLocation {
@@ -228,6 +253,7 @@ pub(crate) mod sample {
             account_id: "111122223333".to_owned(),
             message: message.to_owned(),
             fingerprint: Finding::fingerprint_of(rule_id, resource, ""),
+            fix: None,
         }
     }
 

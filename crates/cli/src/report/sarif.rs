@@ -9,6 +9,8 @@
 //!   one); the resource the finding is about is its logical location.
 //! - `partialFingerprints.iamsnapFingerprint/v1` is the finding's fingerprint, so an alert
 //!   keeps its identity across snapshots.
+//! - A finding's fix command is `properties.fix` of its result (`command`, or
+//!   `unavailable` saying what is missing, and `review`).
 //! - Suppressed findings are results with an external suppression and its justification;
 //!   expired suppressions are warnings of the run's invocation.
 
@@ -310,12 +312,31 @@ fn result(report: &Report, finding: &Finding, suppression: Option<&str>) -> Valu
         resource_name: &finding.detail,
         fingerprint: &finding.fingerprint,
         suppression,
-        properties: vec![
+        properties: [
             ("detail", json!(finding.detail)),
             ("accountId", json!(finding.account_id)),
-        ],
+        ]
+        .into_iter()
+        .chain(fix_property(finding))
+        .collect(),
     }
     .into_value()
+}
+
+/// `properties.fix` of a finding whose rule has a fix: the command (`command`), or why
+/// there is none (`unavailable`), and `review`, which says it is a change to review before
+/// running. (SARIF's own `fixes` describe edits of files, not commands.)
+fn fix_property(finding: &Finding) -> Option<(&'static str, Value)> {
+    let fix = finding.fix.as_ref()?;
+    let mut v = Map::new();
+    if let Some(command) = &fix.command {
+        v.insert("command".into(), json!(command));
+    }
+    if let Some(why) = &fix.unavailable {
+        v.insert("unavailable".into(), json!(why));
+    }
+    v.insert("review".into(), json!(super::FIX_NOTE));
+    Some(("fix", Value::Object(v)))
 }
 
 /// One run of the `iamsnap` driver: what differs between check's log and diff's.
@@ -440,6 +461,34 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
 mod tests {
     use super::super::sample;
     use super::*;
+
+    #[test]
+    fn a_fix_is_a_property_of_its_result() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some("aws iam delete-login-profile --user-name ci-bot".to_owned()),
+            unavailable: None,
+        });
+        r.findings[0].fix = Some(iamsnap_rules::Fix {
+            command: None,
+            unavailable: Some("the snapshot has no value for `u.name`".to_owned()),
+        });
+        let doc = document(&r);
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let fixes: Vec<&Value> = results.iter().map(|x| &x["properties"]["fix"]).collect();
+        assert_eq!(
+            fixes[2],
+            &json!({
+                "command": "aws iam delete-login-profile --user-name ci-bot",
+                "review": super::super::FIX_NOTE,
+            })
+        );
+        assert_eq!(
+            fixes[0]["unavailable"],
+            "the snapshot has no value for `u.name`"
+        );
+        assert_eq!(fixes[1], &Value::Null);
+    }
 
     #[test]
     fn one_run_with_the_rules_and_every_result() {

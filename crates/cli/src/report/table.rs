@@ -4,7 +4,9 @@
 use iamsnap_rules::{Report, Severity};
 
 use super::text::{Table, escape};
-use super::{Counts, by_severity, noun, plural, resource_and_detail};
+use super::{
+    Counts, FIX_NOTE, by_severity, fix_unavailable, noun, plural, resource_and_detail, with_fix,
+};
 
 const RESET: &str = "\u{1b}[0m";
 
@@ -60,6 +62,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         }
         s.push_str(&format!("{t}\n"));
     }
+    fixes(&mut s, report, color);
     if !report.suppressed.is_empty() {
         let heading = format!("Suppressed by the baseline ({})", report.suppressed.len());
         s.push_str(&format!("\n{}\n", paint(&heading, "\u{1b}[2m", color)));
@@ -106,6 +109,28 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     };
     s.push_str(&format!("\n{line}\n"));
     s
+}
+
+/// The fix commands of the findings that have one, each under its finding, not wrapped
+/// (so that it can be copied whole), or why there is none.
+fn fixes(s: &mut String, report: &Report, color: bool) {
+    let fixes = with_fix(report);
+    if fixes.is_empty() {
+        return;
+    }
+    let heading = format!("Fixes ({}): {FIX_NOTE}", fixes.len());
+    s.push_str(&format!("\n{}\n", paint(&heading, "\u{1b}[1m", color)));
+    for (f, fix) in fixes {
+        s.push_str(&format!(
+            "\n  {} {}\n",
+            escape(&f.rule_id),
+            escape(&resource_and_detail(&f.resource, &f.detail))
+        ));
+        match &fix.command {
+            Some(command) => s.push_str(&format!("    {}\n", escape(command))),
+            None => s.push_str(&format!("    ({})\n", escape(&fix_unavailable(fix)))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -211,6 +236,40 @@ mod tests {
         let plain = render(&sample::report(), false, Some(250));
         assert!(!plain.contains("Without data"), "{plain}");
         assert!(!plain.contains("no data"), "{plain}");
+    }
+
+    #[test]
+    fn fix_commands_are_listed_whole_and_marked_for_review() {
+        let mut r = sample::report();
+        r.findings[2].fix = Some(iamsnap_rules::Fix {
+            command: Some(
+                "aws iam update-access-key --user-name 'ci bot' --access-key-id AKIA1 --status Inactive"
+                    .to_owned(),
+            ),
+            unavailable: None,
+        });
+        r.findings[0].fix = Some(iamsnap_rules::Fix {
+            command: None,
+            unavailable: Some("the snapshot has no value for `k.access_key_id`".to_owned()),
+        });
+        let text = render(&r, false, Some(60));
+        let fixes = text
+            .find("Fixes (2): commands that change the account")
+            .unwrap();
+        assert!(
+            text[fixes..].contains(
+                "\n  NHI-KEY-001 arn:aws:iam::111122223333:user/ci-bot (AKIA1)\n    aws iam \
+             update-access-key --user-name 'ci bot' --access-key-id AKIA1 --status Inactive\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text[fixes..]
+                .contains("    (no command: the snapshot has no value for `k.access_key_id`)\n"),
+            "{text}"
+        );
+        // Without fixes, no section.
+        assert!(!render(&sample::report(), false, Some(60)).contains("Fixes ("));
     }
 
     #[test]

@@ -25,6 +25,15 @@ permissions than it has: the methods of Rhino Security Labs' research, their var
 (`PRIVILEGE_ESCALATION_METHODS`) and Prowler (checks `iam_policy_allows_privilege_escalation`
 and `iam_inline_policy_allows_privilege_escalation`) look for.
 
+Each method says under *Known as* what these tools call it. All 59 names of cloudsplaining's
+list (0.9.1) have a counterpart here. Four of them add a step the method does not need, so
+the method reports every principal they would, and more:
+`CreatePolicyVersionThenAssumeRole` and `CreatePolicyVersionThenUpdateAssumeRolePolicy` are
+IAM-CREATE-POLICY-VERSION, found whenever `iam:CreatePolicyVersion` is allowed on the
+account's policies, with or without the role step; `PassExistingRoleToNewECSClusterRunTask`
+and `PassExistingRoleToNewECSClusterServiceTask` are PASSROLE-ECS-TASK, which needs no
+`ecs:CreateCluster` (an existing cluster serves as well).
+
 ## How a method is checked
 
 A method lists one or more alternatives; an alternative lists the actions that must all be
