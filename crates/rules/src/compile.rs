@@ -230,10 +230,7 @@ impl Compiler<'_> {
             );
             return None;
         };
-        let base = match base_plan(self.ctx, ent)
-            .await
-
-        {
+        let base = match base_plan(self.ctx, ent).await {
             Ok(p) => p,
             Err(e) => {
                 self.error(
