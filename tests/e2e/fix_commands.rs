@@ -168,30 +168,7 @@ fn names_from_a_snapshot_cannot_inject_shell_syntax_into_a_fix_command() {
             .collect();
         format!("{}\n", cells.join(","))
     };
-    let mut report = line(&[
-        "user",
-        "arn",
-        "user_creation_time",
-        "password_enabled",
-        "password_last_used",
-        "password_last_changed",
-        "password_next_rotation",
-        "mfa_active",
-        "access_key_1_active",
-        "access_key_1_last_rotated",
-        "access_key_1_last_used_date",
-        "access_key_1_last_used_region",
-        "access_key_1_last_used_service",
-        "access_key_2_active",
-        "access_key_2_last_rotated",
-        "access_key_2_last_used_date",
-        "access_key_2_last_used_region",
-        "access_key_2_last_used_service",
-        "cert_1_active",
-        "cert_1_last_rotated",
-        "cert_2_active",
-        "cert_2_last_rotated",
-    ]);
+    let mut report = line(&iamsnap_import::credential_report::COLUMNS);
     for name in hostile.iter().chain([&unsafe_name]) {
         let arn = format!("arn:aws:iam::123456789012:user/service/{name}");
         report.push_str(&line(&[
