@@ -11,7 +11,8 @@ pub(crate) fn pair() -> (String, String) {
 #[test]
 fn diff_table_reports_the_planted_drift() {
     let (old, new) = pair();
-    let out = ok(&["diff", &old, &new]);
+    // Wide enough that no cell wraps (off a terminal tables wrap at 120 columns).
+    let out = ok(&["diff", &old, &new, "--width", "400"]);
     for expected in [
         "Risk changes",
         "Structural changes",
@@ -456,7 +457,7 @@ fn diff_reports_behaviour_changes_from_cloudtrail_activity() {
     );
     assert_eq!(e["new_percent"], 27.0);
 
-    let table = ok(&["diff", &old, &new]);
+    let table = ok(&["diff", &old, &new, "--width", "400"]);
     assert!(table.contains("Behaviour (CloudTrail activity)"), "{table}");
     assert!(
         table.contains("first-time calls: s3.amazonaws.com:PutObject"),

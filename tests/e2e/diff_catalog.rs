@@ -213,7 +213,7 @@ fn catalog_growth_is_reported_apart_and_not_as_new_access() {
     );
     assert_eq!(exit(&["diff", &old, &new, "--fail-on", "any"]), Some(1));
 
-    let table = ok(&["diff", &old, &new]);
+    let table = ok(&["diff", &old, &new, "--width", "400"]);
     assert!(
         table.lines().nth(1).unwrap().starts_with("note: "),
         "{table}"

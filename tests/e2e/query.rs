@@ -157,3 +157,30 @@ fn an_unknown_table_is_underlined_with_the_closest_name() {
     assert!(!err.contains("datafusion"), "{err}");
     assert!(stdout(&out).is_empty());
 }
+
+/// Output to a pipe wraps long cells at 120 columns (`COLUMNS` or `--width` choose another
+/// width), instead of lines of thousands of characters.
+#[test]
+fn tables_off_a_terminal_wrap_at_a_sensible_width() {
+    let sql = "select name, assume_role_policy from roles";
+    let widest = |out: &str| out.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let out = iamsnap()
+        .env_remove("COLUMNS")
+        .args(["query", &demo("2026-11-22"), sql])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.lines().count() > 20, "{text}");
+    assert_eq!(widest(&text), 120, "{text}");
+    let out = iamsnap()
+        .env("COLUMNS", "80")
+        .args(["query", &demo("2026-11-22"), sql])
+        .output()
+        .unwrap();
+    assert_eq!(widest(&stdout(&out)), 80);
+    let narrow = ok(&["query", &demo("2026-11-22"), sql, "--width", "60"]);
+    assert_eq!(widest(&narrow), 60, "{narrow}");
+    let err = run(&["schema", "--width", "3"]);
+    assert_eq!(err.status.code(), Some(2));
+}

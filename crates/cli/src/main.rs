@@ -33,6 +33,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// Width of tables, in columns: long cells wrap there. Default: the terminal's width; when
+    /// the output is not a terminal (a pipe, a file, a CI log), `COLUMNS` if set, else 120.
+    #[arg(long, global = true, value_name = "COLUMNS", value_parser = clap::value_parser!(u16).range(40..))]
+    width: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +104,7 @@ fn short_path(file: &str) -> &str {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    report::text::set_width(cli.width);
     // A panic is a bug, never the input's fault, and never a backtrace for the user: the
     // snapshot reader turns one in a damaged table file into an error naming the file, the
     // engine one inside a query into an error, and one anywhere else in the command ends it

@@ -54,11 +54,8 @@ pub enum RenderError {
 /// others never carry colour).
 pub fn render(report: &Report, format: CheckFormat, color: bool) -> Result<String, RenderError> {
     Ok(match format {
-        CheckFormat::Table => {
-            // On a terminal, its width; elsewhere (a CI log, a file) 120 columns.
-            let width = (!std::io::IsTerminal::is_terminal(&std::io::stdout())).then_some(120);
-            table::render(report, color, width)
-        }
+        // Wrapped at `--width`, the terminal's width, or off a terminal at 120 columns.
+        CheckFormat::Table => table::render(report, color, None),
         CheckFormat::Json => json::render(report)?,
         CheckFormat::Sarif => sarif::render(report)?,
         CheckFormat::Junit => junit::render(report),

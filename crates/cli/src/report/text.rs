@@ -122,7 +122,31 @@ impl fmt::Display for Table {
     }
 }
 
-/// A table with a header, wrapped to the terminal's width when there is one.
+static WIDTH: std::sync::OnceLock<Option<u16>> = std::sync::OnceLock::new();
+
+/// The width `--width` asked for, for every table of this process.
+pub fn set_width(width: Option<u16>) {
+    let _ = WIDTH.set(width);
+}
+
+/// The width tables wrap at: `--width`; else none on a terminal (comfy-table takes the
+/// terminal's); else `COLUMNS` when it holds a sensible width, else 120, so that output to
+/// a pipe or a file has no lines of thousands of characters.
+fn default_width() -> Option<u16> {
+    if let Some(Some(w)) = WIDTH.get() {
+        return Some(*w);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 40);
+    Some(columns.unwrap_or(120))
+}
+
+/// A table with a header, wrapped as [`default_width`] says (callers may fix another).
 pub fn table<I, S>(header: I) -> Table
 where
     I: IntoIterator<Item = S>,
@@ -132,6 +156,9 @@ where
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.into_iter().map(|c| escape(c.as_ref()).into_owned()));
+    if let Some(w) = default_width() {
+        t.set_width(w);
+    }
     Table(t)
 }
 
