@@ -387,6 +387,8 @@ impl Missing {
                     reason,
                     action: (f.error.kind == FailureKind::Denied)
                         .then(|| f.error.action.to_owned()),
+                    account: None,
+                    region: None,
                 }
             })
             .collect()

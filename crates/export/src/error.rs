@@ -90,7 +90,7 @@ pub enum ExportError {
 fn describe(parts: &[MissingPart]) -> String {
     parts
         .iter()
-        .map(|p| format!("{} ({})", p.part, p.reason))
+        .map(|p| format!("{}: {}", p.subject(), p.reason))
         .collect::<Vec<_>>()
         .join("; ")
 }

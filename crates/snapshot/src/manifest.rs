@@ -58,6 +58,29 @@ pub struct MissingPart {
     /// The IAM action whose denial caused it, when that is the cause.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// The account the part is missing from, in a snapshot of several accounts (absent:
+    /// every account the snapshot covers, or the only one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The region the part is missing from, for regional parts (absent: not regional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl MissingPart {
+    /// The part with where it is missing: `resource_policies (account 111122223333, region
+    /// eu-west-1)`, or the part alone.
+    pub fn subject(&self) -> String {
+        let place: Vec<String> = [("account", &self.account), ("region", &self.region)]
+            .into_iter()
+            .filter_map(|(what, v)| v.as_ref().map(|v| format!("{what} {v}")))
+            .collect();
+        if place.is_empty() {
+            self.part.clone()
+        } else {
+            format!("{} ({})", self.part, place.join(", "))
+        }
+    }
 }
 
 /// Where a snapshot's data came from.
@@ -107,4 +130,31 @@ pub struct ManifestInfo {
     pub catalog_date: Option<String>,
     /// Notes for readers.
     pub notes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MissingPart;
+
+    #[test]
+    fn a_missing_part_names_its_account_and_region_when_it_has_them() {
+        let mut part = MissingPart {
+            part: "resource_policies".into(),
+            reason: "AccessDenied: grant s3:GetBucketPolicy".into(),
+            action: Some("s3:GetBucketPolicy".into()),
+            account: None,
+            region: None,
+        };
+        assert_eq!(part.subject(), "resource_policies");
+        part.account = Some("111122223333".into());
+        part.region = Some("eu-west-1".into());
+        assert_eq!(
+            part.subject(),
+            "resource_policies (account 111122223333, region eu-west-1)"
+        );
+        // Older manifests have neither field.
+        let old: MissingPart =
+            serde_json::from_str(r#"{"part":"access_keys","reason":"r"}"#).unwrap_or(part);
+        assert_eq!(old.subject(), "access_keys");
+    }
 }

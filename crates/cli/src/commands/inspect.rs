@@ -132,7 +132,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             for part in &m.missing {
                 s.push_str(&format!(
                     "missing: {}: {}\n",
-                    output::escape(&part.part),
+                    output::escape(&part.subject()),
                     output::escape(&part.reason)
                 ));
             }
