@@ -124,3 +124,90 @@ fn rules_leave_out_service_linked_roles_and_sql_keeps_them() {
          config-recorder,true,false,true,true\n"
     );
 }
+
+/// An account of the service-linked role and the customer's role, each with an inline
+/// policy allowing `actions` on `*`.
+fn account_allowing(actions: &[&str]) -> Value {
+    let mut roles = vec![
+        role(
+            "AWSServiceRoleForConfig",
+            "/aws-service-role/config.amazonaws.com/",
+            "config.amazonaws.com",
+        ),
+        role("config-recorder", "/service-role/", "config.amazonaws.com"),
+    ];
+    for r in &mut roles {
+        r["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"] = json!(actions);
+    }
+    json!({
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "RoleDetailList": roles,
+        "Policies": [],
+        "IsTruncated": false
+    })
+}
+
+#[test]
+fn diff_raises_no_risk_for_a_service_linked_role_and_still_shows_its_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = |name: &str, actions: &[&str]| {
+        let file = dir.path().join(format!("{name}.json"));
+        std::fs::write(&file, account_allowing(actions).to_string()).unwrap();
+        let out = dir.path().join(name);
+        ok(&[
+            "import",
+            "--auth-details",
+            s(&file),
+            "--captured-at",
+            "2026-11-01T00:00:00Z",
+            "-o",
+            s(&out),
+        ]);
+        out
+    };
+    let old = snapshot("old", &["s3:GetObject"]);
+    let new = snapshot("new", &["*"]);
+    let customer = "arn:aws:iam::111122223333:role/service-role/config-recorder";
+
+    let v: Value =
+        serde_json::from_str(&ok(&["diff", s(&old), s(&new), "--format", "json"])).unwrap();
+    // Both roles became admin-equivalent (and can escalate); only the customer's role is
+    // a risk.
+    let mut risks: Vec<(String, String)> = v["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap().to_owned(),
+                r["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    risks.sort();
+    assert_eq!(
+        risks,
+        vec![
+            ("new_admin".to_owned(), customer.to_owned()),
+            ("new_escalation".to_owned(), customer.to_owned()),
+        ]
+    );
+    // The service-linked role's policy change is still in the structure diff.
+    let changed: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.to_string().contains("AWSServiceRoleForConfig"))
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(!changed.is_empty(), "{v:#}");
+    let table = ok(&["diff", s(&old), s(&new)]);
+    assert!(table.contains("AWSServiceRoleForConfig"), "{table}");
+    assert!(
+        !table
+            .lines()
+            .any(|l| l.contains("admin-equivalent") && l.contains("AWSServiceRoleForConfig")),
+        "{table}"
+    );
+}

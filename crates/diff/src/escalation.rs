@@ -16,6 +16,10 @@ use crate::model::{EscalationMethod, Risk, RiskKind, Unknown};
 pub(crate) fn risks(old: &Model, new: &Model, unknown: &mut Vec<Unknown>) -> Vec<Risk> {
     let mut out = Vec::new();
     for p in new.principals() {
+        // No customer can act as it: not worth evaluating (see `risk`).
+        if p.nhi.aws_managed {
+            continue;
+        }
         let before = old.principal(&p.arn);
         if before.is_some_and(|o| o.same_inputs(p)) {
             continue;

@@ -16,7 +16,7 @@
 //!   changes;
 //! - **risk changes** ([`Risk`]): newly admin-equivalent principals, privilege-escalation
 //!   methods a principal can use and could not before, new trust edges, new active keys on
-//!   non-human users;
+//!   non-human users — never for a principal no customer can act as (a service-linked role);
 //! - **behaviour changes** ([`Behaviour`]): from the CloudTrail summaries of both
 //!   snapshots, per identity, first-time API calls, new source addresses and regions, and
 //!   jumps of the share of failed calls;

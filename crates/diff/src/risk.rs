@@ -1,5 +1,9 @@
 //! Risk changes: new admin-equivalent principals, new trust edges, new keys on non-human
 //! users.
+//!
+//! A risk is something a customer can act on, so principals no customer can act as (the
+//! access model's [`iamsnap_access::nhi::Nhi::aws_managed`]: service-linked roles) raise
+//! none, whatever they gain; their changes are still in the structure and access parts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +33,9 @@ pub(crate) fn risks(
 ) -> Vec<Risk> {
     let mut out = Vec::new();
     for (arn, p) in new_access {
+        if aws_managed(models.1, arn) {
+            continue;
+        }
         let Some(reason) = admin_reason(catalog, p, universes.map(|u| &u.new)) else {
             continue;
         };
@@ -50,7 +57,14 @@ pub(crate) fn risks(
     out.extend(escalation::risks(models.0, models.1, unknown));
     trust(old, new, &mut out);
     keys(old, new, models.1, &mut out);
+    out.retain(|r| !aws_managed(models.1, &r.subject));
     out
+}
+
+/// Whether only an AWS service can act as the principal `arn` of `model` (the access
+/// model's decision, the one `check` and `is_aws_managed` use).
+pub(crate) fn aws_managed(model: &Model, arn: &str) -> bool {
+    model.principal(arn).is_some_and(|p| p.nhi.aws_managed)
 }
 
 /// The `sub` patterns an OIDC trust row's condition allows, sorted; empty when the
