@@ -484,6 +484,40 @@ fn a_file_of_two_accounts_imports_as_two_accounts() {
         "{text}"
     );
 
+    // AWS managed policies listed by the file of both: their counts may be either
+    // account's, so they are null (and the import says so), as the column's
+    // documentation tells; alone, each account has them.
+    assert!(
+        out.contains("AWS managed policies are listed by a file holding several accounts: their attachment counts are unknown"),
+        "{out}"
+    );
+    let counts = |snap: &std::path::Path| {
+        ok(&[
+            "query",
+            s(snap),
+            "SELECT count(attachment_count) AS known, count(permissions_boundary_usage_count) AS boundary, count(*) AS n FROM policies WHERE policy_type = 'aws_managed'",
+            "--format",
+            "csv",
+        ])
+    };
+    let merged_counts = counts(&sm);
+    let n = merged_counts
+        .lines()
+        .nth(1)
+        .and_then(|l| l.rsplit(',').next())
+        .unwrap()
+        .to_owned();
+    assert_ne!(n, "0", "{merged_counts}");
+    assert_eq!(merged_counts, format!("known,boundary,n\n0,0,{n}\n"));
+    assert!(!counts(&sa).starts_with("known,boundary,n\n0,"));
+    let schema: Value =
+        serde_json::from_str(&ok(&["schema", "policies", "--format", "json"])).unwrap();
+    let doc = schema.to_string();
+    assert!(
+        doc.contains("for AWS managed policies listed by a file holding several accounts"),
+        "{doc}"
+    );
+
     // The rules find in each account what they find in it alone.
     let mut expected = findings(&sa);
     expected.extend(findings(&sb));

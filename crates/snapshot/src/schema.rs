@@ -341,13 +341,13 @@ pub static TABLES: &[Table] = &[
                 "attachment_count",
                 Int,
                 true,
-                "Managed policies: identities the policy is attached to, as IAM reports it.",
+                "Managed policies: identities the policy is attached to, as IAM reports it (`AttachmentCount`). Null for inline policies, when the input omits it or gives null, and for AWS managed policies listed by a file holding several accounts (the count is of whichever account the file was captured from; the import says so in a note).",
             ),
             col(
                 "permissions_boundary_usage_count",
                 Int,
                 true,
-                "Managed policies: identities using the policy as permissions boundary.",
+                "Managed policies: identities using the policy as permissions boundary, as IAM reports it (`PermissionsBoundaryUsageCount`). Null for inline policies, when the input omits it or gives null, and for AWS managed policies listed by a file holding several accounts (as `attachment_count`).",
             ),
             col(
                 "is_attachable",
