@@ -4,6 +4,9 @@
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
+use iamsnap_catalog::glob::Case;
+use iamsnap_catalog::suggest::{closest, typo_limit};
+use iamsnap_cloudtrail::excerpt_to;
 
 use crate::date::parse_date;
 use crate::error::ImportError;
@@ -192,6 +195,65 @@ impl RowReader<'_> {
     }
 }
 
+/// What is wrong with a header of `unknown` columns that lacks the `missing` ones, in
+/// words: each unknown column that likely misspells a missing one with it, the other
+/// unknown columns, then the other missing columns (the first few of a long list).
+fn header_problems(unknown: &[&str], missing: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    let quoted = |names: &[&str]| {
+        let mut out = names
+            .iter()
+            .take(SHOWN)
+            .map(|n| format!("`{}`", excerpt_to(n, 60)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > SHOWN {
+            out.push_str(&format!(" and {} more", names.len() - SHOWN));
+        }
+        out
+    };
+    let plural = |n: usize| if n == 1 { "column" } else { "columns" };
+    let mut parts = Vec::new();
+    let mut meant = Vec::new();
+    let mut other = Vec::new();
+    for name in unknown {
+        let near = closest(
+            name,
+            missing.iter().copied().filter(|m| !meant.contains(m)),
+            typo_limit(name),
+            Case::Insensitive,
+        );
+        match near {
+            Some(near) => {
+                meant.push(near);
+                parts.push(format!(
+                    "unknown column `{}` (did you mean `{near}`?)",
+                    excerpt_to(name, 60)
+                ));
+            }
+            None => other.push(*name),
+        }
+    }
+    if !other.is_empty() {
+        parts.push(format!(
+            "unknown {} {}",
+            plural(other.len()),
+            quoted(&other)
+        ));
+    }
+    let rest: Vec<&str> = missing
+        .iter()
+        .copied()
+        .filter(|m| !meant.contains(m))
+        .collect();
+    if rest.len() == COLUMNS.len() {
+        parts.push(format!("none of its {} columns", COLUMNS.len()));
+    } else if !rest.is_empty() {
+        parts.push(format!("missing {} {}", plural(rest.len()), quoted(&rest)));
+    }
+    parts.join("; ")
+}
+
 impl CredentialReport {
     /// Reads a report from CSV text. `file` names the input in errors. Every column AWS
     /// writes is required, and a column this version does not know is an error rather than
@@ -217,6 +279,7 @@ impl CredentialReport {
             ));
         }
         let mut index = [usize::MAX; 22];
+        let mut unknown = Vec::new();
         for (position, header) in headers.iter().enumerate() {
             let header = header.trim();
             match COLUMNS.iter().position(|c| *c == header) {
@@ -225,15 +288,7 @@ impl CredentialReport {
                         *slot = position;
                     }
                 }
-                None => {
-                    return Err(err(
-                        Some(1),
-                        format!(
-                            "unknown column `{header}`: this is not an IAM credential report, or a newer one than iamsnap knows (expected columns: {})",
-                            COLUMNS.join(", ")
-                        ),
-                    ));
-                }
+                None => unknown.push(header),
             }
         }
         let missing: Vec<&str> = COLUMNS
@@ -242,11 +297,11 @@ impl CredentialReport {
             .filter(|(_, i)| *i == usize::MAX)
             .map(|(c, _)| *c)
             .collect();
-        if !missing.is_empty() {
-            return Err(err(
-                Some(1),
-                format!("missing columns: {}", missing.join(", ")),
-            ));
+        if !unknown.is_empty() || !missing.is_empty() {
+            return Err(ImportError::CredentialReportHeader {
+                file: file.to_owned(),
+                problems: header_problems(&unknown, &missing),
+            });
         }
         let mut rows = Vec::new();
         let mut record = csv::StringRecord::new();
@@ -307,22 +362,35 @@ alice,arn:aws:iam::111122223333:user/alice,2014-01-01T00:00:00+00:00,true,no_inf
 
     #[test]
     fn unknown_and_missing_columns_are_errors() {
+        let header = |text: &str| {
+            CredentialReport::read(text.as_bytes(), "r.csv")
+                .unwrap_err()
+                .to_string()
+        };
         let extra = REPORT.replacen(
             "cert_2_last_rotated",
             "cert_2_last_rotated,favourite_colour",
             1,
         );
-        let err = CredentialReport::read(extra.as_bytes(), "r.csv").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("`r.csv`, line 1: unknown column `favourite_colour`"),
-            "{err}"
+        assert_eq!(
+            header(&extra),
+            "`r.csv`, line 1: not the header of an IAM credential report: unknown column `favourite_colour`"
         );
-        let err = CredentialReport::read("user,arn\nx,y\n".as_bytes(), "r.csv").unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("missing columns: user_creation_time"),
-            "{err}"
+        assert_eq!(
+            header(&REPORT.replacen("user,arn", "usr,arn", 1)),
+            "`r.csv`, line 1: not the header of an IAM credential report: unknown column `usr` (did you mean `user`?)"
+        );
+        assert_eq!(
+            header(&REPORT.replacen(",mfa_active", "", 1)),
+            "`r.csv`, line 1: not the header of an IAM credential report: missing column `mfa_active`"
+        );
+        assert_eq!(
+            header("user,arn\nx,y\n"),
+            "`r.csv`, line 1: not the header of an IAM credential report: missing columns `user_creation_time`, `password_enabled`, `password_last_used`, `password_last_changed`, `password_next_rotation`, `mfa_active`, `access_key_1_active`, `access_key_1_last_rotated` and 12 more"
+        );
+        assert_eq!(
+            header("name,colour\nx,y\n"),
+            "`r.csv`, line 1: not the header of an IAM credential report: unknown columns `name`, `colour`; none of its 22 columns"
         );
     }
 

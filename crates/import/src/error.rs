@@ -92,8 +92,20 @@ pub enum ImportError {
         /// What is wrong.
         message: String,
     },
+    /// The credential report's first line does not name the columns of one.
+    #[error(
+        "`{}`, line 1: not the header of an IAM credential report: {}",
+        excerpt(file),
+        problems
+    )]
+    CredentialReportHeader {
+        /// The input file.
+        file: String,
+        /// Its unknown and missing columns, in words.
+        problems: String,
+    },
     /// Reading an input failed.
-    #[error("cannot read `{}`: {source}", excerpt(file))]
+    #[error("cannot read `{}`: {}", excerpt(file), io_text(source))]
     Io {
         /// The input file.
         file: String,
@@ -145,10 +157,39 @@ impl ImportError {
             Self::CredentialReport { .. } => Some(
                 "the credential report is the CSV of `aws iam get-credential-report --query Content --output text | base64 -d`: correct the value at that place",
             ),
+            Self::CredentialReportHeader { .. } => Some(
+                "the first line must name the 22 columns AWS writes, `user`, `arn`, `user_creation_time` … `cert_2_last_rotated`: give the report as `aws iam get-credential-report --query Content --output text | base64 -d` writes it, unedited (columns iamsnap does not know may come from a newer report format: update iamsnap)",
+            ),
+            Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Some("check the path: a relative one is taken from the current folder")
+            }
             Self::AccountNotFound { .. } => Some(
                 "give one of the accounts found to --account, or leave --account out to import them all",
             ),
             Self::Account { .. } | Self::Io { .. } | Self::Snapshot(_) => None,
+        }
+    }
+}
+
+/// What the operating system answered, in words: without the error number Rust appends,
+/// and lowercase like every message of iamsnap.
+pub(crate) fn io_text(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "no such file or folder".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
+        _ => {
+            let text = e.to_string();
+            let text = match text.rfind(" (os error ") {
+                Some(at) => text.get(..at).unwrap_or(&text).to_owned(),
+                None => text,
+            };
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => text,
+            }
         }
     }
 }

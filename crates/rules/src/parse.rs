@@ -282,7 +282,20 @@ fn syntax_error(
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .map_or(0, |i| i + 1);
     let prev = before.get(prev_start..).unwrap_or_default();
+    // Only the word right after `rule <id>` can be a clause keyword read as the name;
+    // elsewhere (`for role r` before a misspelt `where`) the previous word is meant.
+    let after_rule_id = {
+        let words: Vec<&str> = before
+            .get(..prev_start)
+            .unwrap_or_default()
+            .split_whitespace()
+            .rev()
+            .take(2)
+            .collect();
+        words.get(1) == Some(&"rule")
+    };
     if !prev.is_empty()
+        && after_rule_id
         && !CLAUSE_KEYWORDS.contains(&prev)
         && let Some(near) = nearest(prev, CLAUSE_KEYWORDS.iter().copied())
     {

@@ -277,6 +277,22 @@ fn column_difference(found: &Schema, expected: &Schema) -> Option<String> {
     None
 }
 
+/// A Parquet or Arrow reader's error in words: without the name of the error type it
+/// starts with (`Parquet error: `), lowercase like every message of iamsnap.
+fn reader_text(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let rest = ["Parquet error: ", "Arrow error: ", "External: "]
+        .iter()
+        .fold(text.as_str(), |t, prefix| {
+            t.strip_prefix(prefix).unwrap_or(t)
+        });
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
 /// The bytes of `ranges` of `file` (`len` bytes long), for the push decoders.
 fn read_ranges(file: &File, len: u64, ranges: &[Range<u64>]) -> Result<Vec<Bytes>, Problem> {
     let mut out = Vec::with_capacity(ranges.len());
@@ -306,7 +322,7 @@ fn read_footer(
     len: u64,
     page_index: PageIndexPolicy,
 ) -> Result<Arc<ParquetMetaData>, Problem> {
-    let damaged = |e: &dyn std::fmt::Display| Problem::Damaged(e.to_string());
+    let damaged = |e: &dyn std::fmt::Display| Problem::Damaged(reader_text(e));
     let mut footer = ParquetMetaDataPushDecoder::try_new(len)
         .map_err(|e| damaged(&e))?
         .with_page_index_policy(page_index);
@@ -328,7 +344,7 @@ fn read_footer(
 /// footer and the data are decoded the way DataFusion decodes them for queries (the push
 /// decoders, each column chunk read on its own, text as views).
 fn check_parquet(file: &File, len: u64, def: &Table, rows: u64) -> Result<(), Problem> {
-    let damaged = |e: &dyn std::fmt::Display| Problem::Damaged(e.to_string());
+    let damaged = |e: &dyn std::fmt::Display| Problem::Damaged(reader_text(e));
     let expected = def.schema();
 
     // Without the page index (as DataFusion reads the schema) and with it (as it reads data).

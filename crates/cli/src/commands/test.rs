@@ -96,6 +96,9 @@ fn fixture_error(where_: &str, e: &ImportError) -> CliError {
             "`{file}` is not a valid credential report{}",
             line.map(|l| format!(" (line {l})")).unwrap_or_default()
         ),
+        ImportError::CredentialReportHeader { file, .. } => {
+            format!("`{file}` is not a valid credential report (its header, line 1)")
+        }
         ImportError::Account { file, .. } => {
             format!("`{file}`: cannot tell which account it belongs to")
         }
