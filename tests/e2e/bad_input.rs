@@ -129,7 +129,8 @@ fn credential_report_message(header: impl Fn(&str) -> String) -> String {
 #[test]
 fn a_credential_report_with_a_wrong_header_says_which_columns_and_what_to_do() {
     const HELP: &str = "help: the first line must name the 22 columns AWS writes, `user`, `arn`, `user_creation_time` … `cert_2_last_rotated`: give the report as `aws iam get-credential-report --query Content --output text | base64 -d` writes it, unedited (columns iamsnap does not know may come from a newer report format: update iamsnap)\n";
-    let cases: [(&dyn Fn(&str) -> String, &str); 4] = [
+    type Edit<'a> = &'a dyn Fn(&str) -> String;
+    let cases: [(Edit, &str); 4] = [
         (
             &|h| h.replacen("cert_2_last_rotated", "cert_2_last_rotated,shoe_size", 1),
             "unknown column `shoe_size`",
