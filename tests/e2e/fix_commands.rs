@@ -52,39 +52,86 @@ fn check_commands(commands: &Value) -> (bool, String) {
     )
 }
 
+/// Every command `remove_policy` can give: a managed policy detached from, and an inline
+/// one deleted from, a user, a group and a role (`{remove_policy(...)}` in a template).
+fn remove_policy_commands() -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in ["user", "group", "role"] {
+        for (policy_type, arn) in [
+            ("aws_managed", "arn:aws:iam::aws:policy/AdministratorAccess"),
+            ("inline", ""),
+        ] {
+            let (commands, _) = iamsnap_rules::remove_policy(&[iamsnap_rules::Attachment {
+                principal_type: kind.to_owned(),
+                principal_name: "{name}".to_owned(),
+                policy_type: policy_type.to_owned(),
+                policy_arn: arn.to_owned(),
+                policy_name: "{policy}".to_owned(),
+                via_group_name: String::new(),
+            }])
+            .unwrap();
+            out.extend(commands.into_iter().map(|c| c.join(" ")));
+        }
+    }
+    out
+}
+
 #[test]
 fn every_shipped_fix_command_is_a_command_of_the_aws_cli() {
     let mut commands = Vec::new();
+    let mut ids = Vec::new();
     for (name, _, _) in EMBEDDED {
         let pack = Pack::embedded(name).unwrap().unwrap();
         for r in &pack.rules {
             let info = r.info();
-            if !info.fix.is_empty() {
+            if info.fix.is_empty() {
+                continue;
+            }
+            ids.push(info.id.clone());
+            if info.fix.starts_with("{remove_policy(") {
+                // Each command it can give.
+                for c in remove_policy_commands() {
+                    commands.push(json!({ "id": info.id, "command": c }));
+                }
+            } else {
                 commands.push(json!({ "id": info.id, "command": info.fix }));
             }
         }
     }
-    let ids: Vec<String> = commands
-        .iter()
-        .filter_map(|c| c["id"].as_str().map(str::to_owned))
-        .collect();
-    // The rules whose fix is one command; a change to this list is a change to review.
+    // The rules with a fix; a change to this list is a change to review.
     assert_eq!(
         ids,
         [
             "NHI-KEY-002",
             "NHI-KEY-004",
             "NHI-USER-001",
+            "NHI-ADMIN-002",
             "CIS-1.11",
             "CIS-1.12-key",
-            "CIS-1.12-password"
+            "CIS-1.12-password",
+            "CIS-1.16"
         ]
     );
-    let (success, out) = check_commands(&Value::Array(commands));
+    let shapes: Vec<String> = remove_policy_commands()
+        .iter()
+        .map(|c| c.split(' ').take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            "aws iam detach-user-policy",
+            "aws iam delete-user-policy",
+            "aws iam detach-group-policy",
+            "aws iam delete-group-policy",
+            "aws iam detach-role-policy",
+            "aws iam delete-role-policy"
+        ]
+    );
+    let (success, out) = check_commands(&Value::Array(commands.clone()));
     assert!(success, "{out}");
     assert_eq!(
         out.lines().filter(|l| l.starts_with("ok ")).count(),
-        ids.len(),
+        commands.len(),
         "{out}"
     );
 }
@@ -270,4 +317,260 @@ fn names_from_a_snapshot_cannot_inject_shell_syntax_into_a_fix_command() {
         text.contains("aws iam delete-login-profile --user-name 'svc$(touch pwned-2)'"),
         "{text}"
     );
+}
+
+/// An auth-details page: role `app` (AdministratorAccess and the customer policy
+/// `full-admin`), user `bot` in group `admins` (AdministratorAccess directly and through
+/// the group, and an inline "*" on "*"), all named with `suffix`.
+fn policies_account(suffix: &str) -> Value {
+    let account = "123456789012";
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let full = format!("arn:aws:iam::{account}:policy/full-admin");
+    let everything = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let (role, user, group) = (
+        format!("app{suffix}"),
+        format!("bot{suffix}"),
+        format!("admins{suffix}"),
+    );
+    let date = "2026-01-01T00:00:00Z";
+    json!({
+        "UserDetailList": [{
+            "Path": "/", "UserName": user, "UserId": "AIDAAAAAAAAAAAAAAAAAB",
+            "Arn": format!("arn:aws:iam::{account}:user/{user}"), "CreateDate": date,
+            "GroupList": [group],
+            "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": admin}],
+            "UserPolicyList": [{"PolicyName": "everything", "PolicyDocument": everything}],
+            "Tags": []
+        }],
+        "GroupDetailList": [{
+            "Path": "/", "GroupName": group, "GroupId": "AGPAAAAAAAAAAAAAAAAAA",
+            "Arn": format!("arn:aws:iam::{account}:group/{group}"), "CreateDate": date,
+            "GroupPolicyList": [],
+            "AttachedManagedPolicies": [
+                {"PolicyName": "AdministratorAccess", "PolicyArn": admin},
+                {"PolicyName": "full-admin", "PolicyArn": full}
+            ]
+        }],
+        "RoleDetailList": [{
+            "Path": "/", "RoleName": role, "RoleId": "AROAAAAAAAAAAAAAAAAAA",
+            "Arn": format!("arn:aws:iam::{account}:role/{role}"), "CreateDate": date,
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"
+            }]},
+            "RolePolicyList": [],
+            "AttachedManagedPolicies": [
+                {"PolicyName": "AdministratorAccess", "PolicyArn": admin},
+                {"PolicyName": "full-admin", "PolicyArn": full}
+            ],
+            "Tags": []
+        }],
+        "Policies": [{
+            "PolicyName": "full-admin", "PolicyId": "ANPAAAAAAAAAAAAAAAAAA", "Arn": full,
+            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 2, "IsAttachable": true,
+            "CreateDate": date, "UpdateDate": date,
+            "PolicyVersionList": [{"Document": everything, "VersionId": "v1", "IsDefaultVersion": true, "CreateDate": date}]
+        }, {
+            "PolicyName": "AdministratorAccess", "PolicyId": "ANPAAAAAAAAAAAAAAAAAB", "Arn": admin,
+            "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 3, "IsAttachable": true,
+            "CreateDate": date, "UpdateDate": date,
+            "PolicyVersionList": [{"Document": everything, "VersionId": "v1", "IsDefaultVersion": true, "CreateDate": date}]
+        }]
+    })
+}
+
+/// The fixes of NHI-ADMIN-002 and CIS-1.16 over `policies_account(suffix)`, by resource.
+fn policy_fixes(dir: &std::path::Path, suffix: &str) -> Vec<(String, String, Value)> {
+    let file = dir.join("details.json");
+    std::fs::write(&file, policies_account(suffix).to_string()).unwrap();
+    let snap = dir.join("snap");
+    ok(&[
+        "import",
+        "--auth-details",
+        s(&file),
+        "-o",
+        s(&snap),
+        "--force",
+        "--captured-at",
+        "2026-11-01T00:00:00Z",
+    ]);
+    let out = run(&[
+        "check",
+        s(&snap),
+        "--format",
+        "json",
+        "--pack",
+        "nhi",
+        "--pack",
+        "cis",
+        "--rule",
+        "NHI-ADMIN-002",
+        "--rule",
+        "CIS-1.16",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut fixes: Vec<(String, String, Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["resource"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit(['/', ':'])
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                f["fix"].clone(),
+            )
+        })
+        .collect();
+    fixes.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    fixes
+}
+
+#[test]
+fn a_policy_is_removed_where_it_is_attached_and_a_group_is_called_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let full = "arn:aws:iam::123456789012:policy/full-admin";
+    let group_note = "the policy comes through group `admins`: removing it from the group removes it from every other member of the group too";
+    assert_eq!(
+        policy_fixes(dir.path(), ""),
+        vec![
+            (
+                "CIS-1.16".to_owned(),
+                "everything".to_owned(),
+                json!({"command": "aws iam delete-user-policy --user-name bot --policy-name everything"}),
+            ),
+            (
+                "CIS-1.16".to_owned(),
+                "full-admin".to_owned(),
+                json!({
+                    "command": format!("aws iam detach-group-policy --group-name admins --policy-arn {full} && aws iam detach-role-policy --role-name app --policy-arn {full}"),
+                    "note": group_note,
+                }),
+            ),
+            (
+                "NHI-ADMIN-002".to_owned(),
+                "app".to_owned(),
+                json!({"command": format!("aws iam detach-role-policy --role-name app --policy-arn {admin}")}),
+            ),
+            (
+                "NHI-ADMIN-002".to_owned(),
+                "bot".to_owned(),
+                json!({
+                    "command": format!("aws iam detach-user-policy --user-name bot --policy-arn {admin} && aws iam detach-group-policy --group-name admins --policy-arn {admin}"),
+                    "note": group_note,
+                }),
+            ),
+        ]
+    );
+    // Every report format shows the note.
+    let snap = dir.path().join("snap");
+    for format in ["table", "markdown", "junit", "sarif"] {
+        let out = run(&[
+            "check",
+            s(&snap),
+            "--format",
+            format,
+            "--rule",
+            "NHI-ADMIN-002",
+        ]);
+        let text = stdout(&out);
+        assert!(
+            text.contains(
+                "removing it from the group removes it from every other member of the group too"
+            ),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn names_from_a_snapshot_cannot_inject_shell_syntax_into_a_remove_policy_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "'; touch pwned; echo '$(touch pwned-2)";
+    let fixes = policy_fixes(dir.path(), hostile);
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let (_, _, bot) = fixes
+        .iter()
+        .find(|(rule, name, _)| rule == "NHI-ADMIN-002" && name.starts_with("bot"))
+        .unwrap();
+    let command = bot["command"].as_str().unwrap();
+    // `&&` joins the commands; `aws` prints the words it gets, one list per command.
+    let words = sh_arguments(command, &work);
+    let group = format!("admins{hostile}");
+    let user = format!("bot{hostile}");
+    assert_eq!(
+        words,
+        [
+            "iam",
+            "detach-user-policy",
+            "--user-name",
+            &user,
+            "--policy-arn",
+            admin,
+            "iam",
+            "detach-group-policy",
+            "--group-name",
+            &group,
+            "--policy-arn",
+            admin,
+        ],
+        "{command}"
+    );
+    assert!(
+        crate::common::listing(&work).is_empty(),
+        "a command created files: {:?}",
+        crate::common::listing(&work)
+    );
+}
+
+#[test]
+fn a_misused_remove_policy_is_an_error_of_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = root().join("snapshots/demo-2026-11-22");
+    let pack = |entity: &str, fix: &str| {
+        let file = dir.path().join("p.rules");
+        std::fs::write(
+            &file,
+            format!(
+                "pack p \"p\"\nrule P-1\n  severity low\n  title \"t\"\n  for {entity} x\n  fix \"{fix}\"\n"
+            ),
+        )
+        .unwrap();
+        crate::common::fails(&["check", s(&demo), "--pack", s(&file)])
+    };
+    for (entity, fix, expected) in [
+        (
+            "role",
+            "{remove_polcy(x)}",
+            "`remove_polcy` is not a function of templates",
+        ),
+        (
+            "role",
+            "{remove_policy(r)}",
+            "`remove_policy` takes the rule's alias `x`",
+        ),
+        (
+            "role",
+            "{remove_policy(x, arn)}",
+            "is not a call of `remove_policy`",
+        ),
+        (
+            "access_key",
+            "{remove_policy(x)}",
+            "the rule's rows have no attachments",
+        ),
+    ] {
+        let err = pack(entity, fix);
+        assert!(err.contains(expected), "{fix}: {err}");
+        assert!(err.contains("help: "), "{fix}: {err}");
+    }
 }

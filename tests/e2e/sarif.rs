@@ -125,6 +125,7 @@ fn finding(rule_id: &str, severity: Severity, resource: &str, detail: &str) -> F
             iamsnap_rules::Fix {
                 command: None,
                 unavailable: Some("the snapshot has no value for `r.name`".to_owned()),
+                note: None,
             }
         } else {
             iamsnap_rules::Fix {
@@ -132,6 +133,7 @@ fn finding(rule_id: &str, severity: Severity, resource: &str, detail: &str) -> F
                     "aws iam update-access-key --user-name 'a b' --access-key-id {detail} --status Inactive"
                 )),
                 unavailable: None,
+                note: Some("what else it changes".to_owned()),
             }
         }),
     }

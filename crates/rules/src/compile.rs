@@ -279,17 +279,32 @@ impl Compiler<'_> {
         let mut message_exprs = Vec::new();
         let mut message = Vec::new();
         if let Some(m) = &pr.texts.template {
-            for piece in self.template_fields(src, &scope, &alias, m, "message", &mut message_exprs)
+            for piece in self
+                .template_fields(src, &scope, &alias, m, "message", &mut message_exprs)
+                .await
             {
                 message.push(match piece {
                     FixPiece::Text(t) => Piece::Text(t),
                     FixPiece::Field { index, .. } => Piece::Field(index),
+                    FixPiece::RemovePolicy { name, .. } => {
+                        self.error_help(
+                            src,
+                            m.span,
+                            format!("`{{{name}}}` gives commands: it can be used in the fix command only"),
+                            "write it in the rule's `fix`",
+                        );
+                        continue;
+                    }
                 });
             }
         }
-        let fix = pr.texts.fix.as_ref().map(|f| {
-            self.template_fields(src, &scope, &alias, f, "fix command", &mut message_exprs)
-        });
+        let fix = match pr.texts.fix.as_ref() {
+            Some(f) => Some(
+                self.template_fields(src, &scope, &alias, f, "fix command", &mut message_exprs)
+                    .await,
+            ),
+            None => None,
+        };
         if !self.errors.is_empty() {
             return None;
         }
@@ -387,7 +402,7 @@ impl Compiler<'_> {
     /// The pieces of a text template (`{alias.field}` fields, `{{`/`}}` braces) of a rule
     /// over `alias`; each field's expression is appended to `exprs`, which its piece
     /// indexes. `what` names the clause in errors.
-    fn template_fields(
+    async fn template_fields(
         &mut self,
         src: &Source,
         scope: &Scope,
@@ -401,6 +416,15 @@ impl Compiler<'_> {
         for piece in split_template(&text.node) {
             match piece {
                 TemplatePiece::Text(t) => out.push(FixPiece::Text(t)),
+                TemplatePiece::Field(name) if name.contains('(') => {
+                    if let Some(e) = self.remove_policy(src, scope, alias, &name, span).await {
+                        out.push(FixPiece::RemovePolicy {
+                            index: exprs.len(),
+                            name: name.clone(),
+                        });
+                        exprs.push(e);
+                    }
+                }
                 TemplatePiece::Field(name) => {
                     let Some((a, f)) = name.split_once('.') else {
                         self.error_help(
@@ -435,6 +459,121 @@ impl Compiler<'_> {
             }
         }
         out
+    }
+
+    /// `remove_policy(alias)` or `remove_policy(alias, "POLICY-ARN")` in a template: the
+    /// rows of the alias's `attachments` (those of that policy only, when given), as a
+    /// list of structs, from an aggregate left-joined on the alias; the fix turns them into
+    /// commands ([`crate::fix::remove_policy`]).
+    async fn remove_policy(
+        &mut self,
+        src: &Source,
+        scope: &Scope,
+        alias: &str,
+        call: &str,
+        span: Span,
+    ) -> Option<Expr> {
+        const USAGE: &str = "write `{remove_policy(ALIAS)}`, or `{remove_policy(ALIAS, 'POLICY-ARN')}` for one policy";
+        let parsed = call
+            .strip_prefix("remove_policy")
+            .map(str::trim_start)
+            .and_then(|c| c.strip_prefix('('))
+            .and_then(|c| c.strip_suffix(')'))
+            .map(|args| {
+                let (first, policy) = match args.split_once(',') {
+                    Some((a, p)) => (a.trim(), Some(p.trim())),
+                    None => (args.trim(), None),
+                };
+                let policy = policy.map(|p| {
+                    p.strip_prefix('\'')
+                        .and_then(|p| p.strip_suffix('\''))
+                        .or_else(|| p.strip_prefix('"').and_then(|p| p.strip_suffix('"')))
+                });
+                (first, policy)
+            });
+        let (owner, policy) = match parsed {
+            Some((owner, None)) => (owner, None),
+            Some((owner, Some(Some(p)))) if !p.contains(['\'', '"']) => (owner, Some(p)),
+            _ => {
+                let (head, _) = call.split_once('(').unwrap_or((call, ""));
+                let message = if head.trim() == "remove_policy" {
+                    format!("`{{{call}}}` is not a call of `remove_policy`")
+                } else {
+                    format!("`{}` is not a function of templates", head.trim())
+                };
+                self.error_help(src, span, message, USAGE);
+                return None;
+            }
+        };
+        if owner != alias {
+            self.error_help(
+                src,
+                span,
+                format!("`{{{call}}}`: `remove_policy` takes the rule's alias `{alias}`"),
+                USAGE,
+            );
+            return None;
+        }
+        let spec = scope
+            .aliases
+            .get(alias)
+            .and_then(|b| b.entity)
+            .and_then(|e| e.relation("attachments"));
+        let Some(spec) = spec else {
+            self.error_help(
+                src,
+                span,
+                format!("`{{{call}}}`: the rule's rows have no attachments"),
+                "`remove_policy` is for rules over principals, users, roles, groups and policies",
+            );
+            return None;
+        };
+        let table = match scan(self.ctx, spec.table).await {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(src, span, e.strip_backtrace());
+                return None;
+            }
+        };
+        let name = format!("__c{}", self.joins.len());
+        let q = "__attached";
+        let text = |c: &str| coalesce(vec![qcol(q, c), lit("")]);
+        let plan = (|| {
+            let mut b = LogicalPlanBuilder::from(table).alias(q)?;
+            if let Some(p) = policy {
+                b = b.filter(qcol(q, "policy_arn").eq(lit(p)))?;
+            }
+            let row = datafusion::functions::expr_fn::named_struct(
+                [
+                    "principal_type",
+                    "principal_name",
+                    "policy_type",
+                    "policy_arn",
+                    "policy_name",
+                    "via_group_name",
+                ]
+                .into_iter()
+                .flat_map(|c| [lit(c), text(c)])
+                .collect(),
+            );
+            b.aggregate(
+                vec![qcol(q, spec.foreign).alias("__key")],
+                vec![datafusion::functions_aggregate::expr_fn::array_agg(row).alias("rows")],
+            )?
+            .alias(name.as_str())?
+            .build()
+        })();
+        match plan {
+            Ok(p) => {
+                self.joins
+                    .push((p, spec.local.to_owned(), "__key".to_owned()));
+                Some(qcol(&name, "rows"))
+            }
+            Err(e) => {
+                self.error(src, span, e.strip_backtrace());
+                None
+            }
+        }
     }
 
     /// A condition. Boxed because conditions nest.

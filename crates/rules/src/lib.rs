@@ -39,7 +39,7 @@ pub use finding::{
     Finding, MissingData, Report, RuleInfo, RuleLocation, RuleWithoutData, Severity,
     SuppressedFinding,
 };
-pub use fix::{Fix, quote as shell_quote};
+pub use fix::{Attachment, Fix, quote as shell_quote, remove_policy};
 pub use pack::{EMBEDDED, Origin, Pack, PackDefine, PackRule, PackTest};
 pub use parse::parse_pack;
 pub use print::{expr as print_expr, print_pack};

@@ -8,6 +8,7 @@ use iamsnap_engine::{Engine, EngineError, format_bytes, format_duration};
 
 use crate::compile::{CompiledRule, Piece};
 use crate::finding::Finding;
+use crate::fix::{Attachment, FixValue};
 
 /// Why a rule could not run.
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +133,13 @@ fn to_findings(rule: &CompiledRule, batch: &RecordBatch) -> Result<Vec<Finding>,
             }
         }
         let fix = match &rule.fix {
-            Some(pieces) => Some(crate::fix::fill(pieces, |i| text(3 + i, row))?),
+            Some(pieces) => Some(crate::fix::fill(pieces, |i, rows| {
+                if rows {
+                    attachments(batch, 3 + i, row).map(FixValue::Attachments)
+                } else {
+                    text(3 + i, row).map(FixValue::Text)
+                }
+            })?),
             None => None,
         };
         out.push(Finding {
@@ -146,5 +153,79 @@ fn to_findings(rule: &CompiledRule, batch: &RecordBatch) -> Result<Vec<Finding>,
             message,
         });
     }
+    Ok(out)
+}
+
+/// The attachment rows of a `remove_policy(...)` column (a list of structs of text fields)
+/// at `row`; none when the finding has none.
+fn attachments(batch: &RecordBatch, col: usize, row: usize) -> Result<Vec<Attachment>, String> {
+    use arrow::array::AsArray as _;
+    let Some(array) = batch.columns().get(col) else {
+        return Ok(Vec::new());
+    };
+    if array.is_null(row) {
+        return Ok(Vec::new());
+    }
+    let Some(list) = array.as_list_opt::<i32>() else {
+        return Err(format!(
+            "the attachments of a fix are not a list (`{}`)",
+            array.data_type()
+        ));
+    };
+    let items = list.value(row);
+    let Some(rows) = items.as_struct_opt() else {
+        return Err("the attachments of a fix are not rows".to_owned());
+    };
+    let options = FormatOptions::default().with_null("");
+    let field = |name: &str| -> Result<ArrayFormatter<'_>, String> {
+        let column = rows
+            .column_by_name(name)
+            .ok_or_else(|| format!("the attachments of a fix have no `{name}`"))?;
+        ArrayFormatter::try_new(column.as_ref(), &options).map_err(|e| e.to_string())
+    };
+    let names = [
+        "principal_type",
+        "principal_name",
+        "policy_type",
+        "policy_arn",
+        "policy_name",
+        "via_group_name",
+    ];
+    let formatters = names
+        .iter()
+        .map(|n| field(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for i in 0..rows.len() {
+        let mut values = Vec::with_capacity(formatters.len());
+        for f in &formatters {
+            values.push(f.value(i).try_to_string().map_err(|e| e.to_string())?);
+        }
+        let mut values = values.into_iter();
+        let mut next = || values.next().unwrap_or_default();
+        out.push(Attachment {
+            principal_type: next(),
+            principal_name: next(),
+            policy_type: next(),
+            policy_arn: next(),
+            policy_name: next(),
+            via_group_name: next(),
+        });
+    }
+    // One order whatever the aggregate's: the commands read the same on every run.
+    out.sort_by(|a, b| {
+        (
+            &a.via_group_name,
+            &a.principal_type,
+            &a.principal_name,
+            &a.policy_name,
+        )
+            .cmp(&(
+                &b.via_group_name,
+                &b.principal_type,
+                &b.principal_name,
+                &b.policy_name,
+            ))
+    });
     Ok(out)
 }

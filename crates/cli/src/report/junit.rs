@@ -183,6 +183,9 @@ fn fix_text(s: &mut String, f: &Finding) {
                 let _ = writeln!(s, "fix: {}", super::fix_unavailable(fix));
             }
         }
+        if let Some(note) = &fix.note {
+            let _ = writeln!(s, "note: {note}");
+        }
     }
 }
 
@@ -299,10 +302,11 @@ mod tests {
         r.findings[2].fix = Some(iamsnap_rules::Fix {
             command: Some("aws iam delete-login-profile --user-name 'a<b'".to_owned()),
             unavailable: None,
+            note: Some("what else it changes".to_owned()),
         });
         let x = render(&r);
         assert!(
-            x.contains("fix (commands that change the account: review each before running it; iamsnap runs nothing):\n  aws iam delete-login-profile --user-name 'a&lt;b'\n"),
+            x.contains("fix (commands that change the account: review each before running it; iamsnap runs nothing):\n  aws iam delete-login-profile --user-name 'a&lt;b'\nnote: what else it changes\n"),
             "{x}"
         );
     }

@@ -220,6 +220,9 @@ fn fixes(s: &mut String, report: &Report) {
                 let _ = writeln!(s, "  {}", cell(&fix_unavailable(fix)));
             }
         }
+        if let Some(note) = &fix.note {
+            let _ = writeln!(s, "  Note: {}\n", cell(note));
+        }
     }
 }
 
@@ -249,10 +252,12 @@ mod tests {
         r.findings[2].fix = Some(iamsnap_rules::Fix {
             command: Some("aws iam delete-login-profile --user-name 'a```b'".to_owned()),
             unavailable: None,
+            note: Some("what else it changes".to_owned()),
         });
         r.findings[0].fix = Some(iamsnap_rules::Fix {
             command: None,
             unavailable: Some("the snapshot has no value for `k.access_key_id`".to_owned()),
+            note: None,
         });
         let md = render(&r);
         let at = md.find("### Fixes (2)").unwrap();
@@ -263,7 +268,7 @@ mod tests {
         // The fence is longer than any run of backticks in the command.
         assert!(
             md[at..].contains(
-                "\n  ````sh\n  aws iam delete-login-profile --user-name 'a```b'\n  ````\n"
+                "\n  ````sh\n  aws iam delete-login-profile --user-name 'a```b'\n  ````\n\n  Note: what else it changes\n"
             ),
             "{md}"
         );

@@ -10,7 +10,7 @@
 //! - `partialFingerprints.iamsnapFingerprint/v1` is the finding's fingerprint, so an alert
 //!   keeps its identity across snapshots.
 //! - A finding's fix command is `properties.fix` of its result (`command`, or
-//!   `unavailable` saying what is missing, and `review`).
+//!   `unavailable` saying what is missing, `note` saying what else it changes, and `review`).
 //! - Suppressed findings are results with an external suppression and its justification;
 //!   expired suppressions are warnings of the run's invocation.
 
@@ -335,6 +335,9 @@ fn fix_property(finding: &Finding) -> Option<(&'static str, Value)> {
     if let Some(why) = &fix.unavailable {
         v.insert("unavailable".into(), json!(why));
     }
+    if let Some(note) = &fix.note {
+        v.insert("note".into(), json!(note));
+    }
     v.insert("review".into(), json!(super::FIX_NOTE));
     Some(("fix", Value::Object(v)))
 }
@@ -468,10 +471,12 @@ mod tests {
         r.findings[2].fix = Some(iamsnap_rules::Fix {
             command: Some("aws iam delete-login-profile --user-name ci-bot".to_owned()),
             unavailable: None,
+            note: Some("what else it changes".to_owned()),
         });
         r.findings[0].fix = Some(iamsnap_rules::Fix {
             command: None,
             unavailable: Some("the snapshot has no value for `u.name`".to_owned()),
+            note: None,
         });
         let doc = document(&r);
         let results = doc["runs"][0]["results"].as_array().unwrap();
@@ -480,6 +485,7 @@ mod tests {
             fixes[2],
             &json!({
                 "command": "aws iam delete-login-profile --user-name ci-bot",
+                "note": "what else it changes",
                 "review": super::super::FIX_NOTE,
             })
         );

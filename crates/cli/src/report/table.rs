@@ -130,6 +130,9 @@ fn fixes(s: &mut String, report: &Report, color: bool) {
             Some(command) => s.push_str(&format!("    {}\n", escape(command))),
             None => s.push_str(&format!("    ({})\n", escape(&fix_unavailable(fix)))),
         }
+        if let Some(note) = &fix.note {
+            s.push_str(&format!("    note: {}\n", escape(note)));
+        }
     }
 }
 
@@ -247,10 +250,12 @@ mod tests {
                     .to_owned(),
             ),
             unavailable: None,
+            note: Some("what else it changes".to_owned()),
         });
         r.findings[0].fix = Some(iamsnap_rules::Fix {
             command: None,
             unavailable: Some("the snapshot has no value for `k.access_key_id`".to_owned()),
+            note: None,
         });
         let text = render(&r, false, Some(60));
         let fixes = text
@@ -259,7 +264,8 @@ mod tests {
         assert!(
             text[fixes..].contains(
                 "\n  NHI-KEY-001 arn:aws:iam::111122223333:user/ci-bot (AKIA1)\n    aws iam \
-             update-access-key --user-name 'ci bot' --access-key-id AKIA1 --status Inactive\n"
+             update-access-key --user-name 'ci bot' --access-key-id AKIA1 --status Inactive\n    \
+             note: what else it changes\n"
             ),
             "{text}"
         );
