@@ -1,8 +1,9 @@
 """Checks fix commands against the AWS CLI's own command model.
 
 Reads a JSON list of {"id": ..., "command": ...} on standard input: each command is a
-rule's `fix` template, `{alias.field}` standing for a value. For each, prints one line
-`ok <id>` or `error <id>: <why>`, and exits 1 when any is wrong.
+rule's `fix` template, `{alias.field}` standing for a value, or a document written to a
+file and the command that reads it (`printf '%s\\n' VALUE > FILE && aws ...
+file://FILE`). For each, prints one line `ok <id>` or `error <id>: <why>`, and exits 1 when any is wrong.
 
 The model is the one `aws` itself builds (awscli's command table over botocore's service
 models): the service and operation must be commands, every `--option` an argument of the
@@ -30,6 +31,21 @@ def words(template):
 
 
 def check(services, template):
+    # `printf '%s\n' VALUE > FILE && aws ... file://FILE`: a document written to a file
+    # the command then reads. The file part must be exactly that form.
+    parts = template.split(" && ")
+    if len(parts) == 2 and parts[0].startswith("printf "):
+        written = words(parts[0])
+        if len(written) != 5 or written[:2] != ["printf", "%s\\n"] or written[3] != ">":
+            return "the file part must be `printf '%s\\n' VALUE > FILE`"
+        target = written[4]
+        if "/" in target.replace(PLACEHOLDER, "") or not target.endswith(".json"):
+            return f"`{target}` is not a JSON file of the current folder"
+        if f"file://{target}" not in words(parts[1]):
+            return f"the command does not read `file://{target}`"
+        template = parts[1]
+    elif len(parts) > 1:
+        return "commands are joined with `&&` only after `printf '%s\\n' VALUE > FILE`"
     argv = words(template)
     if len(argv) < 3 or argv[0] != "aws":
         return "not an `aws <service> <operation>` command"

@@ -105,6 +105,7 @@ fn every_shipped_fix_command_is_a_command_of_the_aws_cli() {
             "NHI-KEY-002",
             "NHI-KEY-004",
             "NHI-USER-001",
+            "NHI-TRUST-008",
             "NHI-ADMIN-002",
             "CIS-1.11",
             "CIS-1.12-key",
@@ -145,6 +146,10 @@ fn the_command_check_finds_what_the_aws_cli_would_refuse() {
         {"id": "enum", "command": "aws iam update-access-key --access-key-id {k.access_key_id} --status Disabled"},
         {"id": "service", "command": "aws iamx list-users"},
         {"id": "twice", "command": "aws iam delete-login-profile --user-name a --user-name b"},
+        {"id": "file", "command": "printf '%s\\n' {d} > /tmp/{r.name}.json && aws iam update-assume-role-policy --role-name {r.name} --policy-document file:///tmp/{r.name}.json"},
+        {"id": "read", "command": "printf '%s\\n' {d} > t-{r.name}.json && aws iam update-assume-role-policy --role-name {r.name} --policy-document file://other.json"},
+        {"id": "shape", "command": "printf '%s' {d} >> t.json && aws iam update-assume-role-policy --role-name {r.name} --policy-document file://t.json"},
+        {"id": "joined", "command": "aws iam delete-login-profile --user-name a && rm -rf x"},
     ]);
     let (success, out) = check_commands(&bad);
     assert!(!success, "{out}");
@@ -155,6 +160,10 @@ fn the_command_check_finds_what_the_aws_cli_would_refuse() {
         "error enum: `--status Disabled`: the values are Active, Inactive, Expired",
         "error service: `iamx` is not a service of the AWS CLI",
         "error twice: `--user-name` is given twice",
+        "error file: `/tmp/VALUE.json` is not a JSON file of the current folder",
+        "error read: the command does not read `file://t-VALUE.json`",
+        "error shape: the file part must be `printf '%s\\n' VALUE > FILE`",
+        "error joined: commands are joined with `&&` only after `printf '%s\\n' VALUE > FILE`",
     ] {
         assert!(out.contains(expected), "{expected}\n{out}");
     }
@@ -568,9 +577,142 @@ fn a_misused_remove_policy_is_an_error_of_the_pack() {
             "{remove_policy(x)}",
             "the rule's rows have no attachments",
         ),
+        (
+            "role",
+            "{trust_with_source_acount(x.assume_role_policy, x.account_id, [])}",
+            "did you mean `trust_with_source_account`?",
+        ),
+        (
+            "role",
+            "{account_of(x.arn}",
+            "is not a function call such as",
+        ),
+        (
+            "role",
+            "{account_of(x.arn, $nope)}",
+            "unknown parameter `$nope`",
+        ),
     ] {
         let err = pack(entity, fix);
         assert!(err.contains(expected), "{fix}: {err}");
         assert!(err.contains("help: "), "{fix}: {err}");
     }
+}
+
+/// An account of one role `name` trusting EventBridge (no source condition) and Lambda.
+fn service_role_account(name: &str) -> Value {
+    json!({
+        "UserDetailList": [], "GroupDetailList": [], "Policies": [],
+        "RoleDetailList": [{
+            "Path": "/", "RoleName": name, "RoleId": "AROAAAAAAAAAAAAAAAAAA",
+            "Arn": format!("arn:aws:iam::123456789012:role/{name}"),
+            "CreateDate": "2026-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "Lambda", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
+                {"Sid": "Events", "Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com"]}, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}
+            ]},
+            "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": []
+        }]
+    })
+}
+
+#[test]
+fn the_trust_fix_writes_the_guarded_policy_to_a_file_and_applies_it_whatever_the_name() {
+    let hostile = "events-'; touch pwned; echo '$(touch pwned-2)";
+    for name in ["events-invoke", hostile] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("details.json");
+        std::fs::write(&file, service_role_account(name).to_string()).unwrap();
+        let snap = dir.path().join("snap");
+        ok(&[
+            "import",
+            "--auth-details",
+            s(&file),
+            "-o",
+            s(&snap),
+            "--captured-at",
+            "2026-11-01T00:00:00Z",
+        ]);
+        let out = run(&[
+            "check",
+            s(&snap),
+            "--format",
+            "json",
+            "--rule",
+            "NHI-TRUST-008",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let command = report["findings"][0]["fix"]["command"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let work = dir.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        // `aws` only prints its arguments: the file is written, then named to it.
+        let words = sh_arguments(&command, &work);
+        let target = format!("trust-{name}.json");
+        assert_eq!(
+            words,
+            [
+                "iam",
+                "update-assume-role-policy",
+                "--role-name",
+                name,
+                "--policy-document",
+                &format!("file://{target}"),
+            ],
+            "{command}"
+        );
+        assert_eq!(crate::common::listing(&work), vec![target.clone()]);
+        let written: Value =
+            serde_json::from_str(&std::fs::read_to_string(work.join(&target)).unwrap()).unwrap();
+        // EventBridge's statement gains the condition next to the one it had; Lambda's is
+        // as it was.
+        assert_eq!(
+            written,
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": "Lambda", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
+                {"Sid": "Events", "Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com"]}, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1", "aws:SourceAccount": "123456789012"}}}
+            ]})
+        );
+        // SQL gives the same document.
+        let sql = ok(&[
+            "query",
+            s(&snap),
+            "select trust_with_source_account(assume_role_policy, account_id, ['events.amazonaws.com', 'sns.amazonaws.com']) as t from roles",
+            "--format",
+            "json",
+        ]);
+        let rows: Value = serde_json::from_str(&sql).unwrap();
+        let t: Value = serde_json::from_str(rows[0]["t"].as_str().unwrap()).unwrap();
+        assert_eq!(t, written);
+    }
+}
+
+#[test]
+fn a_value_inside_a_file_name_cannot_name_another_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("details.json");
+    let mut account = service_role_account("events-invoke");
+    // Not a name IAM allows, but a snapshot may hold anything.
+    account["RoleDetailList"][0]["RoleName"] = json!("../../escape");
+    std::fs::write(&file, account.to_string()).unwrap();
+    let snap = dir.path().join("snap");
+    ok(&["import", "--auth-details", s(&file), "-o", s(&snap)]);
+    let out = run(&[
+        "check",
+        s(&snap),
+        "--format",
+        "json",
+        "--rule",
+        "NHI-TRUST-008",
+    ]);
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        report["findings"][0]["fix"],
+        json!({"unavailable": "a value is not written into a command (`r.name`: it holds `/`, which the file name it is part of cannot)"})
+    );
 }

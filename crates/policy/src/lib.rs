@@ -30,3 +30,4 @@ pub use parse::{
 pub use principal::{Principal, PrincipalInfo, PrincipalKind, PrincipalType, classify_principal};
 pub mod escalation;
 mod print;
+pub mod rewrite;

@@ -50,7 +50,7 @@ fn parse_text(text: &str, kind: Option<DocumentKind>) -> Result<PolicyDocument, 
 }
 
 /// serde_json appends " at line L column C"; the error carries those separately.
-fn syntax_message(e: &serde_json::Error) -> String {
+pub(crate) fn syntax_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
     match full.rfind(" at line ") {
         Some(cut) => full.get(..cut).unwrap_or(&full).to_owned(),

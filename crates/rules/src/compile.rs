@@ -416,13 +416,52 @@ impl Compiler<'_> {
         for piece in split_template(&text.node) {
             match piece {
                 TemplatePiece::Text(t) => out.push(FixPiece::Text(t)),
-                TemplatePiece::Field(name) if name.contains('(') => {
+                TemplatePiece::Field(name)
+                    if name.split_once('(').is_some_and(|(head, _)| {
+                        nearest(head.trim(), ["remove_policy"]).is_some()
+                    }) =>
+                {
                     if let Some(e) = self.remove_policy(src, scope, alias, &name, span).await {
                         out.push(FixPiece::RemovePolicy {
                             index: exprs.len(),
                             name: name.clone(),
                         });
                         exprs.push(e);
+                    }
+                }
+                TemplatePiece::Field(name) if name.contains('(') => {
+                    // A function call: its value, as text, is the field's. Placed in the
+                    // pack where it is written, so errors underline it there.
+                    let Some(at) = src.slice(span).find(name.as_str()) else {
+                        self.error_help(
+                            src,
+                            span,
+                            format!("`{{{name}}}` in the {what} cannot be located in the pack"),
+                            "write the call without escapes (`\\`) in it",
+                        );
+                        continue;
+                    };
+                    let call = match crate::parse::parse_call(&name, span.start + at) {
+                        Ok(c) => c,
+                        Err((at, message)) => {
+                            self.error_help(
+                                src,
+                                at,
+                                message,
+                                format!("write `{{f({alias}.<field>, $param, ...)}}` with a function of `iamsnap query`"),
+                            );
+                            continue;
+                        }
+                    };
+                    if let Some(e) = self.operand(src, scope, &call).await {
+                        out.push(FixPiece::Field {
+                            index: exprs.len(),
+                            name: name.clone(),
+                        });
+                        exprs.push(Expr::Cast(datafusion::logical_expr::Cast::new(
+                            Box::new(e),
+                            arrow::datatypes::DataType::Utf8,
+                        )));
                     }
                 }
                 TemplatePiece::Field(name) => {
@@ -1466,6 +1505,11 @@ impl Compiler<'_> {
                     }
                     let mut values = Vec::new();
                     for a in args {
+                        // A list (written or a parameter's) is an array argument.
+                        if let Some(items) = self.list_argument(src, a) {
+                            values.push(datafusion::functions_nested::expr_fn::make_array(items));
+                            continue;
+                        }
                         match self.operand(src, scope, a).await {
                             Some(v) => values.push(v),
                             None => {
@@ -1479,6 +1523,38 @@ impl Compiler<'_> {
                 }
             }
         })
+    }
+
+    /// The items of a function argument that is a list, written (`["a", "b"]`) or a
+    /// parameter's value, as literals; `None` for any other argument.
+    fn list_argument(&mut self, src: &Source, a: &Spanned<Operand>) -> Option<Vec<Expr>> {
+        let Operand::Value(v) = &a.node else {
+            return None;
+        };
+        let resolved = match v {
+            Value::Param(name) => self.pack.params.get(name).map(|p| p.node.clone())?,
+            other => other.clone(),
+        };
+        let Value::List(items) = resolved else {
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in &items {
+            match &item.node {
+                Value::Str(s) => out.push(lit(s.clone())),
+                Value::Num(n) => out.push(lit(n.clone())),
+                Value::Bool(b) => out.push(lit(*b)),
+                _ => {
+                    self.error(
+                        src,
+                        a.span,
+                        "a list given to a function holds text, numbers or booleans only",
+                    );
+                    return Some(Vec::new());
+                }
+            }
+        }
+        Some(out)
     }
 
     fn value(&mut self, src: &Source, scope: &Scope, v: &Value, span: Span) -> Option<Expr> {

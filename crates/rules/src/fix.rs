@@ -200,7 +200,13 @@ pub(crate) fn fill(
     let mut unsafe_values: Vec<String> = Vec::new();
     let mut other: Vec<String> = Vec::new();
     let mut note = None;
-    for piece in pieces {
+    for (at, piece) in pieces.iter().enumerate() {
+        // A value written inside a word — a file name such as `trust-{r.name}.json` — must
+        // not be able to name another folder.
+        let glued = |p: Option<&FixPiece>, edge: fn(&str) -> Option<char>| matches!(p, Some(FixPiece::Text(t)) if edge(t).is_some_and(|c| !c.is_whitespace()));
+        let in_word = glued(at.checked_sub(1).and_then(|i| pieces.get(i)), |t| {
+            t.chars().next_back()
+        }) || glued(pieces.get(at + 1), |t| t.chars().next());
         match piece {
             FixPiece::Text(t) => command.push_str(t),
             FixPiece::Field { index, name } | FixPiece::RemovePolicy { index, name } => {
@@ -210,6 +216,15 @@ pub(crate) fn fill(
                         if v.is_empty() {
                             if !missing.contains(&name.as_str()) {
                                 missing.push(name);
+                            }
+                            continue;
+                        }
+                        if in_word && v.contains('/') {
+                            let why = format!(
+                                "`{name}`: it holds `/`, which the file name it is part of cannot"
+                            );
+                            if !unsafe_values.contains(&why) {
+                                unsafe_values.push(why);
                             }
                             continue;
                         }
@@ -471,5 +486,41 @@ mod tests {
             fix.unavailable.as_deref(),
             Some("`remove_policy(p)`: the snapshot has no attachment of the policy")
         );
+    }
+
+    #[test]
+    fn a_value_inside_a_word_cannot_hold_a_slash() {
+        let pieces = vec![
+            FixPiece::Text("printf x > trust-".into()),
+            FixPiece::Field {
+                index: 0,
+                name: "r.name".into(),
+            },
+            FixPiece::Text(".json --role-name ".into()),
+            FixPiece::Field {
+                index: 0,
+                name: "r.name".into(),
+            },
+        ];
+        let fix = fill(&pieces, |_, _| Ok(FixValue::Text("a b".into()))).unwrap();
+        assert_eq!(
+            fix.command.as_deref(),
+            Some("printf x > trust-'a b'.json --role-name 'a b'")
+        );
+        let fix = fill(&pieces, |_, _| Ok(FixValue::Text("../x".into()))).unwrap();
+        assert_eq!(fix.command, None);
+        assert_eq!(
+            fix.unavailable.as_deref(),
+            Some(
+                "a value is not written into a command (`r.name`: it holds `/`, which the file name it is part of cannot)"
+            )
+        );
+        // Standing alone, a value may hold `/` (an ARN).
+        let alone = [FixPiece::Text("--arn ".into()), pieces[1].clone()];
+        let fix = fill(&alone, |_, _| {
+            Ok(FixValue::Text("arn:aws:iam::1:role/a".into()))
+        })
+        .unwrap();
+        assert_eq!(fix.command.as_deref(), Some("--arn arn:aws:iam::1:role/a"));
     }
 }

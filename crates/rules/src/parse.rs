@@ -374,6 +374,31 @@ fn unescape(pair: &Pair<'_, G>) -> String {
 
 type BuildResult<T> = Result<T, (Span, String)>;
 
+/// A function call written in a template field (`trust_with_source_account(r.x, $p)`),
+/// `offset` the byte offset of `text` in its file; an error at the place it does not read.
+pub(crate) fn parse_call(text: &str, offset: usize) -> Result<Spanned<Operand>, (Span, String)> {
+    if let Some(at) = too_deep_brackets(text) {
+        return Err((Span::new(offset + at, offset + at + 1), TOO_DEEP.to_owned()));
+    }
+    let whole = Span::new(offset, offset + text.len());
+    let pair = RulesParser::parse(G::call, text)
+        .map_err(|_| {
+            (
+                whole,
+                format!("`{text}` is not a function call such as `f(r.name, $param)`"),
+            )
+        })?
+        .next()
+        .ok_or((whole, "expected a function call".to_owned()))?;
+    if pair.as_str().len() != text.len() {
+        return Err((
+            whole,
+            format!("`{text}` is not one function call such as `f(r.name, $param)`"),
+        ));
+    }
+    Builder { offset }.operand(pair)
+}
+
 /// Turns pest pairs into the AST, shifting spans by the item's offset in the file.
 struct Builder {
     offset: usize,

@@ -140,7 +140,13 @@ pub(crate) fn render_command(
         )
         .with_help("write the command on one line, without control or invisible characters"));
     }
-    render_with(src, text, params, |name, v| {
+    // A parameter inside a `{...}` field is an argument of a function call there
+    // (`{f(r.x, $services)}`): it stays for the rule's compiler, which reads it as a value.
+    let fields = field_ranges(&text.node);
+    render_with_at(src, text, params, |name, at, v| {
+        if fields.iter().any(|r| r.contains(&at)) {
+            return Ok(format!("${name}"));
+        }
         let items: Vec<String> = match v {
             Value::List(items) => items.iter().map(|i| value_text(&i.node)).collect(),
             other => vec![value_text(other)],
@@ -172,6 +178,16 @@ fn render_with(
     params: &BTreeMap<String, Spanned<Value>>,
     value: impl Fn(&str, &Value) -> Result<String, Diagnostic>,
 ) -> Result<String, Diagnostic> {
+    render_with_at(src, text, params, |name, _, v| value(name, v))
+}
+
+/// `text` with each `$name` replaced by `value(name, its byte offset, parameter value)`.
+fn render_with_at(
+    src: &Source,
+    text: &Spanned<String>,
+    params: &BTreeMap<String, Spanned<Value>>,
+    value: impl Fn(&str, usize, &Value) -> Result<String, Diagnostic>,
+) -> Result<String, Diagnostic> {
     let mut out = String::with_capacity(text.node.len());
     for part in parts(&text.node) {
         match part {
@@ -180,11 +196,38 @@ fn render_with(
                 let Some(v) = params.get(name) else {
                     return Err(unknown(src, text, name, start, end, params));
                 };
-                out.push_str(&value(name, &v.node)?);
+                out.push_str(&value(name, start, &v.node)?);
             }
         }
     }
     Ok(out)
+}
+
+/// The byte ranges of the `{...}` fields of a template (`{{` and `}}` are braces).
+fn field_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (c, open) {
+            ('{', None) if chars.peek().map(|(_, n)| *n) == Some('{') => {
+                chars.next();
+            }
+            ('}', None) if chars.peek().map(|(_, n)| *n) == Some('}') => {
+                chars.next();
+            }
+            ('{', None) => open = Some(i),
+            ('}', Some(start)) => {
+                out.push(start..i);
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        out.push(start..text.len());
+    }
+    out
 }
 
 /// The error for `$name` at `start..end` of `text`.
@@ -289,5 +332,20 @@ mod tests {
             "{:?}",
             d.help
         );
+    }
+
+    #[test]
+    fn a_param_inside_a_field_is_left_to_the_call() {
+        let src = Source::new(
+            "p.rules",
+            "\"x $services {f(r.a, $services)} {{$stale_days}}\"",
+        );
+        assert_eq!(
+            render_command(&src, &spanned(&src), &params()).unwrap(),
+            "x 'a{{b}}' c {f(r.a, $services)} {{90}}"
+        );
+        assert_eq!(field_ranges("a {b} {{c}} {d"), vec![2..4, 12..14]);
+        let src = Source::new("p.rules", "\"{f($nope)}\"");
+        assert!(render_command(&src, &spanned(&src), &params()).is_err());
     }
 }

@@ -21,6 +21,12 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select user_name, age_days(create_date) from access_keys where status = 'Active'",
         },
         FunctionDoc {
+            name: "trust_with_source_account",
+            signature: "trust_with_source_account(trust_policy text, account_id text, services list<text>) -> text",
+            description: "The trust policy with `\"StringEquals\": {\"aws:SourceAccount\": account_id}` added to each Allow statement that trusts one of the services and tests none of aws:SourceAccount, aws:SourceArn, aws:SourceOrgID (existing conditions extended, everything else as written): the cross-service confused-deputy guard NHI-TRUST-008's fix applies. The document unchanged when no statement needs it; null for null arguments; an error for a document that is not JSON.",
+            example: "select name, trust_with_source_account(assume_role_policy, account_id, ['events.amazonaws.com', 'sns.amazonaws.com']) from roles",
+        },
+        FunctionDoc {
             name: "account_of",
             signature: "account_of(text) -> text",
             description: "The 12-digit account id in an ARN (or the value itself if it is an account id); null otherwise.",
@@ -86,4 +92,56 @@ pub(super) fn register(ctx: &SessionContext, snapshot: &Snapshot, prefix: &str) 
         }),
     );
     ctx.register_udf(account);
+    ctx.register_udf(trust_with_source_account());
+}
+
+/// `trust_with_source_account(trust_policy, account_id, services)`: see [`docs`].
+fn trust_with_source_account() -> datafusion::logical_expr::ScalarUDF {
+    const NAME: &str = "trust_with_source_account";
+    create_udf(
+        NAME,
+        vec![
+            DataType::Utf8,
+            DataType::Utf8,
+            DataType::List(Arc::new(arrow::datatypes::Field::new_list_field(
+                DataType::Utf8,
+                true,
+            ))),
+        ],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(args)?;
+            let usage = || {
+                DataFusionError::Plan(format!(
+                    "{NAME} takes a trust policy, an account id and a list of services"
+                ))
+            };
+            let (Some(doc), Some(account), Some(services)) = (
+                arrays.first().and_then(|a| a.as_string_opt::<i32>()),
+                arrays.get(1).and_then(|a| a.as_string_opt::<i32>()),
+                arrays.get(2).and_then(|a| a.as_list_opt::<i32>()),
+            ) else {
+                return Err(usage());
+            };
+            let mut out = Vec::with_capacity(doc.len());
+            for i in 0..doc.len() {
+                if doc.is_null(i) || account.is_null(i) || services.is_null(i) {
+                    out.push(None);
+                    continue;
+                }
+                let list = services.value(i);
+                let names = list.as_string_opt::<i32>().ok_or_else(usage)?;
+                let names: Vec<&str> = names.iter().flatten().collect();
+                let text = doc.value(i);
+                let rewritten =
+                    iamsnap_policy::rewrite::require_source_account(text, account.value(i), &names)
+                        .map_err(|e| DataFusionError::Execution(format!("{NAME}: {e}")))?;
+                out.push(Some(rewritten.unwrap_or_else(|| text.to_owned())));
+            }
+            Ok(ColumnarValue::Array(
+                Arc::new(StringArray::from(out)) as ArrayRef
+            ))
+        }),
+    )
 }

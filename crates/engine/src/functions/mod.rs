@@ -64,7 +64,7 @@ pub fn per_snapshot_functions() -> Vec<&'static str> {
         .into_iter()
         .chain(access::docs())
         .map(|d| d.name)
-        .filter(|n| *n != "account_of" && *n != "simulate")
+        .filter(|n| !matches!(*n, "account_of" | "simulate" | "trust_with_source_account"))
         .collect();
     names.push("explain_access");
     names
