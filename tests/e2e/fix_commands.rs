@@ -560,7 +560,7 @@ fn a_misused_remove_policy_is_an_error_of_the_pack() {
         (
             "role",
             "{remove_polcy(x)}",
-            "`remove_polcy` is not a function of templates",
+            "unknown function `remove_polcy`\n",
         ),
         (
             "role",

@@ -535,12 +535,22 @@ impl Compiler<'_> {
             Some((owner, Some(Some(p)))) if !p.contains(['\'', '"']) => (owner, Some(p)),
             _ => {
                 let (head, _) = call.split_once('(').unwrap_or((call, ""));
-                let message = if head.trim() == "remove_policy" {
-                    format!("`{{{call}}}` is not a call of `remove_policy`")
+                let head = head.trim();
+                if head == "remove_policy" {
+                    self.error_help(
+                        src,
+                        span,
+                        format!("`{{{call}}}` is not a call of `remove_policy`"),
+                        USAGE,
+                    );
                 } else {
-                    format!("`{}` is not a function of templates", head.trim())
-                };
-                self.error_help(src, span, message, USAGE);
+                    self.error_help(
+                        src,
+                        span,
+                        format!("unknown function `{head}`"),
+                        format!("did you mean `remove_policy`? {USAGE}"),
+                    );
+                }
                 return None;
             }
         };
