@@ -214,14 +214,20 @@ fn a_snapshot_of_another_format_version_is_refused() {
     let text = fs::read_to_string(&manifest).unwrap();
     fs::write(
         &manifest,
-        text.replace("\"format_version\": 3,", "\"format_version\": 1,"),
+        text.replace(
+            &format!("\"format_version\": {},", iamsnap_snapshot::FORMAT_VERSION),
+            "\"format_version\": 1,",
+        ),
     )
     .unwrap();
     let err = message_in(dir.path(), &["inspect", "snap"]);
     assert_eq!(
         err,
-        "error: snapshot `<dir>/snap` has format version 1; this iamsnap reads format versions 2 and 3\n\
-         help: re-create the snapshot with this iamsnap (import or export again), or use the iamsnap version that wrote it\n"
+        format!(
+            "error: snapshot `<dir>/snap` has format version 1; this iamsnap reads format versions 2 to {}\n\
+             help: re-create the snapshot with this iamsnap (import or export again), or use the iamsnap version that wrote it\n",
+            iamsnap_snapshot::FORMAT_VERSION
+        )
     );
 }
 

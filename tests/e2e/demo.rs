@@ -11,7 +11,7 @@ fn committed_demo_snapshots_are_current() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    for name in ["demo-2026-11-01", "demo-2026-11-22"] {
+    for name in ["demo-2026-11-01", "demo-2026-11-22", "demo-org-2026-11-22"] {
         let fresh = iamsnap_snapshot::Snapshot::open(&dir.path().join(name)).unwrap();
         let committed = iamsnap_snapshot::Snapshot::open(&root().join("snapshots").join(name))
             .unwrap_or_else(|e| panic!("{name}: {e}; run scripts/demo-snapshots snapshots"));

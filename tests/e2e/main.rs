@@ -25,6 +25,7 @@ mod fix_commands;
 mod generate;
 mod import;
 mod moto;
+mod org;
 mod other_readers;
 mod packs;
 mod planted;

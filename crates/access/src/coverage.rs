@@ -94,6 +94,20 @@ pub const PARTS: &[Part] = &[
         exported: true,
         how: "export the account live with `iamsnap export`",
     },
+    Part {
+        what: "the organization (accounts, OUs, SCPs, RCPs)",
+        fills: &[
+            ("organization", &[]),
+            ("accounts", &[]),
+            ("organizational_units", &[]),
+            ("organization_policies", &[]),
+            ("organization_policy_targets", &[]),
+        ],
+        inputs: &["organization"],
+        missing: &["organization"],
+        exported: false,
+        how: "capture the organization with `scripts/capture-org` (from the management account or a delegated administrator) and import the folder with `iamsnap import --aws-cli DIR`",
+    },
 ];
 
 /// Data a snapshot lacks, why, and what to do.

@@ -52,8 +52,7 @@ fn bench(c: &mut Criterion) {
         details,
     }];
     let extras = Extras::default();
-    let imported =
-        build_tables_with(&pages, Some(("report.csv", &report)), false, &extras).unwrap();
+    let imported = build_tables_with(&pages, &[("report.csv", &report)], false, &extras).unwrap();
     let rows = |name: &str| {
         imported
             .tables
@@ -87,7 +86,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(build_tables_with(
                 black_box(&pages),
-                Some(("report.csv", &report)),
+                &[("report.csv", &report)],
                 false,
                 &extras,
             ))
@@ -104,8 +103,7 @@ fn bench(c: &mut Criterion) {
                     file: "account.json".to_owned(),
                     details,
                 }];
-                let tables =
-                    build_tables_with(&pages, Some(("report.csv", &report)), false, &extras);
+                let tables = build_tables_with(&pages, &[("report.csv", &report)], false, &extras);
                 (pages, tables)
             },
             BatchSize::PerIteration,

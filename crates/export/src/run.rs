@@ -174,6 +174,7 @@ pub async fn export(
         saml_providers: saml?,
         service_last_accessed,
         account_settings: vec![settings],
+        organization: None,
     };
     let missing = ctx.missing.parts();
     if request.strict && !missing.is_empty() {
@@ -183,7 +184,7 @@ pub async fn export(
     let report_name = "the credential report (GetCredentialReport)";
     let imported = build_tables_with(
         &pages,
-        report.as_ref().map(|r| (report_name, r)),
+        report.as_ref().map(|r| (report_name, r)).as_slice(),
         false,
         &extras,
     )?;

@@ -26,6 +26,7 @@
 mod data;
 mod doc;
 mod drift;
+mod org;
 mod planted;
 mod policies;
 mod report;
@@ -44,6 +45,7 @@ use iamsnap_import::auth_details::{
     AttachedPolicy, AuthDetails, GroupDetail, ManagedPolicyDetail, RoleDetail, Tag,
 };
 
+pub use crate::org::{CaptureFile, GeneratedOrg, OrgOptions, generate_org};
 use crate::planted::Caps;
 pub use crate::planted::Planted;
 use crate::policies::{AwsPolicies, FixedPolicies};

@@ -607,7 +607,7 @@ fn build_tables_accepts_the_account() {
             file: "a.json".to_owned(),
             details,
         }];
-        let imported = build_tables(&pages, Some(("r.csv", &report)), false).unwrap();
+        let imported = build_tables(&pages, &[("r.csv", &report)], false).unwrap();
         assert_eq!(imported.account_ids, vec!["111122223333".to_owned()]);
         assert!(imported.notes.is_empty(), "{:?}", imported.notes);
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::date;
-use crate::error::{ImportError, JsonInput, user_terms};
+use crate::error::{ImportError, JsonInput};
 
 /// One page (one file) of authorization details.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -402,52 +402,7 @@ pub struct PolicyVersion {
 impl AuthDetails {
     /// Reads one page from a stream. `file` names the input in errors.
     pub fn read(reader: impl Read, file: &str) -> Result<Self, ImportError> {
-        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(
-            1 << 16,
-            reader,
-        ));
-        let page: Self = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_io() {
-                return ImportError::AuthDetails {
-                    file: file.to_owned(),
-                    input: JsonInput::AuthDetails,
-                    syntax: false,
-                    message: format!("read failed: {inner}"),
-                    line: 0,
-                    column: 0,
-                };
-            }
-            let message = strip_location(&inner.to_string());
-            let syntax = inner.is_syntax() || inner.is_eof();
-            let message = if syntax {
-                format!("invalid JSON: {message}")
-            } else if path == "." {
-                format!(
-                    "{}: not `get-account-authorization-details` output",
-                    user_terms(&message)
-                )
-            } else {
-                format!("at `{path}`: {}", user_terms(&message))
-            };
-            ImportError::AuthDetails {
-                file: file.to_owned(),
-                input: JsonInput::AuthDetails,
-                syntax,
-                message,
-                line: inner.line(),
-                column: inner.column(),
-            }
-        })?;
-        de.end().map_err(|e| ImportError::AuthDetails {
-            file: file.to_owned(),
-            input: JsonInput::AuthDetails,
-            syntax: true,
-            message: format!("invalid JSON: {}", strip_location(&e.to_string())),
-            line: e.line(),
-            column: e.column(),
-        })?;
+        let page: Self = crate::json::read(reader, file, JsonInput::AuthDetails)?;
         let mut page = page;
         page.fill_names();
         Ok(page)
@@ -480,13 +435,6 @@ impl AuthDetails {
                 p.policy_name = name_in_arn(&p.arn).to_owned();
             }
         }
-    }
-}
-
-fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(cut) => message.get(..cut).unwrap_or(message).to_owned(),
-        None => message.to_owned(),
     }
 }
 

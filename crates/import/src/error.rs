@@ -104,6 +104,14 @@ pub enum ImportError {
         /// Its unknown and missing columns, in words.
         problems: String,
     },
+    /// A capture folder is incomplete or inconsistent.
+    #[error("capture `{}`: {}", excerpt(dir), excerpt(message))]
+    Capture {
+        /// The capture folder.
+        dir: String,
+        /// What is wrong, naming the file.
+        message: String,
+    },
     /// Reading an input failed.
     #[error("cannot read `{}`: {}", excerpt(file), io_text(source))]
     Io {
@@ -124,6 +132,19 @@ pub enum JsonInput {
     AuthDetails,
     /// Service last accessed data (see [`crate::last_accessed`]).
     ServiceLastAccessed,
+    /// The output of an `aws organizations` command (see [`crate::organization`]).
+    Organizations(&'static str),
+}
+
+impl JsonInput {
+    /// What the input is, for "not ..." messages.
+    pub fn describe(self) -> String {
+        match self {
+            Self::AuthDetails => "`get-account-authorization-details` output".to_owned(),
+            Self::ServiceLastAccessed => "service last accessed data".to_owned(),
+            Self::Organizations(command) => format!("`aws organizations {command}` output"),
+        }
+    }
 }
 
 impl ImportError {
@@ -145,6 +166,12 @@ impl ImportError {
             } => Some(
                 "the file must be a JSON object mapping each user or role ARN to its `aws iam get-service-last-accessed-details` output",
             ),
+            Self::AuthDetails {
+                input: JsonInput::Organizations(_),
+                ..
+            } => Some(
+                "an organization capture holds the JSON outputs of `aws organizations` commands, each in the file `scripts/capture-org` gives it (docs/organizations.md lists them): correct the value at that place, or capture again",
+            ),
             Self::Document { .. } => Some(
                 "policy documents must be valid IAM policy JSON, decoded or URL-encoded as the IAM API returns them",
             ),
@@ -165,6 +192,9 @@ impl ImportError {
             }
             Self::AccountNotFound { .. } => Some(
                 "give one of the accounts found to --account, or leave --account out to import them all",
+            ),
+            Self::Capture { .. } => Some(
+                "a capture folder is what `scripts/capture-org` writes (docs/organizations.md lists its files): capture again, whole, rather than mending files by hand",
             ),
             Self::Account { .. } | Self::Io { .. } | Self::Snapshot(_) => None,
         }

@@ -21,8 +21,11 @@ use crate::tables::{Page, arn_account, build_tables_with};
 pub struct ImportRequest<'a> {
     /// `get-account-authorization-details` outputs, one file per page.
     pub auth_details: &'a [&'a Path],
-    /// The credential report CSV, if any.
-    pub credential_report: Option<&'a Path>,
+    /// Credential report CSVs (one per account).
+    pub credential_reports: &'a [&'a Path],
+    /// A capture folder of AWS CLI outputs (see [`crate::capture`]): an organization and the
+    /// IAM data of its accounts.
+    pub capture: Option<&'a Path>,
     /// The snapshot folder to create.
     pub output: &'a Path,
     /// Replace `output` if it is an existing snapshot.
@@ -58,6 +61,15 @@ fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// How an input is named in the manifest: its path inside the capture folder, or its file
+/// name (never a local folder).
+fn input_name(capture: Option<&Path>, path: &Path) -> String {
+    capture
+        .and_then(|dir| path.strip_prefix(dir).ok())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| display_name(path))
 }
 
 fn open(path: &Path) -> Result<(File, u64), ImportError> {
@@ -96,15 +108,15 @@ fn read_input<T>(
 /// data and CloudTrail records).
 fn input_accounts<'p>(
     pages: &'p [Page],
-    report: Option<&'p CredentialReport>,
+    reports: &'p [(String, CredentialReport)],
     extras: &'p crate::model::Extras,
     activity: Option<&'p Summary>,
 ) -> BTreeSet<&'p str> {
     let mut found: BTreeSet<&str> = pages.iter().flat_map(|p| p.details.accounts()).collect();
     found.extend(
-        report
+        reports
             .iter()
-            .flat_map(|r| r.rows.iter().filter_map(|row| arn_account(&row.arn))),
+            .flat_map(|(_, r)| r.rows.iter().filter_map(|row| arn_account(&row.arn))),
     );
     found.extend(
         extras
@@ -128,12 +140,36 @@ pub fn import(
     // Refuse an existing output before reading anything.
     let mut writer = SnapshotWriter::create(request.output, request.force)?;
     let mut inputs = Vec::new();
-    let mut pages = Vec::with_capacity(request.auth_details.len());
-    for path in request.auth_details {
+    let captured = match request.capture {
+        Some(dir) => Some(crate::capture::Capture::read(dir)?),
+        None => None,
+    };
+    let auth_details: Vec<&Path> = request
+        .auth_details
+        .iter()
+        .copied()
+        .chain(
+            captured
+                .iter()
+                .flat_map(|c| c.auth_details.iter().map(|p| p.as_path())),
+        )
+        .collect();
+    let report_files: Vec<&Path> = request
+        .credential_reports
+        .iter()
+        .copied()
+        .chain(
+            captured
+                .iter()
+                .flat_map(|c| c.credential_reports.iter().map(|p| p.as_path())),
+        )
+        .collect();
+    let mut pages = Vec::with_capacity(auth_details.len());
+    for path in auth_details {
         let (details, sha256) = read_input(path, progress, |r, f| AuthDetails::read(r, f))?;
         inputs.push(SourceInput {
             kind: "auth_details".to_owned(),
-            name: display_name(path),
+            name: input_name(request.capture, path),
             sha256,
         });
         pages.push(Page {
@@ -141,18 +177,16 @@ pub fn import(
             details,
         });
     }
-    let report = match request.credential_report {
-        Some(path) => {
-            let (report, sha256) = read_input(path, progress, |r, f| CredentialReport::read(r, f))?;
-            inputs.push(SourceInput {
-                kind: "credential_report".to_owned(),
-                name: display_name(path),
-                sha256,
-            });
-            Some((path.display().to_string(), report))
-        }
-        None => None,
-    };
+    let mut reports = Vec::with_capacity(report_files.len());
+    for path in report_files {
+        let (report, sha256) = read_input(path, progress, |r, f| CredentialReport::read(r, f))?;
+        inputs.push(SourceInput {
+            kind: "credential_report".to_owned(),
+            name: input_name(request.capture, path),
+            sha256,
+        });
+        reports.push((path.display().to_string(), report));
+    }
     let mut extras = crate::model::Extras::default();
     if let Some(path) = request.service_last_accessed {
         let (text, sha256) = read_input(path, progress, |r, f| {
@@ -170,16 +204,20 @@ pub fn import(
             sha256,
         });
     }
-    let mut report = report;
     let mut account_note = None;
+    let mut missing = Vec::new();
+    if let Some(c) = captured {
+        inputs.extend(c.organization_files.iter().map(|f| SourceInput {
+            kind: "organization".to_owned(),
+            name: f.name.clone(),
+            sha256: f.sha256.clone(),
+        }));
+        missing.extend(c.missing);
+        extras.organization = c.organization;
+    }
     let mut activity = request.activity.map(Cow::Borrowed);
     if let Some(wanted) = request.account {
-        let found = input_accounts(
-            &pages,
-            report.as_ref().map(|(_, r)| r),
-            &extras,
-            activity.as_deref(),
-        );
+        let found = input_accounts(&pages, &reports, &extras, activity.as_deref());
         if !found.contains(wanted) {
             return Err(ImportError::AccountNotFound {
                 wanted: wanted.to_owned(),
@@ -196,10 +234,11 @@ pub fn import(
         for page in &mut pages {
             page.details.retain_account(wanted);
         }
-        if let Some((_, r)) = &mut report {
+        for (_, r) in &mut reports {
             r.rows
                 .retain(|row| arn_account(&row.arn).is_none_or(|a| a == wanted));
         }
+        missing.retain(|m| m.account.as_deref().is_none_or(|a| a == wanted));
         extras
             .service_last_accessed
             .retain(|s| s.account_id == wanted);
@@ -207,12 +246,9 @@ pub fn import(
             summary.to_mut().rows.retain(|r| r.account_id == wanted);
         }
     }
-    let imported = build_tables_with(
-        &pages,
-        report.as_ref().map(|(f, r)| (f.as_str(), r)),
-        request.allow_truncated,
-        &extras,
-    )?;
+    let reports: Vec<(&str, &CredentialReport)> =
+        reports.iter().map(|(f, r)| (f.as_str(), r)).collect();
+    let imported = build_tables_with(&pages, &reports, request.allow_truncated, &extras)?;
     drop(pages);
     for (table, batch) in &imported.tables {
         writer.write_table(table, std::slice::from_ref(batch))?;
@@ -231,6 +267,7 @@ pub fn import(
     };
     let (table, batch) = cloudtrail::activity_table(rows)?;
     writer.write_table(table, std::slice::from_ref(&batch))?;
+    writer.record_missing(missing);
     Ok(writer.finish(ManifestInfo {
         captured_at: request.captured_at,
         source: Source {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::error::{ImportError, JsonInput, user_terms};
+use crate::error::{ImportError, JsonInput};
 use crate::model::ServiceLastAccessed;
 use crate::tables::arn_account;
 
@@ -57,29 +57,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<ServiceLastAccessed>, ImportE
         line: 0,
         column: 0,
     };
-    let mut de = serde_json::Deserializer::from_str(text);
     let by_arn: BTreeMap<String, Details> =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let inner = e.inner();
-            let syntax = inner.is_syntax() || inner.is_eof();
-            let message = inner.to_string();
-            let message = message
-                .rfind(" at line ")
-                .and_then(|cut| message.get(..cut))
-                .unwrap_or(&message);
-            ImportError::AuthDetails {
-                file: file.to_owned(),
-                input: JsonInput::ServiceLastAccessed,
-                syntax,
-                message: if syntax {
-                    format!("invalid JSON: {message}")
-                } else {
-                    format!("at `{}`: {}", e.path(), user_terms(message))
-                },
-                line: inner.line(),
-                column: inner.column(),
-            }
-        })?;
+        crate::json::read(text.as_bytes(), file, JsonInput::ServiceLastAccessed)?;
     let mut rows = Vec::new();
     for (arn, details) in by_arn {
         let principal_type = if arn.contains(":user/") {

@@ -11,12 +11,15 @@
 //! API, so both give the same tables for the same account.
 
 pub mod auth_details;
+pub mod capture;
 pub mod credential_report;
 pub mod date;
 mod error;
 pub mod import;
+mod json;
 pub mod last_accessed;
 pub mod model;
+pub mod organization;
 mod tables;
 
 pub use error::{ImportError, JsonInput};

@@ -26,6 +26,8 @@ pub struct Extras {
     pub service_last_accessed: Vec<ServiceLastAccessed>,
     /// One entry per exported account.
     pub account_settings: Vec<AccountSettings>,
+    /// The organization, when captured.
+    pub organization: Option<crate::organization::Organization>,
 }
 
 /// An access key of an IAM user, from `ListAccessKeys` and `GetAccessKeyLastUsed`.
@@ -199,12 +201,12 @@ bot,arn:aws:iam::123456789012:user/bot,2020-01-01T00:00:00+00:00,false,N/A,N/A,N
             file: "p".to_owned(),
             details: AuthDetails::default(),
         }];
-        assert!(build_tables(&pages, None, false).is_err());
+        assert!(build_tables(&pages, &[], false).is_err());
         let extras = Extras {
             account_id: Some("123456789012".to_owned()),
             ..Extras::default()
         };
-        let t = build_tables_with(&pages, None, false, &extras).unwrap();
+        let t = build_tables_with(&pages, &[], false, &extras).unwrap();
         assert_eq!(t.account_ids, ["123456789012"]);
         for name in [
             "oidc_providers",
@@ -263,7 +265,7 @@ bot,arn:aws:iam::123456789012:user/bot,2020-01-01T00:00:00+00:00,false,N/A,N/A,N
             }],
             ..Extras::default()
         };
-        let t = build_tables_with(&pages, Some(("r.csv", &report)), false, &extras).unwrap();
+        let t = build_tables_with(&pages, &[("r.csv", &report)], false, &extras).unwrap();
         // The bot's key from the API (with its id), the root's key from the report.
         assert_eq!(
             column(&t, "access_keys", "access_key_id"),
@@ -290,7 +292,7 @@ bot,arn:aws:iam::123456789012:user/bot,2020-01-01T00:00:00+00:00,false,N/A,N/A,N
         // Without the listing, the report's rows stay.
         let t = build_tables_with(
             &pages,
-            Some(("r.csv", &report)),
+            &[("r.csv", &report)],
             false,
             &Extras {
                 account_id: Some("123456789012".to_owned()),

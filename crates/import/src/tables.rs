@@ -69,12 +69,12 @@ fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
 }
 
 /// A document decoded and parsed: the JSON value and the typed model.
-struct Document {
-    text: String,
+pub(crate) struct Document {
+    pub(crate) text: String,
     parsed: PolicyDocument,
 }
 
-fn load_document(
+pub(crate) fn load_document(
     value: &Value,
     kind: DocumentKind,
     file: &str,
@@ -112,7 +112,7 @@ fn load_document(
     Ok(Document { text, parsed })
 }
 
-fn def(name: &str) -> Result<&'static Table, ImportError> {
+pub(crate) fn def(name: &str) -> Result<&'static Table, ImportError> {
     iamsnap_snapshot::table(name)
         .ok_or_else(|| ImportError::Snapshot(SnapshotError::Internal(format!("no table `{name}`"))))
 }
@@ -532,17 +532,17 @@ fn push_inline_policies(
 /// Builds every table from the pages and the optional credential report.
 pub fn build_tables(
     pages: &[Page],
-    report: Option<(&str, &CredentialReport)>,
+    reports: &[(&str, &CredentialReport)],
     allow_truncated: bool,
 ) -> Result<Imported, ImportError> {
-    build_tables_with(pages, report, allow_truncated, &Extras::default())
+    build_tables_with(pages, reports, allow_truncated, &Extras::default())
 }
 
 /// Builds every table from the pages, the optional credential report and what a live export
 /// read beyond them (nothing, for a file import): one path for both sources.
 pub fn build_tables_with<'a>(
     pages: &'a [Page],
-    report: Option<(&str, &CredentialReport)>,
+    reports: &[(&str, &CredentialReport)],
     allow_truncated: bool,
     extras: &'a Extras,
 ) -> Result<Imported, ImportError> {
@@ -978,7 +978,7 @@ pub fn build_tables_with<'a>(
         accounts.iter().flatten().map(|a| (*a).to_owned()).collect();
     account_ids.extend(extras.account_id.iter().cloned());
     push_extras(&mut b, extras)?;
-    if let Some((file, report)) = report {
+    for (file, report) in reports {
         push_credential_report(
             &mut b,
             file,
@@ -990,6 +990,7 @@ pub fn build_tables_with<'a>(
 
     let mut tables = b.finish()?;
     tables.push(catalog_table()?);
+    tables.extend(crate::organization::tables(extras.organization.as_ref())?);
     // Keep the documented table order.
     tables.sort_by_key(|(t, _)| TABLES.iter().position(|x| x.name == t.name));
     Ok(Imported {

@@ -216,7 +216,7 @@ fn import(doc: &Value, file: &str) -> Result<Vec<(String, RecordBatch)>, ImportE
         file: file.to_owned(),
         details,
     }];
-    Ok(build_tables(&pages, None, true)?
+    Ok(build_tables(&pages, &[], true)?
         .tables
         .into_iter()
         .map(|(t, b)| (t.name.to_owned(), b))

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
-use iamsnap_generate::{GenerateOptions, generate};
+use iamsnap_generate::{GenerateOptions, OrgOptions, generate, generate_org};
 use serde::Serialize;
 
 use crate::commands::import::parse_time;
@@ -22,8 +22,22 @@ use crate::files::{AtomicFile, print};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Number of roles; users, groups and policies scale with it.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, conflicts_with = "org")]
     roles: usize,
+
+    /// Generate a whole organization instead, as the capture folder `scripts/capture-org`
+    /// writes (organization, OUs, SCPs, RCPs, and each account's IAM): -o names the folder,
+    /// and `iamsnap import --aws-cli` reads it.
+    #[arg(long, conflicts_with_all = ["credential_report", "planted", "drift"])]
+    org: bool,
+
+    /// With --org: accounts, the management account (--account-id) included.
+    #[arg(long, default_value_t = 10, requires = "org", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    accounts: u32,
+
+    /// With --org: roles of each account.
+    #[arg(long, default_value_t = 50, requires = "org")]
+    roles_per_account: usize,
 
     /// Random seed.
     #[arg(long, default_value_t = 1)]
@@ -48,7 +62,7 @@ pub struct Args {
     #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "drift")]
     drift_at: Option<DateTime<Utc>>,
 
-    /// Where to write the authorization details JSON.
+    /// Where to write the authorization details JSON (with --org: the capture folder).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
 
@@ -87,6 +101,9 @@ fn default_at() -> DateTime<Utc> {
 }
 
 pub fn run(args: &Args) -> Result<Exit, CliError> {
+    if args.org {
+        return run_org(args);
+    }
     // Open both outputs first so an existing file is refused before any work.
     let mut json_out = AtomicFile::create(&args.output, args.force)?;
     let mut report_out = args
@@ -147,6 +164,79 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         d.group_detail_list.len(),
         d.policies.len(),
         args.output.display()
+    ))?;
+    Ok(Exit::Clean)
+}
+
+/// `generate --org`: the capture folder, written beside its destination and renamed into
+/// place only when complete.
+fn run_org(args: &Args) -> Result<Exit, CliError> {
+    let dest = &args.output;
+    if dest.exists() {
+        if !args.force {
+            return Err(CliError::with_help(
+                format!("output folder `{}` already exists", dest.display()),
+                "pass --force to replace a capture folder, or choose another name",
+            ));
+        }
+        // Only a folder holding nothing but a capture is replaced.
+        let entries: Vec<String> = std::fs::read_dir(dest)
+            .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", dest.display())))?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if entries
+            .iter()
+            .any(|n| n != "organization" && n != "accounts")
+        {
+            return Err(CliError::new(format!(
+                "`{}` is not a capture folder (it holds more than `organization/` and `accounts/`); refusing to replace it",
+                dest.display()
+            )));
+        }
+    }
+    let generated = generate_org(&OrgOptions {
+        accounts: usize::try_from(args.accounts).unwrap_or(1),
+        roles_per_account: args.roles_per_account,
+        seed: args.seed,
+        at: args.at.unwrap_or_else(default_at),
+        management_account_id: args.account_id.clone(),
+    })
+    .map_err(|e| CliError::new(e.to_string()))?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| CliError::new(format!("output `{}` has no folder name", dest.display())))?;
+    let tmp = dest.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir(&tmp)?;
+        for f in &generated.files {
+            let path = tmp.join(&f.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, &f.bytes)?;
+        }
+        if dest.exists() {
+            std::fs::remove_dir_all(dest)?;
+        }
+        std::fs::rename(&tmp, dest)
+    };
+    if let Err(e) = write() {
+        // Only the folder this run created goes.
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(CliError::new(format!(
+            "cannot write `{}`: {e}",
+            dest.display()
+        )));
+    }
+    print(&format!(
+        "generated organization {} (seed {}): {} accounts, {} roles -> {}\n",
+        generated.organization_id,
+        args.seed,
+        generated.account_ids.len(),
+        generated.roles,
+        dest.display()
     ))?;
     Ok(Exit::Clean)
 }

@@ -28,18 +28,26 @@ use crate::progress::Bars;
         .multiple(true)
 ))]
 pub struct Args {
-    /// Output of `aws iam get-account-authorization-details`; repeat for each page.
+    /// Output of `aws iam get-account-authorization-details`; repeat for each page (or
+    /// each account).
     #[arg(
         long = "auth-details",
         value_name = "FILE",
-        required_unless_present = "into",
+        required_unless_present_any = ["into", "aws_cli"],
         conflicts_with = "into"
     )]
     auth_details: Vec<PathBuf>,
 
-    /// The IAM credential report CSV (fills `credential_report` and `access_keys`).
+    /// A folder of AWS CLI outputs as `scripts/capture-org` writes it: an organization
+    /// (accounts, OUs, SCPs, RCPs and their targets) and each account's authorization
+    /// details and credential report (docs/organizations.md).
+    #[arg(long = "aws-cli", value_name = "DIR", conflicts_with = "into")]
+    aws_cli: Option<PathBuf>,
+
+    /// The IAM credential report CSV (fills `credential_report` and `access_keys`); repeat
+    /// for each account.
     #[arg(long, value_name = "FILE", conflicts_with = "into")]
-    credential_report: Option<PathBuf>,
+    credential_report: Vec<PathBuf>,
 
     /// Service last accessed data (fills `service_last_accessed`): a JSON object of `aws iam
     /// get-service-last-accessed-details` outputs keyed by user or role ARN.
@@ -302,9 +310,15 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
     }
     let summary = summarize(args)?;
     let pages: Vec<&Path> = args.auth_details.iter().map(PathBuf::as_path).collect();
+    let reports: Vec<&Path> = args
+        .credential_report
+        .iter()
+        .map(PathBuf::as_path)
+        .collect();
     let request = ImportRequest {
         auth_details: &pages,
-        credential_report: args.credential_report.as_deref(),
+        credential_reports: &reports,
+        capture: args.aws_cli.as_deref(),
         output,
         force: args.force,
         allow_truncated: args.allow_truncated,

@@ -111,6 +111,9 @@ fn fixture_error(where_: &str, e: &ImportError) -> CliError {
         ImportError::AccountNotFound { .. } => {
             "the input does not hold the account asked for".to_owned()
         }
+        ImportError::Capture { dir, .. } => {
+            format!("`{dir}` is not a complete capture folder")
+        }
         // These name files and say what the system answered, nothing of a file's content.
         ImportError::Io { .. } | ImportError::Snapshot(_) => e.to_string(),
     };
@@ -173,9 +176,11 @@ fn run_test(
         .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
     let output = work.path().join("snapshot");
     let pages = [auth.as_path()];
+    let reports: Vec<&Path> = report.iter().map(PathBuf::as_path).collect();
     let request = ImportRequest {
         auth_details: &pages,
-        credential_report: report.as_deref(),
+        credential_reports: &reports,
+        capture: None,
         output: &output,
         force: false,
         allow_truncated: false,
