@@ -233,7 +233,22 @@ impl SnapshotWriter {
                 )));
             }
             rows += batch.num_rows() as u64;
-            writer.write(batch).map_err(|e| parquet_err(&e))?;
+        }
+        match by_account(&schema, batches).map_err(|e| parquet_err(&e))? {
+            // Rows of several accounts: one row group (or more) per account, in account
+            // order, so that any Parquet reader can skip the other accounts' row groups by
+            // their statistics.
+            Some(groups) => {
+                for group in groups {
+                    writer.write(&group).map_err(|e| parquet_err(&e))?;
+                    writer.flush().map_err(|e| parquet_err(&e))?;
+                }
+            }
+            None => {
+                for batch in batches {
+                    writer.write(batch).map_err(|e| parquet_err(&e))?;
+                }
+            }
         }
         let mut sink = writer.into_inner().map_err(|e| parquet_err(&e))?;
         sink.flush()
@@ -589,6 +604,41 @@ fn first_missing_ancestor(dir: &Path) -> Option<PathBuf> {
         missing = Some(ancestor.to_path_buf());
     }
     missing
+}
+
+/// The rows of `batches` grouped by their `account_id`, one batch per account in account
+/// order (rows keep their order within an account); `None` when the table has no
+/// `account_id` column or holds at most one account (written as given).
+fn by_account(
+    schema: &arrow::datatypes::SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<Option<Vec<RecordBatch>>, arrow::error::ArrowError> {
+    use arrow::array::{AsArray, UInt32Array};
+    if schema.index_of("account_id").is_err() {
+        return Ok(None);
+    }
+    let all = arrow::compute::concat_batches(schema, batches)?;
+    let Some(ids) = all
+        .column_by_name("account_id")
+        .and_then(|c| c.as_string_opt::<i32>())
+    else {
+        return Ok(None);
+    };
+    let mut groups: std::collections::BTreeMap<&str, Vec<u32>> = std::collections::BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let i = u32::try_from(i).map_err(|_| {
+            arrow::error::ArrowError::InvalidArgumentError("too many rows".to_owned())
+        })?;
+        groups.entry(id.unwrap_or_default()).or_default().push(i);
+    }
+    if groups.len() <= 1 {
+        return Ok(None);
+    }
+    groups
+        .into_values()
+        .map(|rows| arrow::compute::take_record_batch(&all, &UInt32Array::from(rows)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 struct HashingWriter {
