@@ -153,12 +153,18 @@ fn a_snapshot_of_another_format_version_is_refused() {
     let text = fs::read_to_string(&manifest).unwrap();
     fs::write(
         &manifest,
-        text.replace("\"format_version\": 3,", "\"format_version\": 1,"),
+        text.replace(
+            &format!("\"format_version\": {},", iamsnap_snapshot::FORMAT_VERSION),
+            "\"format_version\": 1,",
+        ),
     )
     .unwrap();
     let err = fails(&["inspect", s(&snap)]);
     assert!(
-        err.contains("has format version 1; this iamsnap reads format versions 2 and 3"),
+        err.contains(&format!(
+            "has format version 1; this iamsnap reads format versions 2 to {}",
+            iamsnap_snapshot::FORMAT_VERSION
+        )),
         "{err}"
     );
     assert!(err.contains("help: re-create the snapshot"), "{err}");

@@ -88,7 +88,8 @@ pub(crate) fn rewrite_catalog(snap: &Path, removed: &[&str], extra: &[&str], dat
     std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
 }
 
-/// Turns `snap` into what an iamsnap of format version 2 wrote: no `catalog_actions`.
+/// Turns `snap` into what an iamsnap of format version 2 wrote: no `catalog_actions`, nor
+/// the other tables added since.
 fn downgrade_to_format_2(snap: &Path, date: &str) {
     let path = snap.join("manifest.json");
     let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -97,9 +98,11 @@ fn downgrade_to_format_2(snap: &Path, date: &str) {
     m["tables"]
         .as_array_mut()
         .unwrap()
-        .retain(|t| t["name"] != "catalog_actions");
+        .retain(|t| table(t["name"].as_str().unwrap()).unwrap().in_format(2));
     std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
-    std::fs::remove_file(snap.join("catalog_actions.parquet")).unwrap();
+    for t in iamsnap_snapshot::TABLES.iter().filter(|t| !t.in_format(2)) {
+        std::fs::remove_file(snap.join(t.file_name())).unwrap();
+    }
 }
 
 /// Two snapshots of the same account, granting `s3:*` on `*` to role `app` on both sides;
@@ -141,7 +144,7 @@ fn a_snapshot_carries_the_catalog_it_was_written_with() {
         &[],
     );
     let m: Value = serde_json::from_str(&ok(&["inspect", &snap, "--format", "json"])).unwrap();
-    assert_eq!(m["format_version"], 3);
+    assert_eq!(m["format_version"], iamsnap_snapshot::FORMAT_VERSION);
     let catalog: Vec<String> =
         serde_json::from_str::<Value>(&ok(&["catalog", "actions", "*", "--format", "json"]))
             .unwrap()
@@ -466,7 +469,7 @@ fn a_damaged_catalog_table_is_refused_like_any_other() {
     let err = fails(&["diff", &old, &new]);
     assert!(err.contains("table `catalog_actions` is missing"), "{err}");
 
-    // A format-3 manifest that does not list it.
+    // A manifest of the current format that does not list it.
     let path = Path::new(&old).join("manifest.json");
     let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     m["tables"]

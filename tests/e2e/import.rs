@@ -133,7 +133,7 @@ fn cli_pages_import_with_row_counts_matching_the_input() {
     assert!(inspect.contains("all files match the manifest's sha256"));
     let json: Value =
         serde_json::from_str(&ok(&["inspect", s(&snap), "--format", "json"])).unwrap();
-    assert_eq!(json["format_version"], 3);
+    assert_eq!(json["format_version"], iamsnap_snapshot::FORMAT_VERSION);
     assert_eq!(json["source"]["inputs"][0]["name"], "page1.json");
     assert_eq!(json["source"]["inputs"][2]["kind"], "credential_report");
     // Roles were created from 2014 on; the OIDC role was last used 2026-11-20.

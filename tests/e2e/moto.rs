@@ -228,7 +228,8 @@ fn target(head: &str) -> &str {
 }
 
 /// The API operation of a request: the `Action` of IAM's and STS's query protocol, the
-/// `X-Amz-Target` of JSON protocols, or S3's from the method and query.
+/// `X-Amz-Target` of JSON protocols, or S3's from the method and query (its `x-id`, or the
+/// sub-resource of a bucket: `?policy` is `GetBucketPolicy`).
 fn operation(head: &str, body: &[u8]) -> String {
     if let Some(t) = header(head, "x-amz-target") {
         return t.rsplit('.').next().unwrap_or(t).to_owned();
@@ -246,6 +247,23 @@ fn operation(head: &str, body: &[u8]) -> String {
     }
     if query.split('&').any(|kv| kv == "list-type=2") {
         return "ListObjectsV2".to_owned();
+    }
+    let method = head.split(' ').next().unwrap_or("");
+    if method == "GET" {
+        for (sub, op) in [
+            ("policy", "GetBucketPolicy"),
+            ("publicAccessBlock", "GetPublicAccessBlock"),
+            ("ownershipControls", "GetBucketOwnershipControls"),
+            ("tagging", "GetBucketTagging"),
+            ("location", "GetBucketLocation"),
+        ] {
+            if query
+                .split('&')
+                .any(|kv| kv == sub || kv.starts_with(&format!("{sub}=")))
+            {
+                return op.to_owned();
+            }
+        }
     }
     let method = head.split(' ').next().unwrap_or("");
     let path = target.split('?').next().unwrap_or("");
@@ -284,6 +302,11 @@ fn s3_error_response(status: &str, code: &str, message: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Whether a request is S3's (REST-XML, signed for the `s3` service).
+fn is_s3(head: &str) -> bool {
+    header(head, "authorization").is_some_and(|a| a.contains("/s3/aws4_request"))
+}
+
 /// AccessDenied for `op`, in the protocol of the request.
 fn denied_response(head: &str, op: &str) -> Vec<u8> {
     let who = "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform";
@@ -292,7 +315,7 @@ fn denied_response(head: &str, op: &str) -> Vec<u8> {
             "400 Bad Request",
             &json!({"__type": "AccessDeniedException", "message": format!("{who}: cloudtrail:{op}")}),
         )
-    } else if op == "ListObjectsV2" || op == "GetObject" {
+    } else if op == "ListObjectsV2" || op == "GetObject" || is_s3(head) {
         s3_error_response("403 Forbidden", "AccessDenied", "Access Denied")
     } else {
         error_response("403 Forbidden", "AccessDenied", &format!("{who}: iam:{op}"))

@@ -87,6 +87,28 @@ pub const PARTS: &[Part] = &[
         how: "add `--cloudtrail-logs` or `--cloudtrail-s3` to `iamsnap import`, or `--cloudtrail-days` or `--cloudtrail-s3` to `iamsnap export`",
     },
     Part {
+        what: "the resource-based policies",
+        fills: &[("resource_policies", &[])],
+        inputs: &[],
+        missing: &["resources", "s3_buckets", "s3_bucket_policies"],
+        exported: true,
+        how: "export the account live with `iamsnap export` (without `--no-resources`), with the read actions of docs/export-policy.json allowed",
+    },
+    Part {
+        what: "the resource settings (Block Public Access, ownership, tags)",
+        fills: &[("resource_settings", &[])],
+        inputs: &[],
+        missing: &[
+            "resources",
+            "s3_buckets",
+            "s3_bucket_public_access_block",
+            "s3_bucket_ownership",
+            "s3_bucket_tags",
+        ],
+        exported: true,
+        how: "export the account live with `iamsnap export` (without `--no-resources`), with the read actions of docs/export-policy.json allowed",
+    },
+    Part {
         what: "the account settings (aliases, password policy)",
         fills: &[("account_settings", &[])],
         inputs: &[],

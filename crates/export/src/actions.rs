@@ -40,6 +40,16 @@ pub enum Part {
     CloudTrailS3,
     /// CloudTrail's event history (`LookupEvents`), for `activity`.
     CloudTrailLookupEvents,
+    /// The account's S3 buckets and their regions, for the resource tables.
+    S3Buckets,
+    /// S3 bucket policies, for `resource_policies`.
+    S3BucketPolicies,
+    /// S3 Block Public Access of each bucket, for `resource_settings`.
+    S3BucketPublicAccessBlock,
+    /// S3 bucket ownership controls, for `resource_settings`.
+    S3BucketOwnership,
+    /// S3 bucket tags, for `resource_settings`.
+    S3BucketTags,
 }
 
 impl Part {
@@ -58,6 +68,11 @@ impl Part {
             Part::AccountAliases => "account_aliases",
             Part::CloudTrailS3 => "cloudtrail_s3",
             Part::CloudTrailLookupEvents => "cloudtrail_lookup_events",
+            Part::S3Buckets => "s3_buckets",
+            Part::S3BucketPolicies => "s3_bucket_policies",
+            Part::S3BucketPublicAccessBlock => "s3_bucket_public_access_block",
+            Part::S3BucketOwnership => "s3_bucket_ownership",
+            Part::S3BucketTags => "s3_bucket_tags",
         }
     }
 
@@ -150,10 +165,38 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "cloudtrail:LookupEvents",
         Part::CloudTrailLookupEvents,
     ),
+    // Resource-based policies and settings (unless `--no-resources`).
+    api("ListBuckets", "s3:ListAllMyBuckets", Part::S3Buckets),
+    // Only for buckets whose region the listing does not give.
+    api("GetBucketLocation", "s3:GetBucketLocation", Part::S3Buckets),
+    api(
+        "GetBucketPolicy",
+        "s3:GetBucketPolicy",
+        Part::S3BucketPolicies,
+    ),
+    api(
+        "GetPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+        Part::S3BucketPublicAccessBlock,
+    ),
+    api(
+        "GetBucketOwnershipControls",
+        "s3:GetBucketOwnershipControls",
+        Part::S3BucketOwnership,
+    ),
+    api(
+        "GetBucketTagging",
+        "s3:GetBucketTagging",
+        Part::S3BucketTags,
+    ),
 ];
 
 /// Operations authorized by an action of another name.
-pub const RENAMED_ACTIONS: &[(&str, &str)] = &[("ListObjectsV2", "s3:ListBucket")];
+pub const RENAMED_ACTIONS: &[(&str, &str)] = &[
+    ("ListObjectsV2", "s3:ListBucket"),
+    ("ListBuckets", "s3:ListAllMyBuckets"),
+    ("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+];
 
 /// The entry of an operation.
 pub fn api_action(operation: &str) -> Option<&'static ApiAction> {

@@ -10,6 +10,10 @@
 //! read (AccessDenied) is recorded in the manifest's `missing`, naming the IAM action to
 //! grant, unless the export is strict.
 //!
+//! Unless asked not to, it also reads resource-based policies and the settings that change
+//! exposure (S3 buckets: policy, Block Public Access, ownership controls, tags) into
+//! `resource_policies` and `resource_settings`.
+//!
 //! [`actions`] lists every API called with the IAM action that allows it.
 
 pub mod actions;
@@ -17,6 +21,7 @@ mod api;
 mod cloudtrail;
 mod convert;
 mod error;
+mod resources;
 mod run;
 
 pub use api::{CallStats, Connection};

@@ -96,6 +96,12 @@ pub struct Args {
         conflicts_with = "cloudtrail_s3"
     )]
     cloudtrail_regions: Vec<String>,
+
+    /// Do not read resource-based policies and settings (S3 buckets' policies, Block
+    /// Public Access, ownership controls and tags): `resource_policies` and
+    /// `resource_settings` are then recorded as not captured.
+    #[arg(long)]
+    no_resources: bool,
 }
 
 /// Parses `s3://BUCKET/PREFIX/` for clap.
@@ -190,6 +196,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         poll_timeout: Duration::from_secs(args.poll_timeout),
         captured_at: Utc::now(),
         cloudtrail,
+        resources: !args.no_resources,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -207,7 +214,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             .map_or(0, |t| t.rows)
     };
     let mut text = format!(
-        "exported account {} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows\n",
+        "exported account {} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows, {} resource policies, {} resource settings\n",
         m.account_ids.join(", "),
         args.output.display(),
         rows("users"),
@@ -218,6 +225,8 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         rows("oidc_providers"),
         rows("saml_providers"),
         rows("service_last_accessed"),
+        rows("resource_policies"),
+        rows("resource_settings"),
     );
     if let Some(stats) = &outcome.activity {
         text.push_str(&activity_line(stats, rows("activity")));
@@ -226,7 +235,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         text.push_str(&format!("note: {note}\n"));
     }
     for part in &m.missing {
-        text.push_str(&format!("missing: {}: {}\n", part.part, part.reason));
+        text.push_str(&format!("missing: {}: {}\n", part.subject(), part.reason));
     }
     if args.verbose {
         let s = &outcome.stats;

@@ -1,0 +1,442 @@
+//! Resource-based policies and the settings that change who can reach a resource, read
+//! live into `resource_policies` and `resource_settings`.
+//!
+//! Every document is kept as decoded, compact JSON and checked as a resource-based policy
+//! by the policy parser; a document AWS accepted but the parser does not is kept with its
+//! problem rather than failing the export. A call the caller may not make is recorded in
+//! the manifest's `missing` (per part, naming the action to grant), never left as an empty
+//! table that reads as "nothing there".
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use iamsnap_policy::{DocumentKind, decode_document_text, parse_document_as};
+use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
+use serde_json::Value;
+
+use crate::actions::Part;
+use crate::api::{Api, Missing};
+use crate::error::{ApiError, ExportError};
+use crate::run::{ExportProgress, bounded};
+
+/// The snapshot table of resource policies.
+pub const POLICIES_TABLE: &str = "resource_policies";
+/// The snapshot table of resource settings.
+pub const SETTINGS_TABLE: &str = "resource_settings";
+
+/// The manifest's `missing` entry of an export run with `--no-resources`.
+pub const SKIPPED_PART: &str = "resources";
+
+const STEP_S3: &str = "S3 buckets";
+
+/// One resource-based policy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PolicyRow {
+    pub(crate) account_id: String,
+    pub(crate) region: Option<String>,
+    pub(crate) service: &'static str,
+    pub(crate) resource_type: &'static str,
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    pub(crate) policy: String,
+    pub(crate) source: &'static str,
+    pub(crate) problem: Option<String>,
+}
+
+/// One setting of a resource (or of an account in a service).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct SettingRow {
+    pub(crate) account_id: String,
+    pub(crate) region: Option<String>,
+    pub(crate) service: &'static str,
+    pub(crate) resource_type: &'static str,
+    pub(crate) arn: String,
+    pub(crate) setting: String,
+    pub(crate) value: String,
+    pub(crate) source: &'static str,
+}
+
+/// What the resource capture read.
+#[derive(Debug, Default)]
+pub(crate) struct Captured {
+    pub(crate) policies: Vec<PolicyRow>,
+    pub(crate) settings: Vec<SettingRow>,
+}
+
+impl Captured {
+    fn extend(&mut self, other: Captured) {
+        self.policies.extend(other.policies);
+        self.settings.extend(other.settings);
+    }
+
+    /// The two tables, rows in a stable order.
+    pub(crate) fn tables(mut self) -> Result<Vec<(&'static Table, RecordBatch)>, SnapshotError> {
+        self.policies.sort();
+        self.settings.sort();
+        let mut policies = TableBuilder::new(table(POLICIES_TABLE)?);
+        for p in &self.policies {
+            policies.push(&[
+                (&p.account_id).into(),
+                Cell::Text(p.region.as_deref()),
+                p.service.into(),
+                p.resource_type.into(),
+                (&p.arn).into(),
+                (&p.name).into(),
+                (&p.policy).into(),
+                p.source.into(),
+                Cell::Text(p.problem.as_deref()),
+            ])?;
+        }
+        let mut settings = TableBuilder::new(table(SETTINGS_TABLE)?);
+        for s in &self.settings {
+            settings.push(&[
+                (&s.account_id).into(),
+                Cell::Text(s.region.as_deref()),
+                s.service.into(),
+                s.resource_type.into(),
+                (&s.arn).into(),
+                (&s.setting).into(),
+                (&s.value).into(),
+                s.source.into(),
+            ])?;
+        }
+        Ok(vec![
+            (policies.table(), policies.finish()?),
+            (settings.table(), settings.finish()?),
+        ])
+    }
+}
+
+fn table(name: &str) -> Result<&'static Table, SnapshotError> {
+    iamsnap_snapshot::table(name).ok_or_else(|| SnapshotError::UnknownTable {
+        name: name.to_owned(),
+    })
+}
+
+/// A policy document as the table keeps it: decoded, compact JSON text (the text as given
+/// when it is not JSON), and why it is not a valid resource-based policy, if it is not.
+pub(crate) fn normalize_policy(text: &str, kind: DocumentKind) -> (String, Option<String>) {
+    let decoded = match decode_document_text(text) {
+        Ok(d) => d,
+        Err(e) => return (text.to_owned(), Some(e.to_string())),
+    };
+    let value: Value = match serde_json::from_str(&decoded) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                decoded.into_owned(),
+                Some(format!("the document is not JSON: {e}")),
+            );
+        }
+    };
+    let problem = parse_document_as(&value, kind).err().map(|e| e.to_string());
+    (value.to_string(), problem)
+}
+
+/// What the capture needs from the export.
+pub(crate) struct Env {
+    pub(crate) api: Arc<Api>,
+    pub(crate) missing: Arc<Missing>,
+    pub(crate) progress: Arc<dyn ExportProgress>,
+    pub(crate) account: String,
+    /// The partition of the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`), for the ARNs
+    /// built here.
+    pub(crate) partition: String,
+    pub(crate) concurrency: usize,
+}
+
+/// Reads every resource kind's policies and settings.
+pub(crate) async fn capture(env: Arc<Env>) -> Result<Captured, ExportError> {
+    let mut out = Captured::default();
+    out.extend(s3_buckets(env.clone()).await?);
+    Ok(out)
+}
+
+/// The AWS error code of a failed call, when it is `code`.
+fn is(e: &ApiError, code: &str) -> bool {
+    e.code.as_deref() == Some(code)
+}
+
+/// A bucket to read: name, and its region when the listing gave it.
+type Bucket = (String, Option<String>);
+
+async fn list_buckets(env: &Env) -> Result<Vec<Bucket>, ApiError> {
+    let s3 = env.api.s3(None);
+    let mut buckets = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = env
+            .api
+            .call(
+                "ListBuckets",
+                s3.list_buckets()
+                    .set_continuation_token(token.clone())
+                    .send(),
+            )
+            .await?;
+        for b in out.buckets() {
+            if let Some(name) = b.name() {
+                buckets.push((name.to_owned(), b.bucket_region().map(str::to_owned)));
+            }
+        }
+        match out.continuation_token() {
+            Some(next) if !next.is_empty() && Some(next) != token.as_deref() => {
+                token = Some(next.to_owned());
+            }
+            _ => return Ok(buckets),
+        }
+    }
+}
+
+/// S3 buckets: policy, Block Public Access, ownership controls, tags.
+async fn s3_buckets(env: Arc<Env>) -> Result<Captured, ExportError> {
+    env.progress.start(STEP_S3, None);
+    let buckets = match list_buckets(&env).await {
+        Ok(b) => b,
+        Err(e) => {
+            env.missing.record(Part::S3Buckets, &e);
+            env.progress.finish(STEP_S3);
+            return Ok(Captured::default());
+        }
+    };
+    env.progress.finish(STEP_S3);
+    env.progress.start(STEP_S3, Some(buckets.len() as u64));
+    // The first bucket alone, so that a denial is met once rather than by every request
+    // in flight.
+    let mut buckets = buckets.into_iter();
+    let mut results = Vec::new();
+    if let Some(first) = buckets.next() {
+        results.push(s3_bucket(&env, first).await);
+        env.progress.advance(STEP_S3, 1);
+    }
+    let rest = bounded(buckets.collect(), env.concurrency, |bucket| {
+        let env = env.clone();
+        async move {
+            let rows = s3_bucket(&env, bucket).await;
+            env.progress.advance(STEP_S3, 1);
+            rows
+        }
+    })
+    .await?;
+    results.extend(rest);
+    env.progress.finish(STEP_S3);
+    let mut out = Captured::default();
+    for r in results {
+        out.extend(r);
+    }
+    Ok(out)
+}
+
+/// The region of a bucket from `GetBucketLocation`: an empty constraint is `us-east-1`,
+/// the legacy `EU` is `eu-west-1`.
+async fn bucket_region(env: &Env, name: &str) -> Result<String, ApiError> {
+    let out = env
+        .api
+        .call(
+            "GetBucketLocation",
+            env.api.s3(None).get_bucket_location().bucket(name).send(),
+        )
+        .await?;
+    Ok(match out.location_constraint().map(|c| c.as_str()) {
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(other) => other.to_owned(),
+    })
+}
+
+async fn s3_bucket(env: &Env, (name, listed_region): Bucket) -> Captured {
+    let mut out = Captured::default();
+    let region = match listed_region {
+        Some(r) => Some(r),
+        None => match bucket_region(env, &name).await {
+            Ok(r) => Some(r),
+            Err(e) if is(&e, "NoSuchBucket") => return out,
+            Err(e) => {
+                env.missing
+                    .record_with(Part::S3Buckets, &e, Some(format!("first for `{name}`")));
+                None
+            }
+        },
+    };
+    let s3 = env.api.s3(region.as_deref());
+    let arn = format!("arn:{}:s3:::{name}", env.partition);
+    let setting = |setting: String, value: String, source: &'static str| SettingRow {
+        account_id: env.account.clone(),
+        region: region.clone(),
+        service: "s3",
+        resource_type: "bucket",
+        arn: arn.clone(),
+        setting,
+        value,
+        source,
+    };
+    let record = |part: Part, e: &ApiError| {
+        env.missing
+            .record_with(part, e, Some(format!("first for `{name}`")));
+    };
+
+    if !env.missing.denied(Part::S3BucketPolicies) {
+        match env
+            .api
+            .call(
+                "GetBucketPolicy",
+                s3.get_bucket_policy().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                if let Some(text) = got.policy() {
+                    let (policy, problem) = normalize_policy(text, DocumentKind::Resource);
+                    out.policies.push(PolicyRow {
+                        account_id: env.account.clone(),
+                        region: region.clone(),
+                        service: "s3",
+                        resource_type: "bucket",
+                        arn: arn.clone(),
+                        name: name.clone(),
+                        policy,
+                        source: "s3:GetBucketPolicy",
+                        problem,
+                    });
+                }
+            }
+            Err(e) if is(&e, "NoSuchBucketPolicy") => {}
+            Err(e) if is(&e, "NoSuchBucket") => return out,
+            Err(e) => record(Part::S3BucketPolicies, &e),
+        }
+    }
+
+    if !env.missing.denied(Part::S3BucketPublicAccessBlock) {
+        const SOURCE: &str = "s3:GetPublicAccessBlock";
+        match env
+            .api
+            .call(
+                "GetPublicAccessBlock",
+                s3.get_public_access_block().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                let c = got.public_access_block_configuration();
+                for (key, value) in [
+                    ("block_public_acls", c.and_then(|c| c.block_public_acls())),
+                    ("ignore_public_acls", c.and_then(|c| c.ignore_public_acls())),
+                    (
+                        "block_public_policy",
+                        c.and_then(|c| c.block_public_policy()),
+                    ),
+                    (
+                        "restrict_public_buckets",
+                        c.and_then(|c| c.restrict_public_buckets()),
+                    ),
+                ] {
+                    let value = value.unwrap_or(false).to_string();
+                    out.settings.push(setting(key.to_owned(), value, SOURCE));
+                }
+            }
+            // No configuration: every setting is off, as AWS treats it.
+            Err(e) if is(&e, "NoSuchPublicAccessBlockConfiguration") => {
+                for key in [
+                    "block_public_acls",
+                    "ignore_public_acls",
+                    "block_public_policy",
+                    "restrict_public_buckets",
+                ] {
+                    out.settings
+                        .push(setting(key.to_owned(), "false".to_owned(), SOURCE));
+                }
+            }
+            Err(e) => record(Part::S3BucketPublicAccessBlock, &e),
+        }
+    }
+
+    if !env.missing.denied(Part::S3BucketOwnership) {
+        match env
+            .api
+            .call(
+                "GetBucketOwnershipControls",
+                s3.get_bucket_ownership_controls().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                for rule in got
+                    .ownership_controls()
+                    .map(|c| c.rules())
+                    .unwrap_or_default()
+                {
+                    out.settings.push(setting(
+                        "object_ownership".to_owned(),
+                        rule.object_ownership().as_str().to_owned(),
+                        "s3:GetBucketOwnershipControls",
+                    ));
+                }
+            }
+            Err(e) if is(&e, "OwnershipControlsNotFoundError") => {}
+            Err(e) => record(Part::S3BucketOwnership, &e),
+        }
+    }
+
+    if !env.missing.denied(Part::S3BucketTags) {
+        match env
+            .api
+            .call(
+                "GetBucketTagging",
+                s3.get_bucket_tagging().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                let tags: BTreeMap<&str, &str> =
+                    got.tag_set().iter().map(|t| (t.key(), t.value())).collect();
+                for (k, v) in tags {
+                    out.settings.push(setting(
+                        format!("tag:{k}"),
+                        v.to_owned(),
+                        "s3:GetBucketTagging",
+                    ));
+                }
+            }
+            Err(e) if is(&e, "NoSuchTagSet") => {}
+            Err(e) => record(Part::S3BucketTags, &e),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_kept_compact_and_checked_as_resource_policies() {
+        let (text, problem) = normalize_policy(
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}",
+            DocumentKind::Resource,
+        );
+        assert_eq!(
+            text,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#
+        );
+        assert_eq!(problem, None);
+
+        let (_, problem) = normalize_policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+            DocumentKind::Resource,
+        );
+        let problem = problem.unwrap_or_default();
+        assert!(
+            problem.contains("needs `Principal` or `NotPrincipal`"),
+            "{problem}"
+        );
+
+        let (text, problem) = normalize_policy("not json", DocumentKind::Resource);
+        assert_eq!(text, "not json");
+        assert!(
+            problem
+                .unwrap_or_default()
+                .starts_with("the document is not JSON")
+        );
+    }
+}
