@@ -448,7 +448,10 @@ fn a_format_1_snapshot_is_still_refused() {
     .unwrap();
     let err = fails(&["diff", &old, &new]);
     assert!(
-        err.contains("has format version 1; this iamsnap reads format versions 2 and 3"),
+        err.contains(&format!(
+            "has format version 1; this iamsnap reads format versions 2 to {}",
+            iamsnap_snapshot::FORMAT_VERSION
+        )),
         "{err}"
     );
 }
