@@ -249,6 +249,19 @@ fn operation(head: &str, body: &[u8]) -> String {
         return "ListObjectsV2".to_owned();
     }
     let method = head.split(' ').next().unwrap_or("");
+    let path = target.split('?').next().unwrap_or("");
+    // Lambda's and S3 Control's REST paths.
+    if let Some(rest) = path.strip_prefix("/2015-03-31/functions") {
+        return if rest.ends_with("/policy") {
+            "GetPolicy"
+        } else {
+            "ListFunctions"
+        }
+        .to_owned();
+    }
+    if path.starts_with("/v20180820/configuration/publicAccessBlock") {
+        return "GetAccountPublicAccessBlock".to_owned();
+    }
     if method == "GET" {
         for (sub, op) in [
             ("policy", "GetBucketPolicy"),
@@ -265,8 +278,6 @@ fn operation(head: &str, body: &[u8]) -> String {
             }
         }
     }
-    let method = head.split(' ').next().unwrap_or("");
-    let path = target.split('?').next().unwrap_or("");
     if method == "GET" && path.trim_start_matches('/').contains('/') {
         return "GetObject".to_owned();
     }

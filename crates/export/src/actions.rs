@@ -50,6 +50,38 @@ pub enum Part {
     S3BucketOwnership,
     /// S3 bucket tags, for `resource_settings`.
     S3BucketTags,
+    /// KMS keys in a region.
+    KmsKeys,
+    /// KMS key policies (`default`).
+    KmsKeyPolicies,
+    /// KMS grants, for `kms_grants`.
+    KmsGrants,
+    /// KMS key tags, for `resource_settings`.
+    KmsKeyTags,
+    /// SQS queues in a region.
+    SqsQueues,
+    /// SQS queue policies (the `Policy` attribute).
+    SqsQueuePolicies,
+    /// SNS topics in a region.
+    SnsTopics,
+    /// SNS topic policies (the `Policy` attribute).
+    SnsTopicPolicies,
+    /// Secrets Manager secrets in a region.
+    Secrets,
+    /// Secrets Manager resource policies.
+    SecretPolicies,
+    /// Lambda functions in a region.
+    LambdaFunctions,
+    /// Lambda function policies.
+    LambdaPolicies,
+    /// ECR repositories in a region.
+    EcrRepositories,
+    /// ECR repository policies.
+    EcrRepositoryPolicies,
+    /// The account's S3 Block Public Access.
+    S3AccountPublicAccessBlock,
+    /// The regions enabled for the account (when `--regions` is not given).
+    Regions,
 }
 
 impl Part {
@@ -73,6 +105,22 @@ impl Part {
             Part::S3BucketPublicAccessBlock => "s3_bucket_public_access_block",
             Part::S3BucketOwnership => "s3_bucket_ownership",
             Part::S3BucketTags => "s3_bucket_tags",
+            Part::KmsKeys => "kms_keys",
+            Part::KmsKeyPolicies => "kms_key_policies",
+            Part::KmsGrants => "kms_grants",
+            Part::KmsKeyTags => "kms_key_tags",
+            Part::SqsQueues => "sqs_queues",
+            Part::SqsQueuePolicies => "sqs_queue_policies",
+            Part::SnsTopics => "sns_topics",
+            Part::SnsTopicPolicies => "sns_topic_policies",
+            Part::Secrets => "secrets",
+            Part::SecretPolicies => "secret_policies",
+            Part::LambdaFunctions => "lambda_functions",
+            Part::LambdaPolicies => "lambda_policies",
+            Part::EcrRepositories => "ecr_repositories",
+            Part::EcrRepositoryPolicies => "ecr_repository_policies",
+            Part::S3AccountPublicAccessBlock => "s3_account_public_access_block",
+            Part::Regions => "regions",
         }
     }
 
@@ -189,6 +237,52 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "s3:GetBucketTagging",
         Part::S3BucketTags,
     ),
+    // Through the signed client. An operation whose name another service also uses is
+    // written `<service>:<operation>`.
+    api(
+        "s3control:GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+        Part::S3AccountPublicAccessBlock,
+    ),
+    api("DescribeRegions", "ec2:DescribeRegions", Part::Regions),
+    api("ListKeys", "kms:ListKeys", Part::KmsKeys),
+    api("GetKeyPolicy", "kms:GetKeyPolicy", Part::KmsKeyPolicies),
+    api("ListGrants", "kms:ListGrants", Part::KmsGrants),
+    api("ListResourceTags", "kms:ListResourceTags", Part::KmsKeyTags),
+    api("ListQueues", "sqs:ListQueues", Part::SqsQueues),
+    api(
+        "GetQueueAttributes",
+        "sqs:GetQueueAttributes",
+        Part::SqsQueuePolicies,
+    ),
+    api("ListTopics", "sns:ListTopics", Part::SnsTopics),
+    api(
+        "GetTopicAttributes",
+        "sns:GetTopicAttributes",
+        Part::SnsTopicPolicies,
+    ),
+    api("ListSecrets", "secretsmanager:ListSecrets", Part::Secrets),
+    api(
+        "GetResourcePolicy",
+        "secretsmanager:GetResourcePolicy",
+        Part::SecretPolicies,
+    ),
+    api(
+        "ListFunctions",
+        "lambda:ListFunctions",
+        Part::LambdaFunctions,
+    ),
+    api("lambda:GetPolicy", "lambda:GetPolicy", Part::LambdaPolicies),
+    api(
+        "DescribeRepositories",
+        "ecr:DescribeRepositories",
+        Part::EcrRepositories,
+    ),
+    api(
+        "GetRepositoryPolicy",
+        "ecr:GetRepositoryPolicy",
+        Part::EcrRepositoryPolicies,
+    ),
 ];
 
 /// Operations authorized by an action of another name.
@@ -196,6 +290,10 @@ pub const RENAMED_ACTIONS: &[(&str, &str)] = &[
     ("ListObjectsV2", "s3:ListBucket"),
     ("ListBuckets", "s3:ListAllMyBuckets"),
     ("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    (
+        "s3control:GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+    ),
 ];
 
 /// The entry of an operation.
@@ -242,6 +340,8 @@ mod tests {
             );
             match RENAMED_ACTIONS.iter().find(|(op, _)| *op == a.operation) {
                 Some((_, action)) => assert_eq!(a.action, *action),
+                // Qualified where another service has an operation of the same name.
+                None if a.operation.contains(':') => assert_eq!(a.action, a.operation),
                 None => assert_eq!(a.action.split(':').nth(1), Some(a.operation)),
             }
         }

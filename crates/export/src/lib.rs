@@ -23,6 +23,9 @@ mod convert;
 mod error;
 mod resources;
 mod run;
+mod services;
+mod signed;
+mod xml;
 
 pub use api::{CallStats, Connection};
 pub use cloudtrail::{CloudTrailOutcome, CloudTrailRequest, LookupRequest, read_cloudtrail};

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, Utc};
 use iamsnap_policy::{DocumentKind, decode_document_text, parse_document_as};
 use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
 use serde_json::Value;
@@ -19,11 +20,18 @@ use crate::actions::Part;
 use crate::api::{Api, Missing};
 use crate::error::{ApiError, ExportError};
 use crate::run::{ExportProgress, bounded};
+use crate::services::{self, KINDS, Kind, Place, Resource};
+use crate::signed::{self, Call};
 
 /// The snapshot table of resource policies.
 pub const POLICIES_TABLE: &str = "resource_policies";
 /// The snapshot table of resource settings.
 pub const SETTINGS_TABLE: &str = "resource_settings";
+/// The snapshot table of KMS grants.
+pub const GRANTS_TABLE: &str = "kms_grants";
+
+/// Pages of one listing beyond which the API is taken to loop.
+const MAX_PAGES: usize = 10_000;
 
 /// The manifest's `missing` entry of an export run with `--no-resources`.
 pub const SKIPPED_PART: &str = "resources";
@@ -57,17 +65,35 @@ pub(crate) struct SettingRow {
     pub(crate) source: &'static str,
 }
 
+/// One grant of a KMS key.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+pub(crate) struct GrantRow {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) key_arn: String,
+    pub(crate) grant_id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) grantee_principal: Option<String>,
+    pub(crate) retiring_principal: Option<String>,
+    pub(crate) operations: Vec<String>,
+    pub(crate) constraints: Option<String>,
+    pub(crate) issuing_account: Option<String>,
+    pub(crate) creation_date: Option<DateTime<Utc>>,
+}
+
 /// What the resource capture read.
 #[derive(Debug, Default)]
 pub(crate) struct Captured {
     pub(crate) policies: Vec<PolicyRow>,
     pub(crate) settings: Vec<SettingRow>,
+    pub(crate) grants: Vec<GrantRow>,
 }
 
 impl Captured {
     fn extend(&mut self, other: Captured) {
         self.policies.extend(other.policies);
         self.settings.extend(other.settings);
+        self.grants.extend(other.grants);
     }
 
     /// The two tables, rows in a stable order.
@@ -101,9 +127,34 @@ impl Captured {
                 s.source.into(),
             ])?;
         }
+        self.grants.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.key_arn, &a.grant_id).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.key_arn,
+                &b.grant_id,
+            ))
+        });
+        let mut grants = TableBuilder::new(table(GRANTS_TABLE)?);
+        for g in &self.grants {
+            grants.push(&[
+                (&g.account_id).into(),
+                (&g.region).into(),
+                (&g.key_arn).into(),
+                (&g.grant_id).into(),
+                Cell::Text(g.name.as_deref()),
+                Cell::Text(g.grantee_principal.as_deref()),
+                Cell::Text(g.retiring_principal.as_deref()),
+                (&g.operations).into(),
+                Cell::Text(g.constraints.as_deref()),
+                Cell::Text(g.issuing_account.as_deref()),
+                g.creation_date.into(),
+            ])?;
+        }
         Ok(vec![
             (policies.table(), policies.finish()?),
             (settings.table(), settings.finish()?),
+            (grants.table(), grants.finish()?),
         ])
     }
 }
@@ -144,13 +195,356 @@ pub(crate) struct Env {
     /// built here.
     pub(crate) partition: String,
     pub(crate) concurrency: usize,
+    /// The regions to read (`--regions`); `None`: the regions enabled for the account.
+    pub(crate) regions: Option<Vec<String>>,
+    /// The region requests are signed for, where global calls go.
+    pub(crate) home_region: String,
 }
 
-/// Reads every resource kind's policies and settings.
+const STEP_REGIONAL: &str = "resource policies";
+
+/// Reads every resource kind's policies and settings: S3 (global listing, each bucket in
+/// its region), the account's S3 Block Public Access, and every regional kind of
+/// [`KINDS`] in every region.
 pub(crate) async fn capture(env: Arc<Env>) -> Result<Captured, ExportError> {
+    let (buckets, account, regional) = tokio::join!(
+        s3_buckets(env.clone()),
+        account_public_access_block(&env),
+        regional(env.clone()),
+    );
     let mut out = Captured::default();
-    out.extend(s3_buckets(env.clone()).await?);
+    out.extend(buckets?);
+    out.extend(account);
+    out.extend(regional?);
     Ok(out)
+}
+
+/// The regions to read: `--regions`, else those `DescribeRegions` lists (the regions
+/// enabled for the account), else, when that fails, the home region alone.
+async fn regions(env: &Env) -> Vec<String> {
+    if let Some(r) = &env.regions {
+        return r.clone();
+    }
+    match env
+        .api
+        .send(&services::describe_regions(&env.home_region))
+        .await
+    {
+        Ok(answer) => {
+            let names = services::region_names(&answer);
+            if names.is_empty() {
+                vec![env.home_region.clone()]
+            } else {
+                names
+            }
+        }
+        Err(e) => {
+            env.missing.record_with(
+                Part::Regions,
+                &e,
+                Some(format!(
+                    "only {} was read; name the regions with --regions",
+                    env.home_region
+                )),
+            );
+            vec![env.home_region.clone()]
+        }
+    }
+}
+
+async fn regional(env: Arc<Env>) -> Result<Captured, ExportError> {
+    let regions = regions(&env).await;
+    let pairs: Vec<(&'static Kind, String)> = regions
+        .iter()
+        .flat_map(|r| KINDS.iter().map(move |k| (k, r.clone())))
+        .collect();
+    env.progress.start(STEP_REGIONAL, Some(pairs.len() as u64));
+    let results = bounded(pairs, env.concurrency, |(kind, region)| {
+        let env = env.clone();
+        async move {
+            let out = capture_kind(env.clone(), kind, region).await;
+            env.progress.advance(STEP_REGIONAL, 1);
+            out
+        }
+    })
+    .await?;
+    env.progress.finish(STEP_REGIONAL);
+    let mut out = Captured::default();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Why a failed call of a regional part failed, in the manifest's words.
+fn where_detail(e: &ApiError, what: String) -> Option<String> {
+    if signed::unavailable(e) {
+        Some(format!(
+            "{what}; the service is not offered in this region, or the region is not enabled for the account"
+        ))
+    } else {
+        Some(what)
+    }
+}
+
+/// One kind in one region: its resources, their policies, and for KMS keys their grants
+/// and tags.
+async fn capture_kind(
+    env: Arc<Env>,
+    kind: &'static Kind,
+    region: String,
+) -> Result<Captured, ExportError> {
+    let place = Place {
+        region: region.clone(),
+        account: env.account.clone(),
+        partition: env.partition.clone(),
+    };
+    let mut resources = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0usize;
+    loop {
+        let page = match env.api.send(&(kind.list)(&place, token.as_deref())).await {
+            Ok(answer) => (kind.listed)(&place, &answer),
+            Err(e) => Err(e),
+        };
+        match page {
+            Ok(listed) => {
+                resources.extend(listed.resources);
+                pages += 1;
+                match listed.next {
+                    Some(next) if pages < MAX_PAGES && token.as_ref() != Some(&next) => {
+                        token = Some(next);
+                    }
+                    _ => break,
+                }
+            }
+            Err(e) => {
+                let detail =
+                    where_detail(&e, format!("the {}s were not listed", kind.resource_type));
+                env.missing
+                    .record_in(kind.list_part, Some(&region), &e, detail);
+                return Ok(Captured::default());
+            }
+        }
+    }
+    // The first resource alone, so that a denial is met once.
+    let mut rest = resources.into_iter();
+    let mut out = Captured::default();
+    if let Some(first) = rest.next() {
+        out.extend(resource(&env, kind, &place, first).await);
+    }
+    let results = bounded(rest.collect(), env.concurrency, |r| {
+        let env = env.clone();
+        let place = place.clone();
+        async move { resource(&env, kind, &place, r).await }
+    })
+    .await?;
+    for r in results {
+        out.extend(r);
+    }
+    Ok(out)
+}
+
+async fn resource(env: &Env, kind: &'static Kind, place: &Place, r: Resource) -> Captured {
+    let mut out = Captured::default();
+    let region = Some(place.region.as_str());
+    if !env.missing.denied_in(kind.policy_part, region) {
+        let got = match env.api.send(&(kind.get_policy)(place, &r)).await {
+            Ok(answer) => (kind.policy)(&answer),
+            Err(e) => Err(e),
+        };
+        match got {
+            Ok(Some(text)) => {
+                let (policy, problem) = normalize_policy(&text, kind.document);
+                out.policies.push(PolicyRow {
+                    account_id: env.account.clone(),
+                    region: Some(place.region.clone()),
+                    service: kind.service,
+                    resource_type: kind.resource_type,
+                    arn: r.arn.clone(),
+                    name: r.name.clone(),
+                    policy,
+                    source: kind.source,
+                    problem,
+                });
+            }
+            Ok(None) => {}
+            Err(e)
+                if e.code
+                    .as_deref()
+                    .is_some_and(|c| kind.no_policy.contains(&c)) => {}
+            Err(e) if e.code.as_deref().is_some_and(|c| kind.gone.contains(&c)) => return out,
+            Err(e) => env.missing.record_in(
+                kind.policy_part,
+                region,
+                &e,
+                Some(format!("first for `{}`", r.arn)),
+            ),
+        }
+    }
+    if kind.service == "kms" {
+        out.extend(kms_grants_and_tags(env, place, &r).await);
+    }
+    out
+}
+
+/// Every page of a KMS listing for one key (`ListGrants`, `ListResourceTags`).
+async fn kms_pages(
+    env: &Env,
+    request: impl Fn(Option<&str>) -> Call,
+) -> Result<Vec<Value>, ApiError> {
+    let mut pages = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let call = request(marker.as_deref());
+        let page = env.api.send(&call).await?.json(call.operation)?;
+        let next = services::next_marker(&page, "NextMarker");
+        pages.push(page);
+        match next {
+            Some(n) if pages.len() < MAX_PAGES && marker.as_ref() != Some(&n) => {
+                marker = Some(n);
+            }
+            _ => return Ok(pages),
+        }
+    }
+}
+
+async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captured {
+    let mut out = Captured::default();
+    let region = Some(place.region.as_str());
+    let first_for = || Some(format!("first for `{}`", key.arn));
+    if !env.missing.denied_in(Part::KmsGrants, region) {
+        match kms_pages(env, |m| services::kms_list_grants(place, &key.handle, m)).await {
+            Ok(pages) => {
+                for page in &pages {
+                    for g in services::array(page, "Grants") {
+                        let Some(grant_id) = services::text(g, "GrantId") else {
+                            continue;
+                        };
+                        out.grants.push(GrantRow {
+                            account_id: env.account.clone(),
+                            region: place.region.clone(),
+                            key_arn: key.arn.clone(),
+                            grant_id,
+                            name: services::text(g, "Name").filter(|n| !n.is_empty()),
+                            grantee_principal: services::text(g, "GranteePrincipal"),
+                            retiring_principal: services::text(g, "RetiringPrincipal"),
+                            operations: services::array(g, "Operations")
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect(),
+                            constraints: g
+                                .get("Constraints")
+                                .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
+                                .map(Value::to_string),
+                            issuing_account: services::text(g, "IssuingAccount"),
+                            creation_date: g
+                                .get("CreationDate")
+                                .and_then(Value::as_f64)
+                                .and_then(epoch),
+                        });
+                    }
+                }
+            }
+            Err(e) => env
+                .missing
+                .record_in(Part::KmsGrants, region, &e, first_for()),
+        }
+    }
+    if !env.missing.denied_in(Part::KmsKeyTags, region) {
+        match kms_pages(env, |m| services::kms_list_tags(place, &key.handle, m)).await {
+            Ok(pages) => {
+                let tags: BTreeMap<String, String> = pages
+                    .iter()
+                    .flat_map(|p| services::array(p, "Tags"))
+                    .filter_map(|t| {
+                        Some((services::text(t, "TagKey")?, services::text(t, "TagValue")?))
+                    })
+                    .collect();
+                for (k, v) in tags {
+                    out.settings.push(SettingRow {
+                        account_id: env.account.clone(),
+                        region: Some(place.region.clone()),
+                        service: "kms",
+                        resource_type: "key",
+                        arn: key.arn.clone(),
+                        setting: format!("tag:{k}"),
+                        value: v,
+                        source: "kms:ListResourceTags",
+                    });
+                }
+            }
+            Err(e) => env
+                .missing
+                .record_in(Part::KmsKeyTags, region, &e, first_for()),
+        }
+    }
+    out
+}
+
+/// Seconds since the epoch (KMS's dates) as an instant.
+fn epoch(seconds: f64) -> Option<DateTime<Utc>> {
+    if !seconds.is_finite() {
+        return None;
+    }
+    let micros = (seconds * 1_000_000.0).round();
+    if micros.abs() > 9.0e18 {
+        return None;
+    }
+    DateTime::from_timestamp_micros(micros as i64)
+}
+
+/// The four Block Public Access settings as rows.
+fn public_access_rows(
+    row: impl Fn(String, String) -> SettingRow,
+    settings: &[(&'static str, bool)],
+) -> Vec<SettingRow> {
+    settings
+        .iter()
+        .map(|(k, v)| row((*k).to_owned(), v.to_string()))
+        .collect()
+}
+
+const PUBLIC_ACCESS_SETTINGS: [&str; 4] = [
+    "block_public_acls",
+    "ignore_public_acls",
+    "block_public_policy",
+    "restrict_public_buckets",
+];
+
+/// The account's S3 Block Public Access (S3 Control), which applies to every bucket.
+async fn account_public_access_block(env: &Env) -> Captured {
+    let mut out = Captured::default();
+    let row = |setting: String, value: String| SettingRow {
+        account_id: env.account.clone(),
+        region: None,
+        service: "s3",
+        resource_type: "account",
+        arn: env.account.clone(),
+        setting,
+        value,
+        source: "s3control:GetPublicAccessBlock",
+    };
+    match env
+        .api
+        .send(&services::account_public_access_block(
+            &env.home_region,
+            &env.account,
+        ))
+        .await
+    {
+        Ok(answer) => {
+            out.settings =
+                public_access_rows(row, &services::public_access_block_settings(&answer));
+        }
+        Err(e) if is(&e, "NoSuchPublicAccessBlockConfiguration") => {
+            let off: Vec<(&'static str, bool)> =
+                PUBLIC_ACCESS_SETTINGS.iter().map(|k| (*k, false)).collect();
+            out.settings = public_access_rows(row, &off);
+        }
+        Err(e) => env.missing.record(Part::S3AccountPublicAccessBlock, &e),
+    }
+    out
 }
 
 /// The AWS error code of a failed call, when it is `code`.

@@ -46,8 +46,12 @@ pub struct ExportRequest {
     /// CloudTrail activity to read into `activity` (nothing: the table is empty).
     pub cloudtrail: CloudTrailRequest,
     /// Read resource-based policies and settings (`resource_policies`,
-    /// `resource_settings`); `false` (`--no-resources`) records them as not captured.
+    /// `resource_settings`, `kms_grants`); `false` (`--no-resources`) records them as not
+    /// captured.
     pub resources: bool,
+    /// The regions whose resources are read (`--regions`); `None`: every region enabled
+    /// for the account (`ec2:DescribeRegions`).
+    pub regions: Option<Vec<String>>,
 }
 
 /// Observes an export's progress, e.g. to draw bars. Steps are named by the constants of
@@ -174,6 +178,8 @@ pub async fn export(
             account: ctx.account.clone(),
             partition,
             concurrency,
+            regions: request.regions.clone(),
+            home_region: ctx.api.region(),
         });
         async move {
             if request.resources {

@@ -7,8 +7,8 @@ pub const FORMAT_NAME: &str = "iamsnap-snapshot";
 /// The snapshot format version this build writes, and the newest it reads. Bump it
 /// whenever a table or column changes meaning, is added or is removed.
 ///
-/// Version 3 added the `catalog_actions` table; version 4 the `resource_policies` and
-/// `resource_settings` tables.
+/// Version 3 added the `catalog_actions` table; version 4 the `resource_policies`,
+/// `resource_settings` and `kms_grants` tables.
 pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest snapshot format version this build reads. A snapshot of a version between

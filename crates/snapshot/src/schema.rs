@@ -1172,7 +1172,7 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "resource_policies",
         since: 4,
-        doc: "One row per resource-based policy a live export read (`iamsnap export`, unless `--no-resources`): S3 bucket policies, with more services in the same table. A resource without a policy has no row. Empty in imports; a service or region the export could not read is in the manifest's `missing` (see docs/export.md), so an empty table is not proof of no policies. Evaluating these policies is not part of this table.",
+        doc: "One row per resource-based policy a live export read (`iamsnap export`, unless `--no-resources`): S3 bucket policies, KMS key policies, SQS queue and SNS topic policies, Secrets Manager secret policies, Lambda function policies and ECR repository policies. A resource without a policy has no row. Empty in imports; a service or region the export could not read is in the manifest's `missing` (see docs/export.md), so an empty table is not proof of no policies. Evaluating these policies is not part of this table.",
         columns: &[
             ACCOUNT_ID,
             col(
@@ -1185,20 +1185,20 @@ pub static TABLES: &[Table] = &[
                 "service",
                 Text,
                 false,
-                "The service prefix of the resource, as in IAM actions (`s3`).",
+                "The service prefix of the resource, as in IAM actions (`s3`, `kms`, `sqs`, `sns`, `secretsmanager`, `lambda`, `ecr`).",
             ),
             col(
                 "resource_type",
                 Text,
                 false,
-                "The kind of resource, as the service authorization reference names it (`bucket`).",
+                "The kind of resource (`bucket`, `key`, `queue`, `topic`, `secret`, `function`, `repository`).",
             ),
             col("arn", Text, false, "ARN of the resource the policy is attached to."),
             col(
                 "name",
                 Text,
                 false,
-                "The resource's name (bucket name).",
+                "The resource's name (bucket, queue, topic, secret, function or repository name; a KMS key's id).",
             ),
             col(
                 "policy",
@@ -1210,20 +1210,20 @@ pub static TABLES: &[Table] = &[
                 "source",
                 Text,
                 false,
-                "The API the document was read with, as `<service>:<operation>` (`s3:GetBucketPolicy`).",
+                "The API the document was read with, as `<service>:<operation>` (`s3:GetBucketPolicy`, `kms:GetKeyPolicy`, ...).",
             ),
             col(
                 "problem",
                 Text,
                 true,
-                "Why the document is not a valid resource-based policy (every problem the policy parser found, with its place); null when it is valid.",
+                "Why the document is not a valid resource-based policy (every problem the policy parser found, with its place); null when it is valid. ECR repository policies may leave `Resource` out (it is the repository).",
             ),
         ],
     },
     Table {
         name: "resource_settings",
         since: 4,
-        doc: "One row per (resource, setting) a live export read that changes who can reach a resource: S3 Block Public Access of each bucket, bucket ownership controls, tags. Empty in imports; what could not be read is in the manifest's `missing`.",
+        doc: "One row per (resource, setting) a live export read that changes who can reach a resource: S3 Block Public Access of the account and of each bucket, bucket ownership controls, tags of buckets and KMS keys. Empty in imports; what could not be read is in the manifest's `missing`.",
         columns: &[
             ACCOUNT_ID,
             col(
@@ -1232,12 +1232,12 @@ pub static TABLES: &[Table] = &[
                 true,
                 "The region of the resource or setting; null for global ones.",
             ),
-            col("service", Text, false, "The service prefix (`s3`)."),
+            col("service", Text, false, "The service prefix (`s3`, `kms`)."),
             col(
                 "resource_type",
                 Text,
                 false,
-                "The kind of resource (`bucket`), or `account` for a setting of the whole account in the service.",
+                "The kind of resource (`bucket`, `key`), or `account` for a setting of the whole account in the service (S3 Block Public Access of the account).",
             ),
             col(
                 "arn",
@@ -1261,7 +1261,55 @@ pub static TABLES: &[Table] = &[
                 "source",
                 Text,
                 false,
-                "The API it was read with, as `<service>:<operation>` (`s3:GetPublicAccessBlock`).",
+                "The API it was read with, as `<service>:<operation>` (`s3:GetPublicAccessBlock`, `s3control:GetPublicAccessBlock` for the account's, `kms:ListResourceTags`).",
+            ),
+        ],
+    },
+    Table {
+        name: "kms_grants",
+        since: 4,
+        doc: "One row per grant of a KMS key a live export read (`kms:ListGrants`): who may use the key for which operations besides its key policy. Empty in imports; what could not be read is in the manifest's `missing`.",
+        columns: &[
+            ACCOUNT_ID,
+            col("region", Text, false, "The key's region."),
+            col("key_arn", Text, false, "ARN of the key."),
+            col("grant_id", Text, false, "The grant's id."),
+            col("name", Text, true, "The grant's name, when it has one."),
+            col(
+                "grantee_principal",
+                Text,
+                true,
+                "The principal the grant gives the operations to (an ARN or a service principal).",
+            ),
+            col(
+                "retiring_principal",
+                Text,
+                true,
+                "The principal that may retire the grant, when set.",
+            ),
+            col(
+                "operations",
+                TextList,
+                false,
+                "The KMS operations the grant allows (`Decrypt`, `GenerateDataKey`, ...).",
+            ),
+            col(
+                "constraints",
+                Text,
+                true,
+                "The grant's encryption context constraints as JSON text; null without constraints.",
+            ),
+            col(
+                "issuing_account",
+                Text,
+                true,
+                "The account (as an ARN) that created the grant.",
+            ),
+            col(
+                "creation_date",
+                Timestamp,
+                true,
+                "When the grant was created.",
             ),
         ],
     },
