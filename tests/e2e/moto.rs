@@ -117,8 +117,9 @@ impl Drop for Moto {
 /// What the proxy does to requests.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
-    /// Answer this many requests with throttling (429, `Throttling`) or server errors
-    /// (503), alternating, on every other request from the first on.
+    /// Answer this many requests with throttling (429, `Throttling`; S3's `SlowDown`) or
+    /// server errors (503), alternating, on every other request from the first on, in
+    /// the protocol of the request.
     pub transient: usize,
     /// Answer every request for this API operation with AccessDenied, in the protocol of
     /// its service (IAM's XML, S3's XML, CloudTrail's JSON).
@@ -313,6 +314,40 @@ fn s3_error_response(status: &str, code: &str, message: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Throttling (429) or a server error (503), in the protocol of the request: S3's XML
+/// (`SlowDown`), the JSON protocols' `__type`, or IAM's and the other query protocols' XML.
+fn transient_response(head: &str, throttle: bool) -> Vec<u8> {
+    if is_s3(head) {
+        if throttle {
+            // S3 throttles with `SlowDown` (a 503 on AWS; a 429 here, which the exporter
+            // counts as throttling from the status alone, as the test expects).
+            s3_error_response(
+                "429 Too Many Requests",
+                "SlowDown",
+                "Please reduce your request rate.",
+            )
+        } else {
+            s3_error_response("503 Service Unavailable", "ServiceUnavailable", "Try again")
+        }
+    } else if header(head, "x-amz-target").is_some() {
+        if throttle {
+            json_response(
+                "429 Too Many Requests",
+                &json!({"__type": "ThrottlingException", "message": "Rate exceeded"}),
+            )
+        } else {
+            json_response(
+                "503 Service Unavailable",
+                &json!({"__type": "ServiceUnavailableException", "message": "Try again"}),
+            )
+        }
+    } else if throttle {
+        error_response("429 Too Many Requests", "Throttling", "Rate exceeded")
+    } else {
+        error_response("503 Service Unavailable", "ServiceUnavailable", "Try again")
+    }
+}
+
 /// Whether a request is S3's (REST-XML, signed for the `s3` service).
 fn is_s3(head: &str) -> bool {
     header(head, "authorization").is_some_and(|a| a.contains("/s3/aws4_request"))
@@ -446,19 +481,7 @@ impl FaultProxy {
                             && (c.transient_injected as usize) < faults.transient
                         {
                             c.transient_injected += 1;
-                            Some(if c.transient_injected % 2 == 1 {
-                                error_response(
-                                    "429 Too Many Requests",
-                                    "Throttling",
-                                    "Rate exceeded",
-                                )
-                            } else {
-                                error_response(
-                                    "503 Service Unavailable",
-                                    "ServiceUnavailable",
-                                    "Try again",
-                                )
-                            })
+                            Some(transient_response(&head, c.transient_injected % 2 == 1))
                         } else {
                             None
                         }
