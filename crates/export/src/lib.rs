@@ -11,8 +11,12 @@
 //! grant, unless the export is strict.
 //!
 //! Unless asked not to, it also reads resource-based policies and the settings that change
-//! exposure (S3 buckets: policy, Block Public Access, ownership controls, tags) into
-//! `resource_policies` and `resource_settings`.
+//! exposure into `resource_policies`, `resource_settings` and `kms_grants`: S3 buckets
+//! (policy, Block Public Access, ownership controls, tags) and the account's Block Public
+//! Access through the S3 SDK; KMS keys (policy, grants, tags), SQS queues, SNS topics,
+//! Secrets Manager secrets, Lambda functions and ECR repositories in every region asked
+//! for, through a small SigV4-signed client (`signed`) driven by a registry of resource
+//! kinds (`services`).
 //!
 //! [`actions`] lists every API called with the IAM action that allows it.
 

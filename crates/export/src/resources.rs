@@ -1,5 +1,7 @@
 //! Resource-based policies and the settings that change who can reach a resource, read
-//! live into `resource_policies` and `resource_settings`.
+//! live into `resource_policies`, `resource_settings` and `kms_grants`: S3 through the SDK
+//! (buckets listed once, each read in its region; the account's Block Public Access
+//! through S3 Control), every kind of [`KINDS`] in every region through the signed client.
 //!
 //! Every document is kept as decoded, compact JSON and checked as a resource-based policy
 //! by the policy parser; a document AWS accepted but the parser does not is kept with its
