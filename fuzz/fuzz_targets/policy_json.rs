@@ -9,11 +9,12 @@ use iamsnap_policy::{DocumentKind, decode_document_text, parse_document_as, pars
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-const KINDS: [DocumentKind; 7] = [
+const KINDS: [DocumentKind; 8] = [
     DocumentKind::Identity,
     DocumentKind::PermissionsBoundary,
     DocumentKind::Session,
     DocumentKind::Resource,
+    DocumentKind::ImpliedResource,
     DocumentKind::Trust,
     DocumentKind::ServiceControl,
     DocumentKind::ResourceControl,

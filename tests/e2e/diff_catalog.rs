@@ -472,7 +472,7 @@ fn a_damaged_catalog_table_is_refused_like_any_other() {
     let err = fails(&["diff", &old, &new]);
     assert!(err.contains("table `catalog_actions` is missing"), "{err}");
 
-    // A format-3 manifest that does not list it.
+    // A manifest of the current format that does not list it.
     let path = Path::new(&old).join("manifest.json");
     let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     m["tables"]

@@ -32,6 +32,7 @@ mod planted;
 mod policy;
 mod query;
 mod repl;
+mod resources;
 mod sarif;
 mod schema;
 mod security_files;

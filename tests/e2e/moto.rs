@@ -117,8 +117,9 @@ impl Drop for Moto {
 /// What the proxy does to requests.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
-    /// Answer this many requests with throttling (429, `Throttling`) or server errors
-    /// (503), alternating, on every other request from the first on.
+    /// Answer this many requests with throttling (429, `Throttling`; S3's `SlowDown`) or
+    /// server errors (503), alternating, on every other request from the first on, in
+    /// the protocol of the request.
     pub transient: usize,
     /// Answer every request for this API operation with AccessDenied, in the protocol of
     /// its service (IAM's XML, S3's XML, CloudTrail's JSON).
@@ -228,7 +229,8 @@ fn target(head: &str) -> &str {
 }
 
 /// The API operation of a request: the `Action` of IAM's and STS's query protocol, the
-/// `X-Amz-Target` of JSON protocols, or S3's from the method and query.
+/// `X-Amz-Target` of JSON protocols, or S3's from the method and query (its `x-id`, or the
+/// sub-resource of a bucket: `?policy` is `GetBucketPolicy`).
 fn operation(head: &str, body: &[u8]) -> String {
     if let Some(t) = header(head, "x-amz-target") {
         return t.rsplit('.').next().unwrap_or(t).to_owned();
@@ -249,6 +251,34 @@ fn operation(head: &str, body: &[u8]) -> String {
     }
     let method = head.split(' ').next().unwrap_or("");
     let path = target.split('?').next().unwrap_or("");
+    // Lambda's and S3 Control's REST paths.
+    if let Some(rest) = path.strip_prefix("/2015-03-31/functions") {
+        return if rest.ends_with("/policy") {
+            "GetPolicy"
+        } else {
+            "ListFunctions"
+        }
+        .to_owned();
+    }
+    if path.starts_with("/v20180820/configuration/publicAccessBlock") {
+        return "GetAccountPublicAccessBlock".to_owned();
+    }
+    if method == "GET" {
+        for (sub, op) in [
+            ("policy", "GetBucketPolicy"),
+            ("publicAccessBlock", "GetPublicAccessBlock"),
+            ("ownershipControls", "GetBucketOwnershipControls"),
+            ("tagging", "GetBucketTagging"),
+            ("location", "GetBucketLocation"),
+        ] {
+            if query
+                .split('&')
+                .any(|kv| kv == sub || kv.starts_with(&format!("{sub}=")))
+            {
+                return op.to_owned();
+            }
+        }
+    }
     if method == "GET" && path.trim_start_matches('/').contains('/') {
         return "GetObject".to_owned();
     }
@@ -284,6 +314,45 @@ fn s3_error_response(status: &str, code: &str, message: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Throttling (429) or a server error (503), in the protocol of the request: S3's XML
+/// (`SlowDown`), the JSON protocols' `__type`, or IAM's and the other query protocols' XML.
+fn transient_response(head: &str, throttle: bool) -> Vec<u8> {
+    if is_s3(head) {
+        if throttle {
+            // S3 throttles with `SlowDown` (a 503 on AWS; a 429 here, which the exporter
+            // counts as throttling from the status alone, as the test expects).
+            s3_error_response(
+                "429 Too Many Requests",
+                "SlowDown",
+                "Please reduce your request rate.",
+            )
+        } else {
+            s3_error_response("503 Service Unavailable", "ServiceUnavailable", "Try again")
+        }
+    } else if header(head, "x-amz-target").is_some() {
+        if throttle {
+            json_response(
+                "429 Too Many Requests",
+                &json!({"__type": "ThrottlingException", "message": "Rate exceeded"}),
+            )
+        } else {
+            json_response(
+                "503 Service Unavailable",
+                &json!({"__type": "ServiceUnavailableException", "message": "Try again"}),
+            )
+        }
+    } else if throttle {
+        error_response("429 Too Many Requests", "Throttling", "Rate exceeded")
+    } else {
+        error_response("503 Service Unavailable", "ServiceUnavailable", "Try again")
+    }
+}
+
+/// Whether a request is S3's (REST-XML, signed for the `s3` service).
+fn is_s3(head: &str) -> bool {
+    header(head, "authorization").is_some_and(|a| a.contains("/s3/aws4_request"))
+}
+
 /// AccessDenied for `op`, in the protocol of the request.
 fn denied_response(head: &str, op: &str) -> Vec<u8> {
     let who = "User: arn:aws:iam::123456789012:user/auditor is not authorized to perform";
@@ -292,7 +361,7 @@ fn denied_response(head: &str, op: &str) -> Vec<u8> {
             "400 Bad Request",
             &json!({"__type": "AccessDeniedException", "message": format!("{who}: cloudtrail:{op}")}),
         )
-    } else if op == "ListObjectsV2" || op == "GetObject" {
+    } else if op == "ListObjectsV2" || op == "GetObject" || is_s3(head) {
         s3_error_response("403 Forbidden", "AccessDenied", "Access Denied")
     } else {
         error_response("403 Forbidden", "AccessDenied", &format!("{who}: iam:{op}"))
@@ -412,19 +481,7 @@ impl FaultProxy {
                             && (c.transient_injected as usize) < faults.transient
                         {
                             c.transient_injected += 1;
-                            Some(if c.transient_injected % 2 == 1 {
-                                error_response(
-                                    "429 Too Many Requests",
-                                    "Throttling",
-                                    "Rate exceeded",
-                                )
-                            } else {
-                                error_response(
-                                    "503 Service Unavailable",
-                                    "ServiceUnavailable",
-                                    "Try again",
-                                )
-                            })
+                            Some(transient_response(&head, c.transient_injected % 2 == 1))
                         } else {
                             None
                         }

@@ -40,6 +40,48 @@ pub enum Part {
     CloudTrailS3,
     /// CloudTrail's event history (`LookupEvents`), for `activity`.
     CloudTrailLookupEvents,
+    /// The account's S3 buckets and their regions, for the resource tables.
+    S3Buckets,
+    /// S3 bucket policies, for `resource_policies`.
+    S3BucketPolicies,
+    /// S3 Block Public Access of each bucket, for `resource_settings`.
+    S3BucketPublicAccessBlock,
+    /// S3 bucket ownership controls, for `resource_settings`.
+    S3BucketOwnership,
+    /// S3 bucket tags, for `resource_settings`.
+    S3BucketTags,
+    /// KMS keys in a region.
+    KmsKeys,
+    /// KMS key policies (`default`).
+    KmsKeyPolicies,
+    /// KMS grants, for `kms_grants`.
+    KmsGrants,
+    /// KMS key tags, for `resource_settings`.
+    KmsKeyTags,
+    /// SQS queues in a region.
+    SqsQueues,
+    /// SQS queue policies (the `Policy` attribute).
+    SqsQueuePolicies,
+    /// SNS topics in a region.
+    SnsTopics,
+    /// SNS topic policies (the `Policy` attribute).
+    SnsTopicPolicies,
+    /// Secrets Manager secrets in a region.
+    Secrets,
+    /// Secrets Manager resource policies.
+    SecretPolicies,
+    /// Lambda functions in a region.
+    LambdaFunctions,
+    /// Lambda function policies.
+    LambdaPolicies,
+    /// ECR repositories in a region.
+    EcrRepositories,
+    /// ECR repository policies.
+    EcrRepositoryPolicies,
+    /// The account's S3 Block Public Access.
+    S3AccountPublicAccessBlock,
+    /// The regions enabled for the account (when `--regions` is not given).
+    Regions,
 }
 
 impl Part {
@@ -58,6 +100,27 @@ impl Part {
             Part::AccountAliases => "account_aliases",
             Part::CloudTrailS3 => "cloudtrail_s3",
             Part::CloudTrailLookupEvents => "cloudtrail_lookup_events",
+            Part::S3Buckets => "s3_buckets",
+            Part::S3BucketPolicies => "s3_bucket_policies",
+            Part::S3BucketPublicAccessBlock => "s3_bucket_public_access_block",
+            Part::S3BucketOwnership => "s3_bucket_ownership",
+            Part::S3BucketTags => "s3_bucket_tags",
+            Part::KmsKeys => "kms_keys",
+            Part::KmsKeyPolicies => "kms_key_policies",
+            Part::KmsGrants => "kms_grants",
+            Part::KmsKeyTags => "kms_key_tags",
+            Part::SqsQueues => "sqs_queues",
+            Part::SqsQueuePolicies => "sqs_queue_policies",
+            Part::SnsTopics => "sns_topics",
+            Part::SnsTopicPolicies => "sns_topic_policies",
+            Part::Secrets => "secrets",
+            Part::SecretPolicies => "secret_policies",
+            Part::LambdaFunctions => "lambda_functions",
+            Part::LambdaPolicies => "lambda_policies",
+            Part::EcrRepositories => "ecr_repositories",
+            Part::EcrRepositoryPolicies => "ecr_repository_policies",
+            Part::S3AccountPublicAccessBlock => "s3_account_public_access_block",
+            Part::Regions => "regions",
         }
     }
 
@@ -150,10 +213,88 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "cloudtrail:LookupEvents",
         Part::CloudTrailLookupEvents,
     ),
+    // Resource-based policies and settings (unless `--no-resources`).
+    api("ListBuckets", "s3:ListAllMyBuckets", Part::S3Buckets),
+    // Only for buckets whose region the listing does not give.
+    api("GetBucketLocation", "s3:GetBucketLocation", Part::S3Buckets),
+    api(
+        "GetBucketPolicy",
+        "s3:GetBucketPolicy",
+        Part::S3BucketPolicies,
+    ),
+    api(
+        "GetPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+        Part::S3BucketPublicAccessBlock,
+    ),
+    api(
+        "GetBucketOwnershipControls",
+        "s3:GetBucketOwnershipControls",
+        Part::S3BucketOwnership,
+    ),
+    api(
+        "GetBucketTagging",
+        "s3:GetBucketTagging",
+        Part::S3BucketTags,
+    ),
+    // Through the signed client. An operation whose name another service also uses is
+    // written `<service>:<operation>`.
+    api(
+        "s3control:GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+        Part::S3AccountPublicAccessBlock,
+    ),
+    api("DescribeRegions", "ec2:DescribeRegions", Part::Regions),
+    api("ListKeys", "kms:ListKeys", Part::KmsKeys),
+    api("GetKeyPolicy", "kms:GetKeyPolicy", Part::KmsKeyPolicies),
+    api("ListGrants", "kms:ListGrants", Part::KmsGrants),
+    api("ListResourceTags", "kms:ListResourceTags", Part::KmsKeyTags),
+    api("ListQueues", "sqs:ListQueues", Part::SqsQueues),
+    api(
+        "GetQueueAttributes",
+        "sqs:GetQueueAttributes",
+        Part::SqsQueuePolicies,
+    ),
+    api("ListTopics", "sns:ListTopics", Part::SnsTopics),
+    api(
+        "GetTopicAttributes",
+        "sns:GetTopicAttributes",
+        Part::SnsTopicPolicies,
+    ),
+    api("ListSecrets", "secretsmanager:ListSecrets", Part::Secrets),
+    api(
+        "GetResourcePolicy",
+        "secretsmanager:GetResourcePolicy",
+        Part::SecretPolicies,
+    ),
+    api(
+        "ListFunctions",
+        "lambda:ListFunctions",
+        Part::LambdaFunctions,
+    ),
+    api("lambda:GetPolicy", "lambda:GetPolicy", Part::LambdaPolicies),
+    api(
+        "DescribeRepositories",
+        "ecr:DescribeRepositories",
+        Part::EcrRepositories,
+    ),
+    api(
+        "GetRepositoryPolicy",
+        "ecr:GetRepositoryPolicy",
+        Part::EcrRepositoryPolicies,
+    ),
 ];
 
 /// Operations authorized by an action of another name.
-pub const RENAMED_ACTIONS: &[(&str, &str)] = &[("ListObjectsV2", "s3:ListBucket")];
+pub const RENAMED_ACTIONS: &[(&str, &str)] = &[
+    ("ListObjectsV2", "s3:ListBucket"),
+    ("ListBuckets", "s3:ListAllMyBuckets"),
+    ("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
+    (
+        "s3control:GetPublicAccessBlock",
+        "s3:GetAccountPublicAccessBlock",
+    ),
+];
 
 /// The entry of an operation.
 pub fn api_action(operation: &str) -> Option<&'static ApiAction> {
@@ -199,6 +340,8 @@ mod tests {
             );
             match RENAMED_ACTIONS.iter().find(|(op, _)| *op == a.operation) {
                 Some((_, action)) => assert_eq!(a.action, *action),
+                // Qualified where another service has an operation of the same name.
+                None if a.operation.contains(':') => assert_eq!(a.action, a.operation),
                 None => assert_eq!(a.action.split(':').nth(1), Some(a.operation)),
             }
         }

@@ -20,6 +20,7 @@ use tokio::sync::Semaphore;
 
 use crate::actions::{Part, api_action};
 use crate::error::{ApiError, ExportError, FailureKind};
+use crate::signed::{Answer, Call, Signer};
 
 /// Where and how to connect.
 #[derive(Debug, Clone, Default)]
@@ -74,6 +75,18 @@ impl CallStats {
 }
 
 impl Stats {
+    pub(crate) fn count_attempt(&self) {
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_server_error(&self) {
+        self.server_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn count_call(&self, operation: &'static str) {
         if let Ok(mut calls) = self.calls.lock() {
             *calls.entry(operation).or_default() += 1;
@@ -137,14 +150,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Clients for IAM and STS (and, made on demand, S3 and CloudTrail) sharing one bound on
-/// requests in flight.
+/// Clients for IAM and STS (and, made on demand, S3 and CloudTrail), and the signed client
+/// of the other services, sharing one bound on requests in flight.
 #[derive(Debug)]
 pub struct Api {
     /// The IAM client.
     pub iam: aws_sdk_iam::Client,
     /// The STS client.
     pub sts: aws_sdk_sts::Client,
+    signer: Signer,
     config: aws_config::SdkConfig,
     permits: Semaphore,
     stats: Arc<Stats>,
@@ -195,9 +209,17 @@ impl Api {
         let sts = aws_sdk_sts::config::Builder::from(&config)
             .interceptor(Counter(stats.clone()))
             .build();
+        let signer = Signer::new(
+            provider.clone(),
+            conn.endpoint_url.clone(),
+            conn.max_attempts,
+            stats.clone(),
+        )
+        .map_err(ExportError::Config)?;
         Ok(Self {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
+            signer,
             config,
             permits: Semaphore::new(concurrency.max(1)),
             stats,
@@ -247,6 +269,11 @@ impl Api {
         self.guarded(operation, call)
             .await?
             .map_err(|e| classify(operation, &e))
+    }
+
+    /// Sends one request of the signed client once a slot is free, counting it.
+    pub(crate) async fn send(&self, call: &Call) -> Result<Answer, ApiError> {
+        self.guarded(call.operation, self.signer.send(call)).await?
     }
 
     /// Runs `work` (one call of `operation`, and whatever must happen while its request is
@@ -325,10 +352,11 @@ where
     }
 }
 
-/// The parts that could not be read, collected from every task.
+/// The parts that could not be read, collected from every task, per region for regional
+/// parts.
 #[derive(Debug, Default)]
 pub struct Missing {
-    parts: Mutex<BTreeMap<Part, Failure>>,
+    parts: Mutex<BTreeMap<(Part, Option<String>), Failure>>,
 }
 
 #[derive(Debug)]
@@ -347,9 +375,20 @@ impl Missing {
 
     /// Like [`Missing::record`], with words on what was lost (e.g. which principal).
     pub fn record_with(&self, part: Part, error: &ApiError, detail: Option<String>) {
+        self.record_in(part, None, error, detail);
+    }
+
+    /// Like [`Missing::record_with`], for a regional part in `region`.
+    pub fn record_in(
+        &self,
+        part: Part,
+        region: Option<&str>,
+        error: &ApiError,
+        detail: Option<String>,
+    ) {
         if let Ok(mut parts) = self.parts.lock() {
             parts
-                .entry(part)
+                .entry((part, region.map(str::to_owned)))
                 .and_modify(|f| f.count += 1)
                 .or_insert_with(|| Failure {
                     error: error.clone(),
@@ -361,8 +400,13 @@ impl Missing {
 
     /// Whether calls for `part` were denied: further calls would be denied too.
     pub fn denied(&self, part: Part) -> bool {
+        self.denied_in(part, None)
+    }
+
+    /// Whether calls for `part` in `region` were denied.
+    pub fn denied_in(&self, part: Part, region: Option<&str>) -> bool {
         self.parts.lock().is_ok_and(|p| {
-            p.get(&part)
+            p.get(&(part, region.map(str::to_owned)))
                 .is_some_and(|f| f.error.kind == FailureKind::Denied)
         })
     }
@@ -374,7 +418,7 @@ impl Missing {
         };
         parts
             .iter()
-            .map(|(part, f)| {
+            .map(|((part, region), f)| {
                 let mut reason = f.error.reason();
                 if let Some(d) = &f.detail {
                     reason.push_str(&format!(" [{d}]"));
@@ -388,7 +432,7 @@ impl Missing {
                     action: (f.error.kind == FailureKind::Denied)
                         .then(|| f.error.action.to_owned()),
                     account: None,
-                    region: None,
+                    region: region.clone(),
                 }
             })
             .collect()

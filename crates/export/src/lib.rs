@@ -10,6 +10,14 @@
 //! read (AccessDenied) is recorded in the manifest's `missing`, naming the IAM action to
 //! grant, unless the export is strict.
 //!
+//! Unless asked not to, it also reads resource-based policies and the settings that change
+//! exposure into `resource_policies`, `resource_settings` and `kms_grants`: S3 buckets
+//! (policy, Block Public Access, ownership controls, tags) and the account's Block Public
+//! Access through the S3 SDK; KMS keys (policy, grants, tags), SQS queues, SNS topics,
+//! Secrets Manager secrets, Lambda functions and ECR repositories in every region asked
+//! for, through a small SigV4-signed client (`signed`) driven by a registry of resource
+//! kinds (`services`).
+//!
 //! [`actions`] lists every API called with the IAM action that allows it.
 
 pub mod actions;
@@ -17,7 +25,11 @@ mod api;
 mod cloudtrail;
 mod convert;
 mod error;
+mod resources;
 mod run;
+mod services;
+mod signed;
+mod xml;
 
 pub use api::{CallStats, Connection};
 pub use cloudtrail::{CloudTrailOutcome, CloudTrailRequest, LookupRequest, read_cloudtrail};

@@ -17,6 +17,7 @@ use crate::api::{Api, CallStats, Connection, Missing};
 use crate::cloudtrail::{self, CloudTrailRequest, Env};
 use crate::convert::{self, instant};
 use crate::error::{ApiError, ExportError, FailureKind};
+use crate::resources;
 use iamsnap_import::credential_report::CredentialReport;
 use iamsnap_import::model::{
     AccessKey, AccountSettings, Extras, OidcProvider, PasswordPolicy, SamlProvider,
@@ -44,6 +45,13 @@ pub struct ExportRequest {
     pub captured_at: DateTime<Utc>,
     /// CloudTrail activity to read into `activity` (nothing: the table is empty).
     pub cloudtrail: CloudTrailRequest,
+    /// Read resource-based policies and settings (`resource_policies`,
+    /// `resource_settings`, `kms_grants`); `false` (`--no-resources`) records them as not
+    /// captured.
+    pub resources: bool,
+    /// The regions whose resources are read (`--regions`); `None`: every region enabled
+    /// for the account (`ec2:DescribeRegions`).
+    pub regions: Option<Vec<String>>,
 }
 
 /// Observes an export's progress, e.g. to draw bars. Steps are named by the constants of
@@ -118,6 +126,12 @@ pub async fn export(
         .account()
         .map(str::to_owned)
         .ok_or_else(|| ExportError::Internal("GetCallerIdentity named no account".to_owned()))?;
+    let partition = identity
+        .arn()
+        .and_then(|a| a.split(':').nth(1))
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_owned();
     let ctx = Arc::new(Ctx {
         api,
         missing: Arc::new(Missing::default()),
@@ -156,16 +170,37 @@ pub async fn export(
                 .map(|s| Some(s.finish()))
         }
     };
-    let (core, report, oidc, saml, settings, activity) = tokio::join!(
+    let resources = {
+        let env = Arc::new(resources::Env {
+            api: ctx.api.clone(),
+            missing: ctx.missing.clone(),
+            progress: ctx.progress.clone(),
+            account: ctx.account.clone(),
+            partition,
+            concurrency,
+            regions: request.regions.clone(),
+            home_region: ctx.api.region(),
+        });
+        async move {
+            if request.resources {
+                resources::capture(env).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    };
+    let (core, report, oidc, saml, settings, activity, resources) = tokio::join!(
         core,
         credential_report(&ctx),
         oidc_providers(ctx.clone()),
         saml_providers(ctx.clone()),
         account_settings(&ctx),
         activity,
+        resources,
     );
     let (pages, (access_keys, keys_listed_for), service_last_accessed) = core?;
     let activity = activity?;
+    let resources = resources?;
     let extras = Extras {
         account_id: Some(ctx.account.clone()),
         access_keys,
@@ -176,9 +211,18 @@ pub async fn export(
         account_settings: vec![settings],
         organization: None,
     };
-    let missing = ctx.missing.parts();
+    let mut missing = ctx.missing.parts();
     if request.strict && !missing.is_empty() {
         return Err(ExportError::Incomplete(missing));
+    }
+    if !request.resources {
+        missing.push(iamsnap_snapshot::MissingPart {
+            part: resources::SKIPPED_PART.to_owned(),
+            reason: "not read: the export was run with --no-resources".to_owned(),
+            action: None,
+            account: None,
+            region: None,
+        });
     }
 
     let report_name = "the credential report (GetCredentialReport)";
@@ -202,11 +246,20 @@ pub async fn export(
         notes.extend(summary.notes());
         inputs.extend(summary.inputs.iter().cloned());
     }
-    // Tables of other sources (CloudTrail activity when none was asked for) are written
-    // empty: every snapshot has every table.
+    let mut resource_tables = Vec::new();
+    if let Some(captured) = resources {
+        for (table, batch) in captured.tables()? {
+            writer.write_table(table, std::slice::from_ref(&batch))?;
+            resource_tables.push(table.name);
+        }
+    }
+    // Tables of other sources (CloudTrail activity when none was asked for, resources with
+    // --no-resources) are written empty: every snapshot has every table. The manifest's
+    // `missing` says which were not read.
     for table in TABLES {
         let written = imported.tables.iter().any(|(t, _)| t.name == table.name)
-            || (activity.is_some() && table.name == iamsnap_cloudtrail::TABLE);
+            || (activity.is_some() && table.name == iamsnap_cloudtrail::TABLE)
+            || resource_tables.contains(&table.name);
         if !written {
             let empty = TableBuilder::new(table).finish()?;
             writer.write_table(table, std::slice::from_ref(&empty))?;
@@ -264,7 +317,11 @@ async fn wait(delay: &mut Duration, deadline: Instant) -> bool {
 }
 
 /// Runs `f` on every item with at most `limit` tasks at once, in any order.
-async fn bounded<T, R, F, Fut>(items: Vec<T>, limit: usize, f: F) -> Result<Vec<R>, ExportError>
+pub(crate) async fn bounded<T, R, F, Fut>(
+    items: Vec<T>,
+    limit: usize,
+    f: F,
+) -> Result<Vec<R>, ExportError>
 where
     T: Send + 'static,
     R: Send + 'static,

@@ -268,6 +268,16 @@ pub fn import(
     let (table, batch) = cloudtrail::activity_table(rows)?;
     writer.write_table(table, std::slice::from_ref(&batch))?;
     writer.record_missing(missing);
+    // Tables no file of an import fills (the resource policies and settings a live export
+    // reads) are written empty: every snapshot has every table.
+    for table in iamsnap_snapshot::TABLES {
+        let written = imported.tables.iter().any(|(t, _)| t.name == table.name)
+            || table.name == cloudtrail::TABLE;
+        if !written {
+            let empty = iamsnap_snapshot::TableBuilder::new(table).finish()?;
+            writer.write_table(table, std::slice::from_ref(&empty))?;
+        }
+    }
     Ok(writer.finish(ManifestInfo {
         captured_at: request.captured_at,
         source: Source {

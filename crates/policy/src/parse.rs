@@ -145,6 +145,9 @@ pub enum DocumentKind {
     Session,
     /// A resource-based policy (bucket policy, key policy, queue policy, ...).
     Resource,
+    /// A resource-based policy whose resource is implied, so that `Resource` may be left
+    /// out (an ECR repository policy applies to its repository).
+    ImpliedResource,
     /// A role's trust policy.
     Trust,
     /// A service control policy.
@@ -160,7 +163,7 @@ impl DocumentKind {
             Self::Identity => "an identity-based policy",
             Self::PermissionsBoundary => "a permissions boundary",
             Self::Session => "a session policy",
-            Self::Resource => "a resource-based policy",
+            Self::Resource | Self::ImpliedResource => "a resource-based policy",
             Self::Trust => "a trust policy",
             Self::ServiceControl => "a service control policy",
             Self::ResourceControl => "a resource control policy",
@@ -437,6 +440,11 @@ impl Parser {
                     self.problem(path, format!("{what} needs `Resource` or `NotResource`"));
                 }
             }
+            K::ImpliedResource => {
+                if !principal {
+                    self.problem(path, format!("{what} needs `Principal` or `NotPrincipal`"));
+                }
+            }
             K::Trust => {
                 if !principal {
                     self.problem(
@@ -675,6 +683,12 @@ mod tests {
         let rcp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}]}"#;
         assert!(
             msg(rcp, DocumentKind::ResourceControl)[0].contains("needs `\"Principal\": \"*\"`")
+        );
+        let repository = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"ecr:BatchGetImage"}]}"#;
+        assert!(msg(repository, DocumentKind::ImpliedResource).is_empty());
+        assert!(
+            msg(repository, DocumentKind::Resource)[0]
+                .contains("a resource-based policy needs `Resource` or `NotResource`")
         );
         let bucket = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
         assert!(

@@ -9,7 +9,8 @@ pub const FORMAT_NAME: &str = "iamsnap-snapshot";
 ///
 /// Version 3 added the `catalog_actions` table; version 4 the organization tables
 /// (`organization`, `accounts`, `organizational_units`, `organization_policies`,
-/// `organization_policy_targets`).
+/// `organization_policy_targets`) and the resource tables (`resource_policies`,
+/// `resource_settings`, `kms_grants`).
 pub const FORMAT_VERSION: u32 = 4;
 
 /// The oldest snapshot format version this build reads. A snapshot of a version between

@@ -182,14 +182,14 @@ fn downgrade_to_format_2(dest: &Path) {
     let mut m: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
     m["format_version"] = 2.into();
-    for t in TABLES.iter().filter(|t| t.since > 2) {
-        m["tables"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|e| e["name"] != t.name);
+    m["tables"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|t| table(t["name"].as_str().unwrap()).unwrap().in_format(2));
+    fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    for t in TABLES.iter().filter(|t| !t.in_format(2)) {
         fs::remove_file(dest.join(t.file_name())).unwrap();
     }
-    fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
 }
 
 #[test]

@@ -96,11 +96,44 @@ pub struct Args {
         conflicts_with = "cloudtrail_s3"
     )]
     cloudtrail_regions: Vec<String>,
+
+    /// Do not read resource-based policies and settings (S3, KMS, SQS, SNS, Secrets
+    /// Manager, Lambda, ECR): `resource_policies`, `resource_settings` and `kms_grants` are
+    /// then recorded as not captured.
+    #[arg(long)]
+    no_resources: bool,
+
+    /// The regions whose resource policies are read, comma-separated (default: every
+    /// region enabled for the account, from EC2's DescribeRegions).
+    #[arg(
+        long,
+        value_name = "REGION,...",
+        value_delimiter = ',',
+        conflicts_with = "no_resources",
+        value_parser = parse_region
+    )]
+    regions: Vec<String>,
 }
 
 /// Parses `s3://BUCKET/PREFIX/` for clap.
 pub fn parse_s3_location(text: &str) -> Result<S3Location, String> {
     text.parse::<S3Location>().map_err(|e| e.to_string())
+}
+
+/// Checks a region name for clap: lowercase letters, digits and dashes (`eu-west-1`).
+pub fn parse_region(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text.contains('-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a region name: give names such as `eu-west-1,us-east-1`"
+        ))
+    }
 }
 
 /// Parses a number of days (at least 1) for clap.
@@ -190,6 +223,8 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         poll_timeout: Duration::from_secs(args.poll_timeout),
         captured_at: Utc::now(),
         cloudtrail,
+        resources: !args.no_resources,
+        regions: (!args.regions.is_empty()).then(|| args.regions.clone()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -207,7 +242,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             .map_or(0, |t| t.rows)
     };
     let mut text = format!(
-        "exported account {} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows\n",
+        "exported account {} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows, {} resource policies, {} resource settings, {} KMS grants\n",
         m.account_ids.join(", "),
         args.output.display(),
         rows("users"),
@@ -218,6 +253,9 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         rows("oidc_providers"),
         rows("saml_providers"),
         rows("service_last_accessed"),
+        rows("resource_policies"),
+        rows("resource_settings"),
+        rows("kms_grants"),
     );
     if let Some(stats) = &outcome.activity {
         text.push_str(&activity_line(stats, rows("activity")));
@@ -226,7 +264,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         text.push_str(&format!("note: {note}\n"));
     }
     for part in &m.missing {
-        text.push_str(&format!("missing: {}: {}\n", part.part, part.reason));
+        text.push_str(&format!("missing: {}: {}\n", part.subject(), part.reason));
     }
     if args.verbose {
         let s = &outcome.stats;

@@ -1,0 +1,838 @@
+//! Resource-based policies and the settings that change who can reach a resource, read
+//! live into `resource_policies`, `resource_settings` and `kms_grants`: S3 through the SDK
+//! (buckets listed once, each read in its region; the account's Block Public Access
+//! through S3 Control), every kind of [`KINDS`] in every region through the signed client.
+//!
+//! Every document is kept as decoded, compact JSON and checked as a resource-based policy
+//! by the policy parser; a document AWS accepted but the parser does not is kept with its
+//! problem rather than failing the export. A call the caller may not make is recorded in
+//! the manifest's `missing` (per part, naming the action to grant), never left as an empty
+//! table that reads as "nothing there".
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, Utc};
+use iamsnap_policy::{DocumentKind, decode_document_text, parse_document_as};
+use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
+use serde_json::Value;
+
+use crate::actions::Part;
+use crate::api::{Api, Missing};
+use crate::error::{ApiError, ExportError};
+use crate::run::{ExportProgress, bounded};
+use crate::services::{self, KINDS, Kind, Place, Resource};
+use crate::signed::{self, Call};
+
+/// The snapshot table of resource policies.
+pub const POLICIES_TABLE: &str = "resource_policies";
+/// The snapshot table of resource settings.
+pub const SETTINGS_TABLE: &str = "resource_settings";
+/// The snapshot table of KMS grants.
+pub const GRANTS_TABLE: &str = "kms_grants";
+
+/// Pages of one listing beyond which the API is taken to loop.
+const MAX_PAGES: usize = 10_000;
+
+/// The manifest's `missing` entry of an export run with `--no-resources`.
+pub const SKIPPED_PART: &str = "resources";
+
+const STEP_S3: &str = "S3 buckets";
+
+/// One resource-based policy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PolicyRow {
+    pub(crate) account_id: String,
+    pub(crate) region: Option<String>,
+    pub(crate) service: &'static str,
+    pub(crate) resource_type: &'static str,
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    pub(crate) policy: String,
+    pub(crate) source: &'static str,
+    pub(crate) problem: Option<String>,
+}
+
+/// One setting of a resource (or of an account in a service).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct SettingRow {
+    pub(crate) account_id: String,
+    pub(crate) region: Option<String>,
+    pub(crate) service: &'static str,
+    pub(crate) resource_type: &'static str,
+    pub(crate) arn: String,
+    pub(crate) setting: String,
+    pub(crate) value: String,
+    pub(crate) source: &'static str,
+}
+
+/// One grant of a KMS key.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+pub(crate) struct GrantRow {
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) key_arn: String,
+    pub(crate) grant_id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) grantee_principal: Option<String>,
+    pub(crate) retiring_principal: Option<String>,
+    pub(crate) operations: Vec<String>,
+    pub(crate) constraints: Option<String>,
+    pub(crate) issuing_account: Option<String>,
+    pub(crate) creation_date: Option<DateTime<Utc>>,
+}
+
+/// What the resource capture read.
+#[derive(Debug, Default)]
+pub(crate) struct Captured {
+    pub(crate) policies: Vec<PolicyRow>,
+    pub(crate) settings: Vec<SettingRow>,
+    pub(crate) grants: Vec<GrantRow>,
+}
+
+impl Captured {
+    fn extend(&mut self, other: Captured) {
+        self.policies.extend(other.policies);
+        self.settings.extend(other.settings);
+        self.grants.extend(other.grants);
+    }
+
+    /// The two tables, rows in a stable order.
+    pub(crate) fn tables(mut self) -> Result<Vec<(&'static Table, RecordBatch)>, SnapshotError> {
+        self.policies.sort();
+        self.settings.sort();
+        let mut policies = TableBuilder::new(table(POLICIES_TABLE)?);
+        for p in &self.policies {
+            policies.push(&[
+                (&p.account_id).into(),
+                Cell::Text(p.region.as_deref()),
+                p.service.into(),
+                p.resource_type.into(),
+                (&p.arn).into(),
+                (&p.name).into(),
+                (&p.policy).into(),
+                p.source.into(),
+                Cell::Text(p.problem.as_deref()),
+            ])?;
+        }
+        let mut settings = TableBuilder::new(table(SETTINGS_TABLE)?);
+        for s in &self.settings {
+            settings.push(&[
+                (&s.account_id).into(),
+                Cell::Text(s.region.as_deref()),
+                s.service.into(),
+                s.resource_type.into(),
+                (&s.arn).into(),
+                (&s.setting).into(),
+                (&s.value).into(),
+                s.source.into(),
+            ])?;
+        }
+        self.grants.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.key_arn, &a.grant_id).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.key_arn,
+                &b.grant_id,
+            ))
+        });
+        let mut grants = TableBuilder::new(table(GRANTS_TABLE)?);
+        for g in &self.grants {
+            grants.push(&[
+                (&g.account_id).into(),
+                (&g.region).into(),
+                (&g.key_arn).into(),
+                (&g.grant_id).into(),
+                Cell::Text(g.name.as_deref()),
+                Cell::Text(g.grantee_principal.as_deref()),
+                Cell::Text(g.retiring_principal.as_deref()),
+                (&g.operations).into(),
+                Cell::Text(g.constraints.as_deref()),
+                Cell::Text(g.issuing_account.as_deref()),
+                g.creation_date.into(),
+            ])?;
+        }
+        Ok(vec![
+            (policies.table(), policies.finish()?),
+            (settings.table(), settings.finish()?),
+            (grants.table(), grants.finish()?),
+        ])
+    }
+}
+
+fn table(name: &str) -> Result<&'static Table, SnapshotError> {
+    iamsnap_snapshot::table(name).ok_or_else(|| SnapshotError::UnknownTable {
+        name: name.to_owned(),
+    })
+}
+
+/// A policy document as the table keeps it: decoded, compact JSON text (the text as given
+/// when it is not JSON), and why it is not a valid resource-based policy, if it is not.
+pub(crate) fn normalize_policy(text: &str, kind: DocumentKind) -> (String, Option<String>) {
+    let decoded = match decode_document_text(text) {
+        Ok(d) => d,
+        Err(e) => return (text.to_owned(), Some(e.to_string())),
+    };
+    let value: Value = match serde_json::from_str(&decoded) {
+        Ok(v) => v,
+        Err(e) => {
+            return (
+                decoded.into_owned(),
+                Some(format!("the document is not JSON: {e}")),
+            );
+        }
+    };
+    let problem = parse_document_as(&value, kind).err().map(|e| e.to_string());
+    (value.to_string(), problem)
+}
+
+/// What the capture needs from the export.
+pub(crate) struct Env {
+    pub(crate) api: Arc<Api>,
+    pub(crate) missing: Arc<Missing>,
+    pub(crate) progress: Arc<dyn ExportProgress>,
+    pub(crate) account: String,
+    /// The partition of the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`), for the ARNs
+    /// built here.
+    pub(crate) partition: String,
+    pub(crate) concurrency: usize,
+    /// The regions to read (`--regions`); `None`: the regions enabled for the account.
+    pub(crate) regions: Option<Vec<String>>,
+    /// The region requests are signed for, where global calls go.
+    pub(crate) home_region: String,
+}
+
+const STEP_REGIONAL: &str = "resource policies";
+
+/// Reads every resource kind's policies and settings: S3 (global listing, each bucket in
+/// its region), the account's S3 Block Public Access, and every regional kind of
+/// [`KINDS`] in every region.
+pub(crate) async fn capture(env: Arc<Env>) -> Result<Captured, ExportError> {
+    let (buckets, account, regional) = tokio::join!(
+        s3_buckets(env.clone()),
+        account_public_access_block(&env),
+        regional(env.clone()),
+    );
+    let mut out = Captured::default();
+    out.extend(buckets?);
+    out.extend(account);
+    out.extend(regional?);
+    Ok(out)
+}
+
+/// The regions to read: `--regions`, else those `DescribeRegions` lists (the regions
+/// enabled for the account), else, when that fails, the home region alone.
+async fn regions(env: &Env) -> Vec<String> {
+    if let Some(r) = &env.regions {
+        return r.clone();
+    }
+    match env
+        .api
+        .send(&services::describe_regions(&env.home_region))
+        .await
+    {
+        Ok(answer) => {
+            let names = services::region_names(&answer);
+            if names.is_empty() {
+                vec![env.home_region.clone()]
+            } else {
+                names
+            }
+        }
+        Err(e) => {
+            env.missing.record_with(
+                Part::Regions,
+                &e,
+                Some(format!(
+                    "only {} was read; name the regions with --regions",
+                    env.home_region
+                )),
+            );
+            vec![env.home_region.clone()]
+        }
+    }
+}
+
+async fn regional(env: Arc<Env>) -> Result<Captured, ExportError> {
+    let regions = regions(&env).await;
+    let pairs: Vec<(&'static Kind, String)> = regions
+        .iter()
+        .flat_map(|r| KINDS.iter().map(move |k| (k, r.clone())))
+        .collect();
+    env.progress.start(STEP_REGIONAL, Some(pairs.len() as u64));
+    let results = bounded(pairs, env.concurrency, |(kind, region)| {
+        let env = env.clone();
+        async move {
+            let out = capture_kind(env.clone(), kind, region).await;
+            env.progress.advance(STEP_REGIONAL, 1);
+            out
+        }
+    })
+    .await?;
+    env.progress.finish(STEP_REGIONAL);
+    let mut out = Captured::default();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Why a failed call of a regional part failed, in the manifest's words.
+fn where_detail(e: &ApiError, what: String) -> Option<String> {
+    if signed::unavailable(e) {
+        Some(format!(
+            "{what}; the service is not offered in this region, or the region is not enabled for the account"
+        ))
+    } else {
+        Some(what)
+    }
+}
+
+/// One kind in one region: its resources, their policies, and for KMS keys their grants
+/// and tags.
+async fn capture_kind(
+    env: Arc<Env>,
+    kind: &'static Kind,
+    region: String,
+) -> Result<Captured, ExportError> {
+    let place = Place {
+        region: region.clone(),
+        account: env.account.clone(),
+        partition: env.partition.clone(),
+    };
+    let mut resources = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0usize;
+    loop {
+        let page = match env.api.send(&(kind.list)(&place, token.as_deref())).await {
+            Ok(answer) => (kind.listed)(&place, &answer),
+            Err(e) => Err(e),
+        };
+        match page {
+            Ok(listed) => {
+                resources.extend(listed.resources);
+                pages += 1;
+                match listed.next {
+                    Some(next) if pages < MAX_PAGES && token.as_ref() != Some(&next) => {
+                        token = Some(next);
+                    }
+                    _ => break,
+                }
+            }
+            Err(e) => {
+                let detail =
+                    where_detail(&e, format!("the {}s were not listed", kind.resource_type));
+                env.missing
+                    .record_in(kind.list_part, Some(&region), &e, detail);
+                return Ok(Captured::default());
+            }
+        }
+    }
+    // The first resource alone, so that a denial is met once.
+    let mut rest = resources.into_iter();
+    let mut out = Captured::default();
+    if let Some(first) = rest.next() {
+        out.extend(resource(&env, kind, &place, first).await);
+    }
+    let results = bounded(rest.collect(), env.concurrency, |r| {
+        let env = env.clone();
+        let place = place.clone();
+        async move { resource(&env, kind, &place, r).await }
+    })
+    .await?;
+    for r in results {
+        out.extend(r);
+    }
+    Ok(out)
+}
+
+async fn resource(env: &Env, kind: &'static Kind, place: &Place, r: Resource) -> Captured {
+    let mut out = Captured::default();
+    let region = Some(place.region.as_str());
+    if !env.missing.denied_in(kind.policy_part, region) {
+        let got = match env.api.send(&(kind.get_policy)(place, &r)).await {
+            Ok(answer) => (kind.policy)(&answer),
+            Err(e) => Err(e),
+        };
+        match got {
+            Ok(Some(text)) => {
+                let (policy, problem) = normalize_policy(&text, kind.document);
+                out.policies.push(PolicyRow {
+                    account_id: env.account.clone(),
+                    region: Some(place.region.clone()),
+                    service: kind.service,
+                    resource_type: kind.resource_type,
+                    arn: r.arn.clone(),
+                    name: r.name.clone(),
+                    policy,
+                    source: kind.source,
+                    problem,
+                });
+            }
+            Ok(None) => {}
+            Err(e)
+                if e.code
+                    .as_deref()
+                    .is_some_and(|c| kind.no_policy.contains(&c)) => {}
+            Err(e) if e.code.as_deref().is_some_and(|c| kind.gone.contains(&c)) => return out,
+            Err(e) => env.missing.record_in(
+                kind.policy_part,
+                region,
+                &e,
+                Some(format!("first for `{}`", r.arn)),
+            ),
+        }
+    }
+    if kind.service == "kms" {
+        out.extend(kms_grants_and_tags(env, place, &r).await);
+    }
+    out
+}
+
+/// Every page of a KMS listing for one key (`ListGrants`, `ListResourceTags`).
+async fn kms_pages(
+    env: &Env,
+    request: impl Fn(Option<&str>) -> Call,
+) -> Result<Vec<Value>, ApiError> {
+    let mut pages = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let call = request(marker.as_deref());
+        let page = env.api.send(&call).await?.json(call.operation)?;
+        let next = services::next_marker(&page, "NextMarker");
+        pages.push(page);
+        match next {
+            Some(n) if pages.len() < MAX_PAGES && marker.as_ref() != Some(&n) => {
+                marker = Some(n);
+            }
+            _ => return Ok(pages),
+        }
+    }
+}
+
+async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captured {
+    let mut out = Captured::default();
+    let region = Some(place.region.as_str());
+    let first_for = || Some(format!("first for `{}`", key.arn));
+    if !env.missing.denied_in(Part::KmsGrants, region) {
+        match kms_pages(env, |m| services::kms_list_grants(place, &key.handle, m)).await {
+            Ok(pages) => {
+                for page in &pages {
+                    for g in services::array(page, "Grants") {
+                        let Some(grant_id) = services::text(g, "GrantId") else {
+                            continue;
+                        };
+                        out.grants.push(GrantRow {
+                            account_id: env.account.clone(),
+                            region: place.region.clone(),
+                            key_arn: key.arn.clone(),
+                            grant_id,
+                            name: services::text(g, "Name").filter(|n| !n.is_empty()),
+                            grantee_principal: services::text(g, "GranteePrincipal"),
+                            retiring_principal: services::text(g, "RetiringPrincipal"),
+                            operations: services::array(g, "Operations")
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect(),
+                            constraints: g
+                                .get("Constraints")
+                                .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
+                                .map(Value::to_string),
+                            issuing_account: services::text(g, "IssuingAccount"),
+                            creation_date: g
+                                .get("CreationDate")
+                                .and_then(Value::as_f64)
+                                .and_then(epoch),
+                        });
+                    }
+                }
+            }
+            Err(e) => env
+                .missing
+                .record_in(Part::KmsGrants, region, &e, first_for()),
+        }
+    }
+    if !env.missing.denied_in(Part::KmsKeyTags, region) {
+        match kms_pages(env, |m| services::kms_list_tags(place, &key.handle, m)).await {
+            Ok(pages) => {
+                let tags: BTreeMap<String, String> = pages
+                    .iter()
+                    .flat_map(|p| services::array(p, "Tags"))
+                    .filter_map(|t| {
+                        Some((services::text(t, "TagKey")?, services::text(t, "TagValue")?))
+                    })
+                    .collect();
+                for (k, v) in tags {
+                    out.settings.push(SettingRow {
+                        account_id: env.account.clone(),
+                        region: Some(place.region.clone()),
+                        service: "kms",
+                        resource_type: "key",
+                        arn: key.arn.clone(),
+                        setting: format!("tag:{k}"),
+                        value: v,
+                        source: "kms:ListResourceTags",
+                    });
+                }
+            }
+            Err(e) => env
+                .missing
+                .record_in(Part::KmsKeyTags, region, &e, first_for()),
+        }
+    }
+    out
+}
+
+/// Seconds since the epoch (KMS's dates) as an instant.
+fn epoch(seconds: f64) -> Option<DateTime<Utc>> {
+    if !seconds.is_finite() {
+        return None;
+    }
+    let micros = (seconds * 1_000_000.0).round();
+    if micros.abs() > 9.0e18 {
+        return None;
+    }
+    DateTime::from_timestamp_micros(micros as i64)
+}
+
+/// The four Block Public Access settings as rows.
+fn public_access_rows(
+    row: impl Fn(String, String) -> SettingRow,
+    settings: &[(&'static str, bool)],
+) -> Vec<SettingRow> {
+    settings
+        .iter()
+        .map(|(k, v)| row((*k).to_owned(), v.to_string()))
+        .collect()
+}
+
+const PUBLIC_ACCESS_SETTINGS: [&str; 4] = [
+    "block_public_acls",
+    "ignore_public_acls",
+    "block_public_policy",
+    "restrict_public_buckets",
+];
+
+/// The account's S3 Block Public Access (S3 Control), which applies to every bucket.
+async fn account_public_access_block(env: &Env) -> Captured {
+    let mut out = Captured::default();
+    let row = |setting: String, value: String| SettingRow {
+        account_id: env.account.clone(),
+        region: None,
+        service: "s3",
+        resource_type: "account",
+        arn: env.account.clone(),
+        setting,
+        value,
+        source: "s3control:GetPublicAccessBlock",
+    };
+    match env
+        .api
+        .send(&services::account_public_access_block(
+            &env.home_region,
+            &env.account,
+        ))
+        .await
+    {
+        Ok(answer) => {
+            out.settings =
+                public_access_rows(row, &services::public_access_block_settings(&answer));
+        }
+        Err(e) if is(&e, "NoSuchPublicAccessBlockConfiguration") => {
+            let off: Vec<(&'static str, bool)> =
+                PUBLIC_ACCESS_SETTINGS.iter().map(|k| (*k, false)).collect();
+            out.settings = public_access_rows(row, &off);
+        }
+        Err(e) => env.missing.record(Part::S3AccountPublicAccessBlock, &e),
+    }
+    out
+}
+
+/// The AWS error code of a failed call, when it is `code`.
+fn is(e: &ApiError, code: &str) -> bool {
+    e.code.as_deref() == Some(code)
+}
+
+/// A bucket to read: name, and its region when the listing gave it.
+type Bucket = (String, Option<String>);
+
+async fn list_buckets(env: &Env) -> Result<Vec<Bucket>, ApiError> {
+    let s3 = env.api.s3(None);
+    let mut buckets = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = env
+            .api
+            .call(
+                "ListBuckets",
+                s3.list_buckets()
+                    .set_continuation_token(token.clone())
+                    .send(),
+            )
+            .await?;
+        for b in out.buckets() {
+            if let Some(name) = b.name() {
+                buckets.push((name.to_owned(), b.bucket_region().map(str::to_owned)));
+            }
+        }
+        match out.continuation_token() {
+            Some(next) if !next.is_empty() && Some(next) != token.as_deref() => {
+                token = Some(next.to_owned());
+            }
+            _ => return Ok(buckets),
+        }
+    }
+}
+
+/// S3 buckets: policy, Block Public Access, ownership controls, tags.
+async fn s3_buckets(env: Arc<Env>) -> Result<Captured, ExportError> {
+    env.progress.start(STEP_S3, None);
+    let buckets = match list_buckets(&env).await {
+        Ok(b) => b,
+        Err(e) => {
+            env.missing.record(Part::S3Buckets, &e);
+            env.progress.finish(STEP_S3);
+            return Ok(Captured::default());
+        }
+    };
+    env.progress.finish(STEP_S3);
+    env.progress.start(STEP_S3, Some(buckets.len() as u64));
+    // The first bucket alone, so that a denial is met once rather than by every request
+    // in flight.
+    let mut buckets = buckets.into_iter();
+    let mut results = Vec::new();
+    if let Some(first) = buckets.next() {
+        results.push(s3_bucket(&env, first).await);
+        env.progress.advance(STEP_S3, 1);
+    }
+    let rest = bounded(buckets.collect(), env.concurrency, |bucket| {
+        let env = env.clone();
+        async move {
+            let rows = s3_bucket(&env, bucket).await;
+            env.progress.advance(STEP_S3, 1);
+            rows
+        }
+    })
+    .await?;
+    results.extend(rest);
+    env.progress.finish(STEP_S3);
+    let mut out = Captured::default();
+    for r in results {
+        out.extend(r);
+    }
+    Ok(out)
+}
+
+/// The region of a bucket from `GetBucketLocation`: an empty constraint is `us-east-1`,
+/// the legacy `EU` is `eu-west-1`.
+async fn bucket_region(env: &Env, name: &str) -> Result<String, ApiError> {
+    let out = env
+        .api
+        .call(
+            "GetBucketLocation",
+            env.api.s3(None).get_bucket_location().bucket(name).send(),
+        )
+        .await?;
+    Ok(match out.location_constraint().map(|c| c.as_str()) {
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(other) => other.to_owned(),
+    })
+}
+
+async fn s3_bucket(env: &Env, (name, listed_region): Bucket) -> Captured {
+    let mut out = Captured::default();
+    let region = match listed_region {
+        Some(r) => Some(r),
+        None => match bucket_region(env, &name).await {
+            Ok(r) => Some(r),
+            Err(e) if is(&e, "NoSuchBucket") => return out,
+            Err(e) => {
+                env.missing
+                    .record_with(Part::S3Buckets, &e, Some(format!("first for `{name}`")));
+                None
+            }
+        },
+    };
+    let s3 = env.api.s3(region.as_deref());
+    let arn = format!("arn:{}:s3:::{name}", env.partition);
+    let setting = |setting: String, value: String, source: &'static str| SettingRow {
+        account_id: env.account.clone(),
+        region: region.clone(),
+        service: "s3",
+        resource_type: "bucket",
+        arn: arn.clone(),
+        setting,
+        value,
+        source,
+    };
+    let record = |part: Part, e: &ApiError| {
+        env.missing
+            .record_with(part, e, Some(format!("first for `{name}`")));
+    };
+
+    if !env.missing.denied(Part::S3BucketPolicies) {
+        match env
+            .api
+            .call(
+                "GetBucketPolicy",
+                s3.get_bucket_policy().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                if let Some(text) = got.policy() {
+                    let (policy, problem) = normalize_policy(text, DocumentKind::Resource);
+                    out.policies.push(PolicyRow {
+                        account_id: env.account.clone(),
+                        region: region.clone(),
+                        service: "s3",
+                        resource_type: "bucket",
+                        arn: arn.clone(),
+                        name: name.clone(),
+                        policy,
+                        source: "s3:GetBucketPolicy",
+                        problem,
+                    });
+                }
+            }
+            Err(e) if is(&e, "NoSuchBucketPolicy") => {}
+            Err(e) if is(&e, "NoSuchBucket") => return out,
+            Err(e) => record(Part::S3BucketPolicies, &e),
+        }
+    }
+
+    if !env.missing.denied(Part::S3BucketPublicAccessBlock) {
+        const SOURCE: &str = "s3:GetPublicAccessBlock";
+        match env
+            .api
+            .call(
+                "GetPublicAccessBlock",
+                s3.get_public_access_block().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                let c = got.public_access_block_configuration();
+                for (key, value) in [
+                    ("block_public_acls", c.and_then(|c| c.block_public_acls())),
+                    ("ignore_public_acls", c.and_then(|c| c.ignore_public_acls())),
+                    (
+                        "block_public_policy",
+                        c.and_then(|c| c.block_public_policy()),
+                    ),
+                    (
+                        "restrict_public_buckets",
+                        c.and_then(|c| c.restrict_public_buckets()),
+                    ),
+                ] {
+                    let value = value.unwrap_or(false).to_string();
+                    out.settings.push(setting(key.to_owned(), value, SOURCE));
+                }
+            }
+            // No configuration: every setting is off, as AWS treats it.
+            Err(e) if is(&e, "NoSuchPublicAccessBlockConfiguration") => {
+                for key in [
+                    "block_public_acls",
+                    "ignore_public_acls",
+                    "block_public_policy",
+                    "restrict_public_buckets",
+                ] {
+                    out.settings
+                        .push(setting(key.to_owned(), "false".to_owned(), SOURCE));
+                }
+            }
+            Err(e) => record(Part::S3BucketPublicAccessBlock, &e),
+        }
+    }
+
+    if !env.missing.denied(Part::S3BucketOwnership) {
+        match env
+            .api
+            .call(
+                "GetBucketOwnershipControls",
+                s3.get_bucket_ownership_controls().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                for rule in got
+                    .ownership_controls()
+                    .map(|c| c.rules())
+                    .unwrap_or_default()
+                {
+                    out.settings.push(setting(
+                        "object_ownership".to_owned(),
+                        rule.object_ownership().as_str().to_owned(),
+                        "s3:GetBucketOwnershipControls",
+                    ));
+                }
+            }
+            Err(e) if is(&e, "OwnershipControlsNotFoundError") => {}
+            Err(e) => record(Part::S3BucketOwnership, &e),
+        }
+    }
+
+    if !env.missing.denied(Part::S3BucketTags) {
+        match env
+            .api
+            .call(
+                "GetBucketTagging",
+                s3.get_bucket_tagging().bucket(&name).send(),
+            )
+            .await
+        {
+            Ok(got) => {
+                let tags: BTreeMap<&str, &str> =
+                    got.tag_set().iter().map(|t| (t.key(), t.value())).collect();
+                for (k, v) in tags {
+                    out.settings.push(setting(
+                        format!("tag:{k}"),
+                        v.to_owned(),
+                        "s3:GetBucketTagging",
+                    ));
+                }
+            }
+            Err(e) if is(&e, "NoSuchTagSet") => {}
+            Err(e) => record(Part::S3BucketTags, &e),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_kept_compact_and_checked_as_resource_policies() {
+        let (text, problem) = normalize_policy(
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}",
+            DocumentKind::Resource,
+        );
+        assert_eq!(
+            text,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#
+        );
+        assert_eq!(problem, None);
+
+        let (_, problem) = normalize_policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+            DocumentKind::Resource,
+        );
+        let problem = problem.unwrap_or_default();
+        assert!(
+            problem.contains("needs `Principal` or `NotPrincipal`"),
+            "{problem}"
+        );
+
+        let (text, problem) = normalize_policy("not json", DocumentKind::Resource);
+        assert_eq!(text, "not json");
+        assert!(
+            problem
+                .unwrap_or_default()
+                .starts_with("the document is not JSON")
+        );
+    }
+}
