@@ -38,6 +38,7 @@ mod structure;
 mod testing;
 mod warnings;
 
+use arrow::array::RecordBatch;
 use iamsnap_access::Model;
 use iamsnap_catalog::Catalog;
 use iamsnap_snapshot::Snapshot;
@@ -66,20 +67,56 @@ pub(crate) struct Tables {
 }
 
 impl Tables {
-    fn read(s: &Snapshot) -> Result<Self, DiffError> {
-        Ok(Self {
-            users: rows::read(s, "users")?,
-            roles: rows::read(s, "roles")?,
-            groups: rows::read(s, "groups")?,
-            group_members: rows::read(s, "group_members")?,
-            policies: rows::read(s, "policies")?,
-            attachments: rows::read(s, "attachments")?,
-            statements: rows::read(s, "statements")?,
-            trust: rows::read(s, "trust")?,
-            access_keys: rows::read(s, "access_keys")?,
-            activity: rows::read(s, "activity")?,
-        })
+    /// The tables the diff compares, beside those the access model reads.
+    const NAMES: &'static [&'static str] = &[
+        "users",
+        "roles",
+        "groups",
+        "group_members",
+        "policies",
+        "attachments",
+        "statements",
+        "trust",
+        "access_keys",
+        "activity",
+    ];
+}
+
+/// One side of the diff: the snapshot's tables as rows and its access model. Each table
+/// file is read once, for both.
+fn read_side(s: &Snapshot) -> Result<(Tables, Model), DiffError> {
+    let mut batches: Vec<(&str, RecordBatch)> = Vec::new();
+    for name in Tables::NAMES.iter().chain(Model::READS) {
+        if !batches.iter().any(|(n, _)| n == name) {
+            batches.push((name, s.read_table(name)?));
+        }
     }
+    let batch = |name: &str| -> Result<RecordBatch, String> {
+        batches
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b.clone())
+            .ok_or_else(|| format!("table `{name}` was not read"))
+    };
+    let rows = |name: &str| -> Result<Vec<Row>, DiffError> {
+        Ok(rows::from_batch(&batch(name).map_err(DiffError::Model)?))
+    };
+    let tables = Tables {
+        users: rows("users")?,
+        roles: rows("roles")?,
+        groups: rows("groups")?,
+        group_members: rows("group_members")?,
+        policies: rows("policies")?,
+        attachments: rows("attachments")?,
+        statements: rows("statements")?,
+        trust: rows("trust")?,
+        access_keys: rows("access_keys")?,
+        activity: rows("activity")?,
+    };
+    // What applies to each principal, as the access model has it: the same answers `check`
+    // and the query engine give.
+    let model = Model::build(batch).map_err(DiffError::Model)?;
+    Ok((tables, model))
 }
 
 fn summary(s: &Snapshot) -> SnapshotSummary {
@@ -96,7 +133,15 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
     let catalog = Catalog::embedded()?;
     // The escalation methods are checked once here, so a damaged build fails loudly.
     iamsnap_policy::escalation::methods()?;
-    let (a, b) = (Tables::read(old)?, Tables::read(new)?);
+    // The two sides are independent: read on two threads.
+    let (old_side, new_side) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| read_side(new));
+        let this = read_side(old);
+        (this, other.join())
+    });
+    let (a, old_model) = old_side?;
+    let (b, new_model) =
+        new_side.map_err(|_| DiffError::Model("reading the new snapshot failed".to_owned()))??;
     let recorded = (catalogs::read(old, catalog)?, catalogs::read(new, catalog)?);
     let universes = match &recorded {
         (Some(o), Some(n)) => Some(catalogs::Universes {
@@ -105,10 +150,6 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         }),
         _ => None,
     };
-    // What applies to each principal, as the access model has it: the same answers `check`
-    // and the query engine give.
-    let model = |s: &Snapshot| Model::from_snapshot(s).map_err(DiffError::Model);
-    let (old_model, new_model) = (model(old)?, model(new)?);
     let mut changed = access::changed_principals(&old_model, &new_model);
     if let Some(u) = &universes {
         // With different catalogs, a principal whose inputs did not change can still gain
