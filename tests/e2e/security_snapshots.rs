@@ -495,3 +495,30 @@ fn mutated_parquet_files_are_errors_naming_the_file_never_panics() {
     assert!(refused > 250, "refused {refused}, opened {opened}");
     assert!(subprocess >= 20, "{subprocess}");
 }
+
+#[test]
+fn of_several_damaged_files_the_first_in_the_manifest_is_reported_every_time() {
+    // Files are verified in parallel; the error must not depend on which finished first.
+    let dir = tempfile::tempdir().unwrap();
+    let snap = demo_copy(&dir.path().join("snap"));
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(snap.join("manifest.json")).unwrap()).unwrap();
+    let names: Vec<String> = manifest["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    let (first, last) = (&names[1], &names[names.len() - 1]);
+    for table in [first, last] {
+        edit_entry(&snap, table, |e| e["sha256"] = "00".repeat(32).into());
+    }
+    for _ in 0..5 {
+        let err = fails(&["inspect", s(&snap)]);
+        assert!(
+            err.contains(&format!("table `{first}`")),
+            "expected `{first}` (first in the manifest) to be named:\n{err}"
+        );
+        assert!(!err.contains(&format!("table `{last}`")), "{err}");
+    }
+}

@@ -128,6 +128,16 @@ impl Model {
     pub const TABLES: &'static [&'static str] =
         &["users", "roles", "attachments", "policies", "trust"];
 
+    /// Every table [`Model::build`] reads: [`Model::TABLES`] and the credential report.
+    pub const READS: &'static [&'static str] = &[
+        "users",
+        "roles",
+        "attachments",
+        "policies",
+        "trust",
+        "credential_report",
+    ];
+
     /// The model of a snapshot.
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
         Self::build(|name| snapshot.read_table(name).map_err(|e| e.to_string()))

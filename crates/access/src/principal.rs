@@ -49,7 +49,8 @@ pub struct Principal {
     pub nhi: Nhi,
     /// A service-linked role: only its AWS service can assume it.
     pub service_linked: bool,
-    context: Context,
+    /// Derived on first use: most principals of a large snapshot are never evaluated.
+    context: OnceLock<Context>,
     compiled: OnceLock<Compiled>,
     /// Whether every catalog action is allowed on `*`, computed on first use.
     admin: OnceLock<Option<bool>>,
@@ -128,17 +129,10 @@ const ADMIN_SENTINELS: [&str; 5] = [
 ];
 
 impl Principal {
-    /// A principal from its parts; its request context is derived here.
+    /// A principal from its parts; its request context is derived from them on first use.
     pub fn new(parts: PrincipalParts) -> Self {
         let mut tags = parts.tags;
         tags.sort();
-        let context = Context::for_principal(
-            parts.principal_type,
-            &parts.arn,
-            &parts.account_id,
-            &parts.name,
-            &tags,
-        );
         Self {
             account_id: parts.account_id,
             principal_type: parts.principal_type,
@@ -150,7 +144,7 @@ impl Principal {
             boundary: parts.boundary,
             nhi: parts.nhi,
             service_linked: parts.service_linked,
-            context,
+            context: OnceLock::new(),
             compiled: OnceLock::new(),
             admin: OnceLock::new(),
             escalations: OnceLock::new(),
@@ -159,7 +153,15 @@ impl Principal {
 
     /// The request context AWS sets for the principal's requests.
     pub fn context(&self) -> &Context {
-        &self.context
+        self.context.get_or_init(|| {
+            Context::for_principal(
+                self.principal_type,
+                &self.arn,
+                &self.account_id,
+                &self.name,
+                &self.tags,
+            )
+        })
     }
 
     fn compiled(&self) -> &Compiled {
@@ -238,9 +240,9 @@ impl Principal {
         // The principal's own keys are borrowed; a copy only when the caller adds some.
         let extended;
         let context = if extra.is_empty() {
-            &self.context
+            self.context()
         } else {
-            let mut c = self.context.clone();
+            let mut c = self.context().clone();
             for (key, value) in extra {
                 c.insert(key, value.clone());
             }
@@ -354,7 +356,7 @@ impl Principal {
                 &self.arn,
                 &self.account_id,
                 &self.policy_set(),
-                &self.context,
+                self.context(),
             )
             .into_iter()
             .map(|f| f.method.id.clone())

@@ -38,6 +38,7 @@ mod structure;
 mod testing;
 mod warnings;
 
+use arrow::array::RecordBatch;
 use iamsnap_access::Model;
 use iamsnap_catalog::Catalog;
 use iamsnap_snapshot::Snapshot;
@@ -65,21 +66,127 @@ pub(crate) struct Tables {
     activity: Vec<Row>,
 }
 
-impl Tables {
-    fn read(s: &Snapshot) -> Result<Self, DiffError> {
-        Ok(Self {
-            users: rows::read(s, "users")?,
-            roles: rows::read(s, "roles")?,
-            groups: rows::read(s, "groups")?,
-            group_members: rows::read(s, "group_members")?,
-            policies: rows::read(s, "policies")?,
-            attachments: rows::read(s, "attachments")?,
-            statements: rows::read(s, "statements")?,
-            trust: rows::read(s, "trust")?,
-            access_keys: rows::read(s, "access_keys")?,
-            activity: rows::read(s, "activity")?,
-        })
+/// Columns the comparison never reads, left out of the rows: a large account's rows are
+/// most of a diff's memory. The documents among them are held by the access model (their
+/// statements and trust principals are compared from the `statements` and `trust` rows).
+/// A test checks that the crate's code names none of them.
+const NOT_COMPARED: &[(&str, &[&str])] = &[
+    ("users", &["account_id", "user_id", "group_names"]),
+    (
+        "roles",
+        &[
+            "account_id",
+            "role_id",
+            "assume_role_policy",
+            "is_service_linked",
+            "last_used_date",
+            "last_used_region",
+        ],
+    ),
+    ("groups", &["account_id", "group_id"]),
+    ("group_members", &["account_id", "group_arn"]),
+    (
+        "policies",
+        &[
+            "account_id",
+            "policy_id",
+            "owner_type",
+            "owner_arn",
+            "attachment_count",
+            "permissions_boundary_usage_count",
+            "is_attachable",
+            "description",
+            "update_date",
+            "document",
+        ],
+    ),
+    ("attachments", &["account_id", "policy_arn"]),
+    (
+        "statements",
+        &["account_id", "policy_arn", "owner_arn", "version"],
+    ),
+    ("trust", &["account_id"]),
+    (
+        "access_keys",
+        &[
+            "account_id",
+            "last_used_date",
+            "last_used_region",
+            "last_used_service",
+            "source",
+        ],
+    ),
+    (
+        "activity",
+        &[
+            "account_id",
+            "session_issuer_arn",
+            "invoked_by",
+            "user_agent_family",
+            "day",
+            "first_seen",
+            "last_seen",
+        ],
+    ),
+];
+
+/// One side of the diff: the snapshot's tables as rows and its access model. Each table
+/// file is read once, for both: the model first, from the tables it reads, then the rows,
+/// each table's batch let go as soon as its rows are made.
+fn read_side(s: &Snapshot) -> Result<(Tables, Model), DiffError> {
+    let mut shared: Vec<(&str, RecordBatch)> = Vec::with_capacity(Model::READS.len());
+    for name in Model::READS {
+        shared.push((name, s.read_table(name)?));
     }
+    // What applies to each principal, as the access model has it: the same answers `check`
+    // and the query engine give.
+    let model = Model::build(|name| {
+        shared
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b.clone())
+            .ok_or_else(|| format!("table `{name}` was not read"))
+    })
+    .map_err(DiffError::Model)?;
+    let mut rows = |name: &str| -> Result<Vec<Row>, DiffError> {
+        let batch = match shared.iter().position(|(n, _)| *n == name) {
+            Some(i) => shared.swap_remove(i).1,
+            None => s.read_table(name)?,
+        };
+        let skip = NOT_COMPARED
+            .iter()
+            .find(|(t, _)| *t == name)
+            .map_or(&[][..], |(_, columns)| *columns);
+        let keep: Vec<usize> = (0..batch.num_columns())
+            .filter(|&i| !skip.contains(&batch.schema_ref().field(i).name().as_str()))
+            .collect();
+        let batch = batch
+            .project(&keep)
+            .map_err(|e| DiffError::Model(e.to_string()))?;
+        Ok(rows::from_batch(&batch))
+    };
+    let tables = Tables {
+        users: rows("users")?,
+        roles: rows("roles")?,
+        groups: rows("groups")?,
+        group_members: rows("group_members")?,
+        policies: rows("policies")?,
+        attachments: rows("attachments")?,
+        statements: rows("statements")?,
+        trust: rows("trust")?,
+        access_keys: rows("access_keys")?,
+        activity: rows("activity")?,
+    };
+    Ok((tables, model))
+}
+
+/// Frees `value` on another thread: a large account's rows take a noticeable share of a
+/// diff to free, and the report need not wait for it (a process that exits first lets the
+/// system take the memory back at once). When no thread can start, it is freed here.
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("diff-free".to_owned())
+        .spawn(move || drop(value));
 }
 
 fn summary(s: &Snapshot) -> SnapshotSummary {
@@ -96,7 +203,8 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
     let catalog = Catalog::embedded()?;
     // The escalation methods are checked once here, so a damaged build fails loudly.
     iamsnap_policy::escalation::methods()?;
-    let (a, b) = (Tables::read(old)?, Tables::read(new)?);
+    let (a, old_model) = read_side(old)?;
+    let (b, new_model) = read_side(new)?;
     let recorded = (catalogs::read(old, catalog)?, catalogs::read(new, catalog)?);
     let universes = match &recorded {
         (Some(o), Some(n)) => Some(catalogs::Universes {
@@ -105,10 +213,6 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         }),
         _ => None,
     };
-    // What applies to each principal, as the access model has it: the same answers `check`
-    // and the query engine give.
-    let model = |s: &Snapshot| Model::from_snapshot(s).map_err(DiffError::Model);
-    let (old_model, new_model) = (model(old)?, model(new)?);
     let mut changed = access::changed_principals(&old_model, &new_model);
     if let Some(u) = &universes {
         // With different catalogs, a principal whose inputs did not change can still gain
@@ -162,6 +266,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         (&new_summary, recorded.1.as_ref()),
         &comparison,
     );
+    drop_later((a, b, old_model, new_model, old_access, new_access));
     Ok(DiffReport {
         old: old_summary,
         new: new_summary,
@@ -174,4 +279,60 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Result<DiffReport, DiffError> {
         unknown,
         warnings: warnings::warnings(old, new),
     })
+}
+
+#[cfg(test)]
+mod not_compared {
+    use super::NOT_COMPARED;
+
+    /// The code of the crate, without its tests and without the list itself.
+    fn code() -> String {
+        let files = [
+            include_str!("access.rs"),
+            include_str!("behaviour.rs"),
+            include_str!("catalogs.rs"),
+            include_str!("escalation.rs"),
+            include_str!("model.rs"),
+            include_str!("risk.rs"),
+            include_str!("rows.rs"),
+            include_str!("structure.rs"),
+            include_str!("warnings.rs"),
+            include_str!("lib.rs"),
+        ];
+        files
+            .iter()
+            .map(|f| {
+                let f = f.split("#[cfg(test)]").next().unwrap_or_default();
+                match (
+                    f.find("const NOT_COMPARED"),
+                    f.find("/// One side of the diff"),
+                ) {
+                    (Some(a), Some(b)) if a < b => format!(
+                        "{}{}",
+                        f.get(..a).unwrap_or_default(),
+                        f.get(b..).unwrap_or_default()
+                    ),
+                    _ => f.to_owned(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_comparison_names_no_column_left_out_of_the_rows() {
+        let code = code();
+        for (table, columns) in NOT_COMPARED {
+            let def = iamsnap_snapshot::table(table).unwrap();
+            for column in *columns {
+                assert!(
+                    def.column(column).is_some(),
+                    "{table}.{column} is no column"
+                );
+                assert!(
+                    !code.contains(&format!("\"{column}\"")),
+                    "the diff reads `{column}`, which NOT_COMPARED leaves out of `{table}`'s rows"
+                );
+            }
+        }
+    }
 }

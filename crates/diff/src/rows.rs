@@ -3,12 +3,9 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
-use iamsnap_snapshot::Snapshot;
 use serde_json::Value;
-
-use crate::DiffError;
 
 /// One row: the values of a table's columns (`null` for a null cell). The column names are
 /// shared by every row of a table, so a large table costs one value per cell.
@@ -68,18 +65,16 @@ impl Row {
     }
 }
 
-/// Every row of a table.
-pub(crate) fn read(snapshot: &Snapshot, table: &str) -> Result<Vec<Row>, DiffError> {
-    let batch = snapshot.read_table(table)?;
+/// Every row of a table read as `batch`.
+pub(crate) fn from_batch(batch: &RecordBatch) -> Vec<Row> {
     let schema = batch.schema();
     let columns: Arc<[String]> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    let rows = (0..batch.num_rows())
+    (0..batch.num_rows())
         .map(|i| Row {
             columns: Arc::clone(&columns),
             values: batch.columns().iter().map(|col| cell(col, i)).collect(),
         })
-        .collect();
-    Ok(rows)
+        .collect()
 }
 
 fn cell(col: &ArrayRef, i: usize) -> Value {

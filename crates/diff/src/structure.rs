@@ -105,6 +105,11 @@ fn compare(
                 after: project(n, spec.fields),
             }),
             (Some(o), Some(n)) => {
+                // Most rows are unchanged: compare the fields in place before building
+                // the projections a change shows.
+                if spec.fields.iter().all(|f| o.get(f) == n.get(f)) {
+                    continue;
+                }
                 let (before, after) = (project(o, spec.fields), project(n, spec.fields));
                 if before != after {
                     out.push(Change {

@@ -11,6 +11,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
 
 use arrow::compute::concat_batches;
@@ -486,6 +487,66 @@ pub(crate) fn read_manifest_file(dir: &Path) -> Result<Manifest, SnapshotError> 
     })
 }
 
+/// Verifies `files` ([`verify_file`]) on every core: hashing dominates opening a snapshot.
+/// The stamps come back in the order given; of several bad files, the error is the first
+/// one's in that order, as a sequential check would report it.
+fn verify_files(
+    dir: &Path,
+    files: &[(&TableEntry, &Table)],
+) -> Result<Vec<(String, Stamp)>, SnapshotError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len());
+    let results: Vec<Result<Stamp, SnapshotError>> = if workers <= 1 {
+        files
+            .iter()
+            .map(|(entry, def)| verify_file(dir, entry, def))
+            .collect()
+    } else {
+        let next = AtomicUsize::new(0);
+        let mut slots: Vec<Option<Result<Stamp, SnapshotError>>> = Vec::new();
+        slots.resize_with(files.len(), || None);
+        let slots = Mutex::new(slots);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((entry, def)) = files.get(i) else {
+                            break;
+                        };
+                        let result = verify_file(dir, entry, def);
+                        let mut slots = slots
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        if let Some(slot) = slots.get_mut(i) {
+                            *slot = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        slots
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(SnapshotError::Tables {
+                        path: dir.to_path_buf(),
+                        message: "a table file was not verified".to_owned(),
+                    })
+                })
+            })
+            .collect()
+    };
+    files
+        .iter()
+        .zip(results)
+        .map(|((entry, _), r)| r.map(|stamp| (entry.name.clone(), stamp)))
+        .collect()
+}
+
 /// sha256 of a file, lowercase hex.
 pub fn sha256_file(path: &Path) -> Result<String, SnapshotError> {
     let mut file = File::open(path).map_err(|e| SnapshotError::io("cannot open", path, e))?;
@@ -533,7 +594,7 @@ impl Snapshot {
                 });
             }
         }
-        let mut stamps = Vec::with_capacity(manifest.tables.len());
+        let mut checked = Vec::with_capacity(manifest.tables.len());
         for (i, entry) in manifest.tables.iter().enumerate() {
             let def = match table(&entry.name) {
                 None => {
@@ -571,9 +632,9 @@ impl Snapshot {
                     ),
                 });
             }
-            let stamp = verify_file(dir, entry, def)?;
-            stamps.push((entry.name.clone(), stamp));
+            checked.push((entry, def));
         }
+        let stamps = verify_files(dir, &checked)?;
         Ok(Self {
             path: dir.to_path_buf(),
             manifest,
