@@ -25,21 +25,29 @@ fn capture(moto: &Moto, dir: &Path) -> (Value, PathBuf) {
     assert!(o.status.success(), "{}", stderr(&o));
     let created: Value = serde_json::from_slice(&o.stdout).unwrap();
     let out = dir.join("capture");
-    let bin = Path::new(&python).parent().unwrap();
     let accounts = [
         created["management"].as_str().unwrap(),
         created["payments"].as_str().unwrap(),
         created["orders"].as_str().unwrap(),
     ]
     .join(",");
+    capture_org(moto, &out, &["--accounts", &accounts], &[]);
+    (created, out)
+}
+
+/// Runs `scripts/capture-org` against `moto` into `out`, with the test virtualenv's AWS
+/// CLI and test credentials only.
+fn capture_org(moto: &Moto, out: &Path, args: &[&str], env: &[(&str, &str)]) {
+    let python = std::env::var("IAMSNAP_TEST_PYTHON").unwrap();
+    let bin = Path::new(&python).parent().unwrap();
     let o = std::process::Command::new(root().join("scripts/capture-org"))
         .args([
             "-o",
-            s(&out),
+            s(out),
             "--member-role",
             "OrganizationAccountAccessRole",
         ])
-        .args(["--accounts", &accounts])
+        .args(args)
         .env(
             "PATH",
             format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
@@ -56,10 +64,10 @@ fn capture(moto: &Moto, dir: &Path) -> (Value, PathBuf) {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     assert!(o.status.success(), "capture-org failed:\n{}", stderr(&o));
-    (created, out)
 }
 
 fn id<'a>(created: &'a Value, name: &str) -> &'a str {
@@ -293,6 +301,61 @@ fn an_organization_captured_with_the_aws_cli_imports_as_one_snapshot() {
     assert!(err.contains("SCP `deny-leave`"), "{err}");
     assert!(err.contains("StringEqualz"), "{err}");
     assert!(!dest.exists());
+}
+
+#[test]
+fn accounts_whose_iam_cannot_be_read_are_listed_with_the_reason_and_nothing_partial() {
+    let Some(moto) = Moto::start() else {
+        return skipped();
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (created, _) = capture(&moto, dir.path());
+    // IAM unreachable (the organization is not): every account fails, the capture goes on.
+    let out = dir.path().join("no-iam");
+    capture_org(
+        &moto,
+        &out,
+        &["--parallel", "2"],
+        &[
+            ("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:1"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+        ],
+    );
+    let ids = ["management", "payments", "orders", "play"].map(|n| id(&created, n).to_owned());
+    for account in &ids {
+        let folder = out.join("accounts").join(account);
+        let files: Vec<String> = fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(files, ["error.txt"], "{account}: {files:?}");
+    }
+    let snap = dir.path().join("snap");
+    let o = run(&["import", "--aws-cli", s(&out), "-o", s(&snap)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("imported no account's IAM (see `missing` in `iamsnap inspect`)"),
+        "{}",
+        stdout(&o)
+    );
+    let m = manifest(&snap);
+    for account in &ids {
+        let reasons: Vec<&str> = m["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["account"] == account.as_str() && p["part"] == "iam")
+            .map(|p| p["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(reasons.len(), 1, "{account}: {}", m["missing"]);
+        assert!(
+            reasons[0].contains("Could not connect to the endpoint URL"),
+            "{}",
+            reasons[0]
+        );
+    }
+    // The organization itself was captured.
+    assert_eq!(query(&snap, "select * from accounts").len(), 4);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

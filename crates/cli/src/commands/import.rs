@@ -342,14 +342,13 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             .find(|t| t.name == name)
             .map_or(0, |t| t.rows)
     };
+    let accounts = match manifest.account_ids.as_slice() {
+        [] => "no account's IAM (see `missing` in `iamsnap inspect`)".to_owned(),
+        [one] => format!("account {one}"),
+        many => format!("accounts {}", many.join(", ")),
+    };
     let mut text = format!(
-        "imported {} {} into {}: {} users, {} roles, {} groups, {} policies, {} statements, {} trust principals, {} access keys\n",
-        if manifest.account_ids.len() == 1 {
-            "account"
-        } else {
-            "accounts"
-        },
-        manifest.account_ids.join(", "),
+        "imported {accounts} into {}: {} users, {} roles, {} groups, {} policies, {} statements, {} trust principals, {} access keys\n",
         output.display(),
         rows("users"),
         rows("roles"),
