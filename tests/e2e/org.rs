@@ -622,3 +622,33 @@ fn a_generated_organization_is_deterministic_and_imports_with_its_guardrails() {
     assert!(err.contains("is not a capture folder"), "{err}");
     assert_eq!(fs::read_to_string(a.join("notes.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn an_id_in_a_capture_cannot_point_outside_the_capture() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    ok(&["generate", "--org", "--accounts", "2", "-o", s(&capture)]);
+    let roots: Value =
+        serde_json::from_slice(&fs::read(capture.join("organization/list-roots.json")).unwrap())
+            .unwrap();
+    let root_id = roots["Roots"][0]["Id"].as_str().unwrap().to_owned();
+    let file = capture
+        .join("organization/list-organizational-units-for-parent")
+        .join(format!("{root_id}.json"));
+    let mut ous: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    ous["OrganizationalUnits"][0]["Id"] = "../../../outside".into();
+    fs::write(&file, serde_json::to_vec(&ous).unwrap()).unwrap();
+    // What the hostile id points at, were it followed.
+    let outside = dir.path().join("outside.json");
+    fs::write(&outside, r#"{"OrganizationalUnits": "secret"}"#).unwrap();
+    let dest = dir.path().join("snap");
+    let o = run(&["import", "--aws-cli", s(&capture), "-o", s(&dest)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("`../../../outside` (an id in the capture, for `aws organizations list-organizational-units-for-parent`) is not an id of AWS Organizations"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "{err}");
+    assert!(!dest.exists());
+}

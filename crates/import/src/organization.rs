@@ -355,6 +355,23 @@ impl Capture<'_> {
         command: &'static str,
         arg: Option<&str>,
     ) -> Result<T, ImportError> {
+        // Ids come from the capture's own files and name the next file to read: only the
+        // characters AWS ids have, so none can point outside the capture folder.
+        if let Some(arg) = arg
+            && (arg.is_empty()
+                || arg.len() > 128
+                || !arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err(ImportError::Capture {
+                dir: self.dir.display().to_string(),
+                message: format!(
+                    "`{}` (an id in the capture, for `aws organizations {command}`) is not an id of AWS Organizations: ids are letters, digits, `-` and `_`",
+                    iamsnap_cloudtrail::excerpt(arg)
+                ),
+            });
+        }
         let path = self.path(command, arg);
         if !path.is_file() {
             return Err(ImportError::Capture {
