@@ -21,6 +21,7 @@ mod diff_catalog;
 mod diff_managed;
 mod diff_sarif;
 mod export;
+mod export_org;
 mod fix_commands;
 mod generate;
 mod import;

@@ -124,6 +124,9 @@ pub struct Faults {
     /// Answer every request for this API operation with AccessDenied, in the protocol of
     /// its service (IAM's XML, S3's XML, CloudTrail's JSON).
     pub deny: Option<&'static str>,
+    /// With `deny`: only the requests whose body holds this text (e.g. one account's id in
+    /// an `AssumeRole`).
+    pub deny_only_with: Option<String>,
     /// Answer `LookupEvents` (`CloudTrail_20131101.LookupEvents`) from these events.
     pub lookup: Option<Arc<LookupEvents>>,
 }
@@ -463,7 +466,11 @@ impl FaultProxy {
                         let mut c = counts.lock().unwrap();
                         let lookups = c.requests.get("LookupEvents").copied().unwrap_or(0);
                         *c.requests.entry(op.clone()).or_default() += 1;
-                        if faults.deny == Some(op.as_str()) {
+                        let chosen = faults
+                            .deny_only_with
+                            .as_ref()
+                            .is_none_or(|t| body.windows(t.len()).any(|w| w == t.as_bytes()));
+                        if faults.deny == Some(op.as_str()) && chosen {
                             c.denied += 1;
                             Some(denied_response(&head, &op))
                         } else if let (Some(lookup), "LookupEvents") = (&faults.lookup, op.as_str())

@@ -37,7 +37,7 @@ fn capture(moto: &Moto, dir: &Path) -> (Value, PathBuf) {
 
 /// Runs `scripts/capture-org` against `moto` into `out`, with the test virtualenv's AWS
 /// CLI and test credentials only.
-fn capture_org(moto: &Moto, out: &Path, args: &[&str], env: &[(&str, &str)]) {
+pub(crate) fn capture_org(moto: &Moto, out: &Path, args: &[&str], env: &[(&str, &str)]) {
     let python = std::env::var("IAMSNAP_TEST_PYTHON").unwrap();
     let bin = Path::new(&python).parent().unwrap();
     let o = std::process::Command::new(root().join("scripts/capture-org"))
@@ -70,7 +70,7 @@ fn capture_org(moto: &Moto, out: &Path, args: &[&str], env: &[(&str, &str)]) {
     assert!(o.status.success(), "capture-org failed:\n{}", stderr(&o));
 }
 
-fn id<'a>(created: &'a Value, name: &str) -> &'a str {
+pub(crate) fn id<'a>(created: &'a Value, name: &str) -> &'a str {
     created[name].as_str().unwrap()
 }
 

@@ -155,9 +155,9 @@ pub const PARTS: &[Part] = &[
             ("organization_policy_targets", &[]),
         ],
         inputs: &["organization"],
-        missing: &["organization"],
+        missing: &["organization", "organization_policies"],
         exported: false,
-        how: "capture the organization with `scripts/capture-org` (from the management account or a delegated administrator) and import the folder with `iamsnap import --aws-cli DIR`",
+        how: "export it with `iamsnap export --org` from the management account or a delegated administrator, or capture it with `scripts/capture-org` and import the folder with `iamsnap import --aws-cli DIR`",
     },
 ];
 
@@ -250,21 +250,21 @@ fn lacks(snapshot: &Snapshot, part: &Part) -> Option<String> {
     if given {
         return None;
     }
+    let empty = part.fills.iter().all(|(t, _)| {
+        manifest
+            .tables
+            .iter()
+            .find(|e| e.name == *t)
+            .is_none_or(|e| e.rows == 0)
+    });
     match manifest.source.kind.as_str() {
-        "export" if part.exported => None,
+        // A part only some exports read (the organization, with `--org`) is there when
+        // its tables have rows.
+        "export" if part.exported || !empty => None,
         "export" => Some("the live export was not asked for it".to_owned()),
         "import" => Some("the snapshot was imported without it".to_owned()),
         // A snapshot written by another tool: its tables say what it holds.
-        _ => {
-            let empty = part.fills.iter().all(|(t, _)| {
-                manifest
-                    .tables
-                    .iter()
-                    .find(|e| e.name == *t)
-                    .is_none_or(|e| e.rows == 0)
-            });
-            empty.then(|| "the snapshot holds none".to_owned())
-        }
+        _ => empty.then(|| "the snapshot holds none".to_owned()),
     }
 }
 

@@ -50,6 +50,7 @@ fn bench(c: &mut Criterion) {
     let pages = vec![Page {
         file: "account.json".to_owned(),
         details,
+        account: None,
     }];
     let extras = Extras::default();
     let imported = build_tables_with(&pages, &[("report.csv", &report)], false, &extras).unwrap();
@@ -102,6 +103,7 @@ fn bench(c: &mut Criterion) {
                 let pages = [Page {
                     file: "account.json".to_owned(),
                     details,
+                    account: None,
                 }];
                 let tables = build_tables_with(&pages, &[("report.csv", &report)], false, &extras);
                 (pages, tables)

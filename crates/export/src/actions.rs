@@ -82,6 +82,14 @@ pub enum Part {
     S3AccountPublicAccessBlock,
     /// The regions enabled for the account (when `--regions` is not given).
     Regions,
+    /// The organization: its root, OUs and accounts (`--org`).
+    Organization,
+    /// Service and resource control policies and their targets (`--org`).
+    OrganizationPolicies,
+    /// The tags of the organization's accounts (`--org`).
+    AccountTags,
+    /// A member account, entered through `--member-role` (`--org`).
+    MemberAccount,
 }
 
 impl Part {
@@ -121,6 +129,10 @@ impl Part {
             Part::EcrRepositoryPolicies => "ecr_repository_policies",
             Part::S3AccountPublicAccessBlock => "s3_account_public_access_block",
             Part::Regions => "regions",
+            Part::Organization => "organization",
+            Part::OrganizationPolicies => "organization_policies",
+            Part::AccountTags => "account_tags",
+            Part::MemberAccount => "account",
         }
     }
 
@@ -285,6 +297,55 @@ pub const API_ACTIONS: &[ApiAction] = &[
     ),
 ];
 
+/// Every API `export --org` calls beyond [`API_ACTIONS`], with the caller's credentials
+/// (the management account or a delegated administrator): the organization's structure
+/// and policies, and the role that enters each member account. Keep
+/// `docs/export-org-policy.json` in step.
+pub const ORG_API_ACTIONS: &[ApiAction] = &[
+    api(
+        "DescribeOrganization",
+        "organizations:DescribeOrganization",
+        Part::Organization,
+    ),
+    api("ListRoots", "organizations:ListRoots", Part::Organization),
+    api(
+        "ListAccounts",
+        "organizations:ListAccounts",
+        Part::Organization,
+    ),
+    api(
+        "ListOrganizationalUnitsForParent",
+        "organizations:ListOrganizationalUnitsForParent",
+        Part::Organization,
+    ),
+    api(
+        "ListAccountsForParent",
+        "organizations:ListAccountsForParent",
+        Part::Organization,
+    ),
+    api(
+        "organizations:ListPolicies",
+        "organizations:ListPolicies",
+        Part::OrganizationPolicies,
+    ),
+    api(
+        "organizations:DescribePolicy",
+        "organizations:DescribePolicy",
+        Part::OrganizationPolicies,
+    ),
+    api(
+        "ListTargetsForPolicy",
+        "organizations:ListTargetsForPolicy",
+        Part::OrganizationPolicies,
+    ),
+    api(
+        "organizations:ListTagsForResource",
+        "organizations:ListTagsForResource",
+        Part::AccountTags,
+    ),
+    api("AssumeRole", "sts:AssumeRole", Part::MemberAccount),
+];
+
 /// Operations authorized by an action of another name.
 pub const RENAMED_ACTIONS: &[(&str, &str)] = &[
     ("ListObjectsV2", "s3:ListBucket"),
@@ -298,7 +359,10 @@ pub const RENAMED_ACTIONS: &[(&str, &str)] = &[
 
 /// The entry of an operation.
 pub fn api_action(operation: &str) -> Option<&'static ApiAction> {
-    API_ACTIONS.iter().find(|a| a.operation == operation)
+    API_ACTIONS
+        .iter()
+        .chain(ORG_API_ACTIONS)
+        .find(|a| a.operation == operation)
 }
 
 /// Actions that start a report IAM computes (access level `Write` in the catalog, since
@@ -325,11 +389,10 @@ mod tests {
     #[test]
     fn every_operation_is_listed_once_with_a_known_action() {
         let catalog = Catalog::embedded().unwrap();
-        for (i, a) in API_ACTIONS.iter().enumerate() {
+        let all: Vec<&ApiAction> = API_ACTIONS.iter().chain(ORG_API_ACTIONS).collect();
+        for (i, a) in all.iter().enumerate() {
             assert!(
-                API_ACTIONS[i + 1..]
-                    .iter()
-                    .all(|b| b.operation != a.operation),
+                all[i + 1..].iter().all(|b| b.operation != a.operation),
                 "{} twice",
                 a.operation
             );
@@ -455,5 +518,100 @@ mod tests {
         for r in REPORT_ACTIONS {
             assert!(API_ACTIONS.iter().any(|a| a.action == *r));
         }
+    }
+
+    fn org_policy() -> Vec<CompiledPolicy> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/export-org-policy.json"
+        );
+        let doc = parse_document_text_as(
+            &std::fs::read_to_string(path).unwrap(),
+            DocumentKind::Identity,
+        )
+        .unwrap();
+        vec![CompiledPolicy::new("export-org-policy", &doc)]
+    }
+
+    /// The identity side alone (a member role's trust policy decides the other side).
+    fn org_decision(policy: &[CompiledPolicy], action: &str, resource: &str) -> Decision {
+        let request = Request {
+            principal: "arn:aws:iam::111122223333:role/auditor".to_owned(),
+            principal_account: "111122223333".to_owned(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            resource_account: "111122223333".to_owned(),
+            context: Context::default(),
+        };
+        evaluate(
+            &request,
+            &PolicySet {
+                identity: policy,
+                ..PolicySet::default()
+            },
+        )
+        .decision
+    }
+
+    #[test]
+    fn the_published_org_policy_allows_every_organization_call_and_only_the_audit_role() {
+        let policy = org_policy();
+        for a in ORG_API_ACTIONS {
+            let resource = if a.action == "sts:AssumeRole" {
+                "arn:aws:iam::222233334444:role/iamsnap-audit"
+            } else {
+                "*"
+            };
+            assert_eq!(
+                org_decision(&policy, a.action, resource),
+                Decision::Allow,
+                "docs/export-org-policy.json does not allow {}",
+                a.action
+            );
+        }
+        assert_ne!(
+            org_decision(
+                &policy,
+                "sts:AssumeRole",
+                "arn:aws:iam::222233334444:role/OrganizationAccountAccessRole"
+            ),
+            Decision::Allow
+        );
+        // Reads only, besides entering the audit role; nothing the export does not call.
+        let catalog = Catalog::embedded().unwrap();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/export-org-policy.json"
+        );
+        let doc = parse_document_text_as(
+            &std::fs::read_to_string(path).unwrap(),
+            DocumentKind::Identity,
+        )
+        .unwrap();
+        let mut granted = Vec::new();
+        for s in &doc.statements {
+            assert_eq!(s.effect.as_str(), "Allow");
+            assert!(s.not_action.is_none() && s.condition_json.is_none());
+            let set = catalog.expand_all(s.action.as_deref().unwrap_or_default());
+            for action in catalog.actions_in(&set) {
+                let read_only = action
+                    .access_levels()
+                    .iter()
+                    .all(|l| matches!(l, AccessLevel::List | AccessLevel::Read));
+                assert!(
+                    read_only || action.full_name() == "sts:AssumeRole",
+                    "{} is not a read",
+                    action.full_name()
+                );
+                granted.push(action.full_name().to_owned());
+            }
+        }
+        granted.sort();
+        let mut called: Vec<String> = ORG_API_ACTIONS
+            .iter()
+            .map(|a| a.action.to_owned())
+            .collect();
+        called.sort();
+        assert_eq!(granted, called);
     }
 }

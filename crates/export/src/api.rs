@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{SharedCredentialsProvider, future as credentials_future};
 use aws_sdk_iam::config::interceptors::{
     BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
@@ -160,8 +163,38 @@ pub struct Api {
     pub sts: aws_sdk_sts::Client,
     signer: Signer,
     config: aws_config::SdkConfig,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     stats: Arc<Stats>,
+    max_attempts: u32,
+}
+
+/// The credentials of an assumed role: those of the first `AssumeRole` while they last,
+/// then the SDK's provider, which assumes the role again.
+#[derive(Debug)]
+struct Assumed {
+    first: std::sync::Mutex<Option<Credentials>>,
+    renew: AssumeRoleProvider,
+}
+
+impl ProvideCredentials for Assumed {
+    fn provide_credentials<'a>(&'a self) -> credentials_future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let fresh = self.first.lock().ok().and_then(|first| {
+            first
+                .as_ref()
+                .filter(|c| {
+                    c.expiry()
+                        .is_none_or(|t| t > SystemTime::now() + Duration::from_secs(300))
+                })
+                .cloned()
+        });
+        match fresh {
+            Some(c) => credentials_future::ProvideCredentials::ready(Ok(c)),
+            None => self.renew.provide_credentials(),
+        }
+    }
 }
 
 impl Api {
@@ -202,7 +235,23 @@ impl Api {
         provider.provide_credentials().await.map_err(|e| {
             ExportError::Config(format!("no AWS credentials: {}", DisplayErrorContext(&e)))
         })?;
-        let stats = Arc::new(Stats::default());
+        Self::from_config(
+            config,
+            provider,
+            Arc::new(Semaphore::new(concurrency.max(1))),
+            Arc::new(Stats::default()),
+            conn.max_attempts,
+        )
+        .map_err(ExportError::Config)
+    }
+
+    fn from_config(
+        config: aws_config::SdkConfig,
+        provider: SharedCredentialsProvider,
+        permits: Arc<Semaphore>,
+        stats: Arc<Stats>,
+        max_attempts: u32,
+    ) -> Result<Self, String> {
         let iam = aws_sdk_iam::config::Builder::from(&config)
             .interceptor(Counter(stats.clone()))
             .build();
@@ -210,19 +259,93 @@ impl Api {
             .interceptor(Counter(stats.clone()))
             .build();
         let signer = Signer::new(
-            provider.clone(),
-            conn.endpoint_url.clone(),
-            conn.max_attempts,
+            provider,
+            config.endpoint_url().map(str::to_owned),
+            max_attempts,
             stats.clone(),
-        )
-        .map_err(ExportError::Config)?;
+        )?;
         Ok(Self {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
             signer,
             config,
-            permits: Semaphore::new(concurrency.max(1)),
+            permits,
             stats,
+            max_attempts,
+        })
+    }
+
+    /// The clients of another account, entered through `role_arn` (`sts:AssumeRole`, with
+    /// `external_id` when given), sharing this one's bound on requests in flight and its
+    /// counters. The role is assumed once here, so that a refusal is known before anything
+    /// else is asked; the credentials are renewed (assuming it again) before they expire.
+    pub async fn assume(
+        &self,
+        role_arn: &str,
+        external_id: Option<&str>,
+        session_name: &str,
+    ) -> Result<Self, ApiError> {
+        const OPERATION: &str = "AssumeRole";
+        let out = self
+            .call(
+                OPERATION,
+                self.sts
+                    .assume_role()
+                    .role_arn(role_arn)
+                    .role_session_name(session_name)
+                    .set_external_id(external_id.map(str::to_owned))
+                    .send(),
+            )
+            .await?;
+        let first = out.credentials().map(|c| {
+            Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_owned()),
+                SystemTime::try_from(*c.expiration()).ok(),
+                "iamsnap-assume-role",
+            )
+        });
+        let Some(first) = first else {
+            return Err(ApiError {
+                operation: OPERATION,
+                action: action_of(OPERATION),
+                kind: FailureKind::Other,
+                code: None,
+                status: None,
+                message: format!("assuming `{role_arn}` gave no credentials"),
+            });
+        };
+        let mut renew = AssumeRoleProvider::builder(role_arn)
+            .session_name(session_name)
+            .configure(&self.config);
+        if let Some(id) = external_id {
+            renew = renew.external_id(id);
+        }
+        let provider = SharedCredentialsProvider::new(Assumed {
+            first: std::sync::Mutex::new(Some(first)),
+            renew: renew.build().await,
+        });
+        let config = self
+            .config
+            .clone()
+            .into_builder()
+            .credentials_provider(provider.clone())
+            .build();
+        Self::from_config(
+            config,
+            provider,
+            self.permits.clone(),
+            self.stats.clone(),
+            self.max_attempts,
+        )
+        .map_err(|message| ApiError {
+            operation: OPERATION,
+            action: action_of(OPERATION),
+            kind: FailureKind::Other,
+            code: None,
+            status: None,
+            message,
         })
     }
 

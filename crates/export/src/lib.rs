@@ -18,6 +18,10 @@
 //! for, through a small SigV4-signed client (`signed`) driven by a registry of resource
 //! kinds (`services`).
 //!
+//! With [`ExportRequest::org`] it reads a whole AWS Organization (`org`): its structure,
+//! service and resource control policies and account tags through the Organizations API,
+//! then every account as above, through a role entered in each, into one snapshot.
+//!
 //! [`actions`] lists every API called with the IAM action that allows it.
 
 pub mod actions;
@@ -25,6 +29,7 @@ mod api;
 mod cloudtrail;
 mod convert;
 mod error;
+mod org;
 mod resources;
 mod run;
 mod services;
@@ -34,4 +39,5 @@ mod xml;
 pub use api::{CallStats, Connection};
 pub use cloudtrail::{CloudTrailOutcome, CloudTrailRequest, LookupRequest, read_cloudtrail};
 pub use error::{ApiError, ExportError, FailureKind};
+pub use org::OrgRequest;
 pub use run::{ExportOutcome, ExportProgress, ExportRequest, NoExportProgress, export};

@@ -92,7 +92,7 @@ pub(crate) struct Captured {
 }
 
 impl Captured {
-    fn extend(&mut self, other: Captured) {
+    pub(crate) fn extend(&mut self, other: Captured) {
         self.policies.extend(other.policies);
         self.settings.extend(other.settings);
         self.grants.extend(other.grants);

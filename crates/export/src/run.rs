@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::types::{AccessAdvisorUsageGranularityType, JobStatusType, ReportStateType};
 use chrono::{DateTime, Utc};
-use iamsnap_snapshot::{Manifest, ManifestInfo, SnapshotWriter, Source, TABLES, TableBuilder};
+use iamsnap_snapshot::{
+    Manifest, ManifestInfo, MissingPart, SnapshotWriter, Source, TABLES, TableBuilder,
+};
 use tokio::task::JoinSet;
 
 use crate::actions::Part;
@@ -23,7 +25,10 @@ use iamsnap_import::model::{
     AccessKey, AccountSettings, Extras, OidcProvider, PasswordPolicy, SamlProvider,
     ServiceLastAccessed,
 };
+use iamsnap_import::organization::Organization;
 use iamsnap_import::{Page, arn_account, build_tables_with};
+
+use crate::org::OrgRequest;
 
 /// What to export and how.
 #[derive(Debug, Clone)]
@@ -52,6 +57,9 @@ pub struct ExportRequest {
     /// The regions whose resources are read (`--regions`); `None`: every region enabled
     /// for the account (`ec2:DescribeRegions`).
     pub regions: Option<Vec<String>>,
+    /// The whole organization (`--org`): its structure and policies, then each account
+    /// through a role in it. `None`: the caller's account alone.
+    pub org: Option<OrgRequest>,
 }
 
 /// Observes an export's progress, e.g. to draw bars. Steps are named by the constants of
@@ -106,16 +114,46 @@ struct Ctx {
     poll_timeout: Duration,
 }
 
-/// Exports the account the credentials belong to into a new snapshot. Nothing is left on
-/// disk on error.
+/// What was read of one account: its IAM, reports, providers, settings and resources, and
+/// the parts that could not be read.
+pub(crate) struct AccountCapture {
+    pub(crate) account: String,
+    pages: Vec<Page>,
+    report: Option<CredentialReport>,
+    access_keys: Vec<AccessKey>,
+    keys_listed_for: BTreeSet<String>,
+    oidc_providers: Vec<OidcProvider>,
+    saml_providers: Vec<SamlProvider>,
+    service_last_accessed: Vec<ServiceLastAccessed>,
+    settings: AccountSettings,
+    resources: Option<resources::Captured>,
+    /// What could not be read (shared with the CloudTrail reader of a one-account export).
+    missing: Arc<Missing>,
+}
+
+/// Everything an export read, ready to be written.
+pub(crate) struct Captured {
+    /// The organization (`--org`).
+    pub(crate) organization: Option<Organization>,
+    /// Each account read, in account order.
+    pub(crate) accounts: Vec<AccountCapture>,
+    /// Parts missing beyond the accounts' own (accounts not entered, organization parts).
+    pub(crate) missing: Vec<MissingPart>,
+}
+
+/// Exports the account the credentials belong to (or, with [`ExportRequest::org`], the
+/// organization and its accounts) into a new snapshot. Nothing is left on disk on error.
 pub async fn export(
     request: &ExportRequest,
     progress: Arc<dyn ExportProgress>,
 ) -> Result<ExportOutcome, ExportError> {
     let started = Instant::now();
     request.cloudtrail.check()?;
+    if let Some(org) = &request.org {
+        org.check(&request.cloudtrail)?;
+    }
     // Refuse an existing output before calling anything.
-    let mut writer = SnapshotWriter::create(&request.output, request.force)?;
+    let writer = SnapshotWriter::create(&request.output, request.force)?;
     let concurrency = request.concurrency.max(1);
     let api = Arc::new(Api::connect(&request.connection, concurrency).await?);
     let identity = api
@@ -132,15 +170,93 @@ pub async fn export(
         .filter(|p| !p.is_empty())
         .unwrap_or("aws")
         .to_owned();
+
+    // One account: CloudTrail's missing parts are the account's. An organization: the
+    // caller's, beside each account's own.
+    let missing = Arc::new(Missing::default());
+    let captured = async {
+        match &request.org {
+            None => {
+                let one = capture_account(
+                    api.clone(),
+                    account.clone(),
+                    &partition,
+                    request,
+                    progress.clone(),
+                    missing.clone(),
+                )
+                .await?;
+                Ok(Captured {
+                    organization: None,
+                    accounts: vec![one],
+                    missing: Vec::new(),
+                })
+            }
+            Some(org) => {
+                crate::org::capture(&api, &account, &partition, request, org, progress.clone())
+                    .await
+            }
+        }
+    };
+    let activity = {
+        let env = Env {
+            api: api.clone(),
+            missing: if request.org.is_some() {
+                Arc::new(Missing::default())
+            } else {
+                missing.clone()
+            },
+            progress: progress.clone(),
+            concurrency,
+        };
+        async move {
+            if request.cloudtrail.is_empty() {
+                return Ok((None, Vec::new()));
+            }
+            let summary = cloudtrail::read(&env, &request.cloudtrail, request.captured_at)
+                .await?
+                .finish();
+            let parts = if request.org.is_some() {
+                env.missing.parts()
+            } else {
+                Vec::new()
+            };
+            Ok::<_, ExportError>((Some(summary), parts))
+        }
+    };
+    let (captured, activity) = tokio::join!(captured, activity);
+    let mut captured = captured?;
+    let (activity, activity_missing) = activity?;
+    captured.missing.extend(activity_missing);
+    let manifest = write(writer, captured, activity.as_ref(), request)?;
+    Ok(ExportOutcome {
+        manifest,
+        stats: api.stats(),
+        elapsed: started.elapsed(),
+        activity: activity.map(|s| s.stats),
+    })
+}
+
+/// Reads one account through `api`: its IAM (authorization details, access keys, service
+/// last accessed), credential report, providers, settings and, unless `--no-resources`, its
+/// resources. Fails only when the authorization details cannot be read.
+pub(crate) async fn capture_account(
+    api: Arc<Api>,
+    account: String,
+    partition: &str,
+    request: &ExportRequest,
+    progress: Arc<dyn ExportProgress>,
+    missing: Arc<Missing>,
+) -> Result<AccountCapture, ExportError> {
+    let concurrency = request.concurrency.max(1);
     let ctx = Arc::new(Ctx {
         api,
-        missing: Arc::new(Missing::default()),
+        missing,
         progress,
         account,
         concurrency,
         poll_timeout: request.poll_timeout,
     });
-
     let core = {
         let ctx = ctx.clone();
         async move {
@@ -154,29 +270,13 @@ pub async fn export(
             Ok::<_, ExportError>((pages, keys?, last_accessed?))
         }
     };
-    let activity = {
-        let env = Env {
-            api: ctx.api.clone(),
-            missing: ctx.missing.clone(),
-            progress: ctx.progress.clone(),
-            concurrency,
-        };
-        async move {
-            if request.cloudtrail.is_empty() {
-                return Ok(None);
-            }
-            cloudtrail::read(&env, &request.cloudtrail, request.captured_at)
-                .await
-                .map(|s| Some(s.finish()))
-        }
-    };
     let resources = {
         let env = Arc::new(resources::Env {
             api: ctx.api.clone(),
             missing: ctx.missing.clone(),
             progress: ctx.progress.clone(),
             account: ctx.account.clone(),
-            partition,
+            partition: partition.to_owned(),
             concurrency,
             regions: request.regions.clone(),
             home_region: ctx.api.region(),
@@ -189,49 +289,103 @@ pub async fn export(
             }
         }
     };
-    let (core, report, oidc, saml, settings, activity, resources) = tokio::join!(
+    let (core, report, oidc, saml, settings, resources) = tokio::join!(
         core,
         credential_report(&ctx),
         oidc_providers(ctx.clone()),
         saml_providers(ctx.clone()),
         account_settings(&ctx),
-        activity,
         resources,
     );
     let (pages, (access_keys, keys_listed_for), service_last_accessed) = core?;
-    let activity = activity?;
-    let resources = resources?;
-    let extras = Extras {
-        account_id: Some(ctx.account.clone()),
+    Ok(AccountCapture {
+        account: ctx.account.clone(),
+        pages,
+        report,
         access_keys,
         keys_listed_for,
         oidc_providers: oidc?,
         saml_providers: saml?,
         service_last_accessed,
-        account_settings: vec![settings],
-        organization: None,
+        settings,
+        resources: resources?,
+        missing: ctx.missing.clone(),
+    })
+}
+
+/// Writes what was read as the snapshot's tables and manifest.
+fn write(
+    mut writer: SnapshotWriter,
+    captured: Captured,
+    activity: Option<&iamsnap_cloudtrail::Summary>,
+    request: &ExportRequest,
+) -> Result<Manifest, ExportError> {
+    let one_account = captured.organization.is_none();
+    let mut missing = captured.missing;
+    let mut pages = Vec::new();
+    let mut reports = Vec::new();
+    let mut resources = request.resources.then(resources::Captured::default);
+    let mut extras = Extras {
+        account_id: None,
+        organization: captured.organization,
+        ..Extras::default()
     };
-    let mut missing = ctx.missing.parts();
-    if request.strict && !missing.is_empty() {
-        return Err(ExportError::Incomplete(missing));
+    for a in captured.accounts {
+        let mut parts = a.missing.parts();
+        if !request.resources {
+            parts.push(MissingPart {
+                part: resources::SKIPPED_PART.to_owned(),
+                reason: "not read: the export was run with --no-resources".to_owned(),
+                action: None,
+                account: None,
+                region: None,
+            });
+        }
+        if one_account {
+            extras.account_id = Some(a.account.clone());
+        } else {
+            for p in &mut parts {
+                p.account = Some(a.account.clone());
+            }
+        }
+        missing.extend(parts);
+        pages.extend(a.pages);
+        if let Some(r) = a.report {
+            let name = if one_account {
+                "the credential report (GetCredentialReport)".to_owned()
+            } else {
+                format!(
+                    "the credential report of {} (GetCredentialReport)",
+                    a.account
+                )
+            };
+            reports.push((name, r));
+        }
+        extras.access_keys.extend(a.access_keys);
+        extras.keys_listed_for.extend(a.keys_listed_for);
+        extras.oidc_providers.extend(a.oidc_providers);
+        extras.saml_providers.extend(a.saml_providers);
+        extras.service_last_accessed.extend(a.service_last_accessed);
+        extras.account_settings.push(a.settings);
+        if let (Some(all), Some(r)) = (&mut resources, a.resources) {
+            all.extend(r);
+        }
     }
-    if !request.resources {
-        missing.push(iamsnap_snapshot::MissingPart {
-            part: resources::SKIPPED_PART.to_owned(),
-            reason: "not read: the export was run with --no-resources".to_owned(),
-            action: None,
-            account: None,
-            region: None,
-        });
+    if request.strict && !missing.is_empty() {
+        // `--no-resources` is asked for, not missing.
+        let unasked: Vec<MissingPart> = missing
+            .iter()
+            .filter(|m| m.part != resources::SKIPPED_PART)
+            .cloned()
+            .collect();
+        if !unasked.is_empty() {
+            return Err(ExportError::Incomplete(unasked));
+        }
     }
 
-    let report_name = "the credential report (GetCredentialReport)";
-    let imported = build_tables_with(
-        &pages,
-        report.as_ref().map(|r| (report_name, r)).as_slice(),
-        false,
-        &extras,
-    )?;
+    let reports: Vec<(&str, &CredentialReport)> =
+        reports.iter().map(|(n, r)| (n.as_str(), r)).collect();
+    let imported = build_tables_with(&pages, &reports, false, &extras)?;
     drop(pages);
     for (table, batch) in &imported.tables {
         writer.write_table(table, std::slice::from_ref(batch))?;
@@ -239,7 +393,7 @@ pub async fn export(
     let mut account_ids = imported.account_ids;
     let mut notes = imported.notes;
     let mut inputs = Vec::new();
-    if let Some(summary) = &activity {
+    if let Some(summary) = activity {
         let (table, batch) = iamsnap_cloudtrail::activity_table(&summary.rows)?;
         writer.write_table(table, std::slice::from_ref(&batch))?;
         account_ids.extend(summary.account_ids());
@@ -265,8 +419,10 @@ pub async fn export(
             writer.write_table(table, std::slice::from_ref(&empty))?;
         }
     }
+    account_ids.sort();
+    account_ids.dedup();
     writer.record_missing(missing);
-    let manifest = writer.finish(ManifestInfo {
+    Ok(writer.finish(ManifestInfo {
         captured_at: request.captured_at,
         source: Source {
             kind: "export".to_owned(),
@@ -277,13 +433,7 @@ pub async fn export(
             .ok()
             .map(|c| c.data_date().to_owned()),
         notes,
-    })?;
-    Ok(ExportOutcome {
-        manifest,
-        stats: ctx.api.stats(),
-        elapsed: started.elapsed(),
-        activity: activity.map(|s| s.stats),
-    })
+    })?)
 }
 
 /// An error of our own making for an operation (a bound reached, an unusable answer).
@@ -366,7 +516,11 @@ async fn authorization_details(ctx: &Ctx) -> Result<Vec<Page>, ExportError> {
         let file = format!("GetAccountAuthorizationDetails page {}", pages.len() + 1);
         let names = policy_names(ctx, convert::policies_lacking_names(&out)).await?;
         let details = convert::auth_details(&out, &file, &names)?;
-        pages.push(Page { file, details });
+        pages.push(Page {
+            file,
+            details,
+            account: Some(ctx.account.clone()),
+        });
         ctx.progress.advance(STEP_AUTH, 1);
         match out.marker() {
             Some(next) if out.is_truncated() && pages.len() < MAX_PAGES => {

@@ -606,6 +606,7 @@ fn build_tables_accepts_the_account() {
         let pages = [Page {
             file: "a.json".to_owned(),
             details,
+            account: None,
         }];
         let imported = build_tables(&pages, &[("r.csv", &report)], false).unwrap();
         assert_eq!(imported.account_ids, vec!["111122223333".to_owned()]);

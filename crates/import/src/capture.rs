@@ -48,6 +48,13 @@ pub struct Capture {
     pub missing: Vec<MissingPart>,
 }
 
+/// The account whose folder of the capture in `dir` holds `file`.
+pub fn account_of(dir: &Path, file: &Path) -> Option<String> {
+    let mut parts = file.strip_prefix(dir.join(ACCOUNTS)).ok()?.components();
+    let id = parts.next()?.as_os_str().to_str()?;
+    is_account_id(id).then(|| id.to_owned())
+}
+
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }

@@ -175,6 +175,9 @@ pub fn import(
         pages.push(Page {
             file: path.display().to_string(),
             details,
+            account: request
+                .capture
+                .and_then(|dir| crate::capture::account_of(dir, path)),
         });
     }
     let mut reports = Vec::with_capacity(report_files.len());

@@ -200,6 +200,7 @@ bot,arn:aws:iam::123456789012:user/bot,2020-01-01T00:00:00+00:00,false,N/A,N/A,N
         let pages = [Page {
             file: "p".to_owned(),
             details: AuthDetails::default(),
+            account: None,
         }];
         assert!(build_tables(&pages, &[], false).is_err());
         let extras = Extras {
@@ -224,6 +225,7 @@ bot,arn:aws:iam::123456789012:user/bot,2020-01-01T00:00:00+00:00,false,N/A,N/A,N
         let pages = [Page {
             file: "p".to_owned(),
             details: AuthDetails::default(),
+            account: None,
         }];
         let when = chrono::Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
         let extras = Extras {

@@ -327,13 +327,56 @@ pub struct ReadFile {
     pub sha256: String,
 }
 
+/// Where the outputs of `aws organizations` commands come from: a capture folder's files
+/// ([`Organization::read_capture`]), or the answers a live export received ([`Answers`]).
+/// The organization is built from either by the same code.
+trait Outputs {
+    /// What to call the source in errors: the capture folder, or the API.
+    fn label(&self) -> String;
+    /// The output of `command` (for `arg`) as JSON bytes, and the name to show for it.
+    fn bytes(
+        &mut self,
+        command: &'static str,
+        arg: Option<&str>,
+    ) -> Result<(Vec<u8>, String), ImportError>;
+    /// The ids of every policy described (`describe-policy` outputs).
+    fn described_policies(&mut self) -> Result<Vec<String>, ImportError>;
+
+    /// The output of `command` (for `arg`), which the source must have.
+    fn read<T: serde::de::DeserializeOwned>(
+        &mut self,
+        command: &'static str,
+        arg: Option<&str>,
+    ) -> Result<T, ImportError> {
+        // Ids come from the source's own outputs and name the next output to read: only the
+        // characters AWS ids have, so none can point outside a capture folder.
+        if let Some(arg) = arg
+            && (arg.is_empty()
+                || arg.len() > 128
+                || !arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err(ImportError::Capture {
+                dir: self.label(),
+                message: format!(
+                    "`{}` (an id in the capture, for `aws organizations {command}`) is not an id of AWS Organizations: ids are letters, digits, `-` and `_`",
+                    iamsnap_cloudtrail::excerpt(arg)
+                ),
+            });
+        }
+        let (bytes, shown) = self.bytes(command, arg)?;
+        crate::json::read(bytes.as_slice(), &shown, JsonInput::Organizations(command))
+    }
+}
+
 /// Reads the files of a capture folder.
-struct Capture<'a> {
+struct Folder<'a> {
     dir: &'a Path,
     read: Vec<ReadFile>,
 }
 
-impl Capture<'_> {
+impl Folder<'_> {
     fn path(&self, command: &str, arg: Option<&str>) -> PathBuf {
         let dir = self.dir.join(FOLDER);
         match arg {
@@ -348,34 +391,22 @@ impl Capture<'_> {
             .display()
             .to_string()
     }
+}
 
-    /// The output of `command` (for `arg`), which the capture must have.
-    fn read<T: serde::de::DeserializeOwned>(
+impl Outputs for Folder<'_> {
+    fn label(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    fn bytes(
         &mut self,
         command: &'static str,
         arg: Option<&str>,
-    ) -> Result<T, ImportError> {
-        // Ids come from the capture's own files and name the next file to read: only the
-        // characters AWS ids have, so none can point outside the capture folder.
-        if let Some(arg) = arg
-            && (arg.is_empty()
-                || arg.len() > 128
-                || !arg
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        {
-            return Err(ImportError::Capture {
-                dir: self.dir.display().to_string(),
-                message: format!(
-                    "`{}` (an id in the capture, for `aws organizations {command}`) is not an id of AWS Organizations: ids are letters, digits, `-` and `_`",
-                    iamsnap_cloudtrail::excerpt(arg)
-                ),
-            });
-        }
+    ) -> Result<(Vec<u8>, String), ImportError> {
         let path = self.path(command, arg);
         if !path.is_file() {
             return Err(ImportError::Capture {
-                dir: self.dir.display().to_string(),
+                dir: self.label(),
                 message: format!(
                     "`{}` is missing: it holds the output of `aws organizations {command}`{}",
                     self.relative(&path),
@@ -396,7 +427,7 @@ impl Capture<'_> {
             .map_err(io)?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(ImportError::Capture {
-                dir: self.dir.display().to_string(),
+                dir: self.label(),
                 message: format!(
                     "`{}` is larger than {} MiB, more than any `aws organizations` output",
                     self.relative(&path),
@@ -404,19 +435,90 @@ impl Capture<'_> {
                 ),
             });
         }
-        let value = crate::json::read(bytes.as_slice(), &shown, JsonInput::Organizations(command))?;
         self.read.push(ReadFile {
             name: self.relative(&path),
             sha256: hex::encode(Sha256::digest(&bytes)),
         });
-        Ok(value)
+        Ok((bytes, shown))
+    }
+
+    fn described_policies(&mut self) -> Result<Vec<String>, ImportError> {
+        let mut ids = Vec::new();
+        let policy_dir = self.dir.join(FOLDER).join("describe-policy");
+        if policy_dir.is_dir() {
+            let io = |source| ImportError::Io {
+                file: policy_dir.display().to_string(),
+                source,
+            };
+            for entry in std::fs::read_dir(&policy_dir).map_err(io)? {
+                let entry = entry.map_err(io)?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if let Some(id) = name.strip_suffix(".json") {
+                    ids.push(id.to_owned());
+                }
+            }
+        }
+        Ok(ids)
+    }
+}
+
+/// The answers of the AWS Organizations API a live export received, each page of a
+/// paginated call merged into one answer (as the AWS CLI prints it), by operation (named
+/// as the AWS CLI command) and argument.
+#[derive(Debug, Default)]
+pub struct Answers {
+    answers: BTreeMap<(&'static str, Option<String>), Vec<u8>>,
+}
+
+impl Answers {
+    /// Keeps the answer of `command` for `arg`.
+    pub fn insert(&mut self, command: &'static str, arg: Option<&str>, answer: &Value) {
+        self.answers.insert(
+            (command, arg.map(str::to_owned)),
+            answer.to_string().into_bytes(),
+        );
+    }
+}
+
+const API: &str = "the AWS Organizations API";
+
+impl Outputs for Answers {
+    fn label(&self) -> String {
+        API.to_owned()
+    }
+
+    fn bytes(
+        &mut self,
+        command: &'static str,
+        arg: Option<&str>,
+    ) -> Result<(Vec<u8>, String), ImportError> {
+        let name = match arg {
+            Some(a) => format!("the answer of {command} for `{a}`"),
+            None => format!("the answer of {command}"),
+        };
+        match self.answers.get(&(command, arg.map(str::to_owned))) {
+            Some(bytes) => Ok((bytes.clone(), name)),
+            None => Err(ImportError::Capture {
+                dir: self.label(),
+                message: format!("{name} was not received"),
+            }),
+        }
+    }
+
+    fn described_policies(&mut self) -> Result<Vec<String>, ImportError> {
+        Ok(self
+            .answers
+            .keys()
+            .filter(|(c, _)| *c == "describe-policy")
+            .filter_map(|(_, a)| a.clone())
+            .collect())
     }
 }
 
 /// A paginated output cut short (`--max-items`) is refused: the rest would be silently
 /// missing.
 fn whole(
-    dir: &Path,
+    dir: &str,
     command: &str,
     arg: Option<&str>,
     next: Option<&String>,
@@ -424,7 +526,7 @@ fn whole(
     match next {
         None => Ok(()),
         Some(_) => Err(ImportError::Capture {
-            dir: dir.display().to_string(),
+            dir: dir.to_owned(),
             message: format!(
                 "the output of `aws organizations {command}`{} has a `NextToken`: it is one page of several; capture it without --max-items so the AWS CLI fetches every page",
                 arg.map(|a| format!(" for `{a}`")).unwrap_or_default()
@@ -442,10 +544,22 @@ impl Organization {
     /// Reads the organization of the capture in `dir`, with the files read (for the
     /// manifest).
     pub fn read_capture(dir: &Path) -> Result<(Self, Vec<ReadFile>), ImportError> {
-        let mut c = Capture {
+        let mut folder = Folder {
             dir,
             read: Vec::new(),
         };
+        let org = Self::build(&mut folder)?;
+        Ok((org, folder.read))
+    }
+
+    /// Builds the organization from the answers of a live export.
+    pub fn from_answers(mut answers: Answers) -> Result<Self, ImportError> {
+        Self::build(&mut answers)
+    }
+
+    fn build(c: &mut impl Outputs) -> Result<Self, ImportError> {
+        let label = c.label();
+        let dir = label.as_str();
         let org: DescribeOrganization = c.read("describe-organization", None)?;
         let org = org.organization;
         let roots: ListRoots = c.read("list-roots", None)?;
@@ -453,7 +567,7 @@ impl Organization {
         let mut roots = roots.roots.into_iter();
         let (Some(root), None) = (roots.next(), roots.next()) else {
             return Err(ImportError::Capture {
-                dir: dir.display().to_string(),
+                dir: label.clone(),
                 message: "`organization/list-roots.json` must list exactly one root, as every organization has".to_owned(),
             });
         };
@@ -500,7 +614,7 @@ impl Organization {
                     .is_some()
                 {
                     return Err(ImportError::Capture {
-                        dir: dir.display().to_string(),
+                        dir: label.clone(),
                         message: format!("account `{}` is listed under two parents", a.id),
                     });
                 }
@@ -508,7 +622,7 @@ impl Organization {
             for u in children.organizational_units {
                 if !seen.insert(u.id.clone()) || seen.len() > MAX_NODES {
                     return Err(ImportError::Capture {
-                        dir: dir.display().to_string(),
+                        dir: label.clone(),
                         message: format!(
                             "OU `{}` is listed twice in the tree (or the tree has more than {MAX_NODES} OUs)",
                             u.id
@@ -532,7 +646,7 @@ impl Organization {
         for a in listed.accounts {
             let Some((parent_id, path)) = parent_of.remove(&a.id) else {
                 return Err(ImportError::Capture {
-                    dir: dir.display().to_string(),
+                    dir: label.clone(),
                     message: format!(
                         "account `{}` is in `list-accounts` but under no parent: the files of `list-accounts-for-parent` are incomplete",
                         a.id
@@ -561,32 +675,15 @@ impl Organization {
         }
         if let Some(id) = parent_of.keys().next() {
             return Err(ImportError::Capture {
-                dir: dir.display().to_string(),
+                dir: label.clone(),
                 message: format!(
                     "account `{id}` is under a parent but not in `list-accounts`: the capture mixes two moments or two organizations"
                 ),
             });
         }
 
-        // Policies: every file of describe-policy, each with its targets.
-        let mut ids = Vec::new();
-        let policy_dir = dir.join(FOLDER).join("describe-policy");
-        if policy_dir.is_dir() {
-            let entries = std::fs::read_dir(&policy_dir).map_err(|source| ImportError::Io {
-                file: policy_dir.display().to_string(),
-                source,
-            })?;
-            for entry in entries {
-                let entry = entry.map_err(|source| ImportError::Io {
-                    file: policy_dir.display().to_string(),
-                    source,
-                })?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if let Some(id) = name.strip_suffix(".json") {
-                    ids.push(id.to_owned());
-                }
-            }
-        }
+        // Policies: every policy described, each with its targets.
+        let mut ids = c.described_policies()?;
         ids.sort();
         let mut policies = Vec::with_capacity(ids.len());
         let mut targets = Vec::new();
@@ -595,7 +692,7 @@ impl Organization {
             let summary = p.policy.policy_summary;
             if summary.id != id {
                 return Err(ImportError::Capture {
-                    dir: dir.display().to_string(),
+                    dir: label.clone(),
                     message: format!(
                         "`organization/describe-policy/{id}.json` describes policy `{}`",
                         summary.id
@@ -642,7 +739,7 @@ impl Organization {
             policies,
             targets,
         };
-        Ok((org, c.read))
+        Ok(org)
     }
 }
 

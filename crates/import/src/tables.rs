@@ -32,6 +32,10 @@ pub struct Page {
     pub file: String,
     /// Its content.
     pub details: AuthDetails,
+    /// The account the page is known to come from (a live export's account, the account
+    /// folder of a capture), used when no ARN in it names one: an account with no users,
+    /// roles, groups or policies of its own still has a page.
+    pub account: Option<String>,
 }
 
 /// The tables of an import, ready to be written, with what the manifest should say.
@@ -174,6 +178,8 @@ fn page_accounts<'a>(
         .map(|(accounts, page)| {
             if !accounts.is_empty() {
                 Ok(accounts)
+            } else if let Some(account) = &page.account {
+                Ok(BTreeSet::from([account.as_str()]))
             } else if all.len() == 1 {
                 Ok(all.clone())
             } else if all.is_empty() {

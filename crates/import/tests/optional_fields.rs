@@ -215,6 +215,7 @@ fn import(doc: &Value, file: &str) -> Result<Vec<(String, RecordBatch)>, ImportE
     let pages = [Page {
         file: file.to_owned(),
         details,
+        account: None,
     }];
     Ok(build_tables(&pages, &[], true)?
         .tables

@@ -9,14 +9,14 @@ use chrono::Utc;
 use iamsnap_cloudtrail::{LOOKUP_MAX_DAYS, S3Location, Stats};
 use iamsnap_export::{
     CloudTrailRequest, Connection, ExportError, ExportProgress, ExportRequest, FailureKind,
-    LookupRequest, export,
+    LookupRequest, OrgRequest, export,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::exit::{CliError, Exit};
 use crate::files::print;
 
-/// Export a live AWS account's IAM state into a snapshot.
+/// Export a live AWS account's IAM state, or a whole AWS Organization's, into a snapshot.
 ///
 /// Credentials and region are found as the AWS CLI finds them: flags, environment
 /// (AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_REGION, ...), the config and credentials files,
@@ -30,6 +30,14 @@ use crate::files::print;
 /// objects in S3 (--cloudtrail-s3, optionally only the last --cloudtrail-days), or the
 /// account's management events of the last --cloudtrail-days days from CloudTrail's event
 /// history (LookupEvents).
+///
+/// With --org (from the management account or a delegated administrator): the
+/// organization's accounts, OUs, SCPs, RCPs and account tags, then every active account,
+/// the caller's with the caller's credentials and each other through --member-role, into
+/// one snapshot. docs/export-org-policy.json is what the caller needs beyond
+/// docs/export-policy.json; the member role needs docs/export-policy.json. An account that
+/// cannot be entered is recorded as missing (naming the action to grant) and the export
+/// goes on, unless --strict is given.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The snapshot folder to create.
@@ -113,6 +121,57 @@ pub struct Args {
         value_parser = parse_region
     )]
     regions: Vec<String>,
+
+    /// Export the whole organization the caller manages (or administers as delegated
+    /// administrator): its structure and policies, and every account's IAM and resources.
+    #[arg(long)]
+    org: bool,
+
+    /// With --org: the role to enter each account other than the caller's (its name, the
+    /// same in every account). Without it only the caller's account's IAM is read.
+    #[arg(long, value_name = "NAME", requires = "org")]
+    member_role: Option<String>,
+
+    /// With --member-role: the external id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "member_role")]
+    external_id: Option<String>,
+
+    /// With --org: only these accounts, comma-separated 12-digit ids.
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "org",
+        value_parser = parse_account
+    )]
+    accounts: Vec<String>,
+
+    /// With --org: every account but these, comma-separated 12-digit ids.
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "org",
+        conflicts_with = "accounts",
+        value_parser = parse_account
+    )]
+    exclude_accounts: Vec<String>,
+
+    /// With --org: accounts read at once (requests in flight stay bounded by
+    /// --concurrency across them all).
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "org", value_parser = clap::value_parser!(u16).range(1..=64))]
+    parallel_accounts: u16,
+}
+
+/// Parses a 12-digit account id for clap.
+pub fn parse_account(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not an account id: give 12-digit ids, comma-separated"
+        ))
+    }
 }
 
 /// Parses `s3://BUCKET/PREFIX/` for clap.
@@ -225,6 +284,13 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         cloudtrail,
         resources: !args.no_resources,
         regions: (!args.regions.is_empty()).then(|| args.regions.clone()),
+        org: args.org.then(|| OrgRequest {
+            member_role: args.member_role.clone(),
+            external_id: args.external_id.clone(),
+            accounts: (!args.accounts.is_empty()).then(|| args.accounts.clone()),
+            exclude_accounts: args.exclude_accounts.clone(),
+            parallel_accounts: usize::from(args.parallel_accounts),
+        }),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -241,9 +307,27 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
             .find(|t| t.name == name)
             .map_or(0, |t| t.rows)
     };
+    let what = if args.org {
+        let not_read = m
+            .missing
+            .iter()
+            .filter(|p| p.part == "iam" && p.account.is_some())
+            .count();
+        let not_read = if not_read > 0 {
+            format!(", {not_read} not read: see `missing` below")
+        } else {
+            String::new()
+        };
+        format!(
+            "an organization, {} accounts{not_read} ({})",
+            m.account_ids.len(),
+            m.account_ids.join(", ")
+        )
+    } else {
+        format!("account {}", m.account_ids.join(", "))
+    };
     let mut text = format!(
-        "exported account {} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows, {} resource policies, {} resource settings, {} KMS grants\n",
-        m.account_ids.join(", "),
+        "exported {what} into {}: {} users, {} roles, {} groups, {} policies, {} access keys, {} OIDC providers, {} SAML providers, {} service last accessed rows, {} resource policies, {} resource settings, {} KMS grants\n",
         args.output.display(),
         rows("users"),
         rows("roles"),
