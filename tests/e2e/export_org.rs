@@ -278,3 +278,58 @@ fn export_org_flags_are_checked_before_anything_is_called() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--org"), "{}", stderr(&o));
 }
+
+/// The benchmark of docs/performance.md: an organization of 20 accounts in moto (40 roles,
+/// a user with a key and a bucket with a policy in each), exported once with the default
+/// retries and once with `--max-attempts 2`.
+/// `cargo test -p iamsnap --test e2e export_org::benchmark -- --ignored --nocapture`
+/// (`IAMSNAP_BENCH_ACCOUNTS`, `IAMSNAP_BENCH_ROLES` change the size).
+#[test]
+#[ignore]
+fn benchmark_export_org_20_accounts() {
+    let Some(moto) = Moto::start() else {
+        return skipped();
+    };
+    let size = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(default)
+            .to_string()
+    };
+    let (accounts, roles) = (
+        size("IAMSNAP_BENCH_ACCOUNTS", 20),
+        size("IAMSNAP_BENCH_ROLES", 40),
+    );
+    let python = std::env::var("IAMSNAP_TEST_PYTHON").unwrap();
+    let started = std::time::Instant::now();
+    let o = std::process::Command::new(&python)
+        .arg(root().join("tests/e2e/create_big_org.py"))
+        .args([&moto.url, &accounts, &roles])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    eprintln!(
+        "created {accounts} accounts x {roles} roles in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("default", vec![]),
+        ("--max-attempts 2", vec!["--max-attempts", "2"]),
+    ] {
+        let snap = dir.path().join(name.replace(' ', ""));
+        let mut args = vec!["--member-role", MEMBER_ROLE, "-v"];
+        args.extend(extra);
+        let started = std::time::Instant::now();
+        let o = export_org(&moto.url, &snap, &args);
+        let wall = started.elapsed().as_secs_f64();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains(&format!("exported an organization, {accounts} accounts")),
+            "{out}"
+        );
+        eprintln!("--- {name}: {wall:.2} s wall\n{out}");
+    }
+}
