@@ -31,6 +31,7 @@ fn input() -> (Vec<u8>, String) {
         account_id: "111122223333".to_owned(),
         drift: false,
         drift_at: None,
+        organization: None,
     })
     .unwrap();
     let mut json = Vec::new();

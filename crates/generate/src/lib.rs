@@ -74,6 +74,21 @@ pub struct GenerateOptions {
     /// When the drift happened (its new dates are relative to it); `at` when `None`. A
     /// later date models a second capture of the same account.
     pub drift_at: Option<DateTime<Utc>>,
+    /// The account's place in a generated organization: its cross-account roles then trust
+    /// the organization's own accounts. `None`: accounts of the company made up for it.
+    pub organization: Option<OrgPlacement>,
+}
+
+/// The accounts of its organization that a generated account's cross-account roles trust.
+/// Each replaces the made-up account of the same purpose; none may be the account itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgPlacement {
+    /// The management account (`OrganizationAccountAccessRole` trusts it).
+    pub management_account: Option<String>,
+    /// The security tooling account (`security-audit-readonly` trusts it).
+    pub security_account: Option<String>,
+    /// Other accounts of the organization (`*-cross-account` roles trust them), up to 4.
+    pub sibling_accounts: Vec<String>,
 }
 
 /// A generated account.
@@ -199,9 +214,26 @@ impl Account {
                 return a;
             }
         };
-        let management_account = other_account(&mut g);
-        let security_account = other_account(&mut g);
-        let sibling_accounts = (0..4).map(|_| other_account(&mut g)).collect();
+        let mut management_account = other_account(&mut g);
+        let mut security_account = other_account(&mut g);
+        let mut sibling_accounts: Vec<String> = (0..4).map(|_| other_account(&mut g)).collect();
+        // In an organization, the same draws (so the rest of the account is unchanged), then
+        // the organization's accounts in their place.
+        if let Some(org) = &opts.organization {
+            let other = |a: &&String| **a != opts.account_id;
+            if let Some(m) = org.management_account.as_ref().filter(other) {
+                management_account = m.clone();
+            }
+            if let Some(s) = org.security_account.as_ref().filter(other) {
+                security_account = s.clone();
+            }
+            for (slot, s) in sibling_accounts
+                .iter_mut()
+                .zip(org.sibling_accounts.iter().filter(other))
+            {
+                *slot = s.clone();
+            }
+        }
         let vendor_accounts = data::VENDORS
             .iter()
             .map(|_| other_account(&mut g))

@@ -8,14 +8,18 @@
 //! root, `region-guardrail` on `Workloads`, `deny-iam-users` on `Prod`, one attached to a
 //! single account and one attached nowhere. RCPs: AWS's `RCPFullAWSAccess` on every
 //! target, and `s3-require-tls` on the root. Each account's IAM is a generated account
-//! ([`crate::generate`]) with its own id and seed.
+//! ([`crate::generate`]) with its own id and seed, whose cross-account roles trust the
+//! organization's own accounts (`OrganizationAccountAccessRole` the management account,
+//! `security-audit-readonly` the first account of `Security`, deploy roles the other
+//! accounts); vendors' roles trust accounts outside it. What every account plants is
+//! recorded in [`GeneratedOrg::planted`].
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::rng::{Gen, days_before};
-use crate::{GenerateError, GenerateOptions, generate};
+use crate::{GenerateError, GenerateOptions, OrgPlacement, Planted, generate};
 
 /// What organization to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +56,10 @@ pub struct GeneratedOrg {
     pub account_ids: Vec<String>,
     /// Roles over all accounts.
     pub roles: usize,
+    /// The problems planted in every account, sorted (see [`crate::Generated::planted`]):
+    /// what `iamsnap check --pack nhi` of the imported capture reports, with the pack's
+    /// default parameters.
+    pub planted: Vec<Planted>,
 }
 
 /// JSON as the AWS CLI prints it (4-space indent), with a final newline.
@@ -413,9 +421,23 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
         );
     }
 
-    // Each account's IAM.
+    // Each account's IAM; its cross-account roles trust the organization's accounts: the
+    // management account, the first account of `Security`, and the next accounts in turn.
+    let security_account = parents
+        .iter()
+        .position(|p| *p == security)
+        .and_then(|i| account_ids.get(i))
+        .cloned();
+    let members: Vec<&String> = account_ids.iter().skip(1).collect();
     let mut roles = 0;
+    let mut planted = Vec::new();
     for (i, id) in account_ids.iter().enumerate() {
+        let sibling_accounts = (1..=members.len())
+            .filter_map(|k| members.get((i + k) % members.len().max(1)))
+            .filter(|a| **a != id)
+            .take(4)
+            .map(|a| (*a).clone())
+            .collect();
         let generated = generate(&GenerateOptions {
             roles: opts.roles_per_account,
             seed: opts.seed.wrapping_add(u64::try_from(i).unwrap_or(0)),
@@ -423,8 +445,14 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
             account_id: id.clone(),
             drift: false,
             drift_at: None,
+            organization: Some(OrgPlacement {
+                management_account: Some(mgmt.clone()),
+                security_account: security_account.clone(),
+                sibling_accounts,
+            }),
         })?;
         roles += generated.details.role_detail_list.len();
+        planted.extend(generated.planted.iter().cloned());
         let details = serde_json::to_value(&generated.details)
             .map_err(|e| GenerateError::PolicyTables(e.to_string()))?;
         files.push(CaptureFile {
@@ -436,10 +464,12 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
             bytes: generated.credential_report_csv.into_bytes(),
         });
     }
+    planted.sort();
     Ok(GeneratedOrg {
         files,
         organization_id: org_id,
         account_ids,
         roles,
+        planted,
     })
 }

@@ -21,6 +21,7 @@ fn opts(roles: usize, seed: u64, drift: bool) -> GenerateOptions {
         account_id: "111122223333".to_owned(),
         drift,
         drift_at: None,
+        organization: None,
     }
 }
 

@@ -201,6 +201,7 @@ fn generated() -> Source {
         account_id: "111122223333".to_owned(),
         drift: true,
         drift_at: None,
+        organization: None,
     };
     let account = iamsnap_generate::generate(&opts).unwrap();
     Source {

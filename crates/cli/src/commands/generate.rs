@@ -28,7 +28,7 @@ pub struct Args {
     /// Generate a whole organization instead, as the capture folder `scripts/capture-org`
     /// writes (organization, OUs, SCPs, RCPs, and each account's IAM): -o names the folder,
     /// and `iamsnap import --aws-cli` reads it.
-    #[arg(long, conflicts_with_all = ["credential_report", "planted", "drift"])]
+    #[arg(long, conflicts_with_all = ["credential_report", "drift"])]
     org: bool,
 
     /// With --org: accounts, the management account (--account-id) included.
@@ -78,6 +78,9 @@ pub struct Args {
     /// --captured-at` set to --at). `resource` is the ARN the finding names; `detail` is the
     /// finding's detail (`key 1` or `key 2` for NHI-KEY-001 and -002, else empty), except
     /// for NHI-ESC-001: the escalation methods the principal was given, comma-separated.
+    /// With --org: the problems of every account, which `iamsnap check --pack nhi` of the
+    /// imported capture reports with the pack's default parameters (accounts of the
+    /// organization other than a role's own are other accounts to NHI-TRUST-004 and -005).
     #[arg(long, value_name = "FILE")]
     planted: Option<PathBuf>,
 
@@ -123,6 +126,7 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         account_id: args.account_id.clone(),
         drift: args.drift,
         drift_at: args.drift_at,
+        organization: None,
     })
     .map_err(|e| CliError::new(e.to_string()))?;
     // Indented like the AWS CLI's JSON output.
@@ -195,6 +199,11 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
             )));
         }
     }
+    let mut planted_out = args
+        .planted
+        .as_deref()
+        .map(|p| AtomicFile::create(p, args.force))
+        .transpose()?;
     let generated = generate_org(&OrgOptions {
         accounts: usize::try_from(args.accounts).unwrap_or(1),
         roles_per_account: args.roles_per_account,
@@ -222,6 +231,12 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
         }
         std::fs::rename(&tmp, dest)
     };
+    if let (Some(out), Some(path)) = (planted_out.as_mut(), args.planted.as_deref()) {
+        let w = out.writer()?;
+        serde_json::to_writer_pretty(&mut *w, &generated.planted)
+            .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
+        w.write_all(b"\n")?;
+    }
     if let Err(e) = write() {
         // Only the folder this run created goes.
         let _ = std::fs::remove_dir_all(&tmp);
@@ -229,6 +244,9 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
             "cannot write `{}`: {e}",
             dest.display()
         )));
+    }
+    if let Some(out) = planted_out {
+        out.commit()?;
     }
     print(&format!(
         "generated organization {} (seed {}): {} accounts, {} roles -> {}\n",
