@@ -763,7 +763,7 @@ pub(crate) static KINDS: &[Kind] = &[
                 .filter(|r| arn_region(&r.arn).is_none_or(|region| region == p.region))
                 .collect();
             let leaves = xml::leaves(&body);
-            let next = xml::field(&leaves, "ListAccessPointsResult/NextToken")
+            let next = xml::under_root(&leaves, "NextToken")
                 .filter(|t| !t.is_empty());
             Ok(Listed { resources, next })
         },
@@ -782,9 +782,7 @@ pub(crate) static KINDS: &[Kind] = &[
                 },
                 policy: |a| {
                     let leaves = xml::leaves(&a.text());
-                    Ok(xml::values(&leaves, "GetAccessPointPolicyResult/Policy")
-                        .first()
-                        .map(|p| (*p).to_owned()))
+                    Ok(xml::under_root(&leaves, "Policy"))
                 },
                 no_policy: &["NoSuchAccessPointPolicy"],
                 gone: &["NoSuchAccessPoint"],
@@ -830,7 +828,7 @@ pub(crate) static KINDS: &[Kind] = &[
                     })
                 })
                 .collect();
-            let next = xml::field(&xml::leaves(&body), "DescribeVpcEndpointsResponse/nextToken")
+            let next = xml::under_root(&xml::leaves(&body), "nextToken")
                 .filter(|t| !t.is_empty());
             Ok(Listed { resources, next })
         },
@@ -975,11 +973,11 @@ pub(crate) fn access_point_settings(a: &Answer) -> Vec<(&'static str, String)> {
         .map(|(k, v)| (k, v.to_string()))
         .collect();
     for (setting, element) in [
-        ("network_origin", "GetAccessPointResult/NetworkOrigin"),
-        ("vpc_id", "GetAccessPointResult/VpcConfiguration/VpcId"),
-        ("bucket", "GetAccessPointResult/Bucket"),
+        ("network_origin", "NetworkOrigin"),
+        ("vpc_id", "VpcConfiguration/VpcId"),
+        ("bucket", "Bucket"),
     ] {
-        if let Some(v) = xml::field(&leaves, element).filter(|v| !v.is_empty()) {
+        if let Some(v) = xml::under_root(&leaves, element).filter(|v| !v.is_empty()) {
             out.push((setting, v));
         }
     }

@@ -115,6 +115,15 @@ pub(crate) fn field(leaves: &[(String, String)], path: &str) -> Option<String> {
         .map(|(_, v)| v.clone())
 }
 
+/// The value of the leaf at `path` below the root element, whatever the root is called
+/// (`GetAccessPointResult` in the API reference, `GetAccessPointResponse` elsewhere).
+pub(crate) fn under_root(leaves: &[(String, String)], path: &str) -> Option<String> {
+    leaves
+        .iter()
+        .find(|(p, _)| p.split_once('/').is_some_and(|(_, rest)| rest == path))
+        .map(|(_, v)| v.clone())
+}
+
 /// The values of the leaves whose path ends with `suffix`.
 pub(crate) fn values<'a>(leaves: &'a [(String, String)], suffix: &str) -> Vec<&'a str> {
     leaves
@@ -199,6 +208,9 @@ mod tests {
         assert_eq!(field(&first, "sub/item/id").as_deref(), Some("x"));
         assert_eq!(field(&leaves(items[1]), "id").as_deref(), Some("b"));
         assert!(elements("<R><set><item>", "set/item").is_empty());
+        let l = leaves("<GetResponse><Policy>p</Policy><Deeper><Policy>q</Policy></Deeper></GetResponse>");
+        assert_eq!(under_root(&l, "Policy").as_deref(), Some("p"));
+        assert_eq!(under_root(&l, "Deeper/Policy").as_deref(), Some("q"));
     }
 
     #[test]
