@@ -700,7 +700,13 @@ fn export_captures_the_other_kinds_and_records_what_moto_lacks() {
         .iter()
         .map(|r| {
             assert_eq!(r["region"], "us-east-1", "{r}");
-            json!([r["service"], r["resource_type"], r["name"], r["arn"], r["source"]])
+            json!([
+                r["service"],
+                r["resource_type"],
+                r["name"],
+                r["arn"],
+                r["source"]
+            ])
         })
         .collect();
     let vpce = rows
@@ -712,21 +718,56 @@ fn export_captures_the_other_kinds_and_records_what_moto_lacks() {
     assert_eq!(
         summary,
         vec![
-            json!(["dynamodb", "table", "acme-orders",
-                format!("arn:aws:dynamodb:us-east-1:{a}:table/acme-orders"), "dynamodb:GetResourcePolicy"]),
-            json!(["ec2", "vpc-endpoint", vpce,
-                format!("arn:aws:ec2:us-east-1:{a}:vpc-endpoint/{vpce}"), "ec2:DescribeVpcEndpoints"]),
-            json!(["elasticfilesystem", "file-system", fs,
+            json!([
+                "dynamodb",
+                "table",
+                "acme-orders",
+                format!("arn:aws:dynamodb:us-east-1:{a}:table/acme-orders"),
+                "dynamodb:GetResourcePolicy"
+            ]),
+            json!([
+                "ec2",
+                "vpc-endpoint",
+                vpce,
+                format!("arn:aws:ec2:us-east-1:{a}:vpc-endpoint/{vpce}"),
+                "ec2:DescribeVpcEndpoints"
+            ]),
+            json!([
+                "elasticfilesystem",
+                "file-system",
+                fs,
                 format!("arn:aws:elasticfilesystem:us-east-1:{a}:file-system/{fs}"),
-                "elasticfilesystem:DescribeFileSystemPolicy"]),
-            json!(["events", "event-bus", "acme-bus",
-                format!("arn:aws:events:us-east-1:{a}:event-bus/acme-bus"), "events:ListEventBuses"]),
-            json!(["lambda", "layerVersion", "acme-layer:1",
-                format!("arn:aws:lambda:us-east-1:{a}:layer:acme-layer:1"), "lambda:GetLayerVersionPolicy"]),
+                "elasticfilesystem:DescribeFileSystemPolicy"
+            ]),
+            json!([
+                "events",
+                "event-bus",
+                "acme-bus",
+                format!("arn:aws:events:us-east-1:{a}:event-bus/acme-bus"),
+                "events:ListEventBuses"
+            ]),
+            json!([
+                "lambda",
+                "layerVersion",
+                "acme-layer:1",
+                format!("arn:aws:lambda:us-east-1:{a}:layer:acme-layer:1"),
+                "lambda:GetLayerVersionPolicy"
+            ]),
             // An account-level policy: named by the account.
-            json!(["logs", "resource-policy", "acme-route53", a, "logs:DescribeResourcePolicies"]),
-            json!(["s3", "accesspoint", "acme-ap",
-                format!("arn:aws:s3:us-east-1:{a}:accesspoint/acme-ap"), "s3:GetAccessPointPolicy"]),
+            json!([
+                "logs",
+                "resource-policy",
+                "acme-route53",
+                a,
+                "logs:DescribeResourcePolicies"
+            ]),
+            json!([
+                "s3",
+                "accesspoint",
+                "acme-ap",
+                format!("arn:aws:s3:us-east-1:{a}:accesspoint/acme-ap"),
+                "s3:GetAccessPointPolicy"
+            ]),
         ]
     );
     // The documents as created, each a valid resource policy.
@@ -846,7 +887,9 @@ fn export_captures_the_other_kinds_and_records_what_moto_lacks() {
     let reason = vault["reason"].as_str().unwrap();
     assert!(
         reason.starts_with("GetBackupVaultAccessPolicy failed")
-            && reason.contains(&format!("arn:aws:backup:us-east-1:{a}:backup-vault:acme-vault")),
+            && reason.contains(&format!(
+                "arn:aws:backup:us-east-1:{a}:backup-vault:acme-vault"
+            )),
         "{vault}"
     );
     assert!(
@@ -902,7 +945,9 @@ fn a_denied_listing_of_a_new_kind_is_missing_naming_its_action() {
     assert_eq!(part["region"], "us-east-1");
     assert_eq!(part["action"], "events:ListEventBuses");
     assert!(
-        out.contains("missing: event_buses (region us-east-1): AccessDenied: grant events:ListEventBuses"),
+        out.contains(
+            "missing: event_buses (region us-east-1): AccessDenied: grant events:ListEventBuses"
+        ),
         "{out}"
     );
     // The other kinds are read.

@@ -381,7 +381,11 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "logs:DescribeResourcePolicies",
         Part::LogsResourcePolicies,
     ),
-    api("ListAccessPoints", "s3:ListAccessPoints", Part::S3AccessPoints),
+    api(
+        "ListAccessPoints",
+        "s3:ListAccessPoints",
+        Part::S3AccessPoints,
+    ),
     api(
         "GetAccessPointPolicy",
         "s3:GetAccessPointPolicy",
@@ -480,6 +484,24 @@ mod tests {
                 "arn:aws:s3:::acme-trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/22/111122223333_CloudTrail_us-east-1_20261122T1205Z_a.json.gz"
             }
             _ => "*",
+        }
+    }
+
+    #[test]
+    fn docs_name_every_action_and_part() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        for a in API_ACTIONS {
+            let action = format!("`{}`", a.action);
+            assert!(
+                docs.contains(&action),
+                "docs/export.md does not name {action}"
+            );
+            let part = format!("`{}`", a.part.as_str());
+            assert!(
+                !a.part.is_optional() || docs.contains(&part),
+                "docs/export.md does not name the part {part}"
+            );
         }
     }
 

@@ -417,26 +417,24 @@ async fn resource(env: &Env, kind: &'static Kind, place: &Place, r: Resource) ->
                 no_policy,
                 gone,
             },
-        )) => {
-            if !env.missing.denied_in(*part, region) {
-                let got = match env.api.send(&request(place, &r)).await {
-                    Ok(answer) => policy(&answer),
-                    Err(e) => Err(e),
-                };
-                match got {
-                    Ok(Some(text)) => out.policies.push(row(&text, of)),
-                    Ok(None) => {}
-                    Err(e) if e.code.as_deref().is_some_and(|c| no_policy.contains(&c)) => {}
-                    Err(e) if e.code.as_deref().is_some_and(|c| gone.contains(&c)) => return out,
-                    Err(e) => env.missing.record_in(
-                        *part,
-                        region,
-                        &e,
-                        Some(format!("first for `{}`", r.arn)),
-                    ),
+        )) if !env.missing.denied_in(*part, region) => {
+            let got = match env.api.send(&request(place, &r)).await {
+                Ok(answer) => policy(&answer),
+                Err(e) => Err(e),
+            };
+            match got {
+                Ok(Some(text)) => out.policies.push(row(&text, of)),
+                Ok(None) => {}
+                Err(e) if e.code.as_deref().is_some_and(|c| no_policy.contains(&c)) => {}
+                Err(e) if e.code.as_deref().is_some_and(|c| gone.contains(&c)) => return out,
+                Err(e) => {
+                    env.missing
+                        .record_in(*part, region, &e, Some(format!("first for `{}`", r.arn)))
                 }
             }
         }
+        // Denied in this region already: not asked again.
+        Some((_, PolicyRead::Call { .. })) => {}
     }
     for (setting, value) in &r.settings {
         out.settings.push(SettingRow {
@@ -568,11 +566,7 @@ pub(crate) async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource
 
 /// An S3 access point's Block Public Access, network origin, VPC and bucket
 /// (`s3:GetAccessPoint`).
-pub(crate) async fn access_point_settings(
-    env: &Env,
-    place: &Place,
-    point: &Resource,
-) -> Captured {
+pub(crate) async fn access_point_settings(env: &Env, place: &Place, point: &Resource) -> Captured {
     let mut out = Captured::default();
     let region = Some(place.region.as_str());
     if env.missing.denied_in(Part::S3AccessPointSettings, region) {
@@ -678,8 +672,12 @@ pub(crate) async fn ram_share_settings(env: &Env, place: &Place, share: &Resourc
         out.settings
             .push(row("resource-share", &share.arn, "principal", principal));
         if *external {
-            out.settings
-                .push(row("resource-share", &share.arn, "external_principal", principal));
+            out.settings.push(row(
+                "resource-share",
+                &share.arn,
+                "external_principal",
+                principal,
+            ));
         }
     }
     for (arn, _) in &shared {
@@ -692,8 +690,12 @@ pub(crate) async fn ram_share_settings(env: &Env, place: &Place, share: &Resourc
                 .push(row("shared-resource", arn, "ram_principal", principal));
         }
         if let Some(v) = &allow_external {
-            out.settings
-                .push(row("shared-resource", arn, "ram_allow_external_principals", v));
+            out.settings.push(row(
+                "shared-resource",
+                arn,
+                "ram_allow_external_principals",
+                v,
+            ));
         }
     }
     out
@@ -1030,10 +1032,7 @@ async fn s3_bucket(env: &Env, (name, listed_region): Bucket) -> Captured {
                 // An answer without a status is not read as "disabled".
                 None => record(
                     Part::S3BucketAbac,
-                    &signed::unusable(
-                        "GetBucketAbac",
-                        "the answer has no ABAC status".to_owned(),
-                    ),
+                    &signed::unusable("GetBucketAbac", "the answer has no ABAC status".to_owned()),
                 ),
             },
             Err(e) if is(&e, "NoSuchBucket") => {}

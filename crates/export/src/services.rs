@@ -48,8 +48,11 @@ pub(crate) struct Listed {
 
 /// A reader of a resource's settings beyond its policy (grants, tags, shares): its own
 /// calls, parts and rows.
-pub(crate) type ReadSettings =
-    for<'a> fn(&'a Env, &'a Place, &'a Resource) -> Pin<Box<dyn Future<Output = Captured> + Send + 'a>>;
+pub(crate) type ReadSettings = for<'a> fn(
+    &'a Env,
+    &'a Place,
+    &'a Resource,
+) -> Pin<Box<dyn Future<Output = Captured> + Send + 'a>>;
 
 /// One regional resource kind: one entry of [`KINDS`] says how it is listed, where its
 /// policy comes from, and what else is read of each resource.
@@ -590,7 +593,14 @@ pub(crate) static KINDS: &[Kind] = &[
             if let Some(t) = token {
                 path.push_str(&format!("&nextToken={}", encode(t)));
             }
-            Call::rest("ListBackupVaults", "backup", "backup", &p.region, path, Vec::new())
+            Call::rest(
+                "ListBackupVaults",
+                "backup",
+                "backup",
+                &p.region,
+                path,
+                Vec::new(),
+            )
         },
         listed: |_, a| {
             let v = a.json("ListBackupVaults")?;
@@ -763,8 +773,7 @@ pub(crate) static KINDS: &[Kind] = &[
                 .filter(|r| arn_region(&r.arn).is_none_or(|region| region == p.region))
                 .collect();
             let leaves = xml::leaves(&body);
-            let next = xml::under_root(&leaves, "NextToken")
-                .filter(|t| !t.is_empty());
+            let next = xml::under_root(&leaves, "NextToken").filter(|t| !t.is_empty());
             Ok(Listed { resources, next })
         },
         nested: None,
@@ -800,7 +809,13 @@ pub(crate) static KINDS: &[Kind] = &[
             if let Some(t) = token {
                 params.push(("NextToken", t));
             }
-            Call::query("DescribeVpcEndpoints", "ec2", &p.region, "2016-11-15", &params)
+            Call::query(
+                "DescribeVpcEndpoints",
+                "ec2",
+                &p.region,
+                "2016-11-15",
+                &params,
+            )
         },
         listed: |p, a| {
             let body = a.text();
@@ -812,7 +827,10 @@ pub(crate) static KINDS: &[Kind] = &[
                     let owner = xml::field(&leaves, "ownerId")
                         .filter(|o| !o.is_empty())
                         .unwrap_or_else(|| p.account.clone());
-                    let arn = format!("arn:{}:ec2:{}:{owner}:vpc-endpoint/{id}", p.partition, p.region);
+                    let arn = format!(
+                        "arn:{}:ec2:{}:{owner}:vpc-endpoint/{id}",
+                        p.partition, p.region
+                    );
                     let settings = [
                         ("vpc_id", "vpcId"),
                         ("service_name", "serviceName"),
@@ -828,8 +846,7 @@ pub(crate) static KINDS: &[Kind] = &[
                     })
                 })
                 .collect();
-            let next = xml::under_root(&xml::leaves(&body), "nextToken")
-                .filter(|t| !t.is_empty());
+            let next = xml::under_root(&xml::leaves(&body), "nextToken").filter(|t| !t.is_empty());
             Ok(Listed { resources, next })
         },
         nested: None,
@@ -935,7 +952,14 @@ fn s3control(p: &Place, operation: &'static str, path: String) -> Call {
 
 /// A RAM request (REST-JSON, `POST`).
 pub(crate) fn ram(p: &Place, operation: &'static str, path: &str, body: Value) -> Call {
-    Call::rest_json(operation, "ram", "ram", &p.region, path, &without_nulls(body))
+    Call::rest_json(
+        operation,
+        "ram",
+        "ram",
+        &p.region,
+        path,
+        &without_nulls(body),
+    )
 }
 
 /// The request of one page of a share's associations of one type (`PRINCIPAL` or
@@ -1176,7 +1200,12 @@ mod tests {
             for call in calls(k) {
                 let a = crate::actions::api_action(call.operation)
                     .unwrap_or_else(|| panic!("{} has no entry in API_ACTIONS", call.operation));
-                assert!(a.action.starts_with(&prefix), "{} for {}", a.action, k.service);
+                assert!(
+                    a.action.starts_with(&prefix),
+                    "{} for {}",
+                    a.action,
+                    k.service
+                );
             }
             // The list source is the first-level listing's action, or the nested one's.
             let list_ops: Vec<&str> = calls(k)
@@ -1185,6 +1214,16 @@ mod tests {
                 .map(|a| a.action)
                 .collect();
             assert!(list_ops.contains(&k.list_source), "{}", k.list_source);
+        }
+    }
+
+    #[test]
+    fn docs_list_every_kind() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        for k in KINDS {
+            let row = format!("| `{}` | `{}` |", k.service, k.resource_type);
+            assert!(docs.contains(&row), "docs/export.md lacks the row {row}");
         }
     }
 
@@ -1277,7 +1316,10 @@ mod tests {
         let nested = k.nested.as_ref().unwrap();
         let layer = &layers.resources[0];
         let call = (nested.list)(&place(), layer, None);
-        assert_eq!(call.path, "/2018-10-31/layers/my%20layer/versions?MaxItems=50");
+        assert_eq!(
+            call.path,
+            "/2018-10-31/layers/my%20layer/versions?MaxItems=50"
+        );
         let versions = (nested.listed)(
             &place(),
             layer,
@@ -1286,7 +1328,10 @@ mod tests {
         .unwrap();
         let v = &versions.resources[0];
         assert_eq!(v.name, "my layer:2");
-        assert_eq!(v.arn, "arn:aws:lambda:eu-west-1:111122223333:layer:my-layer:2");
+        assert_eq!(
+            v.arn,
+            "arn:aws:lambda:eu-west-1:111122223333:layer:my-layer:2"
+        );
         assert_eq!(versions.next.as_deref(), Some("m"));
         let PolicyOf {
             read: PolicyRead::Call { request, .. },
@@ -1331,7 +1376,13 @@ mod tests {
             first.arn,
             "arn:aws:ec2:eu-west-1:111122223333:vpc-endpoint/vpce-1"
         );
-        assert!(first.policy.as_deref().unwrap().starts_with(r#"{"Statement""#));
+        assert!(
+            first
+                .policy
+                .as_deref()
+                .unwrap()
+                .starts_with(r#"{"Statement""#)
+        );
         assert_eq!(
             first.settings,
             [

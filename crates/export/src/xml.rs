@@ -88,17 +88,12 @@ pub(crate) fn elements<'a>(xml: &'a str, suffix: &str) -> Vec<&'a str> {
                 break;
             }
             let names: Vec<&str> = stack.iter().map(|(n, _)| *n).collect();
-            if names.ends_with(&wanted) {
-                if let Some((_, start)) = stack.last() {
-                    out.push(xml.get(*start..at).unwrap_or(""));
-                }
+            if let Some((_, start)) = stack.last().filter(|_| names.ends_with(&wanted)) {
+                out.push(xml.get(*start..at).unwrap_or(""));
             }
             stack.pop();
         } else {
-            let name = tag
-                .split(|c: char| c.is_whitespace())
-                .next()
-                .unwrap_or("");
+            let name = tag.split(|c: char| c.is_whitespace()).next().unwrap_or("");
             stack.push((name, offset + next));
         }
         offset += next;
@@ -208,7 +203,9 @@ mod tests {
         assert_eq!(field(&first, "sub/item/id").as_deref(), Some("x"));
         assert_eq!(field(&leaves(items[1]), "id").as_deref(), Some("b"));
         assert!(elements("<R><set><item>", "set/item").is_empty());
-        let l = leaves("<GetResponse><Policy>p</Policy><Deeper><Policy>q</Policy></Deeper></GetResponse>");
+        let l = leaves(
+            "<GetResponse><Policy>p</Policy><Deeper><Policy>q</Policy></Deeper></GetResponse>",
+        );
         assert_eq!(under_root(&l, "Policy").as_deref(), Some("p"));
         assert_eq!(under_root(&l, "Deeper/Policy").as_deref(), Some("q"));
     }
