@@ -334,7 +334,10 @@ async fn capture_kind(
     let mut resources = match listed {
         Ok(r) => r,
         Err(e) => {
-            let detail = where_detail(&e, format!("the {}s were not listed", kind.resource_type));
+            let detail = where_detail(
+                &e,
+                format!("no `{}` `{}` was listed", kind.service, kind.resource_type),
+            );
             env.missing
                 .record_in(kind.list_part, Some(&region), &e, detail);
             return Ok(Captured::default());
