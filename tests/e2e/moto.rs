@@ -266,6 +266,39 @@ fn operation(head: &str, body: &[u8]) -> String {
     if path.starts_with("/v20180820/configuration/publicAccessBlock") {
         return "GetAccountPublicAccessBlock".to_owned();
     }
+    // The REST paths of the other resource kinds.
+    let by_path: &[(&str, &str, &str)] = &[
+        ("/2018-10-31/layers", "/policy", "GetLayerVersionPolicy"),
+        ("/2018-10-31/layers", "/versions", "ListLayerVersions"),
+        ("/2018-10-31/layers", "", "ListLayers"),
+        (
+            "/backup-vaults",
+            "/access-policy",
+            "GetBackupVaultAccessPolicy",
+        ),
+        ("/backup-vaults", "", "ListBackupVaults"),
+        (
+            "/2015-02-01/file-systems",
+            "/policy",
+            "DescribeFileSystemPolicy",
+        ),
+        ("/2015-02-01/file-systems", "", "DescribeFileSystems"),
+        ("/v20180820/accesspoint/", "/policy", "GetAccessPointPolicy"),
+        ("/v20180820/accesspoint/", "", "GetAccessPoint"),
+        ("/v20180820/accesspoint", "", "ListAccessPoints"),
+        (
+            "/getresourceshareassociations",
+            "",
+            "GetResourceShareAssociations",
+        ),
+        ("/getresourceshares", "", "GetResourceShares"),
+    ];
+    if let Some((_, _, op)) = by_path
+        .iter()
+        .find(|(prefix, end, _)| path.starts_with(prefix) && path.ends_with(end))
+    {
+        return (*op).to_owned();
+    }
     if method == "GET" {
         for (sub, op) in [
             ("policy", "GetBucketPolicy"),
@@ -273,6 +306,7 @@ fn operation(head: &str, body: &[u8]) -> String {
             ("ownershipControls", "GetBucketOwnershipControls"),
             ("tagging", "GetBucketTagging"),
             ("location", "GetBucketLocation"),
+            ("abac", "GetBucketAbac"),
         ] {
             if query
                 .split('&')

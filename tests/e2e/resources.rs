@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::export::{ACCOUNT, export_ok, manifest, query, skipped};
+use crate::export::{ACCOUNT, MOTO_LACKS, export_ok, manifest, query, skipped};
 use crate::moto::{FaultProxy, Faults, Moto};
 
 /// A bucket policy open to everyone for reads, with a condition.
@@ -451,6 +451,7 @@ fn a_denied_call_of_a_regional_service_is_missing_in_that_region() {
         .unwrap()
         .iter()
         .filter(|p| p["part"] != "service_last_accessed")
+        .filter(|p| !MOTO_LACKS.contains(&p["part"].as_str().unwrap_or("")))
         .cloned()
         .collect();
     assert_eq!(missing.len(), 1, "{missing:?}");
@@ -573,4 +574,389 @@ fn no_resources_records_the_resource_tables_as_not_captured() {
     assert_eq!(rows(&snap, "kms_grants"), 0);
     let inspected = ok(&["inspect", s(&snap)]);
     assert!(inspected.contains("missing: resources"), "{inspected}");
+}
+
+/// The policies of the kinds of `create_more_resources`, as JSON text by kind.
+fn more_policies() -> Value {
+    let doc =
+        |statement: Value| json!({"Version": "2012-10-17", "Statement": [statement]}).to_string();
+    json!({
+        "events": doc(json!({"Sid": "Partner", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "events:PutEvents",
+            "Resource": format!("arn:aws:events:us-east-1:{ACCOUNT}:event-bus/acme-bus")})),
+        "dynamodb": doc(json!({"Sid": "Reader", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "dynamodb:GetItem",
+            "Resource": format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/acme-orders")})),
+        "efs": doc(json!({"Sid": "Mount", "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": "elasticfilesystem:ClientMount", "Resource": "*"})),
+        "logs": doc(json!({"Sid": "Route53", "Effect": "Allow",
+            "Principal": {"Service": "route53.amazonaws.com"},
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/route53/*")})),
+        "accesspoint": doc(json!({"Sid": "Team", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:role/app")}, "Action": "s3:GetObject",
+            "Resource": format!("arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/acme-ap/object/*")})),
+        "vpce": doc(json!({"Sid": "OneBucket", "Effect": "Allow", "Principal": "*",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-public/*"})),
+    })
+}
+
+/// The other kinds with boto3: an event bus with a policy, a DynamoDB table with a
+/// resource policy and one without, a backup vault, an EFS file system with a policy, a
+/// CloudWatch Logs resource policy, a Lambda layer version shared with everyone, an S3
+/// access point with a policy, a VPC gateway endpoint with a policy, and a RAM share of a
+/// subnet with another account.
+fn create_more_resources(endpoint: &str) -> String {
+    let python = std::env::var("IAMSNAP_TEST_PYTHON").unwrap();
+    let script = r#"
+import io, json, sys, zipfile, urllib.request, boto3
+from xml.sax.saxutils import escape
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+endpoint = sys.argv[1]
+policies = json.loads(sys.argv[2])
+kw = dict(endpoint_url=endpoint, region_name="us-east-1",
+          aws_access_key_id="testing", aws_secret_access_key="testing")
+events = boto3.client("events", **kw)
+events.create_event_bus(Name="acme-bus")
+events.put_permission(EventBusName="acme-bus", Policy=policies["events"])
+ddb = boto3.client("dynamodb", **kw)
+key = dict(AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+           KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+table = ddb.create_table(TableName="acme-orders", **key)["TableDescription"]["TableArn"]
+ddb.put_resource_policy(ResourceArn=table, Policy=policies["dynamodb"])
+ddb.create_table(TableName="acme-plain", **key)
+boto3.client("backup", **kw).create_backup_vault(BackupVaultName="acme-vault")
+efs = boto3.client("efs", **kw)
+fs = efs.create_file_system(CreationToken="acme-fs")["FileSystemId"]
+efs.put_file_system_policy(FileSystemId=fs, Policy=policies["efs"])
+boto3.client("logs", **kw).put_resource_policy(policyName="acme-route53",
+                                               policyDocument=policies["logs"])
+lam = boto3.client("lambda", **kw)
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("python/acme.py", "X = 1\n")
+layer = lam.publish_layer_version(LayerName="acme-layer", Content={"ZipFile": buf.getvalue()})
+lam.add_layer_version_permission(LayerName="acme-layer", VersionNumber=layer["Version"],
+    StatementId="everyone", Action="lambda:GetLayerVersion", Principal="*")
+# S3 Control through its REST API, as for the account's Block Public Access.
+def s3control(path, body):
+    req = AWSRequest(method="PUT", url=endpoint + path, data=body,
+                     headers={"x-amz-account-id": "123456789012", "Content-Type": "application/xml"})
+    SigV4Auth(Credentials("testing", "testing"), "s3", "us-east-1").add_auth(req)
+    urllib.request.urlopen(urllib.request.Request(req.url, data=body.encode(),
+                           headers=dict(req.headers.items()), method="PUT")).read()
+ns = 'xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/"'
+s3control("/v20180820/accesspoint/acme-ap",
+          f"<CreateAccessPointRequest {ns}><Bucket>acme-public</Bucket></CreateAccessPointRequest>")
+s3control("/v20180820/accesspoint/acme-ap/policy",
+          f"<PutAccessPointPolicyRequest {ns}><Policy>{escape(policies['accesspoint'])}</Policy>"
+          "</PutAccessPointPolicyRequest>")
+ec2 = boto3.client("ec2", **kw)
+vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
+ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+    VpcEndpointType="Gateway", PolicyDocument=policies["vpce"])
+boto3.client("ram", **kw).create_resource_share(name="acme-share", allowExternalPrincipals=True,
+    resourceArns=["arn:aws:ec2:us-east-1:123456789012:subnet/" + subnet],
+    principals=["999988887777"])
+print(json.dumps({"vpc": vpc, "subnet": subnet, "fs": fs}))
+"#;
+    let o = std::process::Command::new(python)
+        .args(["-c", script, endpoint, &more_policies().to_string()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn export_captures_the_other_kinds_and_records_what_moto_lacks() {
+    let Some(moto) = started() else {
+        return skipped();
+    };
+    let created: Value = serde_json::from_str(&create_more_resources(&moto.url)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = export_ok(
+        &moto.url,
+        &snap,
+        &["--max-attempts", "2", "--regions", "us-east-1"],
+    );
+    let (vpc, subnet, fs) = (
+        created["vpc"].as_str().unwrap(),
+        created["subnet"].as_str().unwrap(),
+        created["fs"].as_str().unwrap(),
+    );
+    let rows = query(
+        &snap,
+        "select service, resource_type, name, arn, region, source, problem, policy \
+         from resource_policies where service in \
+         ('events', 'dynamodb', 'elasticfilesystem', 'logs', 'ec2', 'backup') \
+         or resource_type in ('layerVersion', 'accesspoint') order by service, resource_type",
+    );
+    let summary: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r["region"], "us-east-1", "{r}");
+            json!([
+                r["service"],
+                r["resource_type"],
+                r["name"],
+                r["arn"],
+                r["source"]
+            ])
+        })
+        .collect();
+    let vpce = rows
+        .iter()
+        .find(|r| r["service"] == "ec2")
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .unwrap();
+    let a = ACCOUNT;
+    assert_eq!(
+        summary,
+        vec![
+            json!([
+                "dynamodb",
+                "table",
+                "acme-orders",
+                format!("arn:aws:dynamodb:us-east-1:{a}:table/acme-orders"),
+                "dynamodb:GetResourcePolicy"
+            ]),
+            json!([
+                "ec2",
+                "vpc-endpoint",
+                vpce,
+                format!("arn:aws:ec2:us-east-1:{a}:vpc-endpoint/{vpce}"),
+                "ec2:DescribeVpcEndpoints"
+            ]),
+            json!([
+                "elasticfilesystem",
+                "file-system",
+                fs,
+                format!("arn:aws:elasticfilesystem:us-east-1:{a}:file-system/{fs}"),
+                "elasticfilesystem:DescribeFileSystemPolicy"
+            ]),
+            json!([
+                "events",
+                "event-bus",
+                "acme-bus",
+                format!("arn:aws:events:us-east-1:{a}:event-bus/acme-bus"),
+                "events:ListEventBuses"
+            ]),
+            json!([
+                "lambda",
+                "layerVersion",
+                "acme-layer:1",
+                format!("arn:aws:lambda:us-east-1:{a}:layer:acme-layer:1"),
+                "lambda:GetLayerVersionPolicy"
+            ]),
+            // An account-level policy: named by the account.
+            json!([
+                "logs",
+                "resource-policy",
+                "acme-route53",
+                a,
+                "logs:DescribeResourcePolicies"
+            ]),
+            json!([
+                "s3",
+                "accesspoint",
+                "acme-ap",
+                format!("arn:aws:s3:us-east-1:{a}:accesspoint/acme-ap"),
+                "s3:GetAccessPointPolicy"
+            ]),
+        ]
+    );
+    // The documents as created, each a valid resource policy.
+    let policies = more_policies();
+    for (service, key) in [
+        ("dynamodb", "dynamodb"),
+        ("ec2", "vpce"),
+        ("elasticfilesystem", "efs"),
+        ("events", "events"),
+        ("logs", "logs"),
+        ("s3", "accesspoint"),
+    ] {
+        let r = rows.iter().find(|r| r["service"] == service).unwrap();
+        assert!(r["problem"].is_null(), "{r}");
+        let stored: Value = serde_json::from_str(r["policy"].as_str().unwrap()).unwrap();
+        let created: Value = serde_json::from_str(policies[key].as_str().unwrap()).unwrap();
+        assert_eq!(stored, created, "{service}");
+    }
+    let layer = rows.iter().find(|r| r["service"] == "lambda").unwrap();
+    assert!(layer["problem"].is_null(), "{layer}");
+    let layer: Value = serde_json::from_str(layer["policy"].as_str().unwrap()).unwrap();
+    assert_eq!(layer["Statement"][0]["Principal"], "*", "{layer}");
+
+    let settings = |arn: &str| -> Vec<Value> {
+        query(
+            &snap,
+            &format!(
+                "select service, resource_type, setting, value, source from resource_settings \
+                 where arn = '{arn}' order by setting, value"
+            ),
+        )
+    };
+    let ap = format!("arn:aws:s3:us-east-1:{a}:accesspoint/acme-ap");
+    let ap_rows: Vec<(String, String)> = settings(&ap)
+        .iter()
+        .map(|r| {
+            assert_eq!(r["source"], "s3:GetAccessPoint", "{r}");
+            (
+                r["setting"].as_str().unwrap().to_owned(),
+                r["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ap_rows,
+        pairs(&[
+            ("block_public_acls", "true"),
+            ("block_public_policy", "true"),
+            ("bucket", "acme-public"),
+            ("ignore_public_acls", "true"),
+            ("network_origin", "Internet"),
+            ("restrict_public_buckets", "true"),
+        ])
+    );
+    let endpoint = settings(&format!("arn:aws:ec2:us-east-1:{a}:vpc-endpoint/{vpce}"));
+    assert_eq!(
+        endpoint,
+        vec![
+            json!({"service": "ec2", "resource_type": "vpc-endpoint", "setting": "endpoint_type",
+                "value": "Gateway", "source": "ec2:DescribeVpcEndpoints"}),
+            json!({"service": "ec2", "resource_type": "vpc-endpoint", "setting": "service_name",
+                "value": "com.amazonaws.us-east-1.s3", "source": "ec2:DescribeVpcEndpoints"}),
+            json!({"service": "ec2", "resource_type": "vpc-endpoint", "setting": "vpc_id",
+                "value": vpc, "source": "ec2:DescribeVpcEndpoints"}),
+        ]
+    );
+    // The RAM share, on the shared subnet and on the share.
+    let subnet_arn = format!("arn:aws:ec2:us-east-1:{a}:subnet/{subnet}");
+    let shared = settings(&subnet_arn);
+    let share_arn = shared
+        .iter()
+        .find(|r| r["setting"] == "ram_share")
+        .map(|r| r["value"].as_str().unwrap().to_owned())
+        .unwrap();
+    let source = "ram:GetResourceShareAssociations";
+    assert_eq!(
+        shared,
+        vec![
+            json!({"service": "ram", "resource_type": "shared-resource",
+                "setting": "ram_allow_external_principals", "value": "true", "source": source}),
+            json!({"service": "ram", "resource_type": "shared-resource",
+                "setting": "ram_principal", "value": "999988887777", "source": source}),
+            json!({"service": "ram", "resource_type": "shared-resource",
+                "setting": "ram_share", "value": share_arn, "source": source}),
+        ]
+    );
+    assert!(share_arn.starts_with(&format!("arn:aws:ram:us-east-1:{a}:resource-share/")));
+    assert_eq!(
+        settings(&share_arn),
+        vec![
+            json!({"service": "ram", "resource_type": "resource-share",
+                "setting": "allow_external_principals", "value": "true", "source": "ram:GetResourceShares"}),
+            json!({"service": "ram", "resource_type": "resource-share",
+                "setting": "principal", "value": "999988887777", "source": source}),
+            json!({"service": "ram", "resource_type": "resource-share",
+                "setting": "resource", "value": subnet_arn, "source": source}),
+        ]
+    );
+
+    // What moto does not serve is missing, naming the action, and the rest is read:
+    // vault access policies (moto answers 404 without an error code) and the buckets'
+    // ABAC status (moto answers with the bucket's listing, which has no status).
+    let missing: std::collections::BTreeMap<String, Value> = manifest(&snap)["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["part"].as_str().unwrap().to_owned(), p.clone()))
+        .filter(|(p, _)| p != "service_last_accessed")
+        .collect();
+    assert_eq!(
+        missing.keys().collect::<Vec<_>>(),
+        ["backup_vault_policies", "s3_bucket_abac"],
+        "{missing:?}"
+    );
+    let vault = &missing["backup_vault_policies"];
+    assert_eq!(vault["region"], "us-east-1");
+    let reason = vault["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("GetBackupVaultAccessPolicy failed")
+            && reason.contains(&format!(
+                "arn:aws:backup:us-east-1:{a}:backup-vault:acme-vault"
+            )),
+        "{vault}"
+    );
+    assert!(
+        missing["s3_bucket_abac"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("GetBucketAbac failed"),
+        "{missing:?}"
+    );
+    assert!(
+        out.contains("missing: s3_bucket_abac: GetBucketAbac failed"),
+        "{out}"
+    );
+    // Never a silent "disabled".
+    assert_eq!(
+        query(
+            &snap,
+            "select count(*) as n from resource_settings where setting = 'abac_status'"
+        ),
+        vec![json!({"n": 0})]
+    );
+    // A table without a policy has no row; nor does the vault.
+    assert_eq!(
+        query(
+            &snap,
+            "select count(*) as n from resource_policies where name in ('acme-plain', 'acme-vault')"
+        ),
+        vec![json!({"n": 0})]
+    );
+}
+
+#[test]
+fn a_denied_listing_of_a_new_kind_is_missing_naming_its_action() {
+    let Some(moto) = started() else {
+        return skipped();
+    };
+    create_more_resources(&moto.url);
+    let proxy = FaultProxy::start(
+        moto.port,
+        Faults {
+            deny: Some("ListEventBuses"),
+            ..Faults::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let out = export_ok(
+        &proxy.url,
+        &snap,
+        &["--max-attempts", "2", "--regions", "us-east-1"],
+    );
+    let part = &missing_parts(&snap)["event_buses"];
+    assert_eq!(part["region"], "us-east-1");
+    assert_eq!(part["action"], "events:ListEventBuses");
+    assert!(
+        out.contains(
+            "missing: event_buses (region us-east-1): AccessDenied: grant events:ListEventBuses"
+        ),
+        "{out}"
+    );
+    // The other kinds are read.
+    assert_eq!(
+        query(
+            &snap,
+            "select service from resource_policies where service in ('events', 'dynamodb', 'logs') \
+             order by service"
+        ),
+        vec![json!({"service": "dynamodb"}), json!({"service": "logs"})]
+    );
 }

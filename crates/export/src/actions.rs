@@ -78,6 +78,42 @@ pub enum Part {
     EcrRepositories,
     /// ECR repository policies.
     EcrRepositoryPolicies,
+    /// S3 bucket ABAC status (`GetBucketAbac`), for `resource_settings`.
+    S3BucketAbac,
+    /// Lambda layers in a region.
+    LambdaLayers,
+    /// The versions of each Lambda layer.
+    LambdaLayerVersions,
+    /// Lambda layer version policies.
+    LambdaLayerPolicies,
+    /// EventBridge event buses in a region, with their policies.
+    EventBuses,
+    /// DynamoDB tables in a region.
+    DynamodbTables,
+    /// DynamoDB table resource policies.
+    DynamodbTablePolicies,
+    /// AWS Backup vaults in a region.
+    BackupVaults,
+    /// AWS Backup vault access policies.
+    BackupVaultPolicies,
+    /// EFS file systems in a region.
+    EfsFileSystems,
+    /// EFS file system policies.
+    EfsFileSystemPolicies,
+    /// CloudWatch Logs resource policies of a region.
+    LogsResourcePolicies,
+    /// S3 access points in a region.
+    S3AccessPoints,
+    /// S3 access point policies.
+    S3AccessPointPolicies,
+    /// S3 access points' Block Public Access and network origin.
+    S3AccessPointSettings,
+    /// VPC endpoints in a region, with their policies.
+    VpcEndpoints,
+    /// RAM resource shares the account owns in a region.
+    RamResourceShares,
+    /// The principals and resources of each RAM resource share.
+    RamShareAssociations,
     /// The account's S3 Block Public Access.
     S3AccountPublicAccessBlock,
     /// The regions enabled for the account (when `--regions` is not given).
@@ -127,6 +163,24 @@ impl Part {
             Part::LambdaPolicies => "lambda_policies",
             Part::EcrRepositories => "ecr_repositories",
             Part::EcrRepositoryPolicies => "ecr_repository_policies",
+            Part::S3BucketAbac => "s3_bucket_abac",
+            Part::LambdaLayers => "lambda_layers",
+            Part::LambdaLayerVersions => "lambda_layer_versions",
+            Part::LambdaLayerPolicies => "lambda_layer_policies",
+            Part::EventBuses => "event_buses",
+            Part::DynamodbTables => "dynamodb_tables",
+            Part::DynamodbTablePolicies => "dynamodb_table_policies",
+            Part::BackupVaults => "backup_vaults",
+            Part::BackupVaultPolicies => "backup_vault_policies",
+            Part::EfsFileSystems => "efs_file_systems",
+            Part::EfsFileSystemPolicies => "efs_file_system_policies",
+            Part::LogsResourcePolicies => "logs_resource_policies",
+            Part::S3AccessPoints => "s3_access_points",
+            Part::S3AccessPointPolicies => "s3_access_point_policies",
+            Part::S3AccessPointSettings => "s3_access_point_settings",
+            Part::VpcEndpoints => "vpc_endpoints",
+            Part::RamResourceShares => "ram_resource_shares",
+            Part::RamShareAssociations => "ram_share_associations",
             Part::S3AccountPublicAccessBlock => "s3_account_public_access_block",
             Part::Regions => "regions",
             Part::Organization => "organization",
@@ -249,6 +303,7 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "s3:GetBucketTagging",
         Part::S3BucketTags,
     ),
+    api("GetBucketAbac", "s3:GetBucketAbac", Part::S3BucketAbac),
     // Through the signed client. An operation whose name another service also uses is
     // written `<service>:<operation>`.
     api(
@@ -294,6 +349,79 @@ pub const API_ACTIONS: &[ApiAction] = &[
         "GetRepositoryPolicy",
         "ecr:GetRepositoryPolicy",
         Part::EcrRepositoryPolicies,
+    ),
+    api("ListLayers", "lambda:ListLayers", Part::LambdaLayers),
+    api(
+        "ListLayerVersions",
+        "lambda:ListLayerVersions",
+        Part::LambdaLayerVersions,
+    ),
+    api(
+        "GetLayerVersionPolicy",
+        "lambda:GetLayerVersionPolicy",
+        Part::LambdaLayerPolicies,
+    ),
+    api("ListEventBuses", "events:ListEventBuses", Part::EventBuses),
+    api("ListTables", "dynamodb:ListTables", Part::DynamodbTables),
+    api(
+        "dynamodb:GetResourcePolicy",
+        "dynamodb:GetResourcePolicy",
+        Part::DynamodbTablePolicies,
+    ),
+    api(
+        "ListBackupVaults",
+        "backup:ListBackupVaults",
+        Part::BackupVaults,
+    ),
+    api(
+        "GetBackupVaultAccessPolicy",
+        "backup:GetBackupVaultAccessPolicy",
+        Part::BackupVaultPolicies,
+    ),
+    api(
+        "DescribeFileSystems",
+        "elasticfilesystem:DescribeFileSystems",
+        Part::EfsFileSystems,
+    ),
+    api(
+        "DescribeFileSystemPolicy",
+        "elasticfilesystem:DescribeFileSystemPolicy",
+        Part::EfsFileSystemPolicies,
+    ),
+    api(
+        "DescribeResourcePolicies",
+        "logs:DescribeResourcePolicies",
+        Part::LogsResourcePolicies,
+    ),
+    api(
+        "ListAccessPoints",
+        "s3:ListAccessPoints",
+        Part::S3AccessPoints,
+    ),
+    api(
+        "GetAccessPointPolicy",
+        "s3:GetAccessPointPolicy",
+        Part::S3AccessPointPolicies,
+    ),
+    api(
+        "GetAccessPoint",
+        "s3:GetAccessPoint",
+        Part::S3AccessPointSettings,
+    ),
+    api(
+        "DescribeVpcEndpoints",
+        "ec2:DescribeVpcEndpoints",
+        Part::VpcEndpoints,
+    ),
+    api(
+        "GetResourceShares",
+        "ram:GetResourceShares",
+        Part::RamResourceShares,
+    ),
+    api(
+        "GetResourceShareAssociations",
+        "ram:GetResourceShareAssociations",
+        Part::RamShareAssociations,
     ),
 ];
 
@@ -419,6 +547,24 @@ mod tests {
                 "arn:aws:s3:::acme-trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/22/111122223333_CloudTrail_us-east-1_20261122T1205Z_a.json.gz"
             }
             _ => "*",
+        }
+    }
+
+    #[test]
+    fn docs_name_every_action_and_part() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        for a in API_ACTIONS {
+            let action = format!("`{}`", a.action);
+            assert!(
+                docs.contains(&action),
+                "docs/export.md does not name {action}"
+            );
+            let part = format!("`{}`", a.part.as_str());
+            assert!(
+                !a.part.is_optional() || docs.contains(&part),
+                "docs/export.md does not name the part {part}"
+            );
         }
     }
 

@@ -22,8 +22,8 @@ use crate::actions::Part;
 use crate::api::{Api, Missing};
 use crate::error::{ApiError, ExportError};
 use crate::run::{ExportProgress, bounded};
-use crate::services::{self, KINDS, Kind, Place, Resource};
-use crate::signed::{self, Call};
+use crate::services::{self, KINDS, Kind, Listed, Place, PolicyOf, PolicyRead, Resource};
+use crate::signed::{self, Answer, Call};
 
 /// The snapshot table of resource policies.
 pub const POLICIES_TABLE: &str = "resource_policies";
@@ -289,8 +289,32 @@ fn where_detail(e: &ApiError, what: String) -> Option<String> {
     }
 }
 
-/// One kind in one region: its resources, their policies, and for KMS keys their grants
-/// and tags.
+/// Every page of a listing (`MAX_PAGES` at most), or the error of the first page that
+/// failed.
+async fn listing(
+    env: &Env,
+    request: impl Fn(Option<&str>) -> Call,
+    listed: impl Fn(&Answer) -> Result<Listed, ApiError>,
+) -> Result<Vec<Resource>, ApiError> {
+    let mut resources = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0usize;
+    loop {
+        let answer = env.api.send(&request(token.as_deref())).await?;
+        let page = listed(&answer)?;
+        resources.extend(page.resources);
+        pages += 1;
+        match page.next {
+            Some(next) if pages < MAX_PAGES && token.as_ref() != Some(&next) => {
+                token = Some(next);
+            }
+            _ => return Ok(resources),
+        }
+    }
+}
+
+/// One kind in one region: its resources (for a nested kind, those of every first-level
+/// resource), their policies, and what else its entry reads of each.
 async fn capture_kind(
     env: Arc<Env>,
     kind: &'static Kind,
@@ -301,33 +325,47 @@ async fn capture_kind(
         account: env.account.clone(),
         partition: env.partition.clone(),
     };
-    let mut resources = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0usize;
-    loop {
-        let page = match env.api.send(&(kind.list)(&place, token.as_deref())).await {
-            Ok(answer) => (kind.listed)(&place, &answer),
-            Err(e) => Err(e),
-        };
-        match page {
-            Ok(listed) => {
-                resources.extend(listed.resources);
-                pages += 1;
-                match listed.next {
-                    Some(next) if pages < MAX_PAGES && token.as_ref() != Some(&next) => {
-                        token = Some(next);
-                    }
-                    _ => break,
-                }
+    let listed = listing(
+        &env,
+        |token| (kind.list)(&place, token),
+        |answer| (kind.listed)(&place, answer),
+    )
+    .await;
+    let mut resources = match listed {
+        Ok(r) => r,
+        Err(e) => {
+            let detail = where_detail(
+                &e,
+                format!("no `{}` `{}` was listed", kind.service, kind.resource_type),
+            );
+            env.missing
+                .record_in(kind.list_part, Some(&region), &e, detail);
+            return Ok(Captured::default());
+        }
+    };
+    if let Some(nested) = &kind.nested {
+        let mut children = Vec::new();
+        for parent in &resources {
+            if env.missing.denied_in(nested.part, Some(&region)) {
+                break;
             }
-            Err(e) => {
-                let detail =
-                    where_detail(&e, format!("the {}s were not listed", kind.resource_type));
-                env.missing
-                    .record_in(kind.list_part, Some(&region), &e, detail);
-                return Ok(Captured::default());
+            let listed = listing(
+                &env,
+                |token| (nested.list)(&place, parent, token),
+                |answer| (nested.listed)(&place, parent, answer),
+            )
+            .await;
+            match listed {
+                Ok(r) => children.extend(r),
+                Err(e) => env.missing.record_in(
+                    nested.part,
+                    Some(&region),
+                    &e,
+                    Some(format!("first for `{}`", parent.arn)),
+                ),
             }
         }
+        resources = children;
     }
     // The first resource alone, so that a denial is met once.
     let mut rest = resources.into_iter();
@@ -347,62 +385,93 @@ async fn capture_kind(
     Ok(out)
 }
 
+/// One resource: its policy (from the listing or its own call), the settings the listing
+/// gave, and what the kind's settings reader reads.
 async fn resource(env: &Env, kind: &'static Kind, place: &Place, r: Resource) -> Captured {
     let mut out = Captured::default();
     let region = Some(place.region.as_str());
-    if !env.missing.denied_in(kind.policy_part, region) {
-        let got = match env.api.send(&(kind.get_policy)(place, &r)).await {
-            Ok(answer) => (kind.policy)(&answer),
-            Err(e) => Err(e),
-        };
-        match got {
-            Ok(Some(text)) => {
-                let (policy, problem) = normalize_policy(&text, kind.document);
-                out.policies.push(PolicyRow {
-                    account_id: env.account.clone(),
-                    region: Some(place.region.clone()),
-                    service: kind.service,
-                    resource_type: kind.resource_type,
-                    arn: r.arn.clone(),
-                    name: r.name.clone(),
-                    policy,
-                    source: kind.source,
-                    problem,
-                });
-            }
-            Ok(None) => {}
-            Err(e)
-                if e.code
-                    .as_deref()
-                    .is_some_and(|c| kind.no_policy.contains(&c)) => {}
-            Err(e) if e.code.as_deref().is_some_and(|c| kind.gone.contains(&c)) => return out,
-            Err(e) => env.missing.record_in(
-                kind.policy_part,
-                region,
-                &e,
-                Some(format!("first for `{}`", r.arn)),
-            ),
+    let row = |text: &str, of: &PolicyOf| {
+        let (policy, problem) = normalize_policy(text, of.document);
+        PolicyRow {
+            account_id: env.account.clone(),
+            region: Some(place.region.clone()),
+            service: kind.service,
+            resource_type: kind.resource_type,
+            arn: r.arn.clone(),
+            name: r.name.clone(),
+            policy,
+            source: of.source,
+            problem,
         }
+    };
+    match kind.policy.as_ref().map(|of| (of, &of.read)) {
+        None => {}
+        Some((of, PolicyRead::Listed)) => {
+            if let Some(text) = &r.policy {
+                out.policies.push(row(text, of));
+            }
+        }
+        Some((
+            of,
+            PolicyRead::Call {
+                part,
+                request,
+                policy,
+                no_policy,
+                gone,
+            },
+        )) if !env.missing.denied_in(*part, region) => {
+            let got = match env.api.send(&request(place, &r)).await {
+                Ok(answer) => policy(&answer),
+                Err(e) => Err(e),
+            };
+            match got {
+                Ok(Some(text)) => out.policies.push(row(&text, of)),
+                Ok(None) => {}
+                Err(e) if e.code.as_deref().is_some_and(|c| no_policy.contains(&c)) => {}
+                Err(e) if e.code.as_deref().is_some_and(|c| gone.contains(&c)) => return out,
+                Err(e) => {
+                    env.missing
+                        .record_in(*part, region, &e, Some(format!("first for `{}`", r.arn)))
+                }
+            }
+        }
+        // Denied in this region already: not asked again.
+        Some((_, PolicyRead::Call { .. })) => {}
     }
-    if kind.service == "kms" {
-        out.extend(kms_grants_and_tags(env, place, &r).await);
+    for (setting, value) in &r.settings {
+        out.settings.push(SettingRow {
+            account_id: env.account.clone(),
+            region: Some(place.region.clone()),
+            service: kind.service,
+            resource_type: kind.resource_type,
+            arn: r.arn.clone(),
+            setting: (*setting).to_owned(),
+            value: value.clone(),
+            source: kind.list_source,
+        });
+    }
+    if let Some(read) = kind.settings {
+        out.extend(read(env, place, &r).await);
     }
     out
 }
 
-/// Every page of a KMS listing for one key (`ListGrants`, `ListResourceTags`).
-async fn kms_pages(
+/// Every page of a JSON listing of one resource (`ListGrants`, `ListResourceTags`,
+/// `GetResourceShareAssociations`), the next page's token read by `next`.
+async fn json_pages(
     env: &Env,
     request: impl Fn(Option<&str>) -> Call,
+    next: impl Fn(&Value) -> Option<String>,
 ) -> Result<Vec<Value>, ApiError> {
     let mut pages = Vec::new();
     let mut marker: Option<String> = None;
     loop {
         let call = request(marker.as_deref());
         let page = env.api.send(&call).await?.json(call.operation)?;
-        let next = services::next_marker(&page, "NextMarker");
+        let following = next(&page);
         pages.push(page);
-        match next {
+        match following {
             Some(n) if pages.len() < MAX_PAGES && marker.as_ref() != Some(&n) => {
                 marker = Some(n);
             }
@@ -411,12 +480,20 @@ async fn kms_pages(
     }
 }
 
-async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captured {
+/// A KMS key's grants (into `kms_grants`) and tags.
+pub(crate) async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captured {
     let mut out = Captured::default();
     let region = Some(place.region.as_str());
     let first_for = || Some(format!("first for `{}`", key.arn));
+    let next = |page: &Value| services::next_marker(page, "NextMarker");
     if !env.missing.denied_in(Part::KmsGrants, region) {
-        match kms_pages(env, |m| services::kms_list_grants(place, &key.handle, m)).await {
+        match json_pages(
+            env,
+            |m| services::kms_list_grants(place, &key.handle, m),
+            next,
+        )
+        .await
+        {
             Ok(pages) => {
                 for page in &pages {
                     for g in services::array(page, "Grants") {
@@ -454,7 +531,13 @@ async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captur
         }
     }
     if !env.missing.denied_in(Part::KmsKeyTags, region) {
-        match kms_pages(env, |m| services::kms_list_tags(place, &key.handle, m)).await {
+        match json_pages(
+            env,
+            |m| services::kms_list_tags(place, &key.handle, m),
+            next,
+        )
+        .await
+        {
             Ok(pages) => {
                 let tags: BTreeMap<String, String> = pages
                     .iter()
@@ -479,6 +562,143 @@ async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captur
             Err(e) => env
                 .missing
                 .record_in(Part::KmsKeyTags, region, &e, first_for()),
+        }
+    }
+    out
+}
+
+/// An S3 access point's Block Public Access, network origin, VPC and bucket
+/// (`s3:GetAccessPoint`).
+pub(crate) async fn access_point_settings(env: &Env, place: &Place, point: &Resource) -> Captured {
+    let mut out = Captured::default();
+    let region = Some(place.region.as_str());
+    if env.missing.denied_in(Part::S3AccessPointSettings, region) {
+        return out;
+    }
+    match env
+        .api
+        .send(&services::get_access_point(place, &point.handle))
+        .await
+    {
+        Ok(answer) => {
+            for (setting, value) in services::access_point_settings(&answer) {
+                out.settings.push(SettingRow {
+                    account_id: env.account.clone(),
+                    region: Some(place.region.clone()),
+                    service: "s3",
+                    resource_type: "accesspoint",
+                    arn: point.arn.clone(),
+                    setting: setting.to_owned(),
+                    value,
+                    source: "s3:GetAccessPoint",
+                });
+            }
+        }
+        Err(e) if is(&e, "NoSuchAccessPoint") => {}
+        Err(e) => env.missing.record_in(
+            Part::S3AccessPointSettings,
+            region,
+            &e,
+            Some(format!("first for `{}`", point.arn)),
+        ),
+    }
+    out
+}
+
+/// Whether a RAM association still shares (not failed, nor being or already undone).
+fn associated(a: &Value) -> bool {
+    services::text(a, "status").is_none_or(|s| s == "ASSOCIATED" || s == "ASSOCIATING")
+}
+
+/// A resource share's principals and resources (`ram:GetResourceShareAssociations`):
+/// rows of the share (`principal`, `external_principal`, `resource`) and, on the ARN of
+/// every resource it shares, `ram_share`, `ram_principal` and
+/// `ram_allow_external_principals` (service `ram`, resource type `shared-resource`).
+pub(crate) async fn ram_share_settings(env: &Env, place: &Place, share: &Resource) -> Captured {
+    const SOURCE: &str = "ram:GetResourceShareAssociations";
+    let mut out = Captured::default();
+    let region = Some(place.region.as_str());
+    if env.missing.denied_in(Part::RamShareAssociations, region) {
+        return out;
+    }
+    let next = |page: &Value| services::text(page, "nextToken").filter(|t| !t.is_empty());
+    let read = |kind: &'static str| {
+        json_pages(
+            env,
+            move |t| services::ram_associations(place, &share.arn, kind, t),
+            next,
+        )
+    };
+    let entities = |pages: &[Value]| -> Vec<(String, bool)> {
+        let mut list: Vec<(String, bool)> = pages
+            .iter()
+            .flat_map(|p| services::array(p, "resourceShareAssociations"))
+            .filter(|a| associated(a))
+            .filter_map(|a| {
+                let entity = services::text(a, "associatedEntity")?;
+                let external = a.get("external").and_then(Value::as_bool) == Some(true);
+                Some((entity, external))
+            })
+            .collect();
+        list.sort();
+        list.dedup();
+        list
+    };
+    let (principals, shared) = match (read("PRINCIPAL").await, read("RESOURCE").await) {
+        (Ok(p), Ok(r)) => (entities(&p), entities(&r)),
+        (Err(e), _) | (_, Err(e)) => {
+            env.missing.record_in(
+                Part::RamShareAssociations,
+                region,
+                &e,
+                Some(format!("first for `{}`", share.arn)),
+            );
+            return out;
+        }
+    };
+    let allow_external = share
+        .settings
+        .iter()
+        .find(|(k, _)| *k == "allow_external_principals")
+        .map(|(_, v)| v.clone());
+    let row = |resource_type: &'static str, arn: &str, setting: &str, value: &str| SettingRow {
+        account_id: env.account.clone(),
+        region: Some(place.region.clone()),
+        service: "ram",
+        resource_type,
+        arn: arn.to_owned(),
+        setting: setting.to_owned(),
+        value: value.to_owned(),
+        source: SOURCE,
+    };
+    for (principal, external) in &principals {
+        out.settings
+            .push(row("resource-share", &share.arn, "principal", principal));
+        if *external {
+            out.settings.push(row(
+                "resource-share",
+                &share.arn,
+                "external_principal",
+                principal,
+            ));
+        }
+    }
+    for (arn, _) in &shared {
+        out.settings
+            .push(row("resource-share", &share.arn, "resource", arn));
+        out.settings
+            .push(row("shared-resource", arn, "ram_share", &share.arn));
+        for (principal, _) in &principals {
+            out.settings
+                .push(row("shared-resource", arn, "ram_principal", principal));
+        }
+        if let Some(v) = &allow_external {
+            out.settings.push(row(
+                "shared-resource",
+                arn,
+                "ram_allow_external_principals",
+                v,
+            ));
         }
     }
     out
@@ -796,6 +1016,30 @@ async fn s3_bucket(env: &Env, (name, listed_region): Bucket) -> Captured {
             }
             Err(e) if is(&e, "NoSuchTagSet") => {}
             Err(e) => record(Part::S3BucketTags, &e),
+        }
+    }
+
+    // Whether the bucket's tags take part in authorization (`aws:ResourceTag` conditions).
+    if !env.missing.denied(Part::S3BucketAbac) {
+        match env
+            .api
+            .call("GetBucketAbac", s3.get_bucket_abac().bucket(&name).send())
+            .await
+        {
+            Ok(got) => match got.abac_status().and_then(|a| a.status()) {
+                Some(status) => out.settings.push(setting(
+                    "abac_status".to_owned(),
+                    status.as_str().to_owned(),
+                    "s3:GetBucketAbac",
+                )),
+                // An answer without a status is not read as "disabled".
+                None => record(
+                    Part::S3BucketAbac,
+                    &signed::unusable("GetBucketAbac", "the answer has no ABAC status".to_owned()),
+                ),
+            },
+            Err(e) if is(&e, "NoSuchBucket") => {}
+            Err(e) => record(Part::S3BucketAbac, &e),
         }
     }
     out

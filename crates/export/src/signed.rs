@@ -1,5 +1,6 @@
 //! One small signed-request client for the services whose SDK crates the exporter does not
-//! link (KMS, SQS, SNS, Secrets Manager, Lambda, ECR, EC2's region list, S3 Control): a
+//! link (KMS, SQS, SNS, Secrets Manager, Lambda, ECR, EventBridge, DynamoDB, Backup, EFS,
+//! CloudWatch Logs, EC2, S3 Control, RAM): a
 //! request is built for its protocol (AWS JSON 1.0/1.1, AWS query, REST-JSON, REST-XML),
 //! signed with SigV4 (`aws-sigv4`, which the SDK uses) and sent through the SDK's own
 //! HTTPS connector, with the SDK's credentials, retries with exponential backoff and jitter
@@ -103,6 +104,27 @@ impl Call {
                 "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
             )],
             body: body.into_bytes(),
+        }
+    }
+
+    /// A REST-JSON request with a JSON body (`POST /path`).
+    pub(crate) fn rest_json(
+        operation: &'static str,
+        service: &'static str,
+        host_prefix: &str,
+        region: &str,
+        path: &str,
+        body: &Value,
+    ) -> Self {
+        Self {
+            operation,
+            service,
+            host_prefix: host_prefix.to_owned(),
+            region: region.to_owned(),
+            method: "POST",
+            path: path.to_owned(),
+            headers: vec![("content-type", "application/json".to_owned())],
+            body: body.to_string().into_bytes(),
         }
     }
 

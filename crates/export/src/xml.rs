@@ -62,6 +62,63 @@ pub(crate) fn leaves(xml: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The inner text of every element whose path ends with `suffix` (`vpcEndpointSet/item`),
+/// in document order: one record of a list, to read with [`leaves`] on its own, so that
+/// the fields of one record are never taken for another's. Malformed input yields what
+/// could be read before the fault.
+pub(crate) fn elements<'a>(xml: &'a str, suffix: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    // Open elements: name and where their content starts.
+    let mut stack: Vec<(&str, usize)> = Vec::new();
+    let mut rest = xml;
+    let mut offset = 0usize;
+    let wanted: Vec<&str> = suffix.split('/').collect();
+    while let Some(lt) = rest.find('<') {
+        let at = offset + lt;
+        let Some(gt) = rest.get(lt..).and_then(|r| r.find('>')) else {
+            break;
+        };
+        let tag = rest.get(lt + 1..lt + gt).unwrap_or("");
+        let next = lt + gt + 1;
+        if tag.starts_with('?') || tag.starts_with('!') || tag.ends_with('/') {
+            // Declaration, comment, CDATA start or an empty element: no record inside.
+        } else if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim();
+            if stack.last().map(|(n, _)| *n) != Some(name) {
+                break;
+            }
+            let names: Vec<&str> = stack.iter().map(|(n, _)| *n).collect();
+            if let Some((_, start)) = stack.last().filter(|_| names.ends_with(&wanted)) {
+                out.push(xml.get(*start..at).unwrap_or(""));
+            }
+            stack.pop();
+        } else {
+            let name = tag.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+            stack.push((name, offset + next));
+        }
+        offset += next;
+        rest = rest.get(next..).unwrap_or("");
+    }
+    out
+}
+
+/// The value of the leaf at exactly `path` in `leaves` (of one record), if any.
+pub(crate) fn field(leaves: &[(String, String)], path: &str) -> Option<String> {
+    leaves
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, v)| v.clone())
+}
+
+/// The value of the leaf at `path` below the root element, whatever the root is called
+/// (`GetAccessPointResult` in the API reference, `GetAccessPointResponse` elsewhere).
+pub(crate) fn under_root(leaves: &[(String, String)], path: &str) -> Option<String> {
+    leaves
+        .iter()
+        .find(|(p, _)| p.split_once('/').is_some_and(|(_, rest)| rest == path))
+        .map(|(_, v)| v.clone())
+}
+
 /// The values of the leaves whose path ends with `suffix`.
 pub(crate) fn values<'a>(leaves: &'a [(String, String)], suffix: &str) -> Vec<&'a str> {
     leaves
@@ -134,6 +191,23 @@ mod tests {
             [r#"{"Version":"2012-10-17","a":<&>}"#, "123456789012", ""]
         );
         assert_eq!(values(&l, "key"), ["Policy", "Owner", "Empty"]);
+    }
+
+    #[test]
+    fn records_keep_their_own_fields() {
+        let xml = "<R><set><item><id>a</id><sub><item><id>x</id></item></sub></item><item><id>b</id><empty/></item></set></R>";
+        let items = elements(xml, "set/item");
+        assert_eq!(items.len(), 2);
+        let first = leaves(items[0]);
+        assert_eq!(field(&first, "id").as_deref(), Some("a"));
+        assert_eq!(field(&first, "sub/item/id").as_deref(), Some("x"));
+        assert_eq!(field(&leaves(items[1]), "id").as_deref(), Some("b"));
+        assert!(elements("<R><set><item>", "set/item").is_empty());
+        let l = leaves(
+            "<GetResponse><Policy>p</Policy><Deeper><Policy>q</Policy></Deeper></GetResponse>",
+        );
+        assert_eq!(under_root(&l, "Policy").as_deref(), Some("p"));
+        assert_eq!(under_root(&l, "Deeper/Policy").as_deref(), Some("q"));
     }
 
     #[test]

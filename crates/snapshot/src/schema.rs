@@ -1172,7 +1172,7 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "resource_policies",
         since: 4,
-        doc: "One row per resource-based policy a live export read (`iamsnap export`, unless `--no-resources`): S3 bucket policies, KMS key policies, SQS queue and SNS topic policies, Secrets Manager secret policies, Lambda function policies and ECR repository policies. A resource without a policy has no row. Empty in imports; a service or region the export could not read is in the manifest's `missing` (see docs/export.md), so an empty table is not proof of no policies. Evaluating these policies is not part of this table.",
+        doc: "One row per resource-based policy a live export read (`iamsnap export`, unless `--no-resources`): S3 bucket and access point policies, KMS key, SQS queue, SNS topic, Secrets Manager secret, Lambda function and layer version, ECR repository, EventBridge event bus, DynamoDB table, AWS Backup vault, EFS file system and VPC endpoint policies, and CloudWatch Logs resource policies (the kinds are listed in docs/export.md). A resource without a policy has no row. Empty in imports; a service or region the export could not read is in the manifest's `missing` (see docs/export.md), so an empty table is not proof of no policies. Evaluating these policies is not part of this table.",
         columns: &[
             ACCOUNT_ID,
             col(
@@ -1185,20 +1185,25 @@ pub static TABLES: &[Table] = &[
                 "service",
                 Text,
                 false,
-                "The service prefix of the resource, as in IAM actions (`s3`, `kms`, `sqs`, `sns`, `secretsmanager`, `lambda`, `ecr`).",
+                "The service prefix of the resource, as in IAM actions (`s3`, `kms`, `sqs`, `sns`, `secretsmanager`, `lambda`, `ecr`, `events`, `dynamodb`, `backup`, `elasticfilesystem`, `logs`, `ec2`).",
             ),
             col(
                 "resource_type",
                 Text,
                 false,
-                "The kind of resource (`bucket`, `key`, `queue`, `topic`, `secret`, `function`, `repository`).",
+                "The kind of resource (`bucket`, `accesspoint`, `key`, `queue`, `topic`, `secret`, `function`, `layerVersion`, `repository`, `event-bus`, `table`, `backupVault`, `file-system`, `vpc-endpoint`; `resource-policy` for a CloudWatch Logs resource policy).",
             ),
-            col("arn", Text, false, "ARN of the resource the policy is attached to."),
+            col(
+                "arn",
+                Text,
+                false,
+                "ARN of the resource the policy is attached to; for a CloudWatch Logs resource policy of the whole account in a region, the account id (the log group's ARN for one scoped to a log group).",
+            ),
             col(
                 "name",
                 Text,
                 false,
-                "The resource's name (bucket, queue, topic, secret, function or repository name; a KMS key's id).",
+                "The resource's name (bucket, queue, topic, secret, function or repository name; a KMS key's id; `<layer>:<version>` for a layer version; a file system's or VPC endpoint's id; a CloudWatch Logs resource policy's name).",
             ),
             col(
                 "policy",
@@ -1223,7 +1228,7 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "resource_settings",
         since: 4,
-        doc: "One row per (resource, setting) a live export read that changes who can reach a resource: S3 Block Public Access of the account and of each bucket, bucket ownership controls, tags of buckets and KMS keys. Empty in imports; what could not be read is in the manifest's `missing`.",
+        doc: "One row per (resource, setting) a live export read that changes who can reach a resource: S3 Block Public Access of the account, of each bucket and of each access point, bucket ownership controls and ABAC status, tags of buckets and KMS keys, VPC endpoints' VPC and service, and RAM resource shares (on the share and on each shared resource; see docs/export.md). Empty in imports; what could not be read is in the manifest's `missing`.",
         columns: &[
             ACCOUNT_ID,
             col(
@@ -1232,12 +1237,17 @@ pub static TABLES: &[Table] = &[
                 true,
                 "The region of the resource or setting; null for global ones.",
             ),
-            col("service", Text, false, "The service prefix (`s3`, `kms`)."),
+            col(
+                "service",
+                Text,
+                false,
+                "The service prefix (`s3`, `kms`, `ec2`; `ram` for the rows of a resource share).",
+            ),
             col(
                 "resource_type",
                 Text,
                 false,
-                "The kind of resource (`bucket`, `key`), or `account` for a setting of the whole account in the service (S3 Block Public Access of the account).",
+                "The kind of resource (`bucket`, `accesspoint`, `key`, `vpc-endpoint`, `resource-share`), `shared-resource` for a RAM share's rows on a resource it shares, or `account` for a setting of the whole account in the service (S3 Block Public Access of the account).",
             ),
             col(
                 "arn",
@@ -1249,7 +1259,7 @@ pub static TABLES: &[Table] = &[
                 "setting",
                 Text,
                 false,
-                "The setting: `block_public_acls`, `ignore_public_acls`, `block_public_policy`, `restrict_public_buckets` (Block Public Access), `object_ownership` (`BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`), or `tag:<key>` for each tag.",
+                "The setting: `block_public_acls`, `ignore_public_acls`, `block_public_policy`, `restrict_public_buckets` (Block Public Access), `object_ownership` (`BucketOwnerEnforced`, `BucketOwnerPreferred` or `ObjectWriter`), `abac_status` (`Enabled` or `Disabled`: whether a bucket's tags take part in authorization), `network_origin`, `vpc_id` and `bucket` of an access point, `vpc_id`, `service_name` and `endpoint_type` of a VPC endpoint, `allow_external_principals`, `principal`, `external_principal` and `resource` of a RAM share, `ram_share`, `ram_principal` and `ram_allow_external_principals` of a shared resource, or `tag:<key>` for each tag.",
             ),
             col(
                 "value",
@@ -1261,7 +1271,7 @@ pub static TABLES: &[Table] = &[
                 "source",
                 Text,
                 false,
-                "The API it was read with, as `<service>:<operation>` (`s3:GetPublicAccessBlock`, `s3control:GetPublicAccessBlock` for the account's, `kms:ListResourceTags`).",
+                "The API it was read with, as `<service>:<operation>` (`s3:GetPublicAccessBlock`, `s3control:GetPublicAccessBlock` for the account's, `kms:ListResourceTags`, `ram:GetResourceShareAssociations`, ...).",
             ),
         ],
     },
