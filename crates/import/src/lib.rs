@@ -20,6 +20,7 @@ mod json;
 pub mod last_accessed;
 pub mod model;
 pub mod organization;
+pub mod resources;
 mod tables;
 
 pub use error::{ImportError, JsonInput};
