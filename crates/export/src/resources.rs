@@ -632,4 +632,3 @@ async fn s3_bucket(env: &Env, (name, listed_region): Bucket) -> Captured {
     }
     out
 }
-

@@ -12,6 +12,7 @@
 
 pub mod auth_details;
 pub mod capture;
+pub mod capture_resources;
 pub mod credential_report;
 pub mod date;
 mod error;

@@ -1,6 +1,6 @@
 //! The rows of the resource tables (`resource_policies`, `resource_settings`,
 //! `kms_grants`) and their building, shared by the live export (`iamsnap-export`) and the
-//! import of an AWS CLI capture ((`crate::capture`)), so both give the same rows
+//! import of an AWS CLI capture (([`crate::capture_resources`])), so both give the same rows
 //! for the same account.
 //!
 //! Every document is kept as decoded, compact JSON and checked as a resource-based policy
@@ -100,7 +100,7 @@ pub struct GrantRow {
 }
 
 /// The rows read of one or more accounts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Captured {
     /// `resource_policies` rows.
     pub policies: Vec<PolicyRow>,
