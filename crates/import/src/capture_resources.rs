@@ -247,6 +247,100 @@ call!(
     "ecr:GetRepositoryPolicy"
 );
 
+/// What a row is about.
+#[derive(Debug, Clone, Copy)]
+struct About<'r> {
+    region: Option<&'r str>,
+    service: &'static str,
+    resource_type: &'static str,
+    arn: &'r str,
+}
+
+/// The resources of a listing: (ARN, name, the name that names its files).
+type Listed = Vec<(String, String, String)>;
+/// Reads the resources of a listing in a region.
+type Listing<'f> = dyn Fn(&Value, &str) -> Listed + 'f;
+
+/// A regional kind other than KMS keys: a listing, and a policy call per resource whose
+/// answer holds the policy.
+#[derive(Debug)]
+struct Regional {
+    listing: Call,
+    policy_call: Call,
+    /// What a resource's name is, for messages.
+    what: &'static str,
+    /// Whether a name has the characters AWS allows.
+    valid: fn(&str) -> bool,
+    /// The policy of an answer.
+    policy: fn(&Value) -> Option<String>,
+    service: &'static str,
+    resource_type: &'static str,
+    /// The `source` column, as the export writes it.
+    source: &'static str,
+    document: DocumentKind,
+}
+
+fn attribute_policy(v: &Value) -> Option<String> {
+    v.get("Attributes").and_then(|a| text(a, "Policy"))
+}
+
+const QUEUES: Regional = Regional {
+    listing: LIST_QUEUES,
+    policy_call: QUEUE_ATTRIBUTES,
+    what: "queue name",
+    valid: |n| chars_ok(n, 80, "-_.") && !n.starts_with('.'),
+    policy: attribute_policy,
+    service: "sqs",
+    resource_type: "queue",
+    source: "sqs:GetQueueAttributes",
+    document: DocumentKind::Resource,
+};
+const TOPICS: Regional = Regional {
+    listing: LIST_TOPICS,
+    policy_call: TOPIC_ATTRIBUTES,
+    what: "topic name",
+    valid: |n| chars_ok(n, 256, "-_.") && !n.starts_with('.'),
+    policy: attribute_policy,
+    service: "sns",
+    resource_type: "topic",
+    source: "sns:GetTopicAttributes",
+    document: DocumentKind::Resource,
+};
+const SECRETS: Regional = Regional {
+    listing: LIST_SECRETS,
+    policy_call: SECRET_POLICY,
+    what: "secret name",
+    valid: |n| chars_ok(n, 600, "/_+=.@-"),
+    policy: |v| text(v, "ResourcePolicy"),
+    service: "secretsmanager",
+    resource_type: "secret",
+    source: "secretsmanager:GetResourcePolicy",
+    document: DocumentKind::Resource,
+};
+const FUNCTIONS: Regional = Regional {
+    listing: LIST_FUNCTIONS,
+    policy_call: FUNCTION_POLICY,
+    what: "function name",
+    valid: |n| chars_ok(n, 170, "-_"),
+    policy: |v| text(v, "Policy"),
+    service: "lambda",
+    resource_type: "function",
+    source: "lambda:GetPolicy",
+    document: DocumentKind::Resource,
+};
+const REPOSITORIES: Regional = Regional {
+    listing: LIST_REPOSITORIES,
+    policy_call: REPOSITORY_POLICY,
+    what: "repository name",
+    valid: |n| chars_ok(n, 256, "._/-") && !n.starts_with(['.', '/']),
+    policy: |v| text(v, "policyText"),
+    service: "ecr",
+    resource_type: "repository",
+    source: "ecr:GetRepositoryPolicy",
+    // A repository policy names no resource: it is the repository's.
+    document: DocumentKind::ImpliedResource,
+};
+
 /// What one call left in the capture.
 enum Answer {
     /// Its output.
@@ -517,10 +611,7 @@ impl Reader<'_> {
 
     fn policy_row(
         &mut self,
-        region: Option<&str>,
-        service: &'static str,
-        resource_type: &'static str,
-        arn: &str,
+        about: About<'_>,
         name: &str,
         text: &str,
         source: &'static str,
@@ -529,10 +620,10 @@ impl Reader<'_> {
         let (policy, problem) = normalize_policy(text, kind);
         self.out.rows.policies.push(PolicyRow {
             account_id: self.account.to_owned(),
-            region: region.map(str::to_owned),
-            service,
-            resource_type,
-            arn: arn.to_owned(),
+            region: about.region.map(str::to_owned),
+            service: about.service,
+            resource_type: about.resource_type,
+            arn: about.arn.to_owned(),
             name: name.to_owned(),
             policy,
             source,
@@ -540,22 +631,13 @@ impl Reader<'_> {
         });
     }
 
-    fn setting(
-        &mut self,
-        region: Option<&str>,
-        service: &'static str,
-        resource_type: &'static str,
-        arn: &str,
-        setting: String,
-        value: String,
-        source: &'static str,
-    ) {
+    fn setting(&mut self, about: About<'_>, setting: String, value: String, source: &'static str) {
         self.out.rows.settings.push(SettingRow {
             account_id: self.account.to_owned(),
-            region: region.map(str::to_owned),
-            service,
-            resource_type,
-            arn: arn.to_owned(),
+            region: about.region.map(str::to_owned),
+            service: about.service,
+            resource_type: about.resource_type,
+            arn: about.arn.to_owned(),
             setting,
             value,
             source,
@@ -564,14 +646,7 @@ impl Reader<'_> {
 
     /// The four Block Public Access settings of a `PublicAccessBlockConfiguration` (every
     /// one off when there is none).
-    fn public_access(
-        &mut self,
-        region: Option<&str>,
-        resource_type: &'static str,
-        arn: &str,
-        config: Option<&Value>,
-        source: &'static str,
-    ) {
+    fn public_access(&mut self, about: About<'_>, config: Option<&Value>, source: &'static str) {
         for (setting, member) in PUBLIC_ACCESS_SETTINGS.iter().zip([
             "BlockPublicAcls",
             "IgnorePublicAcls",
@@ -582,35 +657,24 @@ impl Reader<'_> {
                 .and_then(|c| c.get(member))
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-            self.setting(
-                region,
-                "s3",
-                resource_type,
-                arn,
-                (*setting).to_owned(),
-                on.to_string(),
-                source,
-            );
+            self.setting(about, (*setting).to_owned(), on.to_string(), source);
         }
     }
 
     fn account_public_access_block(&mut self) -> Result<(), ImportError> {
         let account = self.account.to_owned();
+        let about = About {
+            region: None,
+            service: "s3",
+            resource_type: "account",
+            arn: &account,
+        };
+        const SOURCE: &str = "s3control:GetPublicAccessBlock";
         match self.answer(GLOBAL, &ACCOUNT_BPA, None, None)? {
-            Answer::Json(v) => self.public_access(
-                None,
-                "account",
-                &account,
-                v.get("PublicAccessBlockConfiguration"),
-                "s3control:GetPublicAccessBlock",
-            ),
-            Answer::None(_) => self.public_access(
-                None,
-                "account",
-                &account,
-                None,
-                "s3control:GetPublicAccessBlock",
-            ),
+            Answer::Json(v) => {
+                self.public_access(about, v.get("PublicAccessBlockConfiguration"), SOURCE);
+            }
+            Answer::None(_) => self.public_access(about, None, SOURCE),
             Answer::Failed => {}
         }
         Ok(())
@@ -655,14 +719,17 @@ impl Reader<'_> {
         };
         let region = region.as_deref();
         let arn = format!("arn:{}:s3:::{name}", partition(region));
+        let about = About {
+            region,
+            service: "s3",
+            resource_type: "bucket",
+            arn: &arn,
+        };
         match self.answer(GLOBAL, &BUCKET_POLICY, Some(&file), Some(name))? {
             Answer::Json(v) => {
                 if let Some(text) = v.get("Policy").and_then(Value::as_str) {
                     self.policy_row(
-                        region,
-                        "s3",
-                        "bucket",
-                        &arn,
+                        about,
                         name,
                         text,
                         "s3:GetBucketPolicy",
@@ -675,15 +742,11 @@ impl Reader<'_> {
         }
         const BPA: &str = "s3:GetPublicAccessBlock";
         match self.answer(GLOBAL, &BUCKET_BPA, Some(&file), Some(name))? {
-            Answer::Json(v) => self.public_access(
-                region,
-                "bucket",
-                &arn,
-                v.get("PublicAccessBlockConfiguration"),
-                BPA,
-            ),
+            Answer::Json(v) => {
+                self.public_access(about, v.get("PublicAccessBlockConfiguration"), BPA);
+            }
             Answer::None(code) if code == "NoSuchPublicAccessBlockConfiguration" => {
-                self.public_access(region, "bucket", &arn, None, BPA);
+                self.public_access(about, None, BPA);
             }
             Answer::None(_) | Answer::Failed => {}
         }
@@ -698,10 +761,7 @@ impl Reader<'_> {
                 .unwrap_or_default();
             for rule in rules {
                 self.setting(
-                    region,
-                    "s3",
-                    "bucket",
-                    &arn,
+                    about,
                     "object_ownership".to_owned(),
                     rule,
                     "s3:GetBucketOwnershipControls",
@@ -713,15 +773,7 @@ impl Reader<'_> {
                 .filter_map(|t| Some((text(t, "Key")?, text(t, "Value")?)))
                 .collect();
             for (k, value) in tags {
-                self.setting(
-                    region,
-                    "s3",
-                    "bucket",
-                    &arn,
-                    format!("tag:{k}"),
-                    value,
-                    "s3:GetBucketTagging",
-                );
+                self.setting(about, format!("tag:{k}"), value, "s3:GetBucketTagging");
             }
         }
         Ok(())
@@ -776,14 +828,17 @@ impl Reader<'_> {
             let id = self
                 .name(region, &LIST_KEYS, "key id", &id, chars_ok(&id, 128, "-"))?
                 .to_owned();
+            let about = About {
+                region: Some(region),
+                service: "kms",
+                resource_type: "key",
+                arn: &arn,
+            };
             match self.answer(region, &KEY_POLICY, Some(&id), Some(&arn))? {
                 Answer::Json(v) => {
                     if let Some(text) = v.get("Policy").and_then(Value::as_str) {
                         self.policy_row(
-                            Some(region),
-                            "kms",
-                            "key",
-                            &arn,
+                            about,
                             &id,
                             text,
                             "kms:GetKeyPolicy",
@@ -826,61 +881,38 @@ impl Reader<'_> {
                     .filter_map(|t| Some((text(t, "TagKey")?, text(t, "TagValue")?)))
                     .collect();
                 for (k, value) in tags {
-                    self.setting(
-                        Some(region),
-                        "kms",
-                        "key",
-                        &arn,
-                        format!("tag:{k}"),
-                        value,
-                        "kms:ListResourceTags",
-                    );
+                    self.setting(about, format!("tag:{k}"), value, "kms:ListResourceTags");
                 }
             }
         }
         Ok(())
     }
 
-    /// A regional kind whose listing gives (arn, name, file name) and whose policy is one
-    /// member of the policy call's answer.
-    #[allow(clippy::too_many_arguments)]
+    /// A regional kind: its resources from its listing (with `listed`), and the policy of
+    /// each.
     fn kind(
         &mut self,
         region: &str,
-        listing: &Call,
-        policy_call: &Call,
-        listed: &dyn Fn(&Value, &str) -> Vec<(String, String, String)>,
-        what: &str,
-        valid: &dyn Fn(&str) -> bool,
-        policy: &dyn Fn(&Value) -> Option<String>,
-        (service, resource_type, source, kind): (
-            &'static str,
-            &'static str,
-            &'static str,
-            DocumentKind,
-        ),
+        k: &Regional,
+        listed: &Listing<'_>,
     ) -> Result<(), ImportError> {
-        let Answer::Json(v) = self.answer(region, listing, None, None)? else {
+        let Answer::Json(v) = self.answer(region, &k.listing, None, None)? else {
             return Ok(());
         };
         for (arn, name, key) in listed(&v, region) {
-            let key = self.name(region, listing, what, &key, valid(&key))?;
+            let key = self.name(region, &k.listing, k.what, &key, (k.valid)(&key))?;
             let file = file_name(key);
             if let Answer::Json(answer) =
-                self.answer(region, policy_call, Some(&file), Some(&arn))?
+                self.answer(region, &k.policy_call, Some(&file), Some(&arn))?
+                && let Some(text) = (k.policy)(&answer)
             {
-                if let Some(text) = policy(&answer) {
-                    self.policy_row(
-                        Some(region),
-                        service,
-                        resource_type,
-                        &arn,
-                        &name,
-                        &text,
-                        source,
-                        kind,
-                    );
-                }
+                let about = About {
+                    region: Some(region),
+                    service: k.service,
+                    resource_type: k.resource_type,
+                    arn: &arn,
+                };
+                self.policy_row(about, &name, &text, k.source, k.document);
             }
         }
         Ok(())
@@ -890,7 +922,7 @@ impl Reader<'_> {
         self.kms(region)?;
         let account = self.account.to_owned();
         let part = partition(Some(region));
-        let queues = |v: &Value, region: &str| -> Vec<(String, String, String)> {
+        let queues = |v: &Value, region: &str| -> Listed {
             array(v, "QueueUrls")
                 .filter_map(Value::as_str)
                 .map(|url| {
@@ -908,23 +940,8 @@ impl Reader<'_> {
                 })
                 .collect()
         };
-        let attribute_policy = |v: &Value| v.get("Attributes").and_then(|a| text(a, "Policy"));
-        self.kind(
-            region,
-            &LIST_QUEUES,
-            &QUEUE_ATTRIBUTES,
-            &queues,
-            "queue name",
-            &|n| chars_ok(n, 80, "-_.") && !n.starts_with('.'),
-            &attribute_policy,
-            (
-                "sqs",
-                "queue",
-                "sqs:GetQueueAttributes",
-                DocumentKind::Resource,
-            ),
-        )?;
-        let topics = |v: &Value, _: &str| -> Vec<(String, String, String)> {
+        self.kind(region, &QUEUES, &queues)?;
+        self.kind(region, &TOPICS, &|v, _| {
             array(v, "Topics")
                 .filter_map(|t| text(t, "TopicArn"))
                 .map(|arn| {
@@ -932,23 +949,8 @@ impl Reader<'_> {
                     (arn, name.clone(), name)
                 })
                 .collect()
-        };
-        self.kind(
-            region,
-            &LIST_TOPICS,
-            &TOPIC_ATTRIBUTES,
-            &topics,
-            "topic name",
-            &|n| chars_ok(n, 256, "-_.") && !n.starts_with('.'),
-            &attribute_policy,
-            (
-                "sns",
-                "topic",
-                "sns:GetTopicAttributes",
-                DocumentKind::Resource,
-            ),
-        )?;
-        let secrets = |v: &Value, _: &str| -> Vec<(String, String, String)> {
+        })?;
+        self.kind(region, &SECRETS, &|v, _| {
             array(v, "SecretList")
                 .filter_map(|s| {
                     let arn = text(s, "ARN")?;
@@ -959,23 +961,8 @@ impl Reader<'_> {
                     Some((arn, name, key))
                 })
                 .collect()
-        };
-        self.kind(
-            region,
-            &LIST_SECRETS,
-            &SECRET_POLICY,
-            &secrets,
-            "secret name",
-            &|n| chars_ok(n, 600, "/_+=.@-"),
-            &|v| text(v, "ResourcePolicy"),
-            (
-                "secretsmanager",
-                "secret",
-                "secretsmanager:GetResourcePolicy",
-                DocumentKind::Resource,
-            ),
-        )?;
-        let functions = |v: &Value, _: &str| -> Vec<(String, String, String)> {
+        })?;
+        self.kind(region, &FUNCTIONS, &|v, _| {
             array(v, "Functions")
                 .filter_map(|f| {
                     let arn = text(f, "FunctionArn")?;
@@ -983,23 +970,8 @@ impl Reader<'_> {
                     Some((arn, name.clone(), name))
                 })
                 .collect()
-        };
-        self.kind(
-            region,
-            &LIST_FUNCTIONS,
-            &FUNCTION_POLICY,
-            &functions,
-            "function name",
-            &|n| chars_ok(n, 170, "-_"),
-            &|v| text(v, "Policy"),
-            (
-                "lambda",
-                "function",
-                "lambda:GetPolicy",
-                DocumentKind::Resource,
-            ),
-        )?;
-        let repositories = |v: &Value, _: &str| -> Vec<(String, String, String)> {
+        })?;
+        self.kind(region, &REPOSITORIES, &|v, _| {
             array(v, "repositories")
                 .filter_map(|r| {
                     let arn = text(r, "repositoryArn")?;
@@ -1007,23 +979,7 @@ impl Reader<'_> {
                     Some((arn, name.clone(), name))
                 })
                 .collect()
-        };
-        self.kind(
-            region,
-            &LIST_REPOSITORIES,
-            &REPOSITORY_POLICY,
-            &repositories,
-            "repository name",
-            &|n| chars_ok(n, 256, "._/-") && !n.starts_with(['.', '/']),
-            &|v| text(v, "policyText"),
-            // A repository policy names no resource: it is the repository's.
-            (
-                "ecr",
-                "repository",
-                "ecr:GetRepositoryPolicy",
-                DocumentKind::ImpliedResource,
-            ),
-        )?;
+        })?;
         Ok(())
     }
 
