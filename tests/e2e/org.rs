@@ -31,7 +31,13 @@ fn capture(moto: &Moto, dir: &Path) -> (Value, PathBuf) {
         created["orders"].as_str().unwrap(),
     ]
     .join(",");
-    capture_org(moto, &out, &["--accounts", &accounts], &[]);
+    // One region: the resources are the subject of org_resources.rs.
+    capture_org(
+        moto,
+        &out,
+        &["--accounts", &accounts, "--regions", "us-east-1"],
+        &[],
+    );
     (created, out)
 }
 
@@ -315,7 +321,7 @@ fn accounts_whose_iam_cannot_be_read_are_listed_with_the_reason_and_nothing_part
     capture_org(
         &moto,
         &out,
-        &["--parallel", "2"],
+        &["--parallel", "2", "--no-resources"],
         &[
             ("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:1"),
             ("AWS_MAX_ATTEMPTS", "1"),
