@@ -27,6 +27,7 @@ mod generate;
 mod import;
 mod moto;
 mod org;
+mod org_resources;
 mod other_readers;
 mod packs;
 mod planted;

@@ -31,7 +31,13 @@ fn capture(moto: &Moto, dir: &Path) -> (Value, PathBuf) {
         created["orders"].as_str().unwrap(),
     ]
     .join(",");
-    capture_org(moto, &out, &["--accounts", &accounts], &[]);
+    // One region: the resources are the subject of org_resources.rs.
+    capture_org(
+        moto,
+        &out,
+        &["--accounts", &accounts, "--regions", "us-east-1"],
+        &[],
+    );
     (created, out)
 }
 
@@ -315,7 +321,7 @@ fn accounts_whose_iam_cannot_be_read_are_listed_with_the_reason_and_nothing_part
     capture_org(
         &moto,
         &out,
-        &["--parallel", "2"],
+        &["--parallel", "2", "--no-resources"],
         &[
             ("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:1"),
             ("AWS_MAX_ATTEMPTS", "1"),
@@ -358,7 +364,7 @@ fn accounts_whose_iam_cannot_be_read_are_listed_with_the_reason_and_nothing_part
     assert_eq!(query(&snap, "select * from accounts").len(), 4);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -393,13 +399,47 @@ fn a_folder_that_is_not_a_capture_is_refused() {
 
 /// Every AWS CLI call of `scripts/capture-org` (`aws ... SERVICE COMMAND`), as IAM actions.
 fn script_actions() -> Vec<String> {
+    // The AWS CLI's service names that are not the actions' prefix, and the commands
+    // authorized by an action of another name.
+    const SERVICES: [(&str, &str); 12] = [
+        ("organizations", "organizations"),
+        ("iam", "iam"),
+        ("sts", "sts"),
+        ("s3api", "s3"),
+        ("s3control", "s3"),
+        ("ec2", "ec2"),
+        ("kms", "kms"),
+        ("sqs", "sqs"),
+        ("sns", "sns"),
+        ("secretsmanager", "secretsmanager"),
+        ("lambda", "lambda"),
+        ("ecr", "ecr"),
+    ];
+    const RENAMED: [(&str, &str); 3] = [
+        ("s3api list-buckets", "s3:ListAllMyBuckets"),
+        (
+            "s3api get-public-access-block",
+            "s3:GetBucketPublicAccessBlock",
+        ),
+        (
+            "s3control get-public-access-block",
+            "s3:GetAccountPublicAccessBlock",
+        ),
+    ];
     let script = fs::read_to_string(root().join("scripts/capture-org")).unwrap();
     let mut actions = Vec::new();
     for line in script.lines().filter(|l| !l.trim_start().starts_with('#')) {
         let words: Vec<&str> = line.split_whitespace().collect();
         for pair in words.windows(2) {
-            let (service, command) = (pair[0], pair[1]);
-            if !["organizations", "iam", "sts"].contains(&service)
+            let (service, command) = (pair[0], pair[1].trim_end_matches(';'));
+            let prefix = SERVICES
+                .iter()
+                .find(|(cli, _)| *cli == service)
+                .map(|(_, prefix)| *prefix);
+            let Some(prefix) = prefix else {
+                continue;
+            };
+            if !command.contains('-')
                 || !command.chars().all(|c| c.is_ascii_lowercase() || c == '-')
             {
                 continue;
@@ -413,7 +453,11 @@ fn script_actions() -> Vec<String> {
                         .unwrap_or_default()
                 })
                 .collect();
-            let action = format!("{service}:{name}");
+            let call = format!("{service} {command}");
+            let action = RENAMED
+                .iter()
+                .find(|(c, _)| *c == call)
+                .map_or_else(|| format!("{prefix}:{name}"), |(_, a)| (*a).to_owned());
             if !actions.contains(&action) {
                 actions.push(action);
             }
@@ -434,7 +478,7 @@ fn the_published_capture_policy_allows_every_call_of_the_script_and_only_reads()
     let doc = parse_document_text_as(&text, DocumentKind::Identity).unwrap();
     let policy = [CompiledPolicy::new("capture-org-policy", &doc)];
     let actions = script_actions();
-    assert!(actions.len() >= 14, "{actions:?}");
+    assert!(actions.len() >= 36, "{actions:?}");
     for action in &actions {
         let entry = catalog
             .action(action)
@@ -536,7 +580,15 @@ fn a_generated_organization_is_deterministic_and_imports_with_its_guardrails() {
     ok(&["import", "--aws-cli", s(&a), "-o", s(&snap)]);
     let m = manifest(&snap);
     assert_eq!(m["account_ids"].as_array().unwrap().len(), 7);
-    assert_eq!(m["missing"], Value::Null, "{}", m["missing"]);
+    // A generated capture has no resource files: each account's resources are missing, as
+    // not captured, and nothing else is.
+    let missing = m["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 7, "{missing:?}");
+    assert!(
+        missing.iter().all(|p| p["part"] == "resources"
+            && p["reason"].as_str().unwrap().starts_with("not captured")),
+        "{missing:?}"
+    );
     let per_account = query(
         &snap,
         "select account_id, count(*) as roles from roles group by 1 order by 1",

@@ -12,10 +12,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::record_batch::RecordBatch;
-use chrono::{DateTime, Utc};
-use iamsnap_policy::{DocumentKind, decode_document_text, parse_document_as};
-use iamsnap_snapshot::{Cell, SnapshotError, Table, TableBuilder};
+use iamsnap_policy::DocumentKind;
 use serde_json::Value;
 
 use crate::actions::Part;
@@ -25,12 +22,11 @@ use crate::run::{ExportProgress, bounded};
 use crate::services::{self, KINDS, Kind, Listed, Place, PolicyOf, PolicyRead, Resource};
 use crate::signed::{self, Answer, Call};
 
-/// The snapshot table of resource policies.
-pub const POLICIES_TABLE: &str = "resource_policies";
-/// The snapshot table of resource settings.
-pub const SETTINGS_TABLE: &str = "resource_settings";
-/// The snapshot table of KMS grants.
-pub const GRANTS_TABLE: &str = "kms_grants";
+// The rows and their tables are the import crate's, shared with the import of AWS CLI
+// captures.
+pub(crate) use iamsnap_import::resources::{
+    Captured, GrantRow, PolicyRow, SettingRow, epoch, normalize_policy,
+};
 
 /// Pages of one listing beyond which the API is taken to loop.
 const MAX_PAGES: usize = 10_000;
@@ -39,153 +35,6 @@ const MAX_PAGES: usize = 10_000;
 pub const SKIPPED_PART: &str = "resources";
 
 const STEP_S3: &str = "S3 buckets";
-
-/// One resource-based policy.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct PolicyRow {
-    pub(crate) account_id: String,
-    pub(crate) region: Option<String>,
-    pub(crate) service: &'static str,
-    pub(crate) resource_type: &'static str,
-    pub(crate) arn: String,
-    pub(crate) name: String,
-    pub(crate) policy: String,
-    pub(crate) source: &'static str,
-    pub(crate) problem: Option<String>,
-}
-
-/// One setting of a resource (or of an account in a service).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct SettingRow {
-    pub(crate) account_id: String,
-    pub(crate) region: Option<String>,
-    pub(crate) service: &'static str,
-    pub(crate) resource_type: &'static str,
-    pub(crate) arn: String,
-    pub(crate) setting: String,
-    pub(crate) value: String,
-    pub(crate) source: &'static str,
-}
-
-/// One grant of a KMS key.
-#[derive(Debug, Clone, PartialEq, PartialOrd)]
-pub(crate) struct GrantRow {
-    pub(crate) account_id: String,
-    pub(crate) region: String,
-    pub(crate) key_arn: String,
-    pub(crate) grant_id: String,
-    pub(crate) name: Option<String>,
-    pub(crate) grantee_principal: Option<String>,
-    pub(crate) retiring_principal: Option<String>,
-    pub(crate) operations: Vec<String>,
-    pub(crate) constraints: Option<String>,
-    pub(crate) issuing_account: Option<String>,
-    pub(crate) creation_date: Option<DateTime<Utc>>,
-}
-
-/// What the resource capture read.
-#[derive(Debug, Default)]
-pub(crate) struct Captured {
-    pub(crate) policies: Vec<PolicyRow>,
-    pub(crate) settings: Vec<SettingRow>,
-    pub(crate) grants: Vec<GrantRow>,
-}
-
-impl Captured {
-    pub(crate) fn extend(&mut self, other: Captured) {
-        self.policies.extend(other.policies);
-        self.settings.extend(other.settings);
-        self.grants.extend(other.grants);
-    }
-
-    /// The two tables, rows in a stable order.
-    pub(crate) fn tables(mut self) -> Result<Vec<(&'static Table, RecordBatch)>, SnapshotError> {
-        self.policies.sort();
-        self.settings.sort();
-        let mut policies = TableBuilder::new(table(POLICIES_TABLE)?);
-        for p in &self.policies {
-            policies.push(&[
-                (&p.account_id).into(),
-                Cell::Text(p.region.as_deref()),
-                p.service.into(),
-                p.resource_type.into(),
-                (&p.arn).into(),
-                (&p.name).into(),
-                (&p.policy).into(),
-                p.source.into(),
-                Cell::Text(p.problem.as_deref()),
-            ])?;
-        }
-        let mut settings = TableBuilder::new(table(SETTINGS_TABLE)?);
-        for s in &self.settings {
-            settings.push(&[
-                (&s.account_id).into(),
-                Cell::Text(s.region.as_deref()),
-                s.service.into(),
-                s.resource_type.into(),
-                (&s.arn).into(),
-                (&s.setting).into(),
-                (&s.value).into(),
-                s.source.into(),
-            ])?;
-        }
-        self.grants.sort_by(|a, b| {
-            (&a.account_id, &a.region, &a.key_arn, &a.grant_id).cmp(&(
-                &b.account_id,
-                &b.region,
-                &b.key_arn,
-                &b.grant_id,
-            ))
-        });
-        let mut grants = TableBuilder::new(table(GRANTS_TABLE)?);
-        for g in &self.grants {
-            grants.push(&[
-                (&g.account_id).into(),
-                (&g.region).into(),
-                (&g.key_arn).into(),
-                (&g.grant_id).into(),
-                Cell::Text(g.name.as_deref()),
-                Cell::Text(g.grantee_principal.as_deref()),
-                Cell::Text(g.retiring_principal.as_deref()),
-                (&g.operations).into(),
-                Cell::Text(g.constraints.as_deref()),
-                Cell::Text(g.issuing_account.as_deref()),
-                g.creation_date.into(),
-            ])?;
-        }
-        Ok(vec![
-            (policies.table(), policies.finish()?),
-            (settings.table(), settings.finish()?),
-            (grants.table(), grants.finish()?),
-        ])
-    }
-}
-
-fn table(name: &str) -> Result<&'static Table, SnapshotError> {
-    iamsnap_snapshot::table(name).ok_or_else(|| SnapshotError::UnknownTable {
-        name: name.to_owned(),
-    })
-}
-
-/// A policy document as the table keeps it: decoded, compact JSON text (the text as given
-/// when it is not JSON), and why it is not a valid resource-based policy, if it is not.
-pub(crate) fn normalize_policy(text: &str, kind: DocumentKind) -> (String, Option<String>) {
-    let decoded = match decode_document_text(text) {
-        Ok(d) => d,
-        Err(e) => return (text.to_owned(), Some(e.to_string())),
-    };
-    let value: Value = match serde_json::from_str(&decoded) {
-        Ok(v) => v,
-        Err(e) => {
-            return (
-                decoded.into_owned(),
-                Some(format!("the document is not JSON: {e}")),
-            );
-        }
-    };
-    let problem = parse_document_as(&value, kind).err().map(|e| e.to_string());
-    (value.to_string(), problem)
-}
 
 /// What the capture needs from the export.
 pub(crate) struct Env {
@@ -704,18 +553,6 @@ pub(crate) async fn ram_share_settings(env: &Env, place: &Place, share: &Resourc
     out
 }
 
-/// Seconds since the epoch (KMS's dates) as an instant.
-fn epoch(seconds: f64) -> Option<DateTime<Utc>> {
-    if !seconds.is_finite() {
-        return None;
-    }
-    let micros = (seconds * 1_000_000.0).round();
-    if micros.abs() > 9.0e18 {
-        return None;
-    }
-    DateTime::from_timestamp_micros(micros as i64)
-}
-
 /// The four Block Public Access settings as rows.
 fn public_access_rows(
     row: impl Fn(String, String) -> SettingRow,
@@ -727,12 +564,7 @@ fn public_access_rows(
         .collect()
 }
 
-const PUBLIC_ACCESS_SETTINGS: [&str; 4] = [
-    "block_public_acls",
-    "ignore_public_acls",
-    "block_public_policy",
-    "restrict_public_buckets",
-];
+use iamsnap_import::resources::PUBLIC_ACCESS_SETTINGS;
 
 /// The account's S3 Block Public Access (S3 Control), which applies to every bucket.
 async fn account_public_access_block(env: &Env) -> Captured {
@@ -1043,40 +875,4 @@ async fn s3_bucket(env: &Env, (name, listed_region): Bucket) -> Captured {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn documents_are_kept_compact_and_checked_as_resource_policies() {
-        let (text, problem) = normalize_policy(
-            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}]\n}",
-            DocumentKind::Resource,
-        );
-        assert_eq!(
-            text,
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#
-        );
-        assert_eq!(problem, None);
-
-        let (_, problem) = normalize_policy(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
-            DocumentKind::Resource,
-        );
-        let problem = problem.unwrap_or_default();
-        assert!(
-            problem.contains("needs `Principal` or `NotPrincipal`"),
-            "{problem}"
-        );
-
-        let (text, problem) = normalize_policy("not json", DocumentKind::Resource);
-        assert_eq!(text, "not json");
-        assert!(
-            problem
-                .unwrap_or_default()
-                .starts_with("the document is not JSON")
-        );
-    }
 }

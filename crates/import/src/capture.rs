@@ -7,6 +7,9 @@
 //! accounts/<account id>/get-account-authorization-details.json
 //! accounts/<account id>/credential-report.csv        the decoded CSV
 //! accounts/<account id>/error.txt                    why the account could not be captured
+//! accounts/<account id>/resources/...                 resource-based policies, see
+//!                                                     [`crate::capture_resources`]
+//! accounts/<account id>/resources-error.txt           why they could not be captured
 //! ```
 //!
 //! An account of the organization without its IAM data (no folder, or a folder with only
@@ -20,6 +23,7 @@ use iamsnap_snapshot::MissingPart;
 
 use crate::error::ImportError;
 use crate::organization::{Organization, ReadFile};
+use crate::resources::Captured;
 
 /// The folder of a capture that holds one folder per account.
 pub const ACCOUNTS: &str = "accounts";
@@ -44,6 +48,10 @@ pub struct Capture {
     pub auth_details: Vec<PathBuf>,
     /// Every account's credential report.
     pub credential_reports: Vec<PathBuf>,
+    /// Every account's resource policies, settings and KMS grants.
+    pub resources: Captured,
+    /// The resource files read, for the manifest.
+    pub resource_files: Vec<ReadFile>,
     /// What the capture lacks, per account.
     pub missing: Vec<MissingPart>,
 }
@@ -131,9 +139,15 @@ impl Capture {
             account: Some(account.to_owned()),
             region: None,
         };
+        let mut resources = Captured::default();
+        let mut resource_files = Vec::new();
         for id in &found {
             let folder = accounts_dir.join(id);
             let error = reason(&folder.join(ERROR));
+            let read = crate::capture_resources::read_account(dir, &folder, id, error.clone())?;
+            resources.extend(read.rows);
+            resource_files.extend(read.files);
+            missing.extend(read.missing);
             let auth = folder.join(AUTH_DETAILS);
             if auth.is_file() {
                 auth_details.push(auth);
@@ -179,6 +193,8 @@ impl Capture {
             organization_files,
             auth_details,
             credential_reports,
+            resources,
+            resource_files,
             missing,
         })
     }

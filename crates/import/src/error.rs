@@ -134,6 +134,9 @@ pub enum JsonInput {
     ServiceLastAccessed,
     /// The output of an `aws organizations` command (see [`crate::organization`]).
     Organizations(&'static str),
+    /// The output of another AWS CLI command of a capture, `<service> <command>` (see
+    /// [`crate::capture_resources`]).
+    AwsCli(&'static str),
 }
 
 impl JsonInput {
@@ -143,6 +146,7 @@ impl JsonInput {
             Self::AuthDetails => "`get-account-authorization-details` output".to_owned(),
             Self::ServiceLastAccessed => "service last accessed data".to_owned(),
             Self::Organizations(command) => format!("`aws organizations {command}` output"),
+            Self::AwsCli(command) => format!("`aws {command}` output"),
         }
     }
 }
@@ -171,6 +175,12 @@ impl ImportError {
                 ..
             } => Some(
                 "an organization capture holds the JSON outputs of `aws organizations` commands, each in the file `scripts/capture-org` gives it (docs/organizations.md lists them): correct the value at that place, or capture again",
+            ),
+            Self::AuthDetails {
+                input: JsonInput::AwsCli(_),
+                ..
+            } => Some(
+                "a capture's resource files hold the JSON outputs of AWS CLI commands, each in the file `scripts/capture-org` gives it (docs/organizations.md lists them): capture again rather than mending files by hand",
             ),
             Self::Document { .. } => Some(
                 "policy documents must be valid IAM policy JSON, decoded or URL-encoded as the IAM API returns them",

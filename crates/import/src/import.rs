@@ -209,14 +209,21 @@ pub fn import(
     }
     let mut account_note = None;
     let mut missing = Vec::new();
+    let mut resources = None;
     if let Some(c) = captured {
         inputs.extend(c.organization_files.iter().map(|f| SourceInput {
             kind: "organization".to_owned(),
             name: f.name.clone(),
             sha256: f.sha256.clone(),
         }));
+        inputs.extend(c.resource_files.iter().map(|f| SourceInput {
+            kind: "resources".to_owned(),
+            name: f.name.clone(),
+            sha256: f.sha256.clone(),
+        }));
         missing.extend(c.missing);
         extras.organization = c.organization;
+        resources = Some(c.resources);
     }
     let mut activity = request.activity.map(Cow::Borrowed);
     if let Some(wanted) = request.account {
@@ -248,6 +255,11 @@ pub fn import(
         if let Some(summary) = &mut activity {
             summary.to_mut().rows.retain(|r| r.account_id == wanted);
         }
+        if let Some(r) = &mut resources {
+            r.policies.retain(|p| p.account_id == wanted);
+            r.settings.retain(|s| s.account_id == wanted);
+            r.grants.retain(|g| g.account_id == wanted);
+        }
     }
     let reports: Vec<(&str, &CredentialReport)> =
         reports.iter().map(|(f, r)| (f.as_str(), r)).collect();
@@ -271,10 +283,19 @@ pub fn import(
     let (table, batch) = cloudtrail::activity_table(rows)?;
     writer.write_table(table, std::slice::from_ref(&batch))?;
     writer.record_missing(missing);
-    // Tables no file of an import fills (the resource policies and settings a live export
-    // reads) are written empty: every snapshot has every table.
+    // The resource tables of a capture.
+    let resource_tables = match resources {
+        Some(r) => r.tables()?,
+        None => Vec::new(),
+    };
+    for (table, batch) in &resource_tables {
+        writer.write_table(table, std::slice::from_ref(batch))?;
+    }
+    // Tables no file of an import fills (the resource tables, without a capture) are
+    // written empty: every snapshot has every table.
     for table in iamsnap_snapshot::TABLES {
         let written = imported.tables.iter().any(|(t, _)| t.name == table.name)
+            || resource_tables.iter().any(|(t, _)| t.name == table.name)
             || table.name == cloudtrail::TABLE;
         if !written {
             let empty = iamsnap_snapshot::TableBuilder::new(table).finish()?;

@@ -12,6 +12,7 @@
 
 pub mod auth_details;
 pub mod capture;
+pub mod capture_resources;
 pub mod credential_report;
 pub mod date;
 mod error;
@@ -20,6 +21,7 @@ mod json;
 pub mod last_accessed;
 pub mod model;
 pub mod organization;
+pub mod resources;
 mod tables;
 
 pub use error::{ImportError, JsonInput};

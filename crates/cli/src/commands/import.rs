@@ -358,6 +358,14 @@ pub fn run(args: &Args) -> Result<Exit, CliError> {
         rows("trust"),
         rows("access_keys"),
     );
+    if args.aws_cli.is_some() {
+        text.push_str(&format!(
+            "resources: {} resource policies, {} resource settings, {} KMS grants\n",
+            rows("resource_policies"),
+            rows("resource_settings"),
+            rows("kms_grants"),
+        ));
+    }
     if let Some(summary) = &summary {
         text.push_str(&activity_line(summary));
     }
