@@ -193,7 +193,7 @@ fn cross_join_in_a_pack_hits_the_memory_limit_naming_the_rule() {
     let before = listing(dir.path());
     let err = check_fails(&pack, &["--memory-limit", "64MiB", "--rule-timeout", "5m"]);
     assert!(
-        err.contains("error: rule HOSTILE-MEM: needs more memory than its limit of 64 MiB"),
+        err.contains("error: rule HOSTILE-MEM: asked for memory when the rules running together had used their limit of 64 MiB"),
         "{err}"
     );
     assert!(err.contains("--memory-limit"), "{err}");

@@ -32,10 +32,15 @@ impl RunError {
                         .to_owned(),
                 ),
             ),
+            // The rules run side by side within one memory limit: the one named asked last,
+            // not necessarily the one that took most.
             EngineError::MemoryLimit { limit } => (
-                format!("needs more memory than its limit of {}", format_bytes(*limit)),
+                format!(
+                    "asked for memory when the rules running together had used their limit of {}",
+                    format_bytes(*limit)
+                ),
                 Some(
-                    "a rule of a pack that is not yours may ask for any amount: check the pack, or allow more memory with --memory-limit (e.g. --memory-limit 8GiB)"
+                    "the rules of a check share --memory-limit: a large snapshot (an organization of many accounts) needs more, e.g. --memory-limit 8GiB; a rule of a pack that is not yours may also ask for any amount, so check the pack"
                         .to_owned(),
                 ),
             ),
