@@ -28,7 +28,7 @@ impl RunError {
             EngineError::Timeout(limit) => (
                 format!("ran longer than its time limit of {}", format_duration(*limit)),
                 Some(
-                    "a rule of a pack that is not yours may never end: check the pack, or allow more time with --rule-timeout (e.g. --rule-timeout 10m, or none)"
+                    "a large snapshot (an organization of many accounts) needs more time, e.g. --rule-timeout 10m (or none); a rule of a pack that is not yours may also never end, so check the pack"
                         .to_owned(),
                 ),
             ),
