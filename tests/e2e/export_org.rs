@@ -182,13 +182,15 @@ fn accounts_that_cannot_be_entered_are_missing_with_the_action_and_strict_fails(
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("exported an organization, 2 accounts, 1 not read"),
+        out.contains("exported an organization, 2 accounts, 2 not read"),
         "{out}"
     );
     let m = missing(&snap);
-    let entered: Vec<&Value> = m.iter().filter(|p| p["part"] == "iam").collect();
+    let entered: Vec<&Value> = m
+        .iter()
+        .filter(|p| p["part"] == "iam" && p["account"] == payments.as_str())
+        .collect();
     assert_eq!(entered.len(), 1, "{m:?}");
-    assert_eq!(entered[0]["account"], payments.as_str());
     assert_eq!(entered[0]["action"], "sts:AssumeRole");
     let reason = entered[0]["reason"].as_str().unwrap();
     assert!(
@@ -196,14 +198,23 @@ fn accounts_that_cannot_be_entered_are_missing_with_the_action_and_strict_fails(
             && reason.contains("AccessDenied"),
         "{reason}"
     );
-    // The other accounts are there; the excluded one is neither read nor reported.
+    // The other accounts are there; the excluded one is not read, and says so.
     let accounts: Vec<String> = query(&snap, "select distinct account_id from roles")
         .iter()
         .map(|r| r["account_id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(accounts, [id(&created, "orders")]);
+    let play: Vec<&Value> = m
+        .iter()
+        .filter(|p| p["account"] == id(&created, "play"))
+        .collect();
+    assert_eq!(play.len(), 1, "{m:?}");
+    assert_eq!(play[0]["part"], "iam");
     assert!(
-        m.iter().all(|p| p["account"] != id(&created, "play")),
+        play[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("left out by --accounts or --exclude-accounts"),
         "{m:?}"
     );
     // The organization lists every account, read or not.
@@ -229,18 +240,21 @@ fn without_a_member_role_only_the_callers_account_is_read_and_the_others_say_why
     let created = create(&moto);
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap");
-    let o = export_org(&moto.url, &snap, &["--no-resources"]);
+    let o = export_org(&moto.url, &snap, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let m = missing(&snap);
+    // Neither their IAM nor their resources, each said.
     for member in ["payments", "orders", "play"] {
-        let part = m
-            .iter()
-            .find(|p| p["part"] == "iam" && p["account"] == id(&created, member))
-            .unwrap_or_else(|| panic!("{member}: {m:?}"));
-        assert!(
-            part["reason"].as_str().unwrap().contains("--member-role"),
-            "{part}"
-        );
+        for what in ["iam", "resources"] {
+            let part = m
+                .iter()
+                .find(|p| p["part"] == what && p["account"] == id(&created, member))
+                .unwrap_or_else(|| panic!("{member} {what}: {m:?}"));
+            assert!(
+                part["reason"].as_str().unwrap().contains("--member-role"),
+                "{part}"
+            );
+        }
     }
     assert_eq!(
         manifest(&snap)["account_ids"],

@@ -341,14 +341,26 @@ fn not_read(member: &Member, caller: &str, request: &OrgRequest) -> Option<Strin
     None
 }
 
-fn account_part(account: &str, reason: String, action: Option<&str>) -> MissingPart {
-    MissingPart {
-        part: "iam".to_owned(),
-        reason,
+/// The parts of an account that was not read: its IAM, and its resources (unless none were
+/// asked for), with the same reason.
+fn account_parts(
+    account: &str,
+    reason: String,
+    action: Option<&str>,
+    resources: bool,
+) -> Vec<MissingPart> {
+    let part = |part: &str| MissingPart {
+        part: part.to_owned(),
+        reason: reason.clone(),
         action: action.map(str::to_owned),
         account: Some(account.to_owned()),
         region: None,
+    };
+    let mut parts = vec![part("iam")];
+    if resources {
+        parts.push(part(crate::resources::SKIPPED_PART));
     }
+    parts
 }
 
 /// Reads the organization and its accounts.
@@ -376,22 +388,21 @@ pub(crate) async fn capture(
             )));
         }
     }
-    let wanted: Vec<&Member> = org
-        .accounts
-        .iter()
-        .filter(|a| {
-            org_request
-                .accounts
-                .as_ref()
-                .is_none_or(|only| only.contains(&a.id))
-                && !org_request.exclude_accounts.contains(&a.id)
-        })
-        .collect();
     let mut parts = Vec::new();
     let mut to_read = Vec::new();
-    for a in wanted {
-        match not_read(a, caller, org_request) {
-            Some(reason) => parts.push(account_part(&a.id, reason, None)),
+    for a in &org.accounts {
+        let wanted = org_request
+            .accounts
+            .as_ref()
+            .is_none_or(|only| only.contains(&a.id))
+            && !org_request.exclude_accounts.contains(&a.id);
+        let reason = if wanted {
+            not_read(a, caller, org_request)
+        } else {
+            Some("not read: left out by --accounts or --exclude-accounts".to_owned())
+        };
+        match reason {
+            Some(reason) => parts.extend(account_parts(&a.id, reason, None, request.resources)),
             None => to_read.push(a.id.clone()),
         }
     }
@@ -418,7 +429,7 @@ pub(crate) async fn capture(
     for r in results {
         match r? {
             Ok(a) => accounts.push(a),
-            Err(part) => parts.push(part),
+            Err(not_read) => parts.extend(not_read),
         }
     }
     accounts.sort_by(|a, b| a.account.cmp(&b.account));
@@ -439,7 +450,7 @@ async fn read_account(
     request: &ExportRequest,
     org_request: &OrgRequest,
     account: String,
-) -> Result<Result<AccountCapture, MissingPart>, ExportError> {
+) -> Result<Result<AccountCapture, Vec<MissingPart>>, ExportError> {
     let member_api = if account == caller {
         api.clone()
     } else {
@@ -453,7 +464,12 @@ async fn read_account(
             Err(e) => {
                 let reason = format!("cannot enter the account through `{arn}`: {}", e.reason());
                 let action = (e.kind == FailureKind::Denied).then_some(e.action);
-                return Ok(Err(account_part(&account, reason, action)));
+                return Ok(Err(account_parts(
+                    &account,
+                    reason,
+                    action,
+                    request.resources,
+                )));
             }
         }
     };
@@ -473,7 +489,12 @@ async fn read_account(
         // The authorization details could not be read: the account's IAM is missing.
         Err(ExportError::Api(e)) => {
             let action = (e.kind == FailureKind::Denied).then_some(e.action);
-            Ok(Err(account_part(&account, e.reason(), action)))
+            Ok(Err(account_parts(
+                &account,
+                e.reason(),
+                action,
+                request.resources,
+            )))
         }
         Err(other) => Err(other),
     }

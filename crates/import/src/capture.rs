@@ -177,14 +177,17 @@ impl Capture {
             for a in &org.accounts {
                 if found.binary_search(&a.id).is_err() {
                     let status = a.status.as_deref().unwrap_or("unknown");
-                    missing.push(part(
-                        "iam",
-                        &a.id,
-                        format!(
-                            "the capture has no folder `{ACCOUNTS}/{}/` (account status {status}): its IAM data was not captured",
-                            a.id
-                        ),
-                    ));
+                    // Neither its IAM nor its resources.
+                    for what in ["iam", crate::capture_resources::SKIPPED_PART] {
+                        missing.push(part(
+                            what,
+                            &a.id,
+                            format!(
+                                "the capture has no folder `{ACCOUNTS}/{}/` (account status {status}): its IAM data and resources were not captured",
+                                a.id
+                            ),
+                        ));
+                    }
                 }
             }
         }
