@@ -2,6 +2,8 @@
 //! snapshot it fills. `docs/export-policy.json` must allow each of them (a test checks it
 //! with the policy evaluator); AccessDenied messages name the action from here.
 
+use iamsnap_import::registry::{self, Step};
+
 /// One API the exporter calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiAction {
@@ -50,70 +52,8 @@ pub enum Part {
     S3BucketOwnership,
     /// S3 bucket tags, for `resource_settings`.
     S3BucketTags,
-    /// KMS keys in a region.
-    KmsKeys,
-    /// KMS key policies (`default`).
-    KmsKeyPolicies,
-    /// KMS grants, for `kms_grants`.
-    KmsGrants,
-    /// KMS key tags, for `resource_settings`.
-    KmsKeyTags,
-    /// SQS queues in a region.
-    SqsQueues,
-    /// SQS queue policies (the `Policy` attribute).
-    SqsQueuePolicies,
-    /// SNS topics in a region.
-    SnsTopics,
-    /// SNS topic policies (the `Policy` attribute).
-    SnsTopicPolicies,
-    /// Secrets Manager secrets in a region.
-    Secrets,
-    /// Secrets Manager resource policies.
-    SecretPolicies,
-    /// Lambda functions in a region.
-    LambdaFunctions,
-    /// Lambda function policies.
-    LambdaPolicies,
-    /// ECR repositories in a region.
-    EcrRepositories,
-    /// ECR repository policies.
-    EcrRepositoryPolicies,
     /// S3 bucket ABAC status (`GetBucketAbac`), for `resource_settings`.
     S3BucketAbac,
-    /// Lambda layers in a region.
-    LambdaLayers,
-    /// The versions of each Lambda layer.
-    LambdaLayerVersions,
-    /// Lambda layer version policies.
-    LambdaLayerPolicies,
-    /// EventBridge event buses in a region, with their policies.
-    EventBuses,
-    /// DynamoDB tables in a region.
-    DynamodbTables,
-    /// DynamoDB table resource policies.
-    DynamodbTablePolicies,
-    /// AWS Backup vaults in a region.
-    BackupVaults,
-    /// AWS Backup vault access policies.
-    BackupVaultPolicies,
-    /// EFS file systems in a region.
-    EfsFileSystems,
-    /// EFS file system policies.
-    EfsFileSystemPolicies,
-    /// CloudWatch Logs resource policies of a region.
-    LogsResourcePolicies,
-    /// S3 access points in a region.
-    S3AccessPoints,
-    /// S3 access point policies.
-    S3AccessPointPolicies,
-    /// S3 access points' Block Public Access and network origin.
-    S3AccessPointSettings,
-    /// VPC endpoints in a region, with their policies.
-    VpcEndpoints,
-    /// RAM resource shares the account owns in a region.
-    RamResourceShares,
-    /// The principals and resources of each RAM resource share.
-    RamShareAssociations,
     /// The account's S3 Block Public Access.
     S3AccountPublicAccessBlock,
     /// The regions enabled for the account (when `--regions` is not given).
@@ -126,6 +66,9 @@ pub enum Part {
     AccountTags,
     /// A member account, entered through `--member-role` (`--org`).
     MemberAccount,
+    /// A part of a regional resource kind, as the registry of kinds names it
+    /// (`iamsnap_import::registry`).
+    Resource(&'static str),
 }
 
 impl Part {
@@ -149,44 +92,14 @@ impl Part {
             Part::S3BucketPublicAccessBlock => "s3_bucket_public_access_block",
             Part::S3BucketOwnership => "s3_bucket_ownership",
             Part::S3BucketTags => "s3_bucket_tags",
-            Part::KmsKeys => "kms_keys",
-            Part::KmsKeyPolicies => "kms_key_policies",
-            Part::KmsGrants => "kms_grants",
-            Part::KmsKeyTags => "kms_key_tags",
-            Part::SqsQueues => "sqs_queues",
-            Part::SqsQueuePolicies => "sqs_queue_policies",
-            Part::SnsTopics => "sns_topics",
-            Part::SnsTopicPolicies => "sns_topic_policies",
-            Part::Secrets => "secrets",
-            Part::SecretPolicies => "secret_policies",
-            Part::LambdaFunctions => "lambda_functions",
-            Part::LambdaPolicies => "lambda_policies",
-            Part::EcrRepositories => "ecr_repositories",
-            Part::EcrRepositoryPolicies => "ecr_repository_policies",
             Part::S3BucketAbac => "s3_bucket_abac",
-            Part::LambdaLayers => "lambda_layers",
-            Part::LambdaLayerVersions => "lambda_layer_versions",
-            Part::LambdaLayerPolicies => "lambda_layer_policies",
-            Part::EventBuses => "event_buses",
-            Part::DynamodbTables => "dynamodb_tables",
-            Part::DynamodbTablePolicies => "dynamodb_table_policies",
-            Part::BackupVaults => "backup_vaults",
-            Part::BackupVaultPolicies => "backup_vault_policies",
-            Part::EfsFileSystems => "efs_file_systems",
-            Part::EfsFileSystemPolicies => "efs_file_system_policies",
-            Part::LogsResourcePolicies => "logs_resource_policies",
-            Part::S3AccessPoints => "s3_access_points",
-            Part::S3AccessPointPolicies => "s3_access_point_policies",
-            Part::S3AccessPointSettings => "s3_access_point_settings",
-            Part::VpcEndpoints => "vpc_endpoints",
-            Part::RamResourceShares => "ram_resource_shares",
-            Part::RamShareAssociations => "ram_share_associations",
             Part::S3AccountPublicAccessBlock => "s3_account_public_access_block",
             Part::Regions => "regions",
             Part::Organization => "organization",
             Part::OrganizationPolicies => "organization_policies",
             Part::AccountTags => "account_tags",
             Part::MemberAccount => "account",
+            Part::Resource(name) => name,
         }
     }
 
@@ -204,7 +117,8 @@ const fn api(operation: &'static str, action: &'static str, part: Part) -> ApiAc
     }
 }
 
-/// Every API the exporter calls. Keep `docs/export-policy.json` in step.
+/// Every API the exporter calls, beyond the calls of the resource kinds (in the registry
+/// of kinds both the export and the AWS CLI capture read, `iamsnap_import::registry`).
 pub const API_ACTIONS: &[ApiAction] = &[
     api("GetCallerIdentity", "sts:GetCallerIdentity", Part::Identity),
     api(
@@ -312,117 +226,6 @@ pub const API_ACTIONS: &[ApiAction] = &[
         Part::S3AccountPublicAccessBlock,
     ),
     api("DescribeRegions", "ec2:DescribeRegions", Part::Regions),
-    api("ListKeys", "kms:ListKeys", Part::KmsKeys),
-    api("GetKeyPolicy", "kms:GetKeyPolicy", Part::KmsKeyPolicies),
-    api("ListGrants", "kms:ListGrants", Part::KmsGrants),
-    api("ListResourceTags", "kms:ListResourceTags", Part::KmsKeyTags),
-    api("ListQueues", "sqs:ListQueues", Part::SqsQueues),
-    api(
-        "GetQueueAttributes",
-        "sqs:GetQueueAttributes",
-        Part::SqsQueuePolicies,
-    ),
-    api("ListTopics", "sns:ListTopics", Part::SnsTopics),
-    api(
-        "GetTopicAttributes",
-        "sns:GetTopicAttributes",
-        Part::SnsTopicPolicies,
-    ),
-    api("ListSecrets", "secretsmanager:ListSecrets", Part::Secrets),
-    api(
-        "GetResourcePolicy",
-        "secretsmanager:GetResourcePolicy",
-        Part::SecretPolicies,
-    ),
-    api(
-        "ListFunctions",
-        "lambda:ListFunctions",
-        Part::LambdaFunctions,
-    ),
-    api("lambda:GetPolicy", "lambda:GetPolicy", Part::LambdaPolicies),
-    api(
-        "DescribeRepositories",
-        "ecr:DescribeRepositories",
-        Part::EcrRepositories,
-    ),
-    api(
-        "GetRepositoryPolicy",
-        "ecr:GetRepositoryPolicy",
-        Part::EcrRepositoryPolicies,
-    ),
-    api("ListLayers", "lambda:ListLayers", Part::LambdaLayers),
-    api(
-        "ListLayerVersions",
-        "lambda:ListLayerVersions",
-        Part::LambdaLayerVersions,
-    ),
-    api(
-        "GetLayerVersionPolicy",
-        "lambda:GetLayerVersionPolicy",
-        Part::LambdaLayerPolicies,
-    ),
-    api("ListEventBuses", "events:ListEventBuses", Part::EventBuses),
-    api("ListTables", "dynamodb:ListTables", Part::DynamodbTables),
-    api(
-        "dynamodb:GetResourcePolicy",
-        "dynamodb:GetResourcePolicy",
-        Part::DynamodbTablePolicies,
-    ),
-    api(
-        "ListBackupVaults",
-        "backup:ListBackupVaults",
-        Part::BackupVaults,
-    ),
-    api(
-        "GetBackupVaultAccessPolicy",
-        "backup:GetBackupVaultAccessPolicy",
-        Part::BackupVaultPolicies,
-    ),
-    api(
-        "DescribeFileSystems",
-        "elasticfilesystem:DescribeFileSystems",
-        Part::EfsFileSystems,
-    ),
-    api(
-        "DescribeFileSystemPolicy",
-        "elasticfilesystem:DescribeFileSystemPolicy",
-        Part::EfsFileSystemPolicies,
-    ),
-    api(
-        "DescribeResourcePolicies",
-        "logs:DescribeResourcePolicies",
-        Part::LogsResourcePolicies,
-    ),
-    api(
-        "ListAccessPoints",
-        "s3:ListAccessPoints",
-        Part::S3AccessPoints,
-    ),
-    api(
-        "GetAccessPointPolicy",
-        "s3:GetAccessPointPolicy",
-        Part::S3AccessPointPolicies,
-    ),
-    api(
-        "GetAccessPoint",
-        "s3:GetAccessPoint",
-        Part::S3AccessPointSettings,
-    ),
-    api(
-        "DescribeVpcEndpoints",
-        "ec2:DescribeVpcEndpoints",
-        Part::VpcEndpoints,
-    ),
-    api(
-        "GetResourceShares",
-        "ram:GetResourceShares",
-        Part::RamResourceShares,
-    ),
-    api(
-        "GetResourceShareAssociations",
-        "ram:GetResourceShareAssociations",
-        Part::RamShareAssociations,
-    ),
 ];
 
 /// Every API `export --org` calls beyond [`API_ACTIONS`], with the caller's credentials
@@ -485,12 +288,32 @@ pub const RENAMED_ACTIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The entry of a call of the registry of resource kinds.
+fn kind_action(step: &Step) -> ApiAction {
+    api(step.operation, step.action, Part::Resource(step.part))
+}
+
+/// Every API the exporter calls (without `--org`): [`API_ACTIONS`] and the calls of the
+/// registry of resource kinds. Keep `docs/export-policy.json` in step.
+pub fn all_api_actions() -> Vec<ApiAction> {
+    let mut out = API_ACTIONS.to_vec();
+    out.extend(registry::all_steps().into_iter().map(kind_action));
+    out
+}
+
 /// The entry of an operation.
-pub fn api_action(operation: &str) -> Option<&'static ApiAction> {
+pub fn api_action(operation: &str) -> Option<ApiAction> {
     API_ACTIONS
         .iter()
         .chain(ORG_API_ACTIONS)
+        .copied()
         .find(|a| a.operation == operation)
+        .or_else(|| {
+            registry::all_steps()
+                .into_iter()
+                .find(|s| s.operation == operation)
+                .map(kind_action)
+        })
 }
 
 /// Actions that start a report IAM computes (access level `Write` in the catalog, since
@@ -517,7 +340,10 @@ mod tests {
     #[test]
     fn every_operation_is_listed_once_with_a_known_action() {
         let catalog = Catalog::embedded().unwrap();
-        let all: Vec<&ApiAction> = API_ACTIONS.iter().chain(ORG_API_ACTIONS).collect();
+        let all: Vec<ApiAction> = all_api_actions()
+            .into_iter()
+            .chain(ORG_API_ACTIONS.iter().copied())
+            .collect();
         for (i, a) in all.iter().enumerate() {
             assert!(
                 all[i + 1..].iter().all(|b| b.operation != a.operation),
@@ -554,7 +380,7 @@ mod tests {
     fn docs_name_every_action_and_part() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.md");
         let docs = std::fs::read_to_string(path).unwrap();
-        for a in API_ACTIONS {
+        for a in all_api_actions() {
             let action = format!("`{}`", a.action);
             assert!(
                 docs.contains(&action),
@@ -572,7 +398,7 @@ mod tests {
     fn the_published_policy_allows_every_api_the_exporter_calls() {
         let doc = parse_document_text_as(&policy_text(), DocumentKind::Identity).unwrap();
         let policy = [CompiledPolicy::new("export-policy", &doc)];
-        for a in API_ACTIONS {
+        for a in all_api_actions() {
             let request = Request {
                 principal: "arn:aws:iam::111122223333:user/auditor".to_owned(),
                 principal_account: "111122223333".to_owned(),
@@ -660,9 +486,9 @@ mod tests {
             }
         }
         // Every action of the policy is one the exporter calls: least privilege.
-        assert_eq!(granted, API_ACTIONS.len());
+        assert_eq!(granted, all_api_actions().len());
         for r in REPORT_ACTIONS {
-            assert!(API_ACTIONS.iter().any(|a| a.action == *r));
+            assert!(all_api_actions().iter().any(|a| a.action == *r));
         }
     }
 

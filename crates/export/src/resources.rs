@@ -19,14 +19,14 @@ use crate::actions::Part;
 use crate::api::{Api, Missing};
 use crate::error::{ApiError, ExportError};
 use crate::run::{ExportProgress, bounded};
-use crate::services::{self, KINDS, Kind, Listed, Place, PolicyOf, PolicyRead, Resource};
+use iamsnap_import::registry;
+
+use crate::services::{self, KINDS, Kind, Listed, Place, Resource};
 use crate::signed::{self, Answer, Call};
 
 // The rows and their tables are the import crate's, shared with the import of AWS CLI
 // captures.
-pub(crate) use iamsnap_import::resources::{
-    Captured, GrantRow, PolicyRow, SettingRow, epoch, normalize_policy,
-};
+pub(crate) use iamsnap_import::resources::{Captured, PolicyRow, SettingRow, normalize_policy};
 
 /// Pages of one listing beyond which the API is taken to loop.
 const MAX_PAGES: usize = 10_000;
@@ -183,19 +183,24 @@ async fn capture_kind(
     let mut resources = match listed {
         Ok(r) => r,
         Err(e) => {
+            let facts = kind.facts;
             let detail = where_detail(
                 &e,
-                format!("no `{}` `{}` was listed", kind.service, kind.resource_type),
+                format!(
+                    "no `{}` `{}` was listed",
+                    facts.service, facts.resource_type
+                ),
             );
             env.missing
-                .record_in(kind.list_part, Some(&region), &e, detail);
+                .record_in(Part::Resource(facts.list.part), Some(&region), &e, detail);
             return Ok(Captured::default());
         }
     };
-    if let Some(nested) = &kind.nested {
+    if let (Some(nested), Some(facts)) = (&kind.nested, &kind.facts.nested) {
+        let part = Part::Resource(facts.step.part);
         let mut children = Vec::new();
         for parent in &resources {
-            if env.missing.denied_in(nested.part, Some(&region)) {
+            if env.missing.denied_in(part, Some(&region)) {
                 break;
             }
             let listed = listing(
@@ -207,7 +212,7 @@ async fn capture_kind(
             match listed {
                 Ok(r) => children.extend(r),
                 Err(e) => env.missing.record_in(
-                    nested.part,
+                    part,
                     Some(&region),
                     &e,
                     Some(format!("first for `{}`", parent.arn)),
@@ -238,68 +243,50 @@ async fn capture_kind(
 /// gave, and what the kind's settings reader reads.
 async fn resource(env: &Env, kind: &'static Kind, place: &Place, r: Resource) -> Captured {
     let mut out = Captured::default();
+    let facts = kind.facts;
     let region = Some(place.region.as_str());
-    let row = |text: &str, of: &PolicyOf| {
-        let (policy, problem) = normalize_policy(text, of.document);
-        PolicyRow {
-            account_id: env.account.clone(),
-            region: Some(place.region.clone()),
-            service: kind.service,
-            resource_type: kind.resource_type,
-            arn: r.arn.clone(),
-            name: r.name.clone(),
-            policy,
-            source: of.source,
-            problem,
-        }
-    };
-    match kind.policy.as_ref().map(|of| (of, &of.read)) {
+    match facts.policy.as_ref().map(|of| of.call.as_ref()) {
         None => {}
-        Some((of, PolicyRead::Listed)) => {
-            if let Some(text) = &r.policy {
-                out.policies.push(row(text, of));
+        Some(None) => {
+            if let Some(row) = r
+                .policy
+                .as_deref()
+                .and_then(|t| facts.policy_row(place, &r, t))
+            {
+                out.policies.push(row);
             }
         }
-        Some((
-            of,
-            PolicyRead::Call {
-                part,
-                request,
-                policy,
-                no_policy,
-                gone,
-            },
-        )) if !env.missing.denied_in(*part, region) => {
-            let got = match env.api.send(&request(place, &r)).await {
-                Ok(answer) => policy(&answer),
-                Err(e) => Err(e),
-            };
-            match got {
-                Ok(Some(text)) => out.policies.push(row(&text, of)),
-                Ok(None) => {}
-                Err(e) if e.code.as_deref().is_some_and(|c| no_policy.contains(&c)) => {}
-                Err(e) if e.code.as_deref().is_some_and(|c| gone.contains(&c)) => return out,
-                Err(e) => {
-                    env.missing
-                        .record_in(*part, region, &e, Some(format!("first for `{}`", r.arn)))
+        Some(Some(step)) => {
+            let part = Part::Resource(step.part);
+            // Denied in this region already: not asked again.
+            if let Some(call) = kind
+                .policy
+                .as_ref()
+                .filter(|_| !env.missing.denied_in(part, region))
+            {
+                let got = match env.api.send(&(call.request)(place, &r)).await {
+                    Ok(answer) => (call.policy)(&answer),
+                    Err(e) => Err(e),
+                };
+                let code = |e: &ApiError, codes: &[&str]| {
+                    e.code.as_deref().is_some_and(|c| codes.contains(&c))
+                };
+                match got {
+                    Ok(Some(text)) => out.policies.extend(facts.policy_row(place, &r, &text)),
+                    Ok(None) => {}
+                    Err(e) if code(&e, step.none) => {}
+                    Err(e) if code(&e, step.gone) => return out,
+                    Err(e) => env.missing.record_in(
+                        part,
+                        region,
+                        &e,
+                        Some(format!("first for `{}`", r.arn)),
+                    ),
                 }
             }
         }
-        // Denied in this region already: not asked again.
-        Some((_, PolicyRead::Call { .. })) => {}
     }
-    for (setting, value) in &r.settings {
-        out.settings.push(SettingRow {
-            account_id: env.account.clone(),
-            region: Some(place.region.clone()),
-            service: kind.service,
-            resource_type: kind.resource_type,
-            arn: r.arn.clone(),
-            setting: (*setting).to_owned(),
-            value: value.clone(),
-            source: kind.list_source,
-        });
-    }
+    out.settings.extend(facts.listed_settings(place, &r));
     if let Some(read) = kind.settings {
         out.extend(read(env, place, &r).await);
     }
@@ -329,99 +316,63 @@ async fn json_pages(
     }
 }
 
+/// The pages of each call of an extra of the registry's kind (`ListGrants`,
+/// `ListResourceTags`, `GetResourceShareAssociations`), then its rows; its part missing when
+/// a call fails.
+async fn extra_rows(
+    env: &Env,
+    place: &Place,
+    kind: &'static registry::Kind,
+    extra: &'static registry::Extra,
+    r: &Resource,
+    request: impl Fn(&registry::Step, Option<&str>) -> Call,
+    next: impl Fn(&Value) -> Option<String> + Copy,
+) -> Captured {
+    let region = Some(place.region.as_str());
+    let mut answers = Vec::new();
+    for step in extra.steps {
+        let part = Part::Resource(step.part);
+        if env.missing.denied_in(part, region) {
+            return Captured::default();
+        }
+        match json_pages(env, |t| request(step, t), next).await {
+            Ok(pages) => answers.push(pages),
+            Err(e) => {
+                env.missing
+                    .record_in(part, region, &e, Some(format!("first for `{}`", r.arn)));
+                return Captured::default();
+            }
+        }
+    }
+    (extra.rows)(place, kind, r, &answers)
+}
+
 /// A KMS key's grants (into `kms_grants`) and tags.
 pub(crate) async fn kms_grants_and_tags(env: &Env, place: &Place, key: &Resource) -> Captured {
     let mut out = Captured::default();
-    let region = Some(place.region.as_str());
-    let first_for = || Some(format!("first for `{}`", key.arn));
-    let next = |page: &Value| services::next_marker(page, "NextMarker");
-    if !env.missing.denied_in(Part::KmsGrants, region) {
-        match json_pages(
-            env,
-            |m| services::kms_list_grants(place, &key.handle, m),
-            next,
-        )
-        .await
-        {
-            Ok(pages) => {
-                for page in &pages {
-                    for g in services::array(page, "Grants") {
-                        let Some(grant_id) = services::text(g, "GrantId") else {
-                            continue;
-                        };
-                        out.grants.push(GrantRow {
-                            account_id: env.account.clone(),
-                            region: place.region.clone(),
-                            key_arn: key.arn.clone(),
-                            grant_id,
-                            name: services::text(g, "Name").filter(|n| !n.is_empty()),
-                            grantee_principal: services::text(g, "GranteePrincipal"),
-                            retiring_principal: services::text(g, "RetiringPrincipal"),
-                            operations: services::array(g, "Operations")
-                                .filter_map(Value::as_str)
-                                .map(str::to_owned)
-                                .collect(),
-                            constraints: g
-                                .get("Constraints")
-                                .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
-                                .map(Value::to_string),
-                            issuing_account: services::text(g, "IssuingAccount"),
-                            creation_date: g
-                                .get("CreationDate")
-                                .and_then(Value::as_f64)
-                                .and_then(epoch),
-                        });
-                    }
-                }
+    let kind = &registry::KMS_KEY;
+    for extra in kind.extras {
+        let request = |step: &registry::Step, m: Option<&str>| {
+            if step.operation == registry::KMS_LIST_GRANTS.operation {
+                services::kms_list_grants(place, &key.handle, m)
+            } else {
+                services::kms_list_tags(place, &key.handle, m)
             }
-            Err(e) => env
-                .missing
-                .record_in(Part::KmsGrants, region, &e, first_for()),
-        }
-    }
-    if !env.missing.denied_in(Part::KmsKeyTags, region) {
-        match json_pages(
-            env,
-            |m| services::kms_list_tags(place, &key.handle, m),
-            next,
-        )
-        .await
-        {
-            Ok(pages) => {
-                let tags: BTreeMap<String, String> = pages
-                    .iter()
-                    .flat_map(|p| services::array(p, "Tags"))
-                    .filter_map(|t| {
-                        Some((services::text(t, "TagKey")?, services::text(t, "TagValue")?))
-                    })
-                    .collect();
-                for (k, v) in tags {
-                    out.settings.push(SettingRow {
-                        account_id: env.account.clone(),
-                        region: Some(place.region.clone()),
-                        service: "kms",
-                        resource_type: "key",
-                        arn: key.arn.clone(),
-                        setting: format!("tag:{k}"),
-                        value: v,
-                        source: "kms:ListResourceTags",
-                    });
-                }
-            }
-            Err(e) => env
-                .missing
-                .record_in(Part::KmsKeyTags, region, &e, first_for()),
-        }
+        };
+        let next = |page: &Value| services::next_marker(page, "NextMarker");
+        out.extend(extra_rows(env, place, kind, extra, key, request, next).await);
     }
     out
 }
 
 /// An S3 access point's Block Public Access, network origin, VPC and bucket
-/// (`s3:GetAccessPoint`).
+/// (`s3:GetAccessPoint`, an XML answer).
 pub(crate) async fn access_point_settings(env: &Env, place: &Place, point: &Resource) -> Captured {
     let mut out = Captured::default();
     let region = Some(place.region.as_str());
-    if env.missing.denied_in(Part::S3AccessPointSettings, region) {
+    let step = registry::S3_GET_ACCESS_POINT;
+    let part = Part::Resource(step.part);
+    if env.missing.denied_in(part, region) {
         return out;
     }
     match env
@@ -431,124 +382,36 @@ pub(crate) async fn access_point_settings(env: &Env, place: &Place, point: &Reso
     {
         Ok(answer) => {
             for (setting, value) in services::access_point_settings(&answer) {
-                out.settings.push(SettingRow {
-                    account_id: env.account.clone(),
-                    region: Some(place.region.clone()),
-                    service: "s3",
-                    resource_type: "accesspoint",
-                    arn: point.arn.clone(),
-                    setting: setting.to_owned(),
+                out.settings.push(registry::S3_ACCESS_POINT.setting(
+                    place,
+                    &point.arn,
+                    setting.to_owned(),
                     value,
-                    source: "s3:GetAccessPoint",
-                });
+                    step.action,
+                ));
             }
         }
-        Err(e) if is(&e, "NoSuchAccessPoint") => {}
-        Err(e) => env.missing.record_in(
-            Part::S3AccessPointSettings,
-            region,
-            &e,
-            Some(format!("first for `{}`", point.arn)),
-        ),
+        Err(e) if e.code.as_deref().is_some_and(|c| step.gone.contains(&c)) => {}
+        Err(e) => {
+            env.missing
+                .record_in(part, region, &e, Some(format!("first for `{}`", point.arn)))
+        }
     }
     out
 }
 
-/// Whether a RAM association still shares (not failed, nor being or already undone).
-fn associated(a: &Value) -> bool {
-    services::text(a, "status").is_none_or(|s| s == "ASSOCIATED" || s == "ASSOCIATING")
-}
-
-/// A resource share's principals and resources (`ram:GetResourceShareAssociations`):
-/// rows of the share (`principal`, `external_principal`, `resource`) and, on the ARN of
-/// every resource it shares, `ram_share`, `ram_principal` and
-/// `ram_allow_external_principals` (service `ram`, resource type `shared-resource`).
+/// A resource share's principals and resources (`ram:GetResourceShareAssociations`), as
+/// the registry makes its rows.
 pub(crate) async fn ram_share_settings(env: &Env, place: &Place, share: &Resource) -> Captured {
-    const SOURCE: &str = "ram:GetResourceShareAssociations";
     let mut out = Captured::default();
-    let region = Some(place.region.as_str());
-    if env.missing.denied_in(Part::RamShareAssociations, region) {
-        return out;
-    }
-    let next = |page: &Value| services::text(page, "nextToken").filter(|t| !t.is_empty());
-    let read = |kind: &'static str| {
-        json_pages(
-            env,
-            move |t| services::ram_associations(place, &share.arn, kind, t),
-            next,
-        )
-    };
-    let entities = |pages: &[Value]| -> Vec<(String, bool)> {
-        let mut list: Vec<(String, bool)> = pages
-            .iter()
-            .flat_map(|p| services::array(p, "resourceShareAssociations"))
-            .filter(|a| associated(a))
-            .filter_map(|a| {
-                let entity = services::text(a, "associatedEntity")?;
-                let external = a.get("external").and_then(Value::as_bool) == Some(true);
-                Some((entity, external))
-            })
-            .collect();
-        list.sort();
-        list.dedup();
-        list
-    };
-    let (principals, shared) = match (read("PRINCIPAL").await, read("RESOURCE").await) {
-        (Ok(p), Ok(r)) => (entities(&p), entities(&r)),
-        (Err(e), _) | (_, Err(e)) => {
-            env.missing.record_in(
-                Part::RamShareAssociations,
-                region,
-                &e,
-                Some(format!("first for `{}`", share.arn)),
-            );
-            return out;
-        }
-    };
-    let allow_external = share
-        .settings
-        .iter()
-        .find(|(k, _)| *k == "allow_external_principals")
-        .map(|(_, v)| v.clone());
-    let row = |resource_type: &'static str, arn: &str, setting: &str, value: &str| SettingRow {
-        account_id: env.account.clone(),
-        region: Some(place.region.clone()),
-        service: "ram",
-        resource_type,
-        arn: arn.to_owned(),
-        setting: setting.to_owned(),
-        value: value.to_owned(),
-        source: SOURCE,
-    };
-    for (principal, external) in &principals {
-        out.settings
-            .push(row("resource-share", &share.arn, "principal", principal));
-        if *external {
-            out.settings.push(row(
-                "resource-share",
-                &share.arn,
-                "external_principal",
-                principal,
-            ));
-        }
-    }
-    for (arn, _) in &shared {
-        out.settings
-            .push(row("resource-share", &share.arn, "resource", arn));
-        out.settings
-            .push(row("shared-resource", arn, "ram_share", &share.arn));
-        for (principal, _) in &principals {
-            out.settings
-                .push(row("shared-resource", arn, "ram_principal", principal));
-        }
-        if let Some(v) = &allow_external {
-            out.settings.push(row(
-                "shared-resource",
-                arn,
-                "ram_allow_external_principals",
-                v,
-            ));
-        }
+    let kind = &registry::RAM_RESOURCE_SHARE;
+    for extra in kind.extras {
+        let request = |step: &registry::Step, t: Option<&str>| {
+            // The variant is the association type.
+            services::ram_associations(place, &share.arn, step.variant, t)
+        };
+        let next = |page: &Value| services::text(page, "nextToken").filter(|t| !t.is_empty());
+        out.extend(extra_rows(env, place, kind, extra, share, request, next).await);
     }
     out
 }

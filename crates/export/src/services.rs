@@ -1,43 +1,21 @@
-//! The registry of regional resource kinds read through the signed client: one entry per
-//! resource type with its service, how to list it (in one or two levels) and where its
-//! policy comes from (the listing, or a call: request and answer in the service's
-//! protocol), what else is read of each resource, the snapshot parts it fills and the kind
-//! of document its policy is. The calls' IAM actions are in
-//! [`crate::actions::API_ACTIONS`]; a test checks that every call has one.
+//! How the export reads each kind of the registry of regional resource kinds
+//! ([`iamsnap_import::registry`], shared with the AWS CLI capture: each kind's calls, IAM
+//! actions, parts, codes, ARNs and rows): the requests in the service's protocol through
+//! the signed client, and the reading of the answers the registry does not read itself
+//! (XML). A test checks that every request is a call of the registry.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use iamsnap_policy::DocumentKind;
+use iamsnap_import::registry;
 use serde_json::{Value, json};
 
-use crate::actions::Part;
 use crate::error::ApiError;
 use crate::resources::{self, Captured, Env};
 use crate::signed::{Answer, Call, encode};
 use crate::xml;
 
-/// Where a kind is read: a region of the caller's account.
-#[derive(Debug, Clone)]
-pub(crate) struct Place {
-    pub(crate) region: String,
-    pub(crate) account: String,
-    pub(crate) partition: String,
-}
-
-/// A resource found by a listing.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Resource {
-    pub(crate) arn: String,
-    pub(crate) name: String,
-    /// What the policy call names it by (queue URL, repository name, ARN).
-    pub(crate) handle: String,
-    /// Its policy, when the listing gives it ([`PolicyRead::Listed`]); `None`: it has none.
-    pub(crate) policy: Option<String>,
-    /// Settings the listing gives, as `resource_settings` rows of the resource (`source`:
-    /// the kind's `list_source`).
-    pub(crate) settings: Vec<(&'static str, String)>,
-}
+pub(crate) use iamsnap_import::registry::{Place, Resource, text};
 
 /// One page of a listing and the token of the next one.
 #[derive(Debug, Default)]
@@ -54,27 +32,22 @@ pub(crate) type ReadSettings = for<'a> fn(
     &'a Resource,
 ) -> Pin<Box<dyn Future<Output = Captured> + Send + 'a>>;
 
-/// One regional resource kind: one entry of [`KINDS`] says how it is listed, where its
-/// policy comes from, and what else is read of each resource.
+/// How the export reads one kind of the registry ([`registry::KINDS`]: its calls, parts,
+/// rows and codes): the requests in the service's protocol, and what is read of an answer
+/// the registry does not read itself (XML; the JSON protocols' answers are the AWS CLI's
+/// outputs, read by the registry).
 #[derive(Debug)]
 pub(crate) struct Kind {
-    /// Service prefix, as in IAM actions and ARNs.
-    pub(crate) service: &'static str,
-    /// Resource type, as the service authorization reference names it.
-    pub(crate) resource_type: &'static str,
-    /// The API its resources are listed with, `<service>:<operation>`.
-    pub(crate) list_source: &'static str,
-    /// The part its listing fills (missing when the listing fails).
-    pub(crate) list_part: Part,
+    /// The kind, in the registry.
+    pub(crate) facts: &'static registry::Kind,
     /// The request of a listing page, after the page with `token`.
     pub(crate) list: fn(&Place, Option<&str>) -> Call,
     /// The resources of a listing page, and the next token.
     pub(crate) listed: fn(&Place, &Answer) -> Result<Listed, ApiError>,
-    /// A second level: the resources whose policies are read are listed per resource of
-    /// the first listing (a layer's versions).
+    /// The second level of listing, when the registry's kind has one.
     pub(crate) nested: Option<Nested>,
-    /// Its resource-based policy, if it has one.
-    pub(crate) policy: Option<PolicyOf>,
+    /// The policy call, when the registry's kind reads its policy with one.
+    pub(crate) policy: Option<PolicyCall>,
     /// What else is read of each resource, into `resource_settings` (or `kms_grants`).
     pub(crate) settings: Option<ReadSettings>,
 }
@@ -82,88 +55,63 @@ pub(crate) struct Kind {
 /// The listing of each first-level resource's own resources.
 #[derive(Debug)]
 pub(crate) struct Nested {
-    /// The part it fills (missing in the region when a listing fails).
-    pub(crate) part: Part,
     pub(crate) list: fn(&Place, &Resource, Option<&str>) -> Call,
     pub(crate) listed: fn(&Place, &Resource, &Answer) -> Result<Listed, ApiError>,
 }
 
-/// The policy of a kind.
+/// The call of a resource's policy.
 #[derive(Debug)]
-pub(crate) struct PolicyOf {
-    /// The API it is read with, `<service>:<operation>` (the `source` column).
-    pub(crate) source: &'static str,
-    /// How it is checked: most name their resource, some imply it.
-    pub(crate) document: DocumentKind,
-    pub(crate) read: PolicyRead,
+pub(crate) struct PolicyCall {
+    pub(crate) request: fn(&Place, &Resource) -> Call,
+    /// The policy text of an answer, `None` when the resource has none.
+    pub(crate) policy: fn(&Answer) -> Result<Option<String>, ApiError>,
 }
 
-/// Where a policy comes from.
-#[derive(Debug)]
-pub(crate) enum PolicyRead {
-    /// With the listing ([`Resource::policy`]): no call of its own.
-    Listed,
-    /// A call per resource.
-    Call {
-        /// The part it fills.
-        part: Part,
-        request: fn(&Place, &Resource) -> Call,
-        /// The policy text of an answer, `None` when the resource has none.
-        policy: fn(&Answer) -> Result<Option<String>, ApiError>,
-        /// Error codes that mean "no policy".
-        no_policy: &'static [&'static str],
-        /// Error codes that mean the resource went away since it was listed.
-        gone: &'static [&'static str],
-    },
+/// A page of a JSON listing: its resources as the registry reads them, and the next token.
+fn json_page(p: &Place, a: &Answer, kind: &registry::Kind, next: &str) -> Result<Listed, ApiError> {
+    let v = a.json(kind.list.operation)?;
+    Ok(Listed {
+        resources: (kind.listed)(p, &v),
+        next: text(&v, next).filter(|t| !t.is_empty()),
+    })
 }
 
-/// Every regional resource kind the export reads.
+/// The policy of a JSON answer, as the registry reads it.
+fn json_policy(a: &Answer, kind: &registry::Kind) -> Result<Option<String>, ApiError> {
+    let Some(of) = &kind.policy else {
+        return Ok(None);
+    };
+    let operation = of.call.map_or(kind.list.operation, |c| c.operation);
+    Ok((of.text)(&a.json(operation)?))
+}
+
+/// Every regional resource kind the export reads, one per kind of the registry.
 pub(crate) static KINDS: &[Kind] = &[
     Kind {
-        service: "kms",
-        resource_type: "key",
-        list_source: "kms:ListKeys",
-        list_part: Part::KmsKeys,
+        facts: &registry::KMS_KEY,
         list: |p, token| kms(p, "ListKeys", json!({"Limit": 1000, "Marker": token})),
-        listed: |_, a| {
+        listed: |p, a| {
             let v = a.json("ListKeys")?;
-            let resources = array(&v, "Keys")
-                .filter_map(|k| {
-                    let arn = text(k, "KeyArn")?;
-                    let id = text(k, "KeyId").unwrap_or_else(|| last_segment(&arn));
-                    Some(resource(arn.clone(), id, arn))
-                })
-                .collect();
             Ok(Listed {
-                resources,
+                resources: (registry::KMS_KEY.listed)(p, &v),
                 next: next_marker(&v, "NextMarker"),
             })
         },
         nested: None,
-        policy: Some(PolicyOf {
-            source: "kms:GetKeyPolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::KmsKeyPolicies,
-                request: |p, r| {
-                    kms(
-                        p,
-                        "GetKeyPolicy",
-                        json!({"KeyId": r.handle, "PolicyName": "default"}),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("GetKeyPolicy")?, "Policy")),
-                no_policy: &[],
-                gone: &["NotFoundException"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                kms(
+                    p,
+                    "GetKeyPolicy",
+                    json!({"KeyId": r.handle, "PolicyName": "default"}),
+                )
             },
+            policy: |a| json_policy(a, &registry::KMS_KEY),
         }),
         settings: Some(|env, place, r| Box::pin(resources::kms_grants_and_tags(env, place, r))),
     },
     Kind {
-        service: "sqs",
-        resource_type: "queue",
-        list_source: "sqs:ListQueues",
-        list_part: Part::SqsQueues,
+        facts: &registry::SQS_QUEUE,
         list: |p, token| {
             Call::json(
                 "ListQueues",
@@ -175,64 +123,26 @@ pub(crate) static KINDS: &[Kind] = &[
                 &without_nulls(json!({"MaxResults": 1000, "NextToken": token})),
             )
         },
-        listed: |p, a| {
-            let v = a.json("ListQueues")?;
-            let resources = array(&v, "QueueUrls")
-                .filter_map(Value::as_str)
-                .map(|url| {
-                    let mut segments = url.trim_end_matches('/').rsplit('/');
-                    let name = segments.next().unwrap_or(url).to_owned();
-                    let account = segments
-                        .next()
-                        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-                        .unwrap_or(&p.account);
-                    resource(
-                        format!("arn:{}:sqs:{}:{account}:{name}", p.partition, p.region),
-                        name,
-                        url.to_owned(),
-                    )
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::SQS_QUEUE, "NextToken"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "sqs:GetQueueAttributes",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::SqsQueuePolicies,
-                request: |p, r| {
-                    Call::json(
-                        "GetQueueAttributes",
-                        "sqs",
-                        "sqs",
-                        &p.region,
-                        "1.0",
-                        "AmazonSQS.GetQueueAttributes".to_owned(),
-                        &json!({"QueueUrl": r.handle, "AttributeNames": ["Policy"]}),
-                    )
-                },
-                policy: |a| {
-                    let v = a.json("GetQueueAttributes")?;
-                    Ok(v.get("Attributes").and_then(|m| text(m, "Policy")))
-                },
-                no_policy: &[],
-                gone: &[
-                    "AWS.SimpleQueueService.NonExistentQueue",
-                    "QueueDoesNotExist",
-                ],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::json(
+                    "GetQueueAttributes",
+                    "sqs",
+                    "sqs",
+                    &p.region,
+                    "1.0",
+                    "AmazonSQS.GetQueueAttributes".to_owned(),
+                    &json!({"QueueUrl": r.handle, "AttributeNames": ["Policy"]}),
+                )
             },
+            policy: |a| json_policy(a, &registry::SQS_QUEUE),
         }),
         settings: None,
     },
     Kind {
-        service: "sns",
-        resource_type: "topic",
-        list_source: "sns:ListTopics",
-        list_part: Part::SnsTopics,
+        facts: &registry::SNS_TOPIC,
         list: |p, token| {
             let params: Vec<(&str, &str)> = token.map(|t| ("NextToken", t)).into_iter().collect();
             Call::query("ListTopics", "sns", &p.region, "2010-03-31", &params)
@@ -241,7 +151,7 @@ pub(crate) static KINDS: &[Kind] = &[
             let leaves = xml::leaves(&a.text());
             let resources = xml::values(&leaves, "Topics/member/TopicArn")
                 .into_iter()
-                .map(|arn| resource(arn.to_owned(), last_segment(arn), arn.to_owned()))
+                .map(registry::topic)
                 .collect();
             let next = xml::values(&leaves, "ListTopicsResult/NextToken")
                 .first()
@@ -250,41 +160,31 @@ pub(crate) static KINDS: &[Kind] = &[
             Ok(Listed { resources, next })
         },
         nested: None,
-        policy: Some(PolicyOf {
-            source: "sns:GetTopicAttributes",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::SnsTopicPolicies,
-                request: |p, r| {
-                    Call::query(
-                        "GetTopicAttributes",
-                        "sns",
-                        &p.region,
-                        "2010-03-31",
-                        &[("TopicArn", r.handle.as_str())],
-                    )
-                },
-                policy: |a| {
-                    let leaves = xml::leaves(&a.text());
-                    let keys = xml::values(&leaves, "entry/key");
-                    let values = xml::values(&leaves, "entry/value");
-                    Ok(keys
-                        .iter()
-                        .zip(values)
-                        .find(|(k, _)| **k == "Policy")
-                        .map(|(_, v)| v.to_owned()))
-                },
-                no_policy: &[],
-                gone: &["NotFound"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::query(
+                    "GetTopicAttributes",
+                    "sns",
+                    &p.region,
+                    "2010-03-31",
+                    &[("TopicArn", r.handle.as_str())],
+                )
+            },
+            policy: |a| {
+                let leaves = xml::leaves(&a.text());
+                let keys = xml::values(&leaves, "entry/key");
+                let values = xml::values(&leaves, "entry/value");
+                Ok(keys
+                    .iter()
+                    .zip(values)
+                    .find(|(k, _)| **k == "Policy")
+                    .map(|(_, v)| v.to_owned()))
             },
         }),
         settings: None,
     },
     Kind {
-        service: "secretsmanager",
-        resource_type: "secret",
-        list_source: "secretsmanager:ListSecrets",
-        list_part: Part::Secrets,
+        facts: &registry::SECRET,
         list: |p, token| {
             Call::json(
                 "ListSecrets",
@@ -296,160 +196,88 @@ pub(crate) static KINDS: &[Kind] = &[
                 &without_nulls(json!({"MaxResults": 100, "NextToken": token})),
             )
         },
-        listed: |_, a| {
-            let v = a.json("ListSecrets")?;
-            let resources = array(&v, "SecretList")
-                .filter_map(|s| {
-                    let arn = text(s, "ARN")?;
-                    let name = text(s, "Name").unwrap_or_else(|| last_segment(&arn));
-                    Some(resource(arn.clone(), name, arn))
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::SECRET, "NextToken"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "secretsmanager:GetResourcePolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::SecretPolicies,
-                request: |p, r| {
-                    Call::json(
-                        "GetResourcePolicy",
-                        "secretsmanager",
-                        "secretsmanager",
-                        &p.region,
-                        "1.1",
-                        "secretsmanager.GetResourcePolicy".to_owned(),
-                        &json!({"SecretId": r.handle}),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("GetResourcePolicy")?, "ResourcePolicy")),
-                no_policy: &[],
-                gone: &["ResourceNotFoundException"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::json(
+                    "GetResourcePolicy",
+                    "secretsmanager",
+                    "secretsmanager",
+                    &p.region,
+                    "1.1",
+                    "secretsmanager.GetResourcePolicy".to_owned(),
+                    &json!({"SecretId": r.handle}),
+                )
             },
+            policy: |a| json_policy(a, &registry::SECRET),
         }),
         settings: None,
     },
     Kind {
-        service: "lambda",
-        resource_type: "function",
-        list_source: "lambda:ListFunctions",
-        list_part: Part::LambdaFunctions,
+        facts: &registry::LAMBDA_FUNCTION,
         list: |p, token| lambda(p, "ListFunctions", "/2015-03-31/functions/", token),
-        listed: |_, a| {
-            let v = a.json("ListFunctions")?;
-            let resources = array(&v, "Functions")
-                .filter_map(|f| {
-                    let arn = text(f, "FunctionArn")?;
-                    let name = text(f, "FunctionName").unwrap_or_else(|| last_segment(&arn));
-                    Some(resource(arn, name.clone(), name))
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextMarker").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::LAMBDA_FUNCTION, "NextMarker"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "lambda:GetPolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::LambdaPolicies,
-                request: |p, r| {
-                    Call::rest(
-                        "lambda:GetPolicy",
-                        "lambda",
-                        "lambda",
-                        &p.region,
-                        format!("/2015-03-31/functions/{}/policy", encode(&r.handle)),
-                        Vec::new(),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("lambda:GetPolicy")?, "Policy")),
-                no_policy: &["ResourceNotFoundException"],
-                gone: &[],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::rest(
+                    "lambda:GetPolicy",
+                    "lambda",
+                    "lambda",
+                    &p.region,
+                    format!("/2015-03-31/functions/{}/policy", encode(&r.handle)),
+                    Vec::new(),
+                )
             },
+            policy: |a| json_policy(a, &registry::LAMBDA_FUNCTION),
         }),
         settings: None,
     },
     Kind {
-        service: "lambda",
-        resource_type: "layerVersion",
-        list_source: "lambda:ListLayerVersions",
-        list_part: Part::LambdaLayers,
+        facts: &registry::LAMBDA_LAYER_VERSION,
         list: |p, token| lambda(p, "ListLayers", "/2018-10-31/layers", token),
-        listed: |_, a| {
-            let v = a.json("ListLayers")?;
-            let resources = array(&v, "Layers")
-                .filter_map(|l| {
-                    let arn = text(l, "LayerArn")?;
-                    let name = text(l, "LayerName").unwrap_or_else(|| last_segment(&arn));
-                    Some(resource(arn, name.clone(), name))
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextMarker").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::LAMBDA_LAYER_VERSION, "NextMarker"),
         // One policy per version of a layer.
         nested: Some(Nested {
-            part: Part::LambdaLayerVersions,
             list: |p, layer, token| {
                 let path = format!("/2018-10-31/layers/{}/versions", encode(&layer.handle));
                 lambda(p, "ListLayerVersions", &path, token)
             },
-            listed: |_, layer, a| {
+            listed: |p, layer, a| {
                 let v = a.json("ListLayerVersions")?;
-                let resources = array(&v, "LayerVersions")
-                    .filter_map(|l| {
-                        let arn = text(l, "LayerVersionArn")?;
-                        let version = l.get("Version").and_then(Value::as_i64)?;
-                        Some(resource(
-                            arn,
-                            format!("{}:{version}", layer.name),
-                            format!("{}/versions/{version}", encode(&layer.handle)),
-                        ))
-                    })
-                    .collect();
+                let resources = registry::LAMBDA_LAYER_VERSION
+                    .nested
+                    .as_ref()
+                    .map(|n| (n.listed)(p, layer, &v))
+                    .unwrap_or_default();
                 Ok(Listed {
                     resources,
                     next: text(&v, "NextMarker").filter(|t| !t.is_empty()),
                 })
             },
         }),
-        policy: Some(PolicyOf {
-            source: "lambda:GetLayerVersionPolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::LambdaLayerPolicies,
-                request: |p, r| {
-                    Call::rest(
-                        "GetLayerVersionPolicy",
-                        "lambda",
-                        "lambda",
-                        &p.region,
-                        format!("/2018-10-31/layers/{}/policy", r.handle),
-                        Vec::new(),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("GetLayerVersionPolicy")?, "Policy")),
-                no_policy: &["ResourceNotFoundException"],
-                gone: &[],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::rest(
+                    "GetLayerVersionPolicy",
+                    "lambda",
+                    "lambda",
+                    &p.region,
+                    format!(
+                        "/2018-10-31/layers/{}/versions/{}/policy",
+                        encode(&r.parent),
+                        encode(&r.handle)
+                    ),
+                    Vec::new(),
+                )
             },
+            policy: |a| json_policy(a, &registry::LAMBDA_LAYER_VERSION),
         }),
         settings: None,
     },
     Kind {
-        service: "ecr",
-        resource_type: "repository",
-        list_source: "ecr:DescribeRepositories",
-        list_part: Part::EcrRepositories,
+        facts: &registry::ECR_REPOSITORY,
         list: |p, token| {
             ecr(
                 p,
@@ -457,46 +285,22 @@ pub(crate) static KINDS: &[Kind] = &[
                 without_nulls(json!({"maxResults": 1000, "nextToken": token})),
             )
         },
-        listed: |_, a| {
-            let v = a.json("DescribeRepositories")?;
-            let resources = array(&v, "repositories")
-                .filter_map(|r| {
-                    let arn = text(r, "repositoryArn")?;
-                    let name = text(r, "repositoryName")?;
-                    Some(resource(arn, name.clone(), name))
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "nextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::ECR_REPOSITORY, "nextToken"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "ecr:GetRepositoryPolicy",
-            // A repository policy names no resource: it is the repository's.
-            document: DocumentKind::ImpliedResource,
-            read: PolicyRead::Call {
-                part: Part::EcrRepositoryPolicies,
-                request: |p, r| {
-                    ecr(
-                        p,
-                        "GetRepositoryPolicy",
-                        json!({"repositoryName": r.handle}),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("GetRepositoryPolicy")?, "policyText")),
-                no_policy: &["RepositoryPolicyNotFoundException"],
-                gone: &["RepositoryNotFoundException"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                ecr(
+                    p,
+                    "GetRepositoryPolicy",
+                    json!({"repositoryName": r.handle}),
+                )
             },
+            policy: |a| json_policy(a, &registry::ECR_REPOSITORY),
         }),
         settings: None,
     },
     Kind {
-        service: "events",
-        resource_type: "event-bus",
-        list_source: "events:ListEventBuses",
-        list_part: Part::EventBuses,
+        facts: &registry::EVENT_BUS,
         list: |p, token| {
             Call::json(
                 "ListEventBuses",
@@ -508,37 +312,13 @@ pub(crate) static KINDS: &[Kind] = &[
                 &without_nulls(json!({"Limit": 100, "NextToken": token})),
             )
         },
-        listed: |_, a| {
-            let v = a.json("ListEventBuses")?;
-            let resources = array(&v, "EventBuses")
-                .filter_map(|b| {
-                    let arn = text(b, "Arn")?;
-                    let name = text(b, "Name").unwrap_or_else(|| last_segment(&arn));
-                    Some(Resource {
-                        policy: text(b, "Policy").filter(|p| !p.is_empty()),
-                        ..resource(arn.clone(), name, arn)
-                    })
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::EVENT_BUS, "NextToken"),
         nested: None,
-        // `ListEventBuses` gives each bus's policy, as `DescribeEventBus` would.
-        policy: Some(PolicyOf {
-            source: "events:ListEventBuses",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Listed,
-        }),
+        policy: None,
         settings: None,
     },
     Kind {
-        service: "dynamodb",
-        resource_type: "table",
-        list_source: "dynamodb:ListTables",
-        list_part: Part::DynamodbTables,
+        facts: &registry::DYNAMODB_TABLE,
         list: |p, token| {
             dynamodb(
                 p,
@@ -546,48 +326,22 @@ pub(crate) static KINDS: &[Kind] = &[
                 without_nulls(json!({"Limit": 100, "ExclusiveStartTableName": token})),
             )
         },
-        listed: |p, a| {
-            let v = a.json("ListTables")?;
-            let resources = array(&v, "TableNames")
-                .filter_map(Value::as_str)
-                .map(|name| {
-                    let arn = format!(
-                        "arn:{}:dynamodb:{}:{}:table/{name}",
-                        p.partition, p.region, p.account
-                    );
-                    resource(arn.clone(), name.to_owned(), arn)
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "LastEvaluatedTableName").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::DYNAMODB_TABLE, "LastEvaluatedTableName"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "dynamodb:GetResourcePolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::DynamodbTablePolicies,
-                request: |p, r| {
-                    dynamodb(
-                        p,
-                        "dynamodb:GetResourcePolicy",
-                        json!({"ResourceArn": r.handle}),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("dynamodb:GetResourcePolicy")?, "Policy")),
-                no_policy: &["PolicyNotFoundException"],
-                gone: &["ResourceNotFoundException"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                dynamodb(
+                    p,
+                    "dynamodb:GetResourcePolicy",
+                    json!({"ResourceArn": r.arn}),
+                )
             },
+            policy: |a| json_policy(a, &registry::DYNAMODB_TABLE),
         }),
         settings: None,
     },
     Kind {
-        service: "backup",
-        resource_type: "backupVault",
-        list_source: "backup:ListBackupVaults",
-        list_part: Part::BackupVaults,
+        facts: &registry::BACKUP_VAULT,
         list: |p, token| {
             let mut path = "/backup-vaults/?maxResults=1000".to_owned();
             if let Some(t) = token {
@@ -602,49 +356,25 @@ pub(crate) static KINDS: &[Kind] = &[
                 Vec::new(),
             )
         },
-        listed: |_, a| {
-            let v = a.json("ListBackupVaults")?;
-            let resources = array(&v, "BackupVaultList")
-                .filter_map(|b| {
-                    let arn = text(b, "BackupVaultArn")?;
-                    let name = text(b, "BackupVaultName")?;
-                    Some(resource(arn, name.clone(), name))
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::BACKUP_VAULT, "NextToken"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "backup:GetBackupVaultAccessPolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::BackupVaultPolicies,
-                request: |p, r| {
-                    Call::rest(
-                        "GetBackupVaultAccessPolicy",
-                        "backup",
-                        "backup",
-                        &p.region,
-                        format!("/backup-vaults/{}/access-policy", encode(&r.handle)),
-                        Vec::new(),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("GetBackupVaultAccessPolicy")?, "Policy")),
-                // A vault without a policy (and one deleted since it was listed).
-                no_policy: &["ResourceNotFoundException"],
-                gone: &[],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::rest(
+                    "GetBackupVaultAccessPolicy",
+                    "backup",
+                    "backup",
+                    &p.region,
+                    format!("/backup-vaults/{}/access-policy", encode(&r.handle)),
+                    Vec::new(),
+                )
             },
+            policy: |a| json_policy(a, &registry::BACKUP_VAULT),
         }),
         settings: None,
     },
     Kind {
-        service: "elasticfilesystem",
-        resource_type: "file-system",
-        list_source: "elasticfilesystem:DescribeFileSystems",
-        list_part: Part::EfsFileSystems,
+        facts: &registry::EFS_FILE_SYSTEM,
         list: |p, token| {
             let mut path = "/2015-02-01/file-systems?MaxItems=100".to_owned();
             if let Some(t) = token {
@@ -659,51 +389,25 @@ pub(crate) static KINDS: &[Kind] = &[
                 Vec::new(),
             )
         },
-        listed: |_, a| {
-            let v = a.json("DescribeFileSystems")?;
-            let resources = array(&v, "FileSystems")
-                .filter_map(|f| {
-                    let arn = text(f, "FileSystemArn")?;
-                    let id = text(f, "FileSystemId")?;
-                    Some(resource(arn, id.clone(), id))
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "NextMarker").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::EFS_FILE_SYSTEM, "NextMarker"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "elasticfilesystem:DescribeFileSystemPolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::EfsFileSystemPolicies,
-                request: |p, r| {
-                    Call::rest(
-                        "DescribeFileSystemPolicy",
-                        "elasticfilesystem",
-                        "elasticfilesystem",
-                        &p.region,
-                        format!("/2015-02-01/file-systems/{}/policy", encode(&r.handle)),
-                        Vec::new(),
-                    )
-                },
-                policy: |a| Ok(text(&a.json("DescribeFileSystemPolicy")?, "Policy")),
-                no_policy: &["PolicyNotFound"],
-                gone: &["FileSystemNotFound"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                Call::rest(
+                    "DescribeFileSystemPolicy",
+                    "elasticfilesystem",
+                    "elasticfilesystem",
+                    &p.region,
+                    format!("/2015-02-01/file-systems/{}/policy", encode(&r.handle)),
+                    Vec::new(),
+                )
             },
+            policy: |a| json_policy(a, &registry::EFS_FILE_SYSTEM),
         }),
         settings: None,
     },
-    // CloudWatch Logs' resource policies belong to the account in a region, not to a
-    // resource: `arn` is the account id (`resource_type` `account`), or the log group's ARN
-    // for a policy scoped to one; `name` is the policy's name.
     Kind {
-        service: "logs",
-        resource_type: "resource-policy",
-        list_source: "logs:DescribeResourcePolicies",
-        list_part: Part::LogsResourcePolicies,
+        facts: &registry::LOGS_RESOURCE_POLICY,
         list: |p, token| {
             Call::json(
                 "DescribeResourcePolicies",
@@ -715,38 +419,13 @@ pub(crate) static KINDS: &[Kind] = &[
                 &without_nulls(json!({"limit": 50, "nextToken": token})),
             )
         },
-        listed: |p, a| {
-            let v = a.json("DescribeResourcePolicies")?;
-            let resources = array(&v, "resourcePolicies")
-                .filter_map(|r| {
-                    let name = text(r, "policyName")?;
-                    let arn = text(r, "resourceArn")
-                        .filter(|a| !a.is_empty())
-                        .unwrap_or_else(|| p.account.clone());
-                    Some(Resource {
-                        policy: text(r, "policyDocument"),
-                        ..resource(arn, name.clone(), name)
-                    })
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "nextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::LOGS_RESOURCE_POLICY, "nextToken"),
         nested: None,
-        policy: Some(PolicyOf {
-            source: "logs:DescribeResourcePolicies",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Listed,
-        }),
+        policy: None,
         settings: None,
     },
     Kind {
-        service: "s3",
-        resource_type: "accesspoint",
-        list_source: "s3:ListAccessPoints",
-        list_part: Part::S3AccessPoints,
+        facts: &registry::S3_ACCESS_POINT,
         list: |p, token| {
             let mut path = "/v20180820/accesspoint?maxResults=1000".to_owned();
             if let Some(t) = token {
@@ -760,50 +439,35 @@ pub(crate) static KINDS: &[Kind] = &[
                 .into_iter()
                 .filter_map(|ap| {
                     let leaves = xml::leaves(ap);
-                    let name = xml::field(&leaves, "Name")?;
-                    let arn = xml::field(&leaves, "AccessPointArn").unwrap_or_else(|| {
-                        format!(
-                            "arn:{}:s3:{}:{}:accesspoint/{name}",
-                            p.partition, p.region, p.account
-                        )
-                    });
-                    Some(resource(arn, name.clone(), name))
+                    registry::access_point(
+                        p,
+                        xml::field(&leaves, "Name")?,
+                        xml::field(&leaves, "AccessPointArn"),
+                    )
                 })
-                // The listing is regional; an emulator may list every region's.
-                .filter(|r| arn_region(&r.arn).is_none_or(|region| region == p.region))
                 .collect();
             let leaves = xml::leaves(&body);
             let next = xml::under_root(&leaves, "NextToken").filter(|t| !t.is_empty());
             Ok(Listed { resources, next })
         },
         nested: None,
-        policy: Some(PolicyOf {
-            source: "s3:GetAccessPointPolicy",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Call {
-                part: Part::S3AccessPointPolicies,
-                request: |p, r| {
-                    s3control(
-                        p,
-                        "GetAccessPointPolicy",
-                        format!("/v20180820/accesspoint/{}/policy", encode(&r.handle)),
-                    )
-                },
-                policy: |a| {
-                    let leaves = xml::leaves(&a.text());
-                    Ok(xml::under_root(&leaves, "Policy"))
-                },
-                no_policy: &["NoSuchAccessPointPolicy"],
-                gone: &["NoSuchAccessPoint"],
+        policy: Some(PolicyCall {
+            request: |p, r| {
+                s3control(
+                    p,
+                    "GetAccessPointPolicy",
+                    format!("/v20180820/accesspoint/{}/policy", encode(&r.handle)),
+                )
+            },
+            policy: |a| {
+                let leaves = xml::leaves(&a.text());
+                Ok(xml::under_root(&leaves, "Policy"))
             },
         }),
         settings: Some(|env, place, r| Box::pin(resources::access_point_settings(env, place, r))),
     },
     Kind {
-        service: "ec2",
-        resource_type: "vpc-endpoint",
-        list_source: "ec2:DescribeVpcEndpoints",
-        list_part: Part::VpcEndpoints,
+        facts: &registry::VPC_ENDPOINT,
         list: |p, token| {
             let mut params = vec![("MaxResults", "1000")];
             if let Some(t) = token {
@@ -823,47 +487,28 @@ pub(crate) static KINDS: &[Kind] = &[
                 .into_iter()
                 .filter_map(|item| {
                     let leaves = xml::leaves(item);
-                    let id = xml::field(&leaves, "vpcEndpointId")?;
-                    let owner = xml::field(&leaves, "ownerId")
-                        .filter(|o| !o.is_empty())
-                        .unwrap_or_else(|| p.account.clone());
-                    let arn = format!(
-                        "arn:{}:ec2:{}:{owner}:vpc-endpoint/{id}",
-                        p.partition, p.region
-                    );
-                    let settings = [
-                        ("vpc_id", "vpcId"),
-                        ("service_name", "serviceName"),
-                        ("endpoint_type", "vpcEndpointType"),
-                    ]
-                    .into_iter()
-                    .filter_map(|(setting, field)| Some((setting, xml::field(&leaves, field)?)))
-                    .collect();
-                    Some(Resource {
-                        policy: xml::field(&leaves, "policyDocument").filter(|d| !d.is_empty()),
-                        settings,
-                        ..resource(arn, id.clone(), id)
-                    })
+                    Some(registry::vpc_endpoint(
+                        p,
+                        xml::field(&leaves, "vpcEndpointId")?,
+                        xml::field(&leaves, "ownerId"),
+                        xml::field(&leaves, "policyDocument"),
+                        [
+                            xml::field(&leaves, "vpcId"),
+                            xml::field(&leaves, "serviceName"),
+                            xml::field(&leaves, "vpcEndpointType"),
+                        ],
+                    ))
                 })
                 .collect();
             let next = xml::under_root(&xml::leaves(&body), "nextToken").filter(|t| !t.is_empty());
             Ok(Listed { resources, next })
         },
         nested: None,
-        policy: Some(PolicyOf {
-            source: "ec2:DescribeVpcEndpoints",
-            document: DocumentKind::Resource,
-            read: PolicyRead::Listed,
-        }),
+        policy: None,
         settings: None,
     },
-    // Resource shares the account owns: no policy of their own, but who each shared
-    // resource is shared with, as settings of the share and of every resource in it.
     Kind {
-        service: "ram",
-        resource_type: "resource-share",
-        list_source: "ram:GetResourceShares",
-        list_part: Part::RamResourceShares,
+        facts: &registry::RAM_RESOURCE_SHARE,
         list: |p, token| {
             ram(
                 p,
@@ -872,50 +517,12 @@ pub(crate) static KINDS: &[Kind] = &[
                 json!({"resourceOwner": "SELF", "maxResults": 500, "nextToken": token}),
             )
         },
-        listed: |_, a| {
-            let v = a.json("GetResourceShares")?;
-            let resources = array(&v, "resourceShares")
-                .filter(|s| {
-                    // Deleted and failed shares share nothing.
-                    text(s, "status").is_none_or(|st| st == "ACTIVE" || st == "PENDING")
-                })
-                .filter_map(|s| {
-                    let arn = text(s, "resourceShareArn")?;
-                    let name = text(s, "name").unwrap_or_else(|| last_segment(&arn));
-                    let external = s
-                        .get("allowExternalPrincipals")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(true);
-                    Some(Resource {
-                        settings: vec![("allow_external_principals", external.to_string())],
-                        ..resource(arn.clone(), name, arn)
-                    })
-                })
-                .collect();
-            Ok(Listed {
-                resources,
-                next: text(&v, "nextToken").filter(|t| !t.is_empty()),
-            })
-        },
+        listed: |p, a| json_page(p, a, &registry::RAM_RESOURCE_SHARE, "nextToken"),
         nested: None,
         policy: None,
         settings: Some(|env, place, r| Box::pin(resources::ram_share_settings(env, place, r))),
     },
 ];
-
-fn resource(arn: String, name: String, handle: String) -> Resource {
-    Resource {
-        arn,
-        name,
-        handle,
-        ..Resource::default()
-    }
-}
-
-/// The region of an ARN, when it has one.
-fn arn_region(arn: &str) -> Option<&str> {
-    arn.split(':').nth(3).filter(|r| !r.is_empty())
-}
 
 fn lambda(p: &Place, operation: &'static str, path: &str, token: Option<&str>) -> Call {
     let mut path = format!("{path}?MaxItems=50");
@@ -988,24 +595,18 @@ pub(crate) fn get_access_point(p: &Place, name: &str) -> Call {
     )
 }
 
-/// The settings of a `GetAccessPoint` answer: its Block Public Access (each setting
-/// `false` when absent, as for buckets), its network origin, VPC and bucket.
+/// The settings of a `GetAccessPoint` answer (as the registry makes them of the AWS CLI's).
 pub(crate) fn access_point_settings(a: &Answer) -> Vec<(&'static str, String)> {
     let leaves = xml::leaves(&a.text());
-    let mut out: Vec<(&'static str, String)> = public_access_block_settings(a)
+    let flags: Vec<bool> = public_access_block_settings(a)
         .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
+        .map(|(_, on)| on)
         .collect();
-    for (setting, element) in [
-        ("network_origin", "NetworkOrigin"),
-        ("vpc_id", "VpcConfiguration/VpcId"),
-        ("bucket", "Bucket"),
-    ] {
-        if let Some(v) = xml::under_root(&leaves, element).filter(|v| !v.is_empty()) {
-            out.push((setting, v));
-        }
-    }
-    out
+    registry::access_point_settings(
+        [0, 1, 2, 3].map(|i| flags.get(i).copied()),
+        ["NetworkOrigin", "VpcConfiguration/VpcId", "Bucket"]
+            .map(|element| xml::under_root(&leaves, element)),
+    )
 }
 
 fn kms(p: &Place, operation: &'static str, body: Value) -> Call {
@@ -1106,18 +707,6 @@ fn without_nulls(mut v: Value) -> Value {
     v
 }
 
-pub(crate) fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-pub(crate) fn array<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter())
-        .into_iter()
-        .flatten()
-}
-
 /// KMS's paging: the marker when `Truncated` is true.
 pub(crate) fn next_marker(v: &Value, key: &str) -> Option<String> {
     if v.get("Truncated").and_then(Value::as_bool) == Some(true) {
@@ -1125,10 +714,6 @@ pub(crate) fn next_marker(v: &Value, key: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-fn last_segment(arn: &str) -> String {
-    arn.rsplit([':', '/']).next().unwrap_or(arn).to_owned()
 }
 
 #[cfg(test)]
@@ -1152,7 +737,7 @@ mod tests {
     fn kind(service: &str, resource_type: &str) -> &'static Kind {
         KINDS
             .iter()
-            .find(|k| k.service == service && k.resource_type == resource_type)
+            .find(|k| k.facts.service == service && k.facts.resource_type == resource_type)
             .unwrap()
     }
 
@@ -1173,47 +758,37 @@ mod tests {
         if let Some(n) = &k.nested {
             out.push((n.list)(&p, &r, None));
         }
-        if let Some(PolicyOf {
-            read: PolicyRead::Call { request, .. },
-            ..
-        }) = &k.policy
-        {
-            out.push(request(&p, &r));
+        if let Some(call) = &k.policy {
+            out.push((call.request)(&p, &r));
         }
         out
     }
 
+    /// Every kind of the registry is read once, and every request is one of its calls:
+    /// the request's operation is the step's, so its action and part are the registry's.
     #[test]
-    fn every_kind_is_listed_once_and_every_call_has_an_action() {
-        for (i, k) in KINDS.iter().enumerate() {
-            assert!(
-                KINDS
-                    .iter()
-                    .skip(i + 1)
-                    .all(|o| (o.service, o.resource_type) != (k.service, k.resource_type))
+    fn every_kind_of_the_registry_is_read_once_with_its_calls() {
+        assert_eq!(KINDS.len(), registry::KINDS.len());
+        for (k, facts) in KINDS.iter().zip(registry::KINDS) {
+            assert!(std::ptr::eq(k.facts, *facts), "{}", facts.service);
+            assert_eq!(k.nested.is_some(), facts.nested.is_some());
+            assert_eq!(
+                k.policy.is_some(),
+                facts.policy.as_ref().is_some_and(|p| p.call.is_some()),
+                "{}",
+                facts.service
             );
-            let prefix = format!("{}:", k.service);
-            assert!(k.list_source.starts_with(&prefix), "{}", k.list_source);
-            if let Some(of) = &k.policy {
-                assert!(of.source.starts_with(&prefix), "{}", of.source);
-            }
+            let steps: Vec<&str> = facts.steps().iter().map(|s| s.operation).collect();
             for call in calls(k) {
-                let a = crate::actions::api_action(call.operation)
-                    .unwrap_or_else(|| panic!("{} has no entry in API_ACTIONS", call.operation));
                 assert!(
-                    a.action.starts_with(&prefix),
-                    "{} for {}",
-                    a.action,
-                    k.service
+                    steps.contains(&call.operation),
+                    "{} is not a call of {} {}",
+                    call.operation,
+                    facts.service,
+                    facts.resource_type
                 );
+                assert!(crate::actions::api_action(call.operation).is_some());
             }
-            // The list source is the first-level listing's action, or the nested one's.
-            let list_ops: Vec<&str> = calls(k)
-                .iter()
-                .filter_map(|c| crate::actions::api_action(c.operation))
-                .map(|a| a.action)
-                .collect();
-            assert!(list_ops.contains(&k.list_source), "{}", k.list_source);
         }
     }
 
@@ -1222,7 +797,7 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.md");
         let docs = std::fs::read_to_string(path).unwrap();
         for k in KINDS {
-            let row = format!("| `{}` | `{}` |", k.service, k.resource_type);
+            let row = format!("| `{}` | `{}` |", k.facts.service, k.facts.resource_type);
             assert!(docs.contains(&row), "docs/export.md lacks the row {row}");
         }
     }
@@ -1262,11 +837,8 @@ mod tests {
 
     fn policy_of(k: &Kind) -> fn(&Answer) -> Result<Option<String>, ApiError> {
         match &k.policy {
-            Some(PolicyOf {
-                read: PolicyRead::Call { policy, .. },
-                ..
-            }) => *policy,
-            _ => panic!("{} reads no policy", k.service),
+            Some(call) => call.policy,
+            None => panic!("{} reads no policy", k.facts.service),
         }
     }
 
@@ -1333,13 +905,7 @@ mod tests {
             "arn:aws:lambda:eu-west-1:111122223333:layer:my-layer:2"
         );
         assert_eq!(versions.next.as_deref(), Some("m"));
-        let PolicyOf {
-            read: PolicyRead::Call { request, .. },
-            ..
-        } = k.policy.as_ref().unwrap()
-        else {
-            panic!("a call")
-        };
+        let request = k.policy.as_ref().unwrap().request;
         assert_eq!(
             request(&place(), v).path,
             "/2018-10-31/layers/my%20layer/versions/2/policy"

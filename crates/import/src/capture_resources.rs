@@ -44,7 +44,6 @@ use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
 use iamsnap_cloudtrail::excerpt;
 use iamsnap_policy::DocumentKind;
 use iamsnap_snapshot::MissingPart;
@@ -53,9 +52,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ImportError, JsonInput};
 use crate::organization::ReadFile;
-use crate::resources::{
-    Captured, GrantRow, PUBLIC_ACCESS_SETTINGS, PolicyRow, SettingRow, epoch, normalize_policy,
-};
+use crate::registry::{Each, KINDS, Kind, Place, Resource, Step, array, chars_ok, partition, text};
+use crate::resources::{Captured, PUBLIC_ACCESS_SETTINGS, PolicyRow, SettingRow, normalize_policy};
 
 /// The folder of an account's resource files, in its folder.
 pub const FOLDER: &str = "resources";
@@ -71,181 +69,84 @@ pub const MAX_FILE_BYTES: u64 = 256 << 20;
 /// At most this much of an error file is kept as the reason.
 const MAX_REASON: usize = 500;
 
-/// One AWS CLI call of the capture.
-#[derive(Debug, Clone, Copy)]
-struct Call {
-    /// The CLI's service name (`s3api`), the folder of its files.
-    service: &'static str,
-    /// The CLI's command (`get-bucket-policy`).
+/// A global call of the capture (S3 buckets, the account's Block Public Access, the
+/// regions): the regional ones are the registry's ([`registry::KINDS`]).
+const fn global(
+    cli: &'static str,
     command: &'static str,
-    /// The manifest part it fills (as the export names it).
     part: &'static str,
-    /// The IAM action it needs.
     action: &'static str,
-    /// The JSON input, for messages.
-    input: &'static str,
+) -> Step {
+    Step {
+        operation: command,
+        action,
+        part,
+        cli,
+        command,
+        variant: "",
+        args: &[],
+        none: &[],
+        gone: &[],
+    }
 }
 
-macro_rules! call {
-    ($name:ident, $service:literal, $command:literal, $part:literal, $action:literal) => {
-        const $name: Call = Call {
-            service: $service,
-            command: $command,
-            part: $part,
-            action: $action,
-            input: concat!($service, " ", $command),
-        };
-    };
-}
-
-call!(
-    ACCOUNT_BPA,
+const ACCOUNT_BPA: Step = global(
     "s3control",
     "get-public-access-block",
     "s3_account_public_access_block",
-    "s3:GetAccountPublicAccessBlock"
+    "s3:GetAccountPublicAccessBlock",
 );
-call!(
-    LIST_BUCKETS,
-    "s3api",
-    "list-buckets",
-    "s3_buckets",
-    "s3:ListAllMyBuckets"
-);
-call!(
-    BUCKET_LOCATION,
+const LIST_BUCKETS: Step = global("s3api", "list-buckets", "s3_buckets", "s3:ListAllMyBuckets");
+const BUCKET_LOCATION: Step = global(
     "s3api",
     "get-bucket-location",
     "s3_buckets",
-    "s3:GetBucketLocation"
+    "s3:GetBucketLocation",
 );
-call!(
-    BUCKET_POLICY,
+const BUCKET_POLICY: Step = global(
     "s3api",
     "get-bucket-policy",
     "s3_bucket_policies",
-    "s3:GetBucketPolicy"
+    "s3:GetBucketPolicy",
 );
-call!(
-    BUCKET_BPA,
+const BUCKET_BPA: Step = global(
     "s3api",
     "get-public-access-block",
     "s3_bucket_public_access_block",
-    "s3:GetBucketPublicAccessBlock"
+    "s3:GetBucketPublicAccessBlock",
 );
-call!(
-    BUCKET_OWNERSHIP,
+const BUCKET_OWNERSHIP: Step = global(
     "s3api",
     "get-bucket-ownership-controls",
     "s3_bucket_ownership",
-    "s3:GetBucketOwnershipControls"
+    "s3:GetBucketOwnershipControls",
 );
-call!(
-    BUCKET_TAGS,
+const BUCKET_TAGS: Step = global(
     "s3api",
     "get-bucket-tagging",
     "s3_bucket_tags",
-    "s3:GetBucketTagging"
+    "s3:GetBucketTagging",
 );
-call!(
+const BUCKET_ABAC: Step = global(
+    "s3api",
+    "get-bucket-abac",
+    "s3_bucket_abac",
+    "s3:GetBucketAbac",
+);
+const REGIONS: Step = global("ec2", "describe-regions", "regions", "ec2:DescribeRegions");
+
+/// Every global call of the capture, for the tests of the published policy.
+pub const GLOBAL_STEPS: [Step; 9] = [
+    ACCOUNT_BPA,
+    LIST_BUCKETS,
+    BUCKET_LOCATION,
+    BUCKET_POLICY,
+    BUCKET_BPA,
+    BUCKET_OWNERSHIP,
+    BUCKET_TAGS,
+    BUCKET_ABAC,
     REGIONS,
-    "ec2",
-    "describe-regions",
-    "regions",
-    "ec2:DescribeRegions"
-);
-call!(LIST_KEYS, "kms", "list-keys", "kms_keys", "kms:ListKeys");
-call!(
-    KEY_POLICY,
-    "kms",
-    "get-key-policy",
-    "kms_key_policies",
-    "kms:GetKeyPolicy"
-);
-call!(
-    KEY_GRANTS,
-    "kms",
-    "list-grants",
-    "kms_grants",
-    "kms:ListGrants"
-);
-call!(
-    KEY_TAGS,
-    "kms",
-    "list-resource-tags",
-    "kms_key_tags",
-    "kms:ListResourceTags"
-);
-call!(
-    LIST_QUEUES,
-    "sqs",
-    "list-queues",
-    "sqs_queues",
-    "sqs:ListQueues"
-);
-call!(
-    QUEUE_ATTRIBUTES,
-    "sqs",
-    "get-queue-attributes",
-    "sqs_queue_policies",
-    "sqs:GetQueueAttributes"
-);
-call!(
-    LIST_TOPICS,
-    "sns",
-    "list-topics",
-    "sns_topics",
-    "sns:ListTopics"
-);
-call!(
-    TOPIC_ATTRIBUTES,
-    "sns",
-    "get-topic-attributes",
-    "sns_topic_policies",
-    "sns:GetTopicAttributes"
-);
-call!(
-    LIST_SECRETS,
-    "secretsmanager",
-    "list-secrets",
-    "secrets",
-    "secretsmanager:ListSecrets"
-);
-call!(
-    SECRET_POLICY,
-    "secretsmanager",
-    "get-resource-policy",
-    "secret_policies",
-    "secretsmanager:GetResourcePolicy"
-);
-call!(
-    LIST_FUNCTIONS,
-    "lambda",
-    "list-functions",
-    "lambda_functions",
-    "lambda:ListFunctions"
-);
-call!(
-    FUNCTION_POLICY,
-    "lambda",
-    "get-policy",
-    "lambda_policies",
-    "lambda:GetPolicy"
-);
-call!(
-    LIST_REPOSITORIES,
-    "ecr",
-    "describe-repositories",
-    "ecr_repositories",
-    "ecr:DescribeRepositories"
-);
-call!(
-    REPOSITORY_POLICY,
-    "ecr",
-    "get-repository-policy",
-    "ecr_repository_policies",
-    "ecr:GetRepositoryPolicy"
-);
+];
 
 /// What a row is about.
 #[derive(Debug, Clone, Copy)]
@@ -255,91 +156,6 @@ struct About<'r> {
     resource_type: &'static str,
     arn: &'r str,
 }
-
-/// The resources of a listing: (ARN, name, the name that names its files).
-type Listed = Vec<(String, String, String)>;
-/// Reads the resources of a listing in a region.
-type Listing<'f> = dyn Fn(&Value, &str) -> Listed + 'f;
-
-/// A regional kind other than KMS keys: a listing, and a policy call per resource whose
-/// answer holds the policy.
-#[derive(Debug)]
-struct Regional {
-    listing: Call,
-    policy_call: Call,
-    /// What a resource's name is, for messages.
-    what: &'static str,
-    /// Whether a name has the characters AWS allows.
-    valid: fn(&str) -> bool,
-    /// The policy of an answer.
-    policy: fn(&Value) -> Option<String>,
-    service: &'static str,
-    resource_type: &'static str,
-    /// The `source` column, as the export writes it.
-    source: &'static str,
-    document: DocumentKind,
-}
-
-fn attribute_policy(v: &Value) -> Option<String> {
-    v.get("Attributes").and_then(|a| text(a, "Policy"))
-}
-
-const QUEUES: Regional = Regional {
-    listing: LIST_QUEUES,
-    policy_call: QUEUE_ATTRIBUTES,
-    what: "queue name",
-    valid: |n| chars_ok(n, 80, "-_.") && !n.starts_with('.'),
-    policy: attribute_policy,
-    service: "sqs",
-    resource_type: "queue",
-    source: "sqs:GetQueueAttributes",
-    document: DocumentKind::Resource,
-};
-const TOPICS: Regional = Regional {
-    listing: LIST_TOPICS,
-    policy_call: TOPIC_ATTRIBUTES,
-    what: "topic name",
-    valid: |n| chars_ok(n, 256, "-_.") && !n.starts_with('.'),
-    policy: attribute_policy,
-    service: "sns",
-    resource_type: "topic",
-    source: "sns:GetTopicAttributes",
-    document: DocumentKind::Resource,
-};
-const SECRETS: Regional = Regional {
-    listing: LIST_SECRETS,
-    policy_call: SECRET_POLICY,
-    what: "secret name",
-    valid: |n| chars_ok(n, 600, "/_+=.@-"),
-    policy: |v| text(v, "ResourcePolicy"),
-    service: "secretsmanager",
-    resource_type: "secret",
-    source: "secretsmanager:GetResourcePolicy",
-    document: DocumentKind::Resource,
-};
-const FUNCTIONS: Regional = Regional {
-    listing: LIST_FUNCTIONS,
-    policy_call: FUNCTION_POLICY,
-    what: "function name",
-    valid: |n| chars_ok(n, 170, "-_"),
-    policy: |v| text(v, "Policy"),
-    service: "lambda",
-    resource_type: "function",
-    source: "lambda:GetPolicy",
-    document: DocumentKind::Resource,
-};
-const REPOSITORIES: Regional = Regional {
-    listing: LIST_REPOSITORIES,
-    policy_call: REPOSITORY_POLICY,
-    what: "repository name",
-    valid: |n| chars_ok(n, 256, "._/-") && !n.starts_with(['.', '/']),
-    policy: |v| text(v, "policyText"),
-    service: "ecr",
-    resource_type: "repository",
-    source: "ecr:GetRepositoryPolicy",
-    // A repository policy names no resource: it is the repository's.
-    document: DocumentKind::ImpliedResource,
-};
 
 /// What one call left in the capture.
 enum Answer {
@@ -380,15 +196,6 @@ struct Reader<'a> {
     failures: BTreeMap<(&'static str, Option<String>), Failure>,
 }
 
-/// The partition of a region's ARNs.
-fn partition(region: Option<&str>) -> &'static str {
-    match region {
-        Some(r) if r.starts_with("cn-") => "aws-cn",
-        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
-        _ => "aws",
-    }
-}
-
 /// A name as one file name: `/` as `%2F`, a leading `.` as `%2E` (as `scripts/capture-org`
 /// writes it).
 pub fn file_name(name: &str) -> String {
@@ -396,44 +203,6 @@ pub fn file_name(name: &str) -> String {
     match n.strip_prefix('.') {
         Some(rest) => format!("%2E{rest}"),
         None => n,
-    }
-}
-
-/// Whether `name` is 1 to `max` characters, each ASCII alphanumeric or one of `extra`.
-fn chars_ok(name: &str, max: usize, extra: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= max
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
-}
-
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn array<'v>(v: &'v Value, key: &str) -> impl Iterator<Item = &'v Value> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter())
-        .into_iter()
-        .flatten()
-}
-
-fn last_segment(arn: &str) -> String {
-    arn.rsplit([':', '/']).next().unwrap_or(arn).to_owned()
-}
-
-/// A KMS date as the AWS CLI prints it: seconds since the epoch (AWS CLI v1), or ISO 8601
-/// (v2, or `cli_timestamp_format = iso8601`).
-fn date(v: &Value) -> Option<DateTime<Utc>> {
-    match v {
-        Value::Number(n) => n.as_f64().and_then(epoch),
-        Value::String(s) => DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|d| d.with_timezone(&Utc))
-            .or_else(|| s.parse::<f64>().ok().and_then(epoch)),
-        _ => None,
     }
 }
 
@@ -505,7 +274,7 @@ impl Reader<'_> {
 
     fn fail(
         &mut self,
-        call: &Call,
+        call: &Step,
         region: Option<&str>,
         reason: String,
         action: Option<&'static str>,
@@ -528,15 +297,11 @@ impl Reader<'_> {
     fn answer(
         &mut self,
         folder: &str,
-        call: &Call,
+        call: &Step,
         name: Option<&str>,
         subject: Option<&str>,
     ) -> Result<Answer, ImportError> {
-        let mut stem = self.base.join(folder).join(call.service);
-        match name {
-            Some(n) => stem = stem.join(call.command).join(n),
-            None => stem = stem.join(call.command),
-        }
+        let stem = self.base.join(folder).join(call.stem(name));
         let with = |ext: &str| {
             let mut s = stem.clone().into_os_string();
             s.push(ext);
@@ -554,7 +319,7 @@ impl Reader<'_> {
             let value: Value = crate::json::read(
                 bytes.as_slice(),
                 &json.display().to_string(),
-                JsonInput::AwsCli(call.input),
+                JsonInput::AwsCli(call.cli, call.command),
             )?;
             return Ok(Answer::Json(value));
         }
@@ -567,7 +332,7 @@ impl Reader<'_> {
         if error.is_file() {
             let bytes = self.bytes(&error)?;
             let message = reason_text(&bytes);
-            let command = format!("aws {} {}", call.service, call.command);
+            let command = format!("aws {}", call.input());
             if denied(&message) {
                 let reason = format!(
                     "AccessDenied: grant {} (`{command}` was refused: {message})",
@@ -592,7 +357,7 @@ impl Reader<'_> {
     fn name<'n>(
         &self,
         folder: &str,
-        listing: &Call,
+        listing: &Step,
         what: &str,
         name: &'n str,
         ok: bool,
@@ -604,8 +369,8 @@ impl Reader<'_> {
             "`{}` (a {what} in `accounts/{}/{FOLDER}/{folder}/{}/{}.json`) is not a {what}: it has characters AWS does not allow there",
             excerpt(name),
             self.account,
-            listing.service,
-            listing.command
+            listing.stem(None).rsplit_once('/').map_or("", |(d, _)| d),
+            listing.stem(None).rsplit_once('/').map_or("", |(_, f)| f),
         )))
     }
 
@@ -776,6 +541,25 @@ impl Reader<'_> {
                 self.setting(about, format!("tag:{k}"), value, "s3:GetBucketTagging");
             }
         }
+        // Whether the bucket's tags take part in authorization; an answer without a status
+        // is not read as "disabled".
+        if let Answer::Json(v) = self.answer(GLOBAL, &BUCKET_ABAC, Some(&file), Some(name))? {
+            match v.get("AbacStatus").and_then(|a| text(a, "Status")) {
+                Some(status) => {
+                    self.setting(about, "abac_status".to_owned(), status, BUCKET_ABAC.action);
+                }
+                None => self.fail(
+                    &BUCKET_ABAC,
+                    None,
+                    format!(
+                        "`aws {}` failed: the answer has no ABAC status",
+                        BUCKET_ABAC.input()
+                    ),
+                    None,
+                    Some(format!("first for `{name}`")),
+                ),
+            }
+        }
         Ok(())
     }
 
@@ -784,7 +568,7 @@ impl Reader<'_> {
         let regions_file = self
             .base
             .join(GLOBAL)
-            .join(REGIONS.service)
+            .join(REGIONS.cli)
             .join(format!("{}.error.txt", REGIONS.command));
         if regions_file.is_file() {
             // Only the regions the capture fell back on were read.
@@ -816,170 +600,99 @@ impl Reader<'_> {
         Ok(regions.into_iter().collect())
     }
 
-    fn kms(&mut self, region: &str) -> Result<(), ImportError> {
-        let Answer::Json(listing) = self.answer(region, &LIST_KEYS, None, None)? else {
-            return Ok(());
-        };
-        for k in array(&listing, "Keys") {
-            let Some(arn) = text(k, "KeyArn") else {
-                continue;
-            };
-            let id = text(k, "KeyId").unwrap_or_else(|| last_segment(&arn));
-            let id = self
-                .name(region, &LIST_KEYS, "key id", &id, chars_ok(&id, 128, "-"))?
-                .to_owned();
-            let about = About {
-                region: Some(region),
-                service: "kms",
-                resource_type: "key",
-                arn: &arn,
-            };
-            match self.answer(region, &KEY_POLICY, Some(&id), Some(&arn))? {
-                Answer::Json(v) => {
-                    if let Some(text) = v.get("Policy").and_then(Value::as_str) {
-                        self.policy_row(
-                            about,
-                            &id,
-                            text,
-                            "kms:GetKeyPolicy",
-                            DocumentKind::Resource,
-                        );
-                    }
-                }
-                // The key went away since it was listed.
-                Answer::None(_) => continue,
-                Answer::Failed => {}
-            }
-            if let Answer::Json(v) = self.answer(region, &KEY_GRANTS, Some(&id), Some(&arn))? {
-                for g in array(&v, "Grants") {
-                    let Some(grant_id) = text(g, "GrantId") else {
-                        continue;
-                    };
-                    self.out.rows.grants.push(GrantRow {
-                        account_id: self.account.to_owned(),
-                        region: region.to_owned(),
-                        key_arn: arn.clone(),
-                        grant_id,
-                        name: text(g, "Name").filter(|n| !n.is_empty()),
-                        grantee_principal: text(g, "GranteePrincipal"),
-                        retiring_principal: text(g, "RetiringPrincipal"),
-                        operations: array(g, "Operations")
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect(),
-                        constraints: g
-                            .get("Constraints")
-                            .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
-                            .map(Value::to_string),
-                        issuing_account: text(g, "IssuingAccount"),
-                        creation_date: g.get("CreationDate").and_then(date),
-                    });
-                }
-            }
-            if let Answer::Json(v) = self.answer(region, &KEY_TAGS, Some(&id), Some(&arn))? {
-                let tags: BTreeMap<String, String> = array(&v, "Tags")
-                    .filter_map(|t| Some((text(t, "TagKey")?, text(t, "TagValue")?)))
-                    .collect();
-                for (k, value) in tags {
-                    self.setting(about, format!("tag:{k}"), value, "kms:ListResourceTags");
-                }
-            }
-        }
-        Ok(())
+    /// The file name of a resource of `k`'s listing `listing`, its key checked to be of
+    /// the kind's characters.
+    fn file(
+        &self,
+        folder: &str,
+        listing: &Step,
+        each: &Each,
+        r: &Resource,
+    ) -> Result<String, ImportError> {
+        let key = each.file.key(r);
+        let key = self.name(folder, listing, each.what, &key, (each.valid)(&key))?;
+        Ok(file_name(key))
     }
 
-    /// A regional kind: its resources from its listing (with `listed`), and the policy of
-    /// each.
-    fn kind(
-        &mut self,
-        region: &str,
-        k: &Regional,
-        listed: &Listing<'_>,
-    ) -> Result<(), ImportError> {
-        let Answer::Json(v) = self.answer(region, &k.listing, None, None)? else {
+    /// A regional kind: its resources from its listing (for a nested kind, each parent's
+    /// listing), the policy of each, and what else its entry reads.
+    fn kind(&mut self, place: &Place, k: &'static Kind) -> Result<(), ImportError> {
+        let region = place.region.as_str();
+        let Answer::Json(v) = self.answer(region, &k.list, None, None)? else {
             return Ok(());
         };
-        for (arn, name, key) in listed(&v, region) {
-            let key = self.name(region, &k.listing, k.what, &key, (k.valid)(&key))?;
-            let file = file_name(key);
-            if let Answer::Json(answer) =
-                self.answer(region, &k.policy_call, Some(&file), Some(&arn))?
-                && let Some(text) = (k.policy)(&answer)
-            {
-                let about = About {
-                    region: Some(region),
-                    service: k.service,
-                    resource_type: k.resource_type,
-                    arn: &arn,
-                };
-                self.policy_row(about, &name, &text, k.source, k.document);
+        let mut resources = (k.listed)(place, &v);
+        if let (Some(n), Some(each)) = (&k.nested, &k.each) {
+            let mut children = Vec::new();
+            for parent in &resources {
+                let file = self.file(region, &k.list, each, parent)?;
+                if let Answer::Json(v) =
+                    self.answer(region, &n.step, Some(&file), Some(&parent.arn))?
+                {
+                    children.extend((n.listed)(place, parent, &v));
+                }
+            }
+            resources = children;
+        }
+        let listing = k.nested.as_ref().map_or(&k.list, |n| &n.step);
+        'resources: for r in resources {
+            let file = match k.leaf() {
+                Some(each) => Some(self.file(region, listing, each, &r)?),
+                None => None,
+            };
+            if let Some(of) = &k.policy {
+                match (&of.call, &file) {
+                    (None, _) => {
+                        if let Some(row) =
+                            r.policy.as_deref().and_then(|t| k.policy_row(place, &r, t))
+                        {
+                            self.out.rows.policies.push(row);
+                        }
+                    }
+                    (Some(step), Some(file)) => {
+                        match self.answer(region, step, Some(file), Some(&r.arn))? {
+                            Answer::Json(v) => {
+                                if let Some(row) =
+                                    (of.text)(&v).and_then(|t| k.policy_row(place, &r, &t))
+                                {
+                                    self.out.rows.policies.push(row);
+                                }
+                            }
+                            // The resource went away since it was listed.
+                            Answer::None(code) if step.gone.contains(&code.as_str()) => {
+                                continue 'resources;
+                            }
+                            Answer::None(_) | Answer::Failed => {}
+                        }
+                    }
+                    (Some(_), None) => {}
+                }
+            }
+            let settings = k.listed_settings(place, &r);
+            self.out.rows.settings.extend(settings);
+            let Some(file) = &file else {
+                continue;
+            };
+            for extra in k.extras {
+                let mut answers = Vec::new();
+                for step in extra.steps {
+                    if let Answer::Json(v) = self.answer(region, step, Some(file), Some(&r.arn))? {
+                        answers.push(vec![v]);
+                    }
+                }
+                if answers.len() == extra.steps.len() {
+                    self.out.rows.extend((extra.rows)(place, k, &r, &answers));
+                }
             }
         }
         Ok(())
     }
 
     fn regional(&mut self, region: &str) -> Result<(), ImportError> {
-        self.kms(region)?;
-        let account = self.account.to_owned();
-        let part = partition(Some(region));
-        let queues = |v: &Value, region: &str| -> Listed {
-            array(v, "QueueUrls")
-                .filter_map(Value::as_str)
-                .map(|url| {
-                    let mut segments = url.trim_end_matches('/').rsplit('/');
-                    let name = segments.next().unwrap_or(url).to_owned();
-                    let owner = segments
-                        .next()
-                        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-                        .unwrap_or(&account);
-                    (
-                        format!("arn:{part}:sqs:{region}:{owner}:{name}"),
-                        name.clone(),
-                        name,
-                    )
-                })
-                .collect()
-        };
-        self.kind(region, &QUEUES, &queues)?;
-        self.kind(region, &TOPICS, &|v, _| {
-            array(v, "Topics")
-                .filter_map(|t| text(t, "TopicArn"))
-                .map(|arn| {
-                    let name = last_segment(&arn);
-                    (arn, name.clone(), name)
-                })
-                .collect()
-        })?;
-        self.kind(region, &SECRETS, &|v, _| {
-            array(v, "SecretList")
-                .filter_map(|s| {
-                    let arn = text(s, "ARN")?;
-                    let name = text(s, "Name").unwrap_or_else(|| last_segment(&arn));
-                    let key = arn
-                        .split_once(":secret:")
-                        .map_or_else(|| arn.clone(), |(_, k)| k.to_owned());
-                    Some((arn, name, key))
-                })
-                .collect()
-        })?;
-        self.kind(region, &FUNCTIONS, &|v, _| {
-            array(v, "Functions")
-                .filter_map(|f| {
-                    let arn = text(f, "FunctionArn")?;
-                    let name = text(f, "FunctionName").unwrap_or_else(|| last_segment(&arn));
-                    Some((arn, name.clone(), name))
-                })
-                .collect()
-        })?;
-        self.kind(region, &REPOSITORIES, &|v, _| {
-            array(v, "repositories")
-                .filter_map(|r| {
-                    let arn = text(r, "repositoryArn")?;
-                    let name = text(r, "repositoryName")?;
-                    Some((arn, name.clone(), name))
-                })
-                .collect()
-        })?;
+        let place = Place::new(region, self.account);
+        for k in KINDS {
+            self.kind(&place, k)?;
+        }
         Ok(())
     }
 
@@ -1054,6 +767,7 @@ pub fn read_account(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::date;
 
     #[test]
     fn names_become_one_plain_file_name() {

@@ -136,7 +136,7 @@ pub enum JsonInput {
     Organizations(&'static str),
     /// The output of another AWS CLI command of a capture, `<service> <command>` (see
     /// [`crate::capture_resources`]).
-    AwsCli(&'static str),
+    AwsCli(&'static str, &'static str),
 }
 
 impl JsonInput {
@@ -146,7 +146,7 @@ impl JsonInput {
             Self::AuthDetails => "`get-account-authorization-details` output".to_owned(),
             Self::ServiceLastAccessed => "service last accessed data".to_owned(),
             Self::Organizations(command) => format!("`aws organizations {command}` output"),
-            Self::AwsCli(command) => format!("`aws {command}` output"),
+            Self::AwsCli(service, command) => format!("`aws {service} {command}` output"),
         }
     }
 }
@@ -177,7 +177,7 @@ impl ImportError {
                 "an organization capture holds the JSON outputs of `aws organizations` commands, each in the file `scripts/capture-org` gives it (docs/organizations.md lists them): correct the value at that place, or capture again",
             ),
             Self::AuthDetails {
-                input: JsonInput::AwsCli(_),
+                input: JsonInput::AwsCli(..),
                 ..
             } => Some(
                 "a capture's resource files hold the JSON outputs of AWS CLI commands, each in the file `scripts/capture-org` gives it (docs/organizations.md lists them): capture again rather than mending files by hand",

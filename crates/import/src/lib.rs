@@ -21,6 +21,7 @@ mod json;
 pub mod last_accessed;
 pub mod model;
 pub mod organization;
+pub mod registry;
 pub mod resources;
 mod tables;
 
