@@ -21,6 +21,7 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from xml.sax.saxutils import escape
 
 endpoint = sys.argv[1]
 accounts = sys.argv[2:]
@@ -81,6 +82,23 @@ def create(aid, c):
     urllib.request.urlopen(urllib.request.Request(req.url, data=bpa.encode(),
                            headers=dict(req.headers.items()), method="PUT")).read()
 
+    def s3control(path, body):
+        req = AWSRequest(method="PUT", url=endpoint + path, data=body, headers=headers)
+        SigV4Auth(Credentials(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]), "s3",
+                  "us-east-1").add_auth(req)
+        urllib.request.urlopen(urllib.request.Request(req.url, data=body.encode(),
+                               headers=dict(req.headers.items()), method="PUT")).read()
+
+    ns = 'xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/"'
+    s3control("/v20180820/accesspoint/acme-ap",
+              f"<CreateAccessPointRequest {ns}><Bucket>{public}</Bucket></CreateAccessPointRequest>")
+    s3control("/v20180820/accesspoint/acme-ap/policy",
+              f"<PutAccessPointPolicyRequest {ns}><Policy>" + escape(doc({
+                  "Sid": "Team", "Effect": "Allow",
+                  "Principal": {"AWS": f"arn:aws:iam::{aid}:role/app"}, "Action": "s3:GetObject",
+                  "Resource": f"arn:aws:s3:us-east-1:{aid}:accesspoint/acme-ap/object/*"}))
+              + "</Policy></PutAccessPointPolicyRequest>")
+
     kms = client("kms")
     key = kms.create_key(Description="data key", Policy=doc({
         "Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{aid}:root"},
@@ -121,6 +139,48 @@ def create(aid, c):
     lam.add_permission(FunctionName="fn", StatementId="s3-invoke", Action="lambda:InvokeFunction",
                        Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{public}",
                        SourceAccount=aid)
+
+    events = client("events")
+    events.create_event_bus(Name="acme-bus")
+    events.put_permission(EventBusName="acme-bus", Policy=doc({
+        "Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+        "Action": "events:PutEvents", "Resource": f"arn:aws:events:us-east-1:{aid}:event-bus/acme-bus"}))
+    ddb = client("dynamodb")
+    key = dict(AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    table = ddb.create_table(TableName="acme-orders", **key)["TableDescription"]["TableArn"]
+    ddb.put_resource_policy(ResourceArn=table, Policy=doc({
+        "Sid": "Reader", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+        "Action": "dynamodb:GetItem", "Resource": table}))
+    ddb.create_table(TableName="acme-plain", **key)
+    client("backup").create_backup_vault(BackupVaultName="acme-vault")
+    efs = client("efs")
+    fs = efs.create_file_system(CreationToken="acme-fs")["FileSystemId"]
+    efs.put_file_system_policy(FileSystemId=fs, Policy=doc({
+        "Sid": "Mount", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": "elasticfilesystem:ClientMount", "Resource": "*"}))
+    client("logs").put_resource_policy(policyName="acme-route53", policyDocument=doc({
+        "Sid": "Route53", "Effect": "Allow", "Principal": {"Service": "route53.amazonaws.com"},
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"arn:aws:logs:us-east-1:{aid}:log-group:/aws/route53/*"}))
+    layer_zip = io.BytesIO()
+    with zipfile.ZipFile(layer_zip, "w") as z:
+        z.writestr("python/acme.py", "X = 1\n")
+    layer = lam.publish_layer_version(LayerName="acme-layer",
+                                      Content={"ZipFile": layer_zip.getvalue()})
+    lam.add_layer_version_permission(LayerName="acme-layer", VersionNumber=layer["Version"],
+                                     StatementId="everyone", Action="lambda:GetLayerVersion",
+                                     Principal="*")
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
+    ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                            VpcEndpointType="Gateway", PolicyDocument=doc({
+                                "Sid": "OneBucket", "Effect": "Allow", "Principal": "*",
+                                "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{public}/*"}))
+    client("ram").create_resource_share(
+        name="acme-share", allowExternalPrincipals=True,
+        resourceArns=[f"arn:aws:ec2:us-east-1:{aid}:subnet/{subnet}"], principals=["999988887777"])
 
 
 out = {}
