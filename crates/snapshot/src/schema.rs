@@ -1172,7 +1172,7 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "resource_policies",
         since: 4,
-        doc: "One row per resource-based policy a live export read (`iamsnap export`, unless `--no-resources`): S3 bucket and access point policies, KMS key, SQS queue, SNS topic, Secrets Manager secret, Lambda function and layer version, ECR repository, EventBridge event bus, DynamoDB table, AWS Backup vault, EFS file system and VPC endpoint policies, and CloudWatch Logs resource policies (the kinds are listed in docs/export.md). A resource without a policy has no row. Empty in imports, except of a `scripts/capture-org` capture (`import --aws-cli`), which reads the same kinds (its files are listed in docs/organizations.md); a service or region the export could not read is in the manifest's `missing` (see docs/export.md), so an empty table is not proof of no policies. Evaluating these policies is not part of this table.",
+        doc: "One row per resource-based policy a live export read (`iamsnap export`, unless `--no-resources`): S3 bucket and access point policies, KMS key, SQS queue, SNS topic, Secrets Manager secret, Lambda function and layer version, ECR repository, EventBridge event bus, DynamoDB table, AWS Backup vault, EFS file system and VPC endpoint policies, and CloudWatch Logs resource policies (the kinds are listed in docs/export.md). A resource without a policy has no row. Empty in imports, except of a `scripts/capture-org` capture (`import --aws-cli`), which reads the kinds docs/organizations.md lists; a service or region the export could not read is in the manifest's `missing` (see docs/export.md), so an empty table is not proof of no policies. Evaluating these policies is not part of this table.",
         columns: &[
             ACCOUNT_ID,
             col(
@@ -1228,7 +1228,7 @@ pub static TABLES: &[Table] = &[
     Table {
         name: "resource_settings",
         since: 4,
-        doc: "One row per (resource, setting) a live export read that changes who can reach a resource: S3 Block Public Access of the account, of each bucket and of each access point, bucket ownership controls and ABAC status, tags of buckets and KMS keys, VPC endpoints' VPC and service, and RAM resource shares (on the share and on each shared resource; see docs/export.md). Empty in imports, except of a `scripts/capture-org` capture (`import --aws-cli`), which reads the same settings (its files are listed in docs/organizations.md); what could not be read is in the manifest's `missing`.",
+        doc: "One row per (resource, setting) a live export read that changes who can reach a resource: S3 Block Public Access of the account, of each bucket and of each access point, bucket ownership controls and ABAC status, tags of buckets and KMS keys, VPC endpoints' VPC and service, and RAM resource shares (on the share and on each shared resource; see docs/export.md). Empty in imports, except of a `scripts/capture-org` capture (`import --aws-cli`), which reads the settings docs/organizations.md lists; what could not be read is in the manifest's `missing`.",
         columns: &[
             ACCOUNT_ID,
             col(
