@@ -15,6 +15,7 @@ mod regex_limit;
 mod simulate;
 mod stream;
 mod views;
+mod who_can;
 
 pub use engine::{Engine, TableInfo};
 pub use error::EngineError;

@@ -147,6 +147,16 @@ impl CompiledPolicy {
         &self.action_patterns
     }
 
+    /// The same compiled document under another name (cheap: the statements are shared),
+    /// e.g. a control policy named with the level it is attached to.
+    pub fn renamed(&self, name: impl Into<String>) -> Self {
+        Self {
+            name: name.into().into(),
+            statements: Arc::clone(&self.statements),
+            action_patterns: Arc::clone(&self.action_patterns),
+        }
+    }
+
     /// The name given at compilation.
     pub fn name(&self) -> &str {
         &self.name
