@@ -462,3 +462,91 @@ fn trust_policies_decide_assume_role_across_accounts() {
     );
     assert_eq!(elsewhere["can"], Value::Null);
 }
+
+#[test]
+fn assume_paths_follow_trust_hop_by_hop_and_agree_with_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = org(dir.path());
+    let start = org.admin("management");
+    // Hop 1 is exactly the roles `can` lets the principal assume (the trust index finds
+    // every candidate a brute force over all roles finds).
+    let direct: Vec<Value> = query(
+        &org.snap,
+        &format!("select role_arn from assume_paths('{start}', 1) order by role_arn"),
+    )
+    .into_iter()
+    .map(|r| r["role_arn"].clone())
+    .collect();
+    let brute: Vec<Value> = query(
+        &org.snap,
+        &format!(
+            "select arn from roles where arn <> '{start}' and can('{start}', 'sts:AssumeRole', arn) order by arn"
+        ),
+    )
+    .into_iter()
+    .map(|r| r["arn"].clone())
+    .collect();
+    assert_eq!(direct, brute);
+    // The management account's admin reaches every member's OrganizationAccountAccessRole,
+    // an admin role of another account of the organization.
+    let rows = query(
+        &org.snap,
+        &format!(
+            "select * from assume_paths('{start}') where role_name = 'OrganizationAccountAccessRole' order by account_id"
+        ),
+    );
+    let members: Vec<&str> = rows
+        .iter()
+        .map(|r| r["account_id"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<&str> = ["security-001", "infrastructure-002", "prod-003"]
+        .iter()
+        .map(|n| org.account(n))
+        .collect();
+    expected.sort();
+    assert_eq!(members, expected);
+    for r in &rows {
+        assert_eq!(r["depth"], json!(1), "{r}");
+        assert_eq!(r["scope"], json!("organization"), "{r}");
+        assert_eq!(r["role_is_admin"], json!(true), "{r}");
+        assert_eq!(r["decision"], json!("allow"), "{r}");
+        assert!(
+            r["path"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{start} -> ")),
+            "{r}"
+        );
+    }
+    // Deeper hops start from a role reached before; no role is listed twice.
+    let all = query(
+        &org.snap,
+        &format!("select depth, path, role_arn from assume_paths('{start}', 3)"),
+    );
+    let mut seen = std::collections::HashSet::new();
+    for r in &all {
+        assert!(
+            seen.insert(r["role_arn"].as_str().unwrap().to_owned()),
+            "{r}"
+        );
+        let hops = r["path"].as_str().unwrap().split(" -> ").count() - 1;
+        assert_eq!(r["depth"], json!(hops), "{r}");
+        assert!(hops <= 3);
+    }
+    // Bad arguments.
+    let err = fails(&[
+        "query",
+        s(&org.snap),
+        "select * from assume_paths('arn:aws:iam::1:role/none')",
+    ]);
+    assert!(
+        err.contains("is not a user or role of the snapshot"),
+        "{err}"
+    );
+    let err = fails(&[
+        "query",
+        s(&org.snap),
+        &format!("select * from assume_paths('{start}', 0)"),
+    ]);
+    assert!(err.contains("max_depth must be between 1 and 20"), "{err}");
+}

@@ -14,6 +14,7 @@
 //! request (SCPs of an account's OU chain, RCPs, resource policies, session policies) are
 //! further [`Document`]s of a principal or of a request, settled by the same rule.
 
+pub mod chains;
 pub mod coverage;
 mod document;
 mod model;

@@ -38,6 +38,8 @@ pub struct Model {
     trust: FastMap<String, Arc<Document>>,
     /// The accounts whose IAM the snapshot holds.
     accounts: std::collections::BTreeSet<String>,
+    /// Roles by what their trust policies name, built on first use.
+    pub(crate) trust_index: std::sync::OnceLock<crate::chains::TrustIndex>,
 }
 
 /// What applies beside the principals' own documents: the organization's control
@@ -402,6 +404,7 @@ impl Model {
             resources: environment.resources,
             trust: trust_documents,
             accounts,
+            trust_index: std::sync::OnceLock::new(),
         })
     }
 
@@ -437,6 +440,7 @@ impl Model {
             resources: ResourcePolicies::default(),
             trust: FastMap::default(),
             accounts,
+            trust_index: std::sync::OnceLock::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! by the policy evaluator and the action catalog. Queries are read-only: DDL, DML, `COPY`
 //! and `SET` are refused, so nothing a query says can write a file.
 
+mod assume_paths;
 mod engine;
 mod error;
 mod functions;

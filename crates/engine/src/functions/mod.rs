@@ -34,6 +34,7 @@ pub fn function_docs() -> Vec<FunctionDoc> {
     docs.extend(access::docs());
     docs.push(crate::simulate::doc());
     docs.push(crate::who_can::doc());
+    docs.push(crate::assume_paths::doc());
     docs
 }
 
@@ -44,7 +45,8 @@ pub(crate) fn register(ctx: &SessionContext, snapshot: &Snapshot, model: Arc<Sha
     matching::register(ctx);
     access::register(ctx, Arc::clone(&model), "");
     crate::simulate::register(ctx, Arc::clone(&model));
-    crate::who_can::register(ctx, model);
+    crate::who_can::register(ctx, Arc::clone(&model));
+    crate::assume_paths::register(ctx, model);
 }
 
 /// Registers the functions that depend on a snapshot once more under `<schema>.<name>`
@@ -69,7 +71,11 @@ pub fn per_snapshot_functions() -> Vec<&'static str> {
         .filter(|n| {
             !matches!(
                 *n,
-                "account_of" | "simulate" | "who_can" | "trust_with_source_account"
+                "account_of"
+                    | "simulate"
+                    | "who_can"
+                    | "assume_paths"
+                    | "trust_with_source_account"
             )
         })
         .collect();
