@@ -32,7 +32,7 @@ pub(crate) fn doc() -> FunctionDoc {
         name: NAME,
         signature: "assume_paths(principal_arn text [, max_depth integer]) -> table(depth, role_arn, role_name, account_id, scope, role_is_admin, path, decision, reason)",
         description: "A table function: every role the user or role can reach by assuming roles (`sts:AssumeRole`), hop after hop, breadth first up to `max_depth` hops (default 5, at most 20), each role once by its shortest chain; cycles end where they close. At each hop the evaluator decides with everything AWS uses, as `can` does: the caller's identity policies, boundary and SCPs, the role's trust policy, the RCPs over the role's account, across accounts both sides. `path` is the chain, `A -> B -> C`; `scope` says where the role stands relative to the principal's account (`account`, `organization`, `external`); `role_is_admin` whether the role reached is admin-equivalent (`is_admin`), so a chain to an admin role is an admin path. `decision` is `allow`, or `unknown` when a hop depends on a document the snapshot lacks (`reason`, the last hop's explanation, says which). Only roles the snapshot holds are reached. Arguments are literals.",
-        example: "select depth, path, role_is_admin from assume_paths('arn:aws:iam::111122223333:role/gh-actions') order by depth",
+        example: "select depth, path, role_is_admin from assume_paths('arn:aws:iam::111122223333:role/gh-actions-billing-prod') order by depth",
     }
 }
 
