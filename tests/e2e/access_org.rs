@@ -125,15 +125,7 @@ fn org(dir: &Path) -> Org {
     let files = [
         (
             "list-buckets.json",
-            r#"{"Buckets":[{"Name":"acme-shared"},{"Name":"acme-private"}]}"#.to_owned(),
-        ),
-        (
-            "get-bucket-location/acme-shared.json",
-            r#"{"LocationConstraint":"eu-west-1"}"#.to_owned(),
-        ),
-        (
-            "get-bucket-location/acme-private.json",
-            r#"{"LocationConstraint":"eu-west-1"}"#.to_owned(),
+            r#"{"Buckets":[{"Name":"acme-shared"},{"Name":"acme-private"},{"Name":"acme-public"}]}"#.to_owned(),
         ),
         (
             "get-bucket-policy/acme-shared.json",
@@ -148,11 +140,18 @@ fn org(dir: &Path) -> Org {
         .into_iter()
         .map(|(path, text)| (path.to_owned(), text))
         .collect();
-    // What AWS answers for a bucket made today: Block Public Access on, owner enforced.
-    for bucket in ["acme-shared", "acme-private"] {
+    // Block Public Access: off for the shared bucket (its organization statement names
+    // everyone, which S3 counts as public), on for the others as AWS sets it today.
+    for (bucket, on) in [
+        ("acme-shared", false),
+        ("acme-private", true),
+        ("acme-public", true),
+    ] {
         files.push((
             format!("get-public-access-block/{bucket}.json"),
-            r#"{"PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}"#.to_owned(),
+            format!(
+                r#"{{"PublicAccessBlockConfiguration":{{"BlockPublicAcls":{on},"IgnorePublicAcls":{on},"BlockPublicPolicy":{on},"RestrictPublicBuckets":{on}}}}}"#
+            ),
         ));
         files.push((
             format!("get-bucket-ownership-controls/{bucket}.json"),
@@ -163,7 +162,18 @@ fn org(dir: &Path) -> Org {
             format!("get-bucket-tagging/{bucket}.none"),
             "NoSuchTagSet\n".to_owned(),
         ));
+        files.push((
+            format!("get-bucket-location/{bucket}.json"),
+            r#"{"LocationConstraint":"eu-west-1"}"#.to_owned(),
+        ));
     }
+    // A public grant that Block Public Access neutralizes.
+    files.push((
+        "get-bucket-policy/acme-public.json".to_owned(),
+        json!({"Policy": json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-public/*"}
+        ]}).to_string()}).to_string(),
+    ));
     for (path, text) in files {
         let file = base.join(path);
         fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -317,6 +327,26 @@ fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() 
         ),
         "{unknown}"
     );
+    // Block Public Access keeps other accounts out of a bucket whose policy is public; its
+    // own account still reads by identity policies.
+    let blocked = ask(&prod_reader, "arn:aws:s3:::acme-public/x");
+    assert_eq!(blocked["can"], json!(false), "{blocked}");
+    assert!(
+        blocked["e"]
+            .as_str()
+            .unwrap()
+            .contains("S3 Block Public Access (RestrictPublicBuckets) blocks other accounts"),
+        "{blocked}"
+    );
+    assert_eq!(
+        ask(&security_reader, "arn:aws:s3:::acme-public/x")["can"],
+        json!(true)
+    );
+    let nobody_outside = query(
+        &org.snap,
+        "select principal from who_can('arn:aws:s3:::acme-public/x', 's3:GetObject') where not in_snapshot",
+    );
+    assert!(nobody_outside.is_empty(), "{nobody_outside:?}");
     // simulate agrees with can.
     let simulated = one(
         &org.snap,

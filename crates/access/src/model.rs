@@ -448,10 +448,11 @@ impl Model {
     /// use): for callers that will evaluate most principals.
     pub fn prepare(&self) {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        // Trust policies are parsed when a question needs them (a role assumed, a chain):
+        // most evaluations never do.
         let all: Vec<&Arc<Document>> = self
             .documents
             .iter()
-            .chain(self.trust.values())
             .chain(self.resources.documents())
             .collect();
         let chunk = all.len().div_ceil(threads).max(1);
@@ -567,11 +568,17 @@ impl Model {
                 ));
             }
         }
+        let blocks_other_accounts = policy_doc.and_then(|d| d.document()).is_some_and(|d| {
+            resource.starts_with("arn:aws:s3:::")
+                && self.resources.restricts_public(resource, account)
+                && iamsnap_policy::is_public_bucket_policy(d)
+        });
         ResourceSide {
             account,
             policy,
             policy_document: policy_doc,
             policy_unknown,
+            blocks_other_accounts,
             guardrails,
             context,
         }

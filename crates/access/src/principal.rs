@@ -38,6 +38,9 @@ pub(crate) struct ResourceSide<'a> {
     pub(crate) policy_document: Option<&'a Arc<Document>>,
     /// Why the resource's policy is unknown, when it is.
     pub(crate) policy_unknown: Option<String>,
+    /// S3 Block Public Access keeps other accounts out: the bucket's policy is public and
+    /// `RestrictPublicBuckets` is on.
+    pub(crate) blocks_other_accounts: bool,
     /// The guardrails over the resource's account.
     pub(crate) guardrails: Option<&'a Arc<Guardrails>>,
     /// Keys AWS sets from the resource (`aws:ResourceAccount`, `aws:ResourceOrgID`).
@@ -406,8 +409,18 @@ impl Principal {
         let rcp_names = (!rcps.levels.is_empty())
             .then(|| rcp_guardrails.map(|g| g.names()))
             .flatten();
-        settle(evaluate_ref(&request, &policies), self.missing(side, rcps))
-            .with_controls(scp_names, rcp_names)
+        let mut evaluation = evaluate_ref(&request, &policies);
+        if side.is_some_and(|s| s.blocks_other_accounts)
+            && resource_account != self.account_id
+            && evaluation.decision == iamsnap_policy::Decision::Allow
+        {
+            evaluation = iamsnap_policy::Evaluation {
+                decision: iamsnap_policy::Decision::ImplicitDeny,
+                statements: Vec::new(),
+                implicit_deny: Some(iamsnap_policy::ImplicitDenyReason::BlockPublicAccess),
+            };
+        }
+        settle(evaluation, self.missing(side, rcps)).with_controls(scp_names, rcp_names)
     }
 
     /// Whether the principal is admin-equivalent: its own documents (identity policies and

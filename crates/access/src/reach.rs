@@ -203,6 +203,11 @@ impl Model {
                 context.insert("aws:PrincipalArn", ContextValue::Single(value.clone()));
             }
             let service = info.kind == PrincipalKind::Service;
+            // S3 Block Public Access keeps every other account out of a bucket whose policy
+            // is public; AWS services still reach it.
+            if side.blocks_other_accounts && !service {
+                continue;
+            }
             context.insert(
                 "aws:PrincipalIsAWSService",
                 ContextValue::Single(service.to_string()),

@@ -94,6 +94,8 @@ pub struct ResourcePolicies {
     by_arn: FastMap<String, Entry>,
     /// S3 bucket name → (account, region).
     buckets: FastMap<String, (String, Option<String>)>,
+    /// `RestrictPublicBuckets` of S3 Block Public Access, by bucket ARN or account id.
+    restrict_public: FastMap<String, bool>,
     /// Why the snapshot holds no resource policies at all, when it holds none.
     not_captured: Option<String>,
     /// The accounts whose resources were read.
@@ -209,8 +211,19 @@ impl ResourcePolicies {
             let services = strings(s, "service")?;
             let types = strings(s, "resource_type")?;
             let arns = strings(s, "arn")?;
+            let settings = strings(s, "setting")?;
+            let values = strings(s, "value")?;
             for row in 0..s.num_rows() {
-                if get(services, row) != Some("s3") || get(types, row) != Some("bucket") {
+                if get(services, row) != Some("s3") {
+                    continue;
+                }
+                if get(settings, row) == Some("restrict_public_buckets")
+                    && let Some(arn) = get(arns, row)
+                {
+                    out.restrict_public
+                        .insert(arn.to_owned(), get(values, row) == Some("true"));
+                }
+                if get(types, row) != Some("bucket") {
                     continue;
                 }
                 if let (Some(account), Some(arn)) = (get(accounts, row), get(arns, row)) {
@@ -241,6 +254,14 @@ impl ResourcePolicies {
         }
         let bucket = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
         self.buckets.get(bucket).map(|(a, _)| a.as_str())
+    }
+
+    /// Whether S3 Block Public Access restricts a public policy of the bucket of `resource`
+    /// (`RestrictPublicBuckets` on the bucket or on its account).
+    pub fn restricts_public(&self, resource: &str, account: Option<&str>) -> bool {
+        let holder = policy_holder(resource);
+        self.restrict_public.get(&holder) == Some(&true)
+            || account.is_some_and(|a| self.restrict_public.get(a) == Some(&true))
     }
 
     /// The region of `resource`: the one in its ARN, or for an S3 bucket the region the

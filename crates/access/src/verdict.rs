@@ -186,6 +186,9 @@ pub fn implicit_deny_reason(
         Some(ImplicitDenyReason::CrossAccountIdentity) => {
             "across accounts, the principal's identity policies must allow it".to_owned()
         }
+        Some(ImplicitDenyReason::BlockPublicAccess) => {
+            "S3 Block Public Access (RestrictPublicBuckets) blocks other accounts: the bucket's policy is public".to_owned()
+        }
         Some(ImplicitDenyReason::NoAllow) | None => "no policy allows it".to_owned(),
     }
 }

@@ -308,6 +308,10 @@ pub enum ImplicitDenyReason {
     ResourcePolicyTrust,
     /// Across accounts, the principal's identity policies do not allow it.
     CrossAccountIdentity,
+    /// S3 Block Public Access (`RestrictPublicBuckets`) of the bucket or its account: the
+    /// bucket's policy is public, so only its own account's principals and AWS services
+    /// reach it.
+    BlockPublicAccess,
 }
 
 /// A statement that decided an evaluation.
