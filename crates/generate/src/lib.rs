@@ -30,6 +30,7 @@ mod org;
 mod planted;
 mod policies;
 mod report;
+mod resources;
 mod rng;
 mod roles;
 mod users;
@@ -48,6 +49,7 @@ use iamsnap_import::auth_details::{
 pub use crate::org::{CaptureFile, GeneratedOrg, OrgOptions, generate_org};
 use crate::planted::Caps;
 pub use crate::planted::Planted;
+pub use crate::resources::{Exposure, PlantedAccess};
 use crate::policies::{AwsPolicies, FixedPolicies};
 use crate::rng::{Gen, Names, days_before};
 use crate::users::UserRec;
