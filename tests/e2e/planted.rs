@@ -395,9 +395,7 @@ fn accesses_of(snap: &std::path::Path) -> BTreeSet<Access> {
         let account = row["account_id"].as_str().unwrap();
         let service = row["service"].as_str().unwrap();
         let arn = row["arn"].as_str().unwrap();
-        let kept_in = perimeter
-            .get(account)
-            .is_some_and(|s| s.contains(service));
+        let kept_in = perimeter.get(account).is_some_and(|s| s.contains(service));
         let doc: Value = serde_json::from_str(row["policy"].as_str().unwrap()).unwrap();
         for st in doc["Statement"].as_array().unwrap() {
             if st["Effect"] != "Allow" {
@@ -592,12 +590,17 @@ fn planted_resources_are_exactly_the_accesses_of_the_imported_policies() {
         .collect();
     let internal_roles: Vec<&str> = entries
         .iter()
-        .filter(|e| e["exposure"] == "internal" && e["principal"].as_str().unwrap().contains(":role/"))
+        .filter(|e| {
+            e["exposure"] == "internal" && e["principal"].as_str().unwrap().contains(":role/")
+        })
         .map(|e| e["principal"].as_str().unwrap())
         .collect();
     assert!(!internal_roles.is_empty());
     for role in internal_roles {
-        assert!(roles.contains(role), "{role} is not a role of the organization");
+        assert!(
+            roles.contains(role),
+            "{role} is not a role of the organization"
+        );
     }
 
     // The same options write the same record.

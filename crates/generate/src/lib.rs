@@ -49,8 +49,8 @@ use iamsnap_import::auth_details::{
 pub use crate::org::{CaptureFile, GeneratedOrg, OrgOptions, generate_org};
 use crate::planted::Caps;
 pub use crate::planted::Planted;
-pub use crate::resources::{Exposure, PlantedAccess};
 use crate::policies::{AwsPolicies, FixedPolicies};
+pub use crate::resources::{Exposure, PlantedAccess};
 use crate::rng::{Gen, Names, days_before};
 use crate::users::UserRec;
 

@@ -185,7 +185,10 @@ impl Doc {
 
     /// An `Allow` statement (a `resource` of `None` for a policy that names none: ECR),
     /// recorded as `exposure` for `reason`.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the parts of a statement and its record, named at each call"
+    )]
     fn allow(
         &mut self,
         sid: &str,
@@ -200,7 +203,8 @@ impl Doc {
             [one] => json!(one),
             many => json!(many),
         };
-        let mut s = json!({"Sid": sid, "Effect": "Allow", "Principal": who.principal(), "Action": action});
+        let mut s =
+            json!({"Sid": sid, "Effect": "Allow", "Principal": who.principal(), "Action": action});
         if let Some(obj) = s.as_object_mut() {
             if let Some(r) = resource {
                 obj.insert("Resource".to_owned(), r);
@@ -312,7 +316,9 @@ struct App {
 fn apps(input: &AccountInput<'_>) -> Vec<App> {
     let mut out: Vec<App> = Vec::new();
     for role in input.roles {
-        if !(role.ends_with("-lambda") || role.ends_with("-task-role") || role.ends_with("-ecs-task"))
+        if !(role.ends_with("-lambda")
+            || role.ends_with("-task-role")
+            || role.ends_with("-ecs-task"))
         {
             continue;
         }
@@ -346,7 +352,9 @@ fn apps(input: &AccountInput<'_>) -> Vec<App> {
 
 /// The resources of one account: its capture files (paths inside the capture folder) and
 /// every access they grant.
-pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, Vec<PlantedAccess>) {
+pub(crate) fn account_resources(
+    input: &AccountInput<'_>,
+) -> (Vec<CaptureFile>, Vec<PlantedAccess>) {
     let mut w = Writer {
         input,
         base: format!("accounts/{}/resources", input.id),
@@ -450,7 +458,13 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
             own_reason,
         );
         let grantee = same(app).recorded();
-        let mut grants = vec![grant(&mut w, &arn, &grantee, Exposure::SameAccount, own_reason)];
+        let mut grants = vec![grant(
+            &mut w,
+            &arn,
+            &grantee,
+            Exposure::SameAccount,
+            own_reason,
+        )];
         if n == 0 && input.plan.partner {
             let partner_role = format!("arn:aws:iam::{}:role/data-exchange", input.partner);
             grants.push(grant(
@@ -750,7 +764,10 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
             doc.allow(
                 "ReportingRead",
                 Who::Role(role.clone()),
-                &["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                &[
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret",
+                ],
                 Some(json!("*")),
                 None,
                 Exposure::Internal,
@@ -835,7 +852,10 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
             ),
         }
         match bpa(b.blocked) {
-            Some(v) => w.json(&format!("global/s3api/get-public-access-block/{f}.json"), &v),
+            Some(v) => w.json(
+                &format!("global/s3api/get-public-access-block/{f}.json"),
+                &v,
+            ),
             None => w.none(
                 &format!("global/s3api/get-public-access-block/{f}"),
                 "NoSuchPublicAccessBlockConfiguration",
@@ -865,7 +885,10 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
             json!({"KeyId": key_id, "KeyArn": arn})
         })
         .collect();
-    w.json(&format!("{r}/kms/list-keys.json"), &json!({"Keys": key_list, "Truncated": false}));
+    w.json(
+        &format!("{r}/kms/list-keys.json"),
+        &json!({"Keys": key_list, "Truncated": false}),
+    );
     for (arn, doc, grants) in keys {
         let key_id = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
         let (text, access) = doc.finish();
@@ -887,7 +910,10 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
         .iter()
         .map(|(q, _)| format!("https://sqs.{r}.amazonaws.com/{id}/{q}"))
         .collect();
-    w.json(&format!("{r}/sqs/list-queues.json"), &json!({"QueueUrls": urls}));
+    w.json(
+        &format!("{r}/sqs/list-queues.json"),
+        &json!({"QueueUrls": urls}),
+    );
     for (queue, doc) in queues {
         match doc {
             Some(doc) => {
@@ -906,7 +932,10 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
         .iter()
         .map(|(arn, _)| json!({"TopicArn": arn}))
         .collect();
-    w.json(&format!("{r}/sns/list-topics.json"), &json!({"Topics": topic_list}));
+    w.json(
+        &format!("{r}/sns/list-topics.json"),
+        &json!({"Topics": topic_list}),
+    );
     for (arn, doc) in topics {
         let name = arn.rsplit(':').next().unwrap_or(&arn).to_owned();
         let (text, access) = doc.finish();
@@ -1019,14 +1048,20 @@ pub(crate) fn account_resources(input: &AccountInput<'_>) -> (Vec<CaptureFile>, 
 
     // The other region holds no regional resource.
     let o = OTHER_REGION;
-    w.json(&format!("{o}/kms/list-keys.json"), &json!({"Keys": [], "Truncated": false}));
+    w.json(
+        &format!("{o}/kms/list-keys.json"),
+        &json!({"Keys": [], "Truncated": false}),
+    );
     w.empty(&format!("{o}/sqs/list-queues"));
     w.json(&format!("{o}/sns/list-topics.json"), &json!({"Topics": []}));
     w.json(
         &format!("{o}/secretsmanager/list-secrets.json"),
         &json!({"SecretList": []}),
     );
-    w.json(&format!("{o}/lambda/list-functions.json"), &json!({"Functions": []}));
+    w.json(
+        &format!("{o}/lambda/list-functions.json"),
+        &json!({"Functions": []}),
+    );
     w.json(
         &format!("{o}/ecr/describe-repositories.json"),
         &json!({"repositories": []}),

@@ -251,8 +251,7 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
             .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
         w.write_all(b"\n")?;
     }
-    if let (Some(out), Some(path)) = (resources_out.as_mut(), args.planted_resources.as_deref())
-    {
+    if let (Some(out), Some(path)) = (resources_out.as_mut(), args.planted_resources.as_deref()) {
         let w = out.writer()?;
         serde_json::to_writer_pretty(&mut *w, &generated.planted_resources)
             .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
