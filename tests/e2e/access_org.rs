@@ -89,8 +89,9 @@ fn bucket_policy(org: &str, prod: &str) -> String {
     .to_string()
 }
 
-/// The generated organization with two buckets in the Security account: `acme-shared`
-/// (policy above) and `acme-private` (no policy).
+/// The generated organization with three buckets of its own in the Infrastructure account
+/// (in place of the generated ones): `acme-shared` (policy above), `acme-private` (no
+/// policy) and `acme-public` (public, but Block Public Access is on).
 fn org(dir: &Path) -> Org {
     let capture = dir.join("capture");
     ok(&[
@@ -116,12 +117,15 @@ fn org(dir: &Path) -> Org {
         .as_str()
         .unwrap()
         .to_owned();
-    let security = accounts["security-001"].clone();
+    let owner = accounts["infrastructure-002"].clone();
     let prod = accounts["prod-003"].clone();
     let base = capture
         .join("accounts")
-        .join(&security)
+        .join(&owner)
         .join("resources/global/s3api");
+    if base.exists() {
+        fs::remove_dir_all(&base).unwrap();
+    }
     let files = [
         (
             "list-buckets.json",
@@ -274,8 +278,9 @@ fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() 
     let dir = tempfile::tempdir().unwrap();
     let org = org(dir.path());
     let prod_reader = org.role_that_can("prod-003", "s3:GetObject");
-    let infra_reader = org.role_that_can("infrastructure-002", "s3:GetObject");
-    let security_reader = org.role_that_can("security-001", "s3:GetObject");
+    // The bucket owner's own account, and another account of the organization.
+    let owner_reader = org.role_that_can("infrastructure-002", "s3:GetObject");
+    let other_reader = org.role_that_can("security-001", "s3:GetObject");
     let ask = |arn: &str, resource: &str| {
         one(
             &org.snap,
@@ -294,7 +299,7 @@ fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() 
             .contains("resource policy arn:aws:s3:::acme-shared statement 0 (ProdReads)"),
         "{prod}"
     );
-    let infra = ask(&infra_reader, "arn:aws:s3:::acme-shared/report.csv");
+    let infra = ask(&other_reader, "arn:aws:s3:::acme-shared/report.csv");
     assert_eq!(infra["can"], json!(true), "{infra}");
     assert!(
         infra["e"]
@@ -306,7 +311,7 @@ fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() 
     // A bucket without policy: its own account's principals by their identity policies,
     // another account's not at all.
     assert_eq!(
-        ask(&security_reader, "arn:aws:s3:::acme-private/x")["can"],
+        ask(&owner_reader, "arn:aws:s3:::acme-private/x")["can"],
         json!(true)
     );
     let cross = ask(&prod_reader, "arn:aws:s3:::acme-private/x");
@@ -339,7 +344,7 @@ fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() 
         "{blocked}"
     );
     assert_eq!(
-        ask(&security_reader, "arn:aws:s3:::acme-public/x")["can"],
+        ask(&owner_reader, "arn:aws:s3:::acme-public/x")["can"],
         json!(true)
     );
     let nobody_outside = query(
@@ -419,7 +424,7 @@ fn who_can_lists_inside_outside_public_and_service_principals() {
     for r in &inside {
         assert_eq!(r["decision"], json!("allow"), "{r}");
         let account = r["account_id"].as_str().unwrap();
-        let expected = if account == org.account("security-001") {
+        let expected = if account == org.account("infrastructure-002") {
             "account"
         } else {
             "organization"
@@ -579,4 +584,96 @@ fn assume_paths_follow_trust_hop_by_hop_and_agree_with_can() {
         &format!("select * from assume_paths('{start}', 0)"),
     ]);
     assert!(err.contains("max_depth must be between 1 and 20"), "{err}");
+}
+
+/// The resource a request names for `action` on a resource of the record: an object of a
+/// bucket for object actions.
+fn requested(resource: &str, action: &str) -> String {
+    if resource.starts_with("arn:aws:s3:::") && action.contains("Object") {
+        format!("{resource}/x")
+    } else {
+        resource.to_owned()
+    }
+}
+
+#[test]
+fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    let record = dir.path().join("record.json");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "6",
+        "--seed",
+        "11",
+        "-o",
+        s(&capture),
+        "--planted-resources",
+        s(&record),
+    ]);
+    let snap = dir.path().join("snap");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
+    let record: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
+    // What the record says reaches each resource from outside the snapshot, and how.
+    let mut expected: std::collections::BTreeSet<(String, String, String)> = Default::default();
+    let mut asked: std::collections::BTreeSet<(String, String)> = Default::default();
+    for e in record.iter().filter(|e| e["via"] == json!("policy")) {
+        let resource = e["resource"].as_str().unwrap();
+        let principal = e["principal"].as_str().unwrap();
+        for action in e["actions"].as_array().unwrap() {
+            asked.insert((resource.to_owned(), action.as_str().unwrap().to_owned()));
+        }
+        let decision = match e["exposure"].as_str().unwrap() {
+            "public" | "external" | "confused-deputy" => "allow",
+            "service" => "conditional",
+            "internal" if principal == "*" => "conditional",
+            _ => continue,
+        };
+        expected.insert((
+            resource.to_owned(),
+            principal.to_owned(),
+            decision.to_owned(),
+        ));
+    }
+    assert!(expected.iter().any(|(_, _, d)| d == "allow"));
+    // What who_can finds, over every action the record names for each resource: one
+    // statement, one process.
+    let sql = asked
+        .iter()
+        .map(|(resource, action)| {
+            format!(
+                "select '{resource}' as resource, principal, decision from who_can('{}', '{action}') where not in_snapshot",
+                requested(resource, action)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" union all ");
+    let found: std::collections::BTreeSet<(String, String, String)> = query(&snap, &sql)
+        .into_iter()
+        .map(|r| {
+            (
+                r["resource"].as_str().unwrap().to_owned(),
+                r["principal"].as_str().unwrap().to_owned(),
+                r["decision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // A principal allowed one action and conditional on another counts as allowed.
+    let allowed: std::collections::BTreeSet<(String, String)> = found
+        .iter()
+        .filter(|(_, _, d)| d == "allow")
+        .map(|(r, p, _)| (r.clone(), p.clone()))
+        .collect();
+    let found: std::collections::BTreeSet<(String, String, String)> = found
+        .into_iter()
+        .filter(|(r, p, d)| d == "allow" || !allowed.contains(&(r.clone(), p.clone())))
+        .collect();
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "planted but not found: {missing:#?}\nfound but not planted: {extra:#?}"
+    );
 }
