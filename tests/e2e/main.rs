@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+mod access_org;
 mod bad_input;
 mod catalog;
 mod check;

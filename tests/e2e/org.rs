@@ -595,15 +595,14 @@ fn a_generated_organization_is_deterministic_and_imports_with_its_guardrails() {
     ok(&["import", "--aws-cli", s(&a), "-o", s(&snap)]);
     let m = manifest(&snap);
     assert_eq!(m["account_ids"].as_array().unwrap().len(), 7);
-    // A generated capture has no resource files: each account's resources are missing, as
-    // not captured, and nothing else is.
-    let missing = m["missing"].as_array().unwrap();
-    assert_eq!(missing.len(), 7, "{missing:?}");
-    assert!(
-        missing.iter().all(|p| p["part"] == "resources"
-            && p["reason"].as_str().unwrap().starts_with("not captured")),
-        "{missing:?}"
+    // A generated capture holds every file a capture of the organization would: nothing is
+    // missing, and every account has resource policies.
+    assert!(m["missing"].is_null(), "{:?}", m["missing"]);
+    let with_policies = query(
+        &snap,
+        "select count(distinct account_id) as n from resource_policies where problem is null",
     );
+    assert_eq!(with_policies[0]["n"], 7, "{with_policies:?}");
     let per_account = query(
         &snap,
         "select account_id, count(*) as roles from roles group by 1 order by 1",
@@ -648,7 +647,9 @@ fn a_generated_organization_is_deterministic_and_imports_with_its_guardrails() {
             "FullAWSAccess",
             "deny-iam-users",
             "deny-leave-organization",
+            "deny-root-user",
             "protect-cloudtrail",
+            "protect-security-roles",
             "region-guardrail"
         ]
     );
@@ -656,7 +657,7 @@ fn a_generated_organization_is_deterministic_and_imports_with_its_guardrails() {
         &snap,
         "select name from organization_policies where policy_type = 'RESOURCE_CONTROL_POLICY' order by 1",
     );
-    assert_eq!(rcps.len(), 2, "{rcps:?}");
+    assert_eq!(rcps.len(), 3, "{rcps:?}");
 
     // `check` reads every account: findings in more than one of them.
     let out = run(&["check", s(&snap), "--format", "json"]);

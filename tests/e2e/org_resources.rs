@@ -203,8 +203,9 @@ fn resource_policies_captured_with_the_aws_cli_import_as_export_reads_them() {
     assert!(query(&bare_snap, "select * from resource_policies").is_empty());
 }
 
-/// A generated organization capture (no resources) with a hand-made `resources/` folder for
-/// its first account: `files` by path under it.
+/// A generated organization capture without its generated resources (as captured by an
+/// older `capture-org`), then with a hand-made `resources/` folder for its first account:
+/// `files` by path under it.
 fn capture_with(dir: &Path, files: &[(&str, &str)]) -> (std::path::PathBuf, String) {
     let capture = dir.join("capture");
     ok(&["generate", "--org", "--accounts", "2", "-o", s(&capture)]);
@@ -214,6 +215,9 @@ fn capture_with(dir: &Path, files: &[(&str, &str)]) -> (std::path::PathBuf, Stri
         .collect();
     accounts.sort();
     let account = accounts[0].clone();
+    for a in &accounts {
+        fs::remove_dir_all(capture.join("accounts").join(a).join("resources")).unwrap();
+    }
     let base = capture.join("accounts").join(&account).join("resources");
     for (path, text) in files {
         let file = base.join(path);

@@ -320,3 +320,315 @@ fn query_accounts(snap: &std::path::Path) -> BTreeSet<String> {
         .map(|r| r["account_id"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// One recorded access: resource, principal, via, actions (sorted), exposure.
+type Access = (String, String, String, Vec<String>, String);
+
+/// A statement member that is a string or a list of strings, as a list.
+fn list(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_owned()).collect(),
+        Value::Null => Vec::new(),
+        other => panic!("not a string or a list: {other}"),
+    }
+}
+
+/// The account of an IAM principal ARN (`arn:aws:iam::<account>:...`).
+fn account_of(arn: &str) -> String {
+    arn.split(':').nth(4).unwrap().to_owned()
+}
+
+/// The accesses the imported snapshot's resource policies and KMS grants give, classified
+/// here from the rows alone (the organization's accounts, Block Public Access settings and
+/// RCPs as the snapshot holds them): what the generator's record must say.
+fn accesses_of(snap: &std::path::Path) -> BTreeSet<Access> {
+    let org_id = crate::export::query(snap, "select organization_id from organization")[0]
+        ["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let members = query_accounts(snap);
+    // Settings that say a bucket's or an account's public policies are restricted.
+    let restricted: BTreeSet<String> = crate::export::query(
+        snap,
+        "select arn from resource_settings where setting = 'restrict_public_buckets' and value = 'true'",
+    )
+    .iter()
+    .map(|r| r["arn"].as_str().unwrap().to_owned())
+    .collect();
+    // Per account, the services an RCP keeps inside the organization (a deny unless
+    // `aws:PrincipalOrgID` is the organization's).
+    let mut perimeter: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in crate::export::query(
+        snap,
+        "select distinct a.account_id, p.document from accounts a \
+         join organization_policy_targets t on t.target_id = a.account_id \
+           or strpos(a.org_path, t.target_id || '/') > 0 \
+         join organization_policies p using (policy_id) \
+         where p.policy_type = 'RESOURCE_CONTROL_POLICY'",
+    ) {
+        let doc: Value = serde_json::from_str(r["document"].as_str().unwrap()).unwrap();
+        for st in doc["Statement"].as_array().unwrap() {
+            let keeps_in = st["Effect"] == "Deny"
+                && st["Condition"]["StringNotEqualsIfExists"]["aws:PrincipalOrgID"] == org_id;
+            if keeps_in {
+                let services = list(&st["Action"])
+                    .iter()
+                    .map(|a| a.split(':').next().unwrap().to_owned())
+                    .collect::<Vec<_>>();
+                perimeter
+                    .entry(r["account_id"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .extend(services);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    let rows = crate::export::query(
+        snap,
+        "select account_id, service, arn, policy, problem from resource_policies",
+    );
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert!(row["problem"].is_null(), "{row}");
+        let account = row["account_id"].as_str().unwrap();
+        let service = row["service"].as_str().unwrap();
+        let arn = row["arn"].as_str().unwrap();
+        let kept_in = perimeter.get(account).is_some_and(|s| s.contains(service));
+        let doc: Value = serde_json::from_str(row["policy"].as_str().unwrap()).unwrap();
+        for st in doc["Statement"].as_array().unwrap() {
+            if st["Effect"] != "Allow" {
+                continue;
+            }
+            let mut actions = list(&st["Action"]);
+            actions.sort();
+            let condition = st["Condition"].to_string().to_lowercase();
+            let limited_to_source = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid"]
+                .iter()
+                .any(|k| condition.contains(k));
+            let principals: Vec<String> = match &st["Principal"] {
+                Value::String(s) => vec![s.clone()],
+                Value::Object(m) => m.values().flat_map(list).collect(),
+                other => panic!("principal {other} in {arn}"),
+            };
+            for principal in principals {
+                let exposure = if principal == "*" {
+                    if st["Condition"]["StringEquals"]["aws:PrincipalOrgID"] == org_id {
+                        "internal"
+                    } else if st["Condition"].is_null() {
+                        let bucket_blocked = service == "s3"
+                            && (restricted.contains(arn) || restricted.contains(account));
+                        if bucket_blocked || kept_in {
+                            "blocked"
+                        } else {
+                            "public"
+                        }
+                    } else {
+                        panic!("a public statement with another condition in {arn}: {st}")
+                    }
+                } else if principal.ends_with(".amazonaws.com") {
+                    if limited_to_source {
+                        "service"
+                    } else {
+                        "confused-deputy"
+                    }
+                } else if account_of(&principal) == account {
+                    "same-account"
+                } else if members.contains(&account_of(&principal)) {
+                    "internal"
+                } else if kept_in {
+                    "blocked"
+                } else {
+                    "external"
+                };
+                out.insert((
+                    arn.to_owned(),
+                    principal,
+                    "policy".to_owned(),
+                    actions.clone(),
+                    exposure.to_owned(),
+                ));
+            }
+        }
+    }
+    for g in crate::export::query(
+        snap,
+        "select account_id, key_arn, grantee_principal, operations from kms_grants",
+    ) {
+        let grantee = g["grantee_principal"].as_str().unwrap().to_owned();
+        let other = account_of(&grantee);
+        let exposure = if other == g["account_id"].as_str().unwrap() {
+            "same-account"
+        } else if members.contains(&other) {
+            "internal"
+        } else {
+            "external"
+        };
+        let mut actions: Vec<String> = list(&g["operations"])
+            .iter()
+            .map(|o| format!("kms:{o}"))
+            .collect();
+        actions.sort();
+        out.insert((
+            g["key_arn"].as_str().unwrap().to_owned(),
+            grantee,
+            "grant".to_owned(),
+            actions,
+            exposure.to_owned(),
+        ));
+    }
+    out
+}
+
+/// A generated organization's resource policies: the record `--planted-resources` writes is
+/// exactly what the imported policies and grants give, each access classified as the
+/// snapshot's own rows say (public, neutralized by Block Public Access or by an RCP, outside
+/// the organization, a service without a source condition, inside it), and every planted
+/// case is there.
+#[test]
+fn planted_resources_are_exactly_the_accesses_of_the_imported_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    let record = dir.path().join("resources.json");
+    let snap = dir.path().join("snap");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "6",
+        "--roles-per-account",
+        "30",
+        "--seed",
+        "9",
+        "--at",
+        AT,
+        "-o",
+        s(&capture),
+        "--planted-resources",
+        s(&record),
+    ]);
+    ok(&[
+        "import",
+        "--aws-cli",
+        s(&capture),
+        "--captured-at",
+        AT,
+        "-o",
+        s(&snap),
+    ]);
+    let m = crate::export::manifest(&snap);
+    assert!(m["missing"].is_null(), "{}", m["missing"]);
+
+    let text = fs::read_to_string(&record).unwrap();
+    let entries: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let recorded: Vec<Access> = entries
+        .iter()
+        .map(|e| {
+            let field = |k: &str| e[k].as_str().unwrap().to_owned();
+            let mut actions = list(&e["actions"]);
+            actions.sort();
+            (
+                field("resource"),
+                field("principal"),
+                field("via"),
+                actions,
+                field("exposure"),
+            )
+        })
+        .collect();
+    let mut sorted = recorded.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(recorded.len(), sorted.len(), "the record repeats an entry");
+    let recorded: BTreeSet<Access> = recorded.into_iter().collect();
+    let found = accesses_of(&snap);
+    let missed: Vec<&Access> = recorded.difference(&found).collect();
+    let unrecorded: Vec<&Access> = found.difference(&recorded).collect();
+    assert!(
+        missed.is_empty() && unrecorded.is_empty(),
+        "recorded but not in the snapshot (or classified otherwise):\n{missed:#?}\nin the snapshot but not recorded:\n{unrecorded:#?}"
+    );
+
+    // Every kind of case is planted, and the record names what the access model needs.
+    let mut per_exposure: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in &entries {
+        per_exposure
+            .entry(e["exposure"].as_str().unwrap())
+            .or_default()
+            .insert(e["service"].as_str().unwrap());
+        assert!(!e["reason"].as_str().unwrap().is_empty(), "{e}");
+        assert!(e["account"].as_str().unwrap().len() == 12, "{e}");
+    }
+    let services = |x: &str| per_exposure.get(x).cloned().unwrap_or_default();
+    assert_eq!(services("public"), ["s3", "sqs"].into());
+    assert_eq!(services("blocked"), ["s3"].into());
+    assert!(services("external").is_superset(&["s3", "kms", "secretsmanager", "ecr"].into()));
+    assert!(services("confused-deputy").is_superset(&["s3", "sns"].into()));
+    assert!(services("internal").is_superset(&["sqs", "ecr", "secretsmanager"].into()));
+    // Blocked three ways: the bucket's Block Public Access, the account's, the RCP.
+    let blocked: BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| e["exposure"] == "blocked")
+        .map(|e| {
+            let reason = e["reason"].as_str().unwrap();
+            ["the bucket's", "the account's", "the RCP"]
+                .into_iter()
+                .find(|w| reason.contains(w))
+                .unwrap_or(reason)
+        })
+        .collect();
+    assert_eq!(
+        blocked,
+        ["the RCP", "the account's", "the bucket's"].into(),
+        "{blocked:?}"
+    );
+    // A grant inside the organization names a role of another account that exists there.
+    let roles: BTreeSet<String> = crate::export::query(&snap, "select arn from roles")
+        .iter()
+        .map(|r| r["arn"].as_str().unwrap().to_owned())
+        .collect();
+    let internal_roles: Vec<&str> = entries
+        .iter()
+        .filter(|e| {
+            e["exposure"] == "internal" && e["principal"].as_str().unwrap().contains(":role/")
+        })
+        .map(|e| e["principal"].as_str().unwrap())
+        .collect();
+    assert!(!internal_roles.is_empty());
+    for role in internal_roles {
+        assert!(
+            roles.contains(role),
+            "{role} is not a role of the organization"
+        );
+    }
+
+    // The same options write the same record.
+    let again = dir.path().join("again.json");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "6",
+        "--roles-per-account",
+        "30",
+        "--seed",
+        "9",
+        "--at",
+        AT,
+        "-o",
+        s(&dir.path().join("capture-2")),
+        "--planted-resources",
+        s(&again),
+    ]);
+    assert_eq!(text, fs::read_to_string(&again).unwrap());
+    // Only an organization has resources to record.
+    let err = fails(&[
+        "generate",
+        "-o",
+        s(&dir.path().join("one.json")),
+        "--planted-resources",
+        s(&dir.path().join("r.json")),
+    ]);
+    assert!(err.contains("--org"), "{err}");
+}

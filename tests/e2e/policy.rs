@@ -106,6 +106,89 @@ fn simulate_explains_allow_deny_and_boundaries() {
 }
 
 #[test]
+fn simulate_takes_the_resource_account_from_its_arn_and_trust_policies_for_assume_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let allow_all = write(
+        "all.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    // A queue of another account, without its policy: across accounts, denied — the
+    // resource's account comes from its ARN, not the principal's.
+    let out = run(&[
+        "policy",
+        "simulate",
+        "--policy",
+        &allow_all,
+        "--action",
+        "sqs:SendMessage",
+        "--resource",
+        "arn:aws:sqs:eu-west-1:444455556666:jobs",
+    ]);
+    assert_eq!(
+        stdout(&out),
+        "decision: implicit deny: across accounts, the resource's policy must allow the principal\n  across accounts: the principal's 111122223333 and the resource's 444455556666 (from the resource's ARN)\n"
+    );
+    // A trust policy is the resource policy of sts:AssumeRole.
+    let trust = write(
+        "trust.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    let out = run(&[
+        "policy",
+        "simulate",
+        "--policy",
+        &allow_all,
+        "--resource-policy",
+        &trust,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::444455556666:role/deploy",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    assert_eq!(v["request"]["resource_account"], "444455556666");
+    assert_eq!(v["statements"][1]["kind"], "resource", "{v}");
+    // Several SCPs at one level: each level must allow, any policy of a level may.
+    let scp_allow = write(
+        "scp-allow.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    let scp_s3 = write(
+        "scp-s3.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let scp_sqs = write(
+        "scp-sqs.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}"#,
+    );
+    let level = format!("{scp_s3},{scp_sqs}");
+    let ask = |action: &str| {
+        run(&[
+            "policy", "simulate", "--policy", &allow_all, "--scp", &scp_allow, "--scp", &level,
+            "--action", action,
+        ])
+    };
+    assert_eq!(
+        stdout(&ask("sqs:ListQueues")),
+        format!("decision: allow\n  identity policy `{allow_all}`, statement 0\n")
+    );
+    assert_eq!(
+        stdout(&ask("ec2:RunInstances")),
+        format!(
+            "decision: implicit deny: no service control policy at {scp_s3}, {scp_sqs} allows it\n"
+        )
+    );
+}
+
+#[test]
 fn escalations_are_found_with_the_statements_that_enable_them() {
     let dir = tempfile::tempdir().unwrap();
     let lambda = dir.path().join("lambda.json");

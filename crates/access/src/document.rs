@@ -12,6 +12,8 @@ pub struct Document {
     /// Whether the `policies` table has a row for it.
     in_snapshot: bool,
     text: Option<Arc<str>>,
+    /// Compiled as a resource-based policy (a trust policy, a bucket policy).
+    resource_policy: bool,
     parsed: OnceLock<Option<Parsed>>,
 }
 
@@ -54,7 +56,17 @@ impl Document {
             key: key.into(),
             in_snapshot: true,
             text,
+            resource_policy: false,
             parsed: OnceLock::new(),
+        }
+    }
+
+    /// A resource-based policy of the snapshot (a role's trust policy, a bucket policy):
+    /// compiled as AWS reads a resource's policy.
+    pub fn resource_policy(key: impl Into<String>, text: Option<Arc<str>>) -> Self {
+        Self {
+            resource_policy: true,
+            ..Self::new(key, text)
         }
     }
 
@@ -64,6 +76,7 @@ impl Document {
             key: key.into(),
             in_snapshot: false,
             text: None,
+            resource_policy: false,
             parsed: OnceLock::new(),
         }
     }
@@ -82,7 +95,11 @@ impl Document {
         self.parsed
             .get_or_init(|| {
                 let doc = parse_document_text(self.text.as_deref()?).ok()?;
-                let compiled = CompiledPolicy::new(self.key.as_str(), &doc);
+                let compiled = if self.resource_policy {
+                    CompiledPolicy::new_resource_policy(self.key.as_str(), &doc)
+                } else {
+                    CompiledPolicy::new(self.key.as_str(), &doc)
+                };
                 Some(Parsed {
                     document: Arc::new(doc),
                     compiled,

@@ -14,16 +14,20 @@
 //! request (SCPs of an account's OU chain, RCPs, resource policies, session policies) are
 //! further [`Document`]s of a principal or of a request, settled by the same rule.
 
+pub mod chains;
 pub mod coverage;
 mod document;
 mod model;
 pub mod nhi;
+pub mod organization;
 mod principal;
+pub mod reach;
+pub mod resource_policy;
 pub mod resources;
 pub mod verdict;
 
 pub use document::{Document, DocumentState};
-pub use model::Model;
+pub use model::{Environment, Model};
 pub use nhi::Nhi;
 pub use principal::{AttachedPolicy, Escalations, Principal, PrincipalParts};
 pub use verdict::Verdict;

@@ -8,12 +8,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, BooleanArray, MapArray, RecordBatch, StringArray};
-use iamsnap_policy::Requester;
+use iamsnap_policy::{ContextValue, Requester};
 use iamsnap_snapshot::Snapshot;
 
+use crate::coverage::PARTS;
 use crate::document::Document;
 use crate::nhi::{Password, RoleTrust, classify_role, classify_user};
-use crate::principal::{AttachedPolicy, Principal, PrincipalParts};
+use crate::organization::{Organization, OrganizationTables};
+use crate::principal::{AttachedPolicy, Principal, PrincipalParts, ResourceSide};
+use crate::resource_policy::{Lookup, ResourcePolicies, ResourceTables};
+use crate::verdict::Verdict;
 
 /// A hash map with a fast hash: keys are ARNs and policy keys from the snapshot.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -26,6 +30,113 @@ pub struct Model {
     principals: Vec<Arc<Principal>>,
     /// Every document of the `policies` table, and those referred to but not captured.
     documents: Vec<Arc<Document>>,
+    /// The organization's guardrails over each account.
+    organization: Organization,
+    /// The resource-based policies.
+    resources: ResourcePolicies,
+    /// Each role's trust policy, by role ARN: the resource policy of `sts:AssumeRole*`.
+    trust: FastMap<String, Arc<Document>>,
+    /// The accounts whose IAM the snapshot holds.
+    accounts: std::collections::BTreeSet<String>,
+    /// Roles by what their trust policies name, built on first use.
+    pub(crate) trust_index: std::sync::OnceLock<crate::chains::TrustIndex>,
+}
+
+/// What applies beside the principals' own documents: the organization's control
+/// policies and the resources' policies.
+#[derive(Debug)]
+pub struct Environment {
+    /// The organization's guardrails.
+    pub organization: Organization,
+    /// The resource-based policies.
+    pub resources: ResourcePolicies,
+}
+
+impl Environment {
+    /// Nothing beside the principals' documents (no organization, no resource policies).
+    pub fn none() -> Self {
+        Self {
+            organization: Organization::none(),
+            resources: ResourcePolicies::default(),
+        }
+    }
+
+    /// The organization and resource policies of a snapshot: the tables a format
+    /// without them lacks read as not captured.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
+        let optional = |name: &str| -> Result<Option<RecordBatch>, String> {
+            if !snapshot.has_table(name) {
+                return Ok(None);
+            }
+            snapshot
+                .read_table(name)
+                .map(Some)
+                .map_err(|e| e.to_string())
+        };
+        let manifest = snapshot.manifest();
+        let missing = |part: &str| {
+            manifest
+                .missing
+                .iter()
+                .find(|m| m.part == part && m.account.is_none())
+                .map(|m| m.reason.clone())
+        };
+        let organization = Organization::build(&OrganizationTables {
+            organization: optional("organization")?,
+            accounts: optional("accounts")?,
+            units: optional("organizational_units")?,
+            policies: optional("organization_policies")?,
+            targets: optional("organization_policy_targets")?,
+            policies_missing: missing("organization_policies"),
+        })?;
+        // Resources read for some accounts (rows, or parts missing for named accounts only)
+        // are captured; each account's and region's gaps are in `missing`.
+        let some_read = ["resource_policies", "resource_settings", "kms_grants"]
+            .iter()
+            .any(|t| manifest.tables.iter().any(|e| e.name == *t && e.rows > 0))
+            || manifest
+                .missing
+                .iter()
+                .any(|m| m.part == "resources" && m.account.is_some());
+        let resource_part = PARTS
+            .iter()
+            .find(|p| p.fills.iter().any(|(t, _)| *t == "resource_policies"));
+        let not_captured = if !snapshot.has_table("resource_policies") {
+            Some(format!(
+                "the snapshot's format (version {}) predates them",
+                snapshot.format_version()
+            ))
+        } else if some_read {
+            None
+        } else {
+            resource_part.and_then(|p| p.lacked_by(snapshot))
+        };
+        let resources = ResourcePolicies::build(ResourceTables {
+            policies: optional("resource_policies")?,
+            settings: optional("resource_settings")?,
+            not_captured,
+            accounts: manifest.account_ids.clone(),
+            missing: manifest.missing.clone(),
+        })?;
+        Ok(Self {
+            organization,
+            resources,
+        })
+    }
+}
+
+/// The actions whose resource policy is the role's trust policy.
+fn is_assume(action: &str) -> bool {
+    let lower = action.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "sts:assumerole"
+            | "sts:assumerolewithwebidentity"
+            | "sts:assumerolewithsaml"
+            | "sts:tagsession"
+            | "sts:setsourceidentity"
+            | "sts:setcontext"
+    )
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
@@ -138,13 +249,24 @@ impl Model {
         "credential_report",
     ];
 
-    /// The model of a snapshot.
+    /// The model of a snapshot, with its organization and resource policies.
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, String> {
-        Self::build(|name| snapshot.read_table(name).map_err(|e| e.to_string()))
+        Self::build_in(Environment::from_snapshot(snapshot)?, |name| {
+            snapshot.read_table(name).map_err(|e| e.to_string())
+        })
     }
 
-    /// The model of the tables `read` gives by name.
+    /// The model of the tables `read` gives by name, without organization or resource
+    /// policies.
     pub fn build(read: impl Fn(&str) -> Result<RecordBatch, String>) -> Result<Self, String> {
+        Self::build_in(Environment::none(), read)
+    }
+
+    /// The model of the tables `read` gives by name in `environment`.
+    pub fn build_in(
+        environment: Environment,
+        read: impl Fn(&str) -> Result<RecordBatch, String>,
+    ) -> Result<Self, String> {
         let policies = read("policies")?;
         let mut documents: FastMap<String, Arc<Document>> = FastMap::default();
         {
@@ -201,6 +323,7 @@ impl Model {
         let passwords = passwords(&report)?;
 
         let mut principals = Vec::new();
+        let mut trust_documents: FastMap<String, Arc<Document>> = FastMap::default();
         for (table, principal_type) in [("users", Requester::User), ("roles", Requester::Role)] {
             let batch = read(table)?;
             let accounts = column(&batch, "account_id")?;
@@ -210,6 +333,10 @@ impl Model {
             let boundaries = column(&batch, "permissions_boundary_arn")?;
             let service_linked = match principal_type {
                 Requester::Role => Some(bool_column(&batch, "is_service_linked")?),
+                Requester::User => None,
+            };
+            let trust_texts = match principal_type {
+                Requester::Role => Some(column(&batch, "assume_role_policy")?),
                 Requester::User => None,
             };
             let mut rows: Vec<Principal> = Vec::new();
@@ -235,7 +362,16 @@ impl Model {
                         },
                     ),
                 };
-                rows.push(Principal::new(PrincipalParts {
+                if let Some(texts) = trust_texts {
+                    trust_documents.insert(
+                        arn.to_owned(),
+                        Arc::new(Document::resource_policy(
+                            arn,
+                            value(texts, row).map(Arc::<str>::from),
+                        )),
+                    );
+                }
+                let mut principal = Principal::new(PrincipalParts {
                     account_id: account_id.to_owned(),
                     principal_type,
                     arn: arn.to_owned(),
@@ -246,7 +382,9 @@ impl Model {
                     boundary: value(boundaries, row).map(&mut document),
                     nhi,
                     service_linked: linked,
-                }));
+                });
+                principal.guardrails = Arc::clone(environment.organization.account(account_id));
+                rows.push(principal);
             }
             rows.sort_by(|a, b| a.arn.cmp(&b.arn));
             principals.extend(rows.into_iter().map(Arc::new));
@@ -257,10 +395,16 @@ impl Model {
             .collect();
         let mut documents: Vec<Arc<Document>> = documents.into_values().collect();
         documents.sort_by(|a, b| a.key().cmp(b.key()));
+        let accounts = principals.iter().map(|p| p.account_id.clone()).collect();
         Ok(Self {
             by_arn,
             principals,
             documents,
+            organization: environment.organization,
+            resources: environment.resources,
+            trust: trust_documents,
+            accounts,
+            trust_index: std::sync::OnceLock::new(),
         })
     }
 
@@ -287,10 +431,16 @@ impl Model {
             .iter()
             .map(|p| (p.arn.clone(), Arc::clone(p)))
             .collect();
+        let accounts = principals.iter().map(|p| p.account_id.clone()).collect();
         Self {
             by_arn,
             principals,
             documents,
+            organization: Organization::none(),
+            resources: ResourcePolicies::default(),
+            trust: FastMap::default(),
+            accounts,
+            trust_index: std::sync::OnceLock::new(),
         }
     }
 
@@ -298,9 +448,16 @@ impl Model {
     /// use): for callers that will evaluate most principals.
     pub fn prepare(&self) {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let chunk = self.documents.len().div_ceil(threads).max(1);
+        // Trust policies are parsed when a question needs them (a role assumed, a chain):
+        // most evaluations never do.
+        let all: Vec<&Arc<Document>> = self
+            .documents
+            .iter()
+            .chain(self.resources.documents())
+            .collect();
+        let chunk = all.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
-            for part in self.documents.chunks(chunk) {
+            for part in all.chunks(chunk) {
                 scope.spawn(move || {
                     for d in part {
                         let _ = d.state();
@@ -318,5 +475,155 @@ impl Model {
     /// Every user, then every role, each in ARN order.
     pub fn principals(&self) -> &[Arc<Principal>] {
         &self.principals
+    }
+
+    /// The organization's guardrails over the snapshot's accounts.
+    pub fn organization(&self) -> &Organization {
+        &self.organization
+    }
+
+    /// The resource-based policies of the snapshot.
+    pub fn resource_policies(&self) -> &ResourcePolicies {
+        &self.resources
+    }
+
+    /// The trust policy of a role of the snapshot.
+    pub fn trust_policy(&self, role_arn: &str) -> Option<&Arc<Document>> {
+        self.trust.get(role_arn)
+    }
+
+    /// Whether the snapshot holds the IAM of `account`.
+    pub fn has_account(&self, account: &str) -> bool {
+        self.accounts.contains(account)
+    }
+
+    /// What the snapshot has of the resource side of a request to `action` on `resource`:
+    /// the resource's account, its policy (a role's trust policy for `sts:AssumeRole*`)
+    /// or why it is unknown, the guardrails over its account and the context keys AWS
+    /// sets from it.
+    pub(crate) fn resource_side<'a>(&'a self, action: &str, resource: &'a str) -> ResourceSide<'a> {
+        let account = self.resources.account_of(resource);
+        let mut policy_doc: Option<&Arc<Document>> = None;
+        let mut policy_unknown: Option<String> = None;
+        if is_assume(action) && resource.contains(":role/") {
+            match self.trust.get(resource) {
+                Some(doc) => policy_doc = Some(doc),
+                None => {
+                    policy_unknown = Some(match account {
+                        Some(a) if self.has_account(a) => {
+                            format!("role {resource} is not in the snapshot of account {a}")
+                        }
+                        Some(a) => format!(
+                            "account {a} is not in the snapshot: the trust policy of {resource} is unknown"
+                        ),
+                        None => format!("{resource} is not a role ARN"),
+                    })
+                }
+            }
+        } else {
+            match self.resources.lookup(resource, account) {
+                Some(Lookup::Policy(doc)) => policy_doc = Some(doc),
+                Some(Lookup::None) | None => {}
+                Some(Lookup::Unknown(why)) => policy_unknown = Some(why),
+            }
+        }
+        let policy = match policy_doc.map(|d| d.compiled()) {
+            Some(Some(c)) => Some(c),
+            Some(None) => {
+                policy_unknown.get_or_insert_with(|| {
+                    format!("the policy of {resource} is not readable in the snapshot")
+                });
+                None
+            }
+            None => None,
+        };
+        let guardrails = account
+            .filter(|a| self.organization.contains(a))
+            .map(|a| self.organization.account(a));
+        let mut context: Vec<(String, ContextValue)> = Vec::new();
+        if let Some(a) = account {
+            context.push((
+                "aws:ResourceAccount".to_owned(),
+                ContextValue::Single(a.to_owned()),
+            ));
+        }
+        // A request to a regional resource goes to its region's endpoint.
+        if let Some(region) = self.resources.region_of(resource) {
+            context.push((
+                "aws:RequestedRegion".to_owned(),
+                ContextValue::Single(region.to_owned()),
+            ));
+        }
+        if let Some(g) = guardrails {
+            if let Some(id) = &g.organization_id {
+                context.push((
+                    "aws:ResourceOrgID".to_owned(),
+                    ContextValue::Single(id.clone()),
+                ));
+            }
+            if let Some(path) = &g.org_path {
+                context.push((
+                    "aws:ResourceOrgPaths".to_owned(),
+                    ContextValue::Multi(vec![path.clone()]),
+                ));
+            }
+        }
+        let blocks_other_accounts = policy_doc.and_then(|d| d.document()).is_some_and(|d| {
+            resource.starts_with("arn:aws:s3:::")
+                && self.resources.restricts_public(resource, account)
+                && iamsnap_policy::is_public_bucket_policy(d)
+        });
+        ResourceSide {
+            account,
+            policy,
+            policy_document: policy_doc,
+            policy_unknown,
+            blocks_other_accounts,
+            guardrails,
+            context,
+        }
+    }
+
+    /// Evaluates `action` on `resource` for `principal` with every document AWS uses:
+    /// the principal's identity policies and boundary, the SCPs over its account, the
+    /// resource's policy (a role's trust policy for `sts:AssumeRole*`) and the RCPs over
+    /// the resource's account, across accounts both sides. Unknown when a document the
+    /// snapshot lacks could change the decision: the policy of a resource in an account or
+    /// region that was not captured, or of a bucket no captured account holds. `*` names
+    /// no resource: the principal's side alone decides.
+    pub fn evaluate(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+    ) -> Verdict {
+        if resource == "*" || !resource.starts_with("arn:") {
+            return principal.evaluate(action, resource, extra);
+        }
+        let mut side = self.resource_side(action, resource);
+        // Across accounts, a resource of an account the snapshot does not hold needs its
+        // policy, which the snapshot cannot have.
+        if side.policy.is_none()
+            && side.policy_unknown.is_none()
+            && let Some(a) = side.account
+            && a != principal.account_id
+            && !self.has_account(a)
+        {
+            side.policy_unknown = Some(format!(
+                "account {a} is not in the snapshot: the policy of {resource} is unknown"
+            ));
+        }
+        if action.len() > 4
+            && action
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("kms:"))
+        {
+            side.context.push((
+                "kms:CallerAccount".to_owned(),
+                ContextValue::Single(principal.account_id.clone()),
+            ));
+        }
+        principal.evaluate_with(action, resource, extra, Some(&side))
     }
 }

@@ -1,6 +1,6 @@
 //! A user or role with every document that applies to it, ready for evaluation.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use iamsnap_catalog::Catalog;
 use iamsnap_policy::escalation::possible_escalations;
@@ -10,8 +10,42 @@ use iamsnap_policy::{
 
 use crate::document::{Document, DocumentState};
 use crate::nhi::Nhi;
+use crate::organization::{Applied, Guardrails};
 use crate::resources::{any_arns, arn_account};
+
+/// The region of an ARN, when it has one.
+fn arn_region(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?
+        .split(':')
+        .nth(2)
+        .filter(|r| !r.is_empty())
+}
 use crate::verdict::{Missing, Verdict, settle};
+
+/// The guardrails of an account outside any organization the snapshot holds.
+static OUTSIDE: LazyLock<Arc<Guardrails>> = LazyLock::new(|| Arc::new(Guardrails::outside(None)));
+
+/// The resource side of a request, as the model finds it: the resource's account, its
+/// policy (or why the snapshot cannot tell), the organization's guardrails over it, and
+/// the context keys AWS sets from the resource.
+#[derive(Debug)]
+pub(crate) struct ResourceSide<'a> {
+    /// The account that owns the resource; `None` when the snapshot cannot tell.
+    pub(crate) account: Option<&'a str>,
+    /// The resource's policy (a role's trust policy for `sts:AssumeRole*`).
+    pub(crate) policy: Option<&'a CompiledPolicy>,
+    /// The same policy as the snapshot has it.
+    pub(crate) policy_document: Option<&'a Arc<Document>>,
+    /// Why the resource's policy is unknown, when it is.
+    pub(crate) policy_unknown: Option<String>,
+    /// S3 Block Public Access keeps other accounts out: the bucket's policy is public and
+    /// `RestrictPublicBuckets` is on.
+    pub(crate) blocks_other_accounts: bool,
+    /// The guardrails over the resource's account.
+    pub(crate) guardrails: Option<&'a Arc<Guardrails>>,
+    /// Keys AWS sets from the resource (`aws:ResourceAccount`, `aws:ResourceOrgID`).
+    pub(crate) context: Vec<(String, ContextValue)>,
+}
 
 /// A policy in force for a principal: attached, inline, or inherited from a group.
 #[derive(Debug)]
@@ -49,6 +83,8 @@ pub struct Principal {
     pub nhi: Nhi,
     /// A service-linked role: only its AWS service can assume it.
     pub service_linked: bool,
+    /// The organization's guardrails over its account.
+    pub(crate) guardrails: Arc<Guardrails>,
     /// Derived on first use: most principals of a large snapshot are never evaluated.
     context: OnceLock<Context>,
     compiled: OnceLock<Compiled>,
@@ -144,6 +180,7 @@ impl Principal {
             boundary: parts.boundary,
             nhi: parts.nhi,
             service_linked: parts.service_linked,
+            guardrails: Arc::clone(&OUTSIDE),
             context: OnceLock::new(),
             compiled: OnceLock::new(),
             admin: OnceLock::new(),
@@ -151,16 +188,34 @@ impl Principal {
         }
     }
 
-    /// The request context AWS sets for the principal's requests.
+    /// The request context AWS sets for the principal's requests: the keys
+    /// [`Context::for_principal`] derives, `aws:SecureTransport` (`true`: SDKs and the
+    /// console use TLS), and for an account of the organization `aws:PrincipalOrgID` and
+    /// `aws:PrincipalOrgPaths`.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
-            Context::for_principal(
+            let mut context = Context::for_principal(
                 self.principal_type,
                 &self.arn,
                 &self.account_id,
                 &self.name,
                 &self.tags,
-            )
+            );
+            // Every request through an AWS SDK or the console uses TLS.
+            context.insert(
+                "aws:SecureTransport",
+                ContextValue::Single("true".to_owned()),
+            );
+            if let Some(id) = &self.guardrails.organization_id {
+                context.insert("aws:PrincipalOrgID", ContextValue::Single(id.clone()));
+            }
+            if let Some(path) = &self.guardrails.org_path {
+                context.insert(
+                    "aws:PrincipalOrgPaths",
+                    ContextValue::Multi(vec![path.clone()]),
+                );
+            }
+            context
         })
     }
 
@@ -190,28 +245,42 @@ impl Principal {
         })
     }
 
-    /// The documents the snapshot has, as the evaluator takes them.
+    /// The service control policies over the principal.
+    fn scps(&self) -> Applied<'_> {
+        self.guardrails.scps(self.service_linked)
+    }
+
+    /// The documents the snapshot has, as the evaluator takes them: identity policies,
+    /// boundary and the SCPs over the principal.
     fn policy_set(&self) -> PolicySet<'_> {
         let c = self.compiled();
         PolicySet {
             identity: &c.identity,
             permissions_boundary: c.boundary.as_ref(),
+            scps: self.scps().levels,
             ..PolicySet::default()
         }
     }
 
     /// The documents that apply and that the snapshot lacks.
-    fn missing(&self) -> Missing<'_> {
+    fn missing(&self, resource: Option<&ResourceSide<'_>>, rcps: Applied<'_>) -> Missing {
         let c = self.compiled();
+        let may_allow_or_deny = match (&c.unknown_identity, resource) {
+            (Some(k), _) => Some(format!(
+                "identity policy {k} has no readable document in the snapshot"
+            )),
+            (None, Some(side)) => side.policy_unknown.clone(),
+            (None, None) => None,
+        };
+        let may_only_restrict = c
+            .unknown_boundary
+            .as_ref()
+            .map(|k| format!("permissions boundary {k} is not in the snapshot"))
+            .or_else(|| self.scps().unknown.map(str::to_owned))
+            .or_else(|| rcps.unknown.map(str::to_owned));
         Missing {
-            may_allow_or_deny: c
-                .unknown_identity
-                .as_deref()
-                .map(|k| ("identity policy", k)),
-            may_only_restrict: c
-                .unknown_boundary
-                .as_deref()
-                .map(|k| ("permissions boundary", k)),
+            may_allow_or_deny,
+            may_only_restrict,
         }
     }
 
@@ -228,47 +297,144 @@ impl Principal {
             .collect()
     }
 
-    /// Evaluates `action` on `resource` with the principal's documents; `extra` adds to or
+    /// Evaluates `action` on `resource` with the principal's documents and the SCPs over
+    /// it (and the RCPs of its own account for a resource there); `extra` adds to or
     /// overrides the principal's own context keys. Unknown when a document the snapshot
-    /// lacks could change the decision ([`settle`]).
+    /// lacks could change the decision ([`settle`]). The resource's own policy is not
+    /// looked up: [`crate::Model::evaluate`] does, for a resource a question names.
     pub fn evaluate(
         &self,
         action: &str,
         resource: &str,
         extra: &[(String, ContextValue)],
     ) -> Verdict {
+        self.evaluate_with(action, resource, extra, None)
+    }
+
+    /// [`Principal::evaluate`] with the resource side the model found. A request that
+    /// names no region (`aws:RequestedRegion` neither given nor in the resource's ARN) may
+    /// be made in any region: when it is denied and the SCPs over the account lock
+    /// regions, it is evaluated again in each region they name, and the first that allows
+    /// (or cannot decide) is the answer, saying so; denied in all, the first region's
+    /// answer.
+    pub(crate) fn evaluate_with(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        side: Option<&ResourceSide<'_>>,
+    ) -> Verdict {
+        let verdict = self.evaluate_once(action, resource, extra, side);
+        if verdict.allowed() != Some(false) || self.guardrails.regions().is_empty() {
+            return verdict;
+        }
+        let named = |keys: &[(String, ContextValue)]| {
+            keys.iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("aws:RequestedRegion"))
+        };
+        if named(extra) || side.is_some_and(|s| named(&s.context)) || arn_region(resource).is_some()
+        {
+            return verdict;
+        }
+        // Denied everywhere: the answer of the first region the lock allows says why
+        // better than the lock itself.
+        let mut first: Option<Verdict> = None;
+        for region in self.guardrails.regions() {
+            let mut keys = extra.to_vec();
+            keys.push((
+                "aws:RequestedRegion".to_owned(),
+                ContextValue::Single(region.clone()),
+            ));
+            let in_region = self.evaluate_once(action, resource, &keys, side).with_note(format!(
+                "in region {region}: the request names no region, and the organization's region lock allows this one"
+            ));
+            if in_region.allowed() != Some(false) {
+                return in_region;
+            }
+            first.get_or_insert(in_region);
+        }
+        first.unwrap_or(verdict)
+    }
+
+    fn evaluate_once(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        side: Option<&ResourceSide<'_>>,
+    ) -> Verdict {
+        let side_keys = side.map_or(&[][..], |s| s.context.as_slice());
         // The principal's own keys are borrowed; a copy only when the caller adds some.
         let extended;
-        let context = if extra.is_empty() {
+        let context = if extra.is_empty() && side_keys.is_empty() {
             self.context()
         } else {
             let mut c = self.context().clone();
-            for (key, value) in extra {
+            for (key, value) in side_keys.iter().chain(extra) {
                 c.insert(key, value.clone());
             }
             extended = c;
             &extended
         };
+        let resource_account = match side {
+            // An account the snapshot cannot tell is nobody's: never the principal's.
+            Some(s) => s.account.unwrap_or("unknown"),
+            None => arn_account(resource).unwrap_or(&self.account_id),
+        };
+        let service = action.split(':').next().unwrap_or_default();
+        let rcp_guardrails = match side {
+            Some(s) => s.guardrails,
+            None => (resource_account == self.account_id).then_some(&self.guardrails),
+        };
+        let rcps = rcp_guardrails
+            .map(|g| g.rcps(service, self.service_linked))
+            .unwrap_or(Applied {
+                levels: &[],
+                unknown: None,
+            });
         let request = RequestRef {
             principal: &self.arn,
             principal_account: &self.account_id,
             action,
             resource,
-            resource_account: arn_account(resource).unwrap_or(&self.account_id),
+            resource_account,
             context,
         };
-        settle(evaluate_ref(&request, &self.policy_set()), self.missing())
+        let policies = PolicySet {
+            rcps: rcps.levels,
+            resource: side.and_then(|s| s.policy),
+            ..self.policy_set()
+        };
+        let scp_names = (!policies.scps.is_empty()).then(|| self.guardrails.names());
+        let rcp_names = (!rcps.levels.is_empty())
+            .then(|| rcp_guardrails.map(|g| g.names()))
+            .flatten();
+        let mut evaluation = evaluate_ref(&request, &policies);
+        if side.is_some_and(|s| s.blocks_other_accounts)
+            && resource_account != self.account_id
+            && evaluation.decision == iamsnap_policy::Decision::Allow
+        {
+            evaluation = iamsnap_policy::Evaluation {
+                decision: iamsnap_policy::Decision::ImplicitDeny,
+                statements: Vec::new(),
+                implicit_deny: Some(iamsnap_policy::ImplicitDenyReason::BlockPublicAccess),
+            };
+        }
+        settle(evaluation, self.missing(side, rcps)).with_controls(scp_names, rcp_names)
     }
 
-    /// Whether the principal is admin-equivalent: allowed every action of the catalog on
-    /// `*`. `None` when that depends on a document the snapshot lacks.
+    /// Whether the principal is admin-equivalent: its own documents (identity policies and
+    /// boundary) allow every action of the catalog on `*`. The organization's SCPs are
+    /// left out: nearly every organization denies leaving it or stopping its trail, and a
+    /// role granted everything is still its account's administrator (`evaluate` says what
+    /// the SCPs deny). `None` when that depends on a document the snapshot lacks.
     pub fn is_admin(&self) -> Result<Option<bool>, String> {
         if let Some(known) = self.admin.get() {
             return Ok(*known);
         }
         // Most principals are not admins: a few actions every admin has settle that fast.
         for action in ADMIN_SENTINELS {
-            if self.evaluate(action, "*", &[]).allowed() == Some(false) {
+            if self.evaluate_own(action).allowed() == Some(false) {
                 return Ok(*self.admin.get_or_init(|| Some(false)));
             }
         }
@@ -300,7 +466,7 @@ impl Principal {
             let Some(action) = class.iter().next().and_then(|id| catalog.action_by_id(id)) else {
                 continue;
             };
-            match self.evaluate(action.full_name(), "*", &[]).allowed() {
+            match self.evaluate_own(action.full_name()).allowed() {
                 Some(true) => {}
                 Some(false) => {
                     answer = Some(false);
@@ -310,6 +476,36 @@ impl Principal {
             }
         }
         Ok(*self.admin.get_or_init(|| answer))
+    }
+
+    /// Evaluates `action` on `*` with the principal's own documents alone (identity
+    /// policies and boundary): what it was granted, before the organization's guardrails.
+    fn evaluate_own(&self, action: &str) -> Verdict {
+        let c = self.compiled();
+        let request = RequestRef {
+            principal: &self.arn,
+            principal_account: &self.account_id,
+            action,
+            resource: "*",
+            resource_account: &self.account_id,
+            context: self.context(),
+        };
+        let policies = PolicySet {
+            identity: &c.identity,
+            permissions_boundary: c.boundary.as_ref(),
+            ..PolicySet::default()
+        };
+        let mut missing = self.missing(
+            None,
+            Applied {
+                levels: &[],
+                unknown: None,
+            },
+        );
+        if c.unknown_boundary.is_none() {
+            missing.may_only_restrict = None;
+        }
+        settle(evaluate_ref(&request, &policies), missing)
     }
 
     /// Evaluates `action` on resources that no policy names specifically: for each of the
@@ -337,7 +533,7 @@ impl Principal {
                 Some(true) => return verdict,
                 None => fallback = Some(verdict),
                 Some(false) => {
-                    if !matches!(fallback, Some(Verdict::Unknown { .. })) {
+                    if fallback.as_ref().is_none_or(|f| f.allowed().is_some()) {
                         fallback = Some(verdict);
                     }
                 }
@@ -352,15 +548,22 @@ impl Principal {
     /// a missing boundary could stop any method the other documents allow.
     pub fn escalations(&self) -> &Escalations {
         self.escalations.get_or_init(|| {
-            let mut possible: Vec<String> = possible_escalations(
-                &self.arn,
-                &self.account_id,
-                &self.policy_set(),
-                self.context(),
-            )
-            .into_iter()
-            .map(|f| f.method.id.clone())
-            .collect();
+            // A method is possible when it is possible in some region the requester may
+            // choose: with no region named, then in each region the SCPs lock to.
+            let policies = self.policy_set();
+            let mut contexts = vec![self.context().clone()];
+            for region in self.guardrails.regions() {
+                let mut c = self.context().clone();
+                c.insert("aws:RequestedRegion", ContextValue::Single(region.clone()));
+                contexts.push(c);
+            }
+            let mut possible: Vec<String> = contexts
+                .iter()
+                .flat_map(|context| {
+                    possible_escalations(&self.arn, &self.account_id, &policies, context)
+                })
+                .map(|f| f.method.id.clone())
+                .collect();
             possible.sort();
             possible.dedup();
             let c = self.compiled();

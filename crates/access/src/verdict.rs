@@ -1,50 +1,107 @@
 //! Decisions with their explanations, and the one rule for documents a snapshot lacks.
 
+use std::sync::Arc;
+
 use iamsnap_policy::{Decision, Evaluation, ImplicitDenyReason, StatementRef};
 
 /// The outcome of asking whether a principal may make a request.
-#[derive(Debug)]
-pub enum Verdict {
-    /// What AWS decides.
-    Known(Evaluation),
-    /// The snapshot lacks a document that could change the decision; `partial` is the
-    /// decision without it.
-    Unknown {
-        /// What is missing, in words.
-        reason: String,
-        /// The decision made with the documents the snapshot has.
-        partial: Evaluation,
-    },
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// The decision made with the documents the snapshot has.
+    evaluation: Evaluation,
+    /// Set when the snapshot lacks a document that could change the decision: what is
+    /// missing, in words.
+    unknown: Option<String>,
+    /// The levels of service control policies (first) and resource control policies
+    /// (second) the evaluation went through, to name them.
+    controls: [Option<Arc<ControlNames>>; 2],
+    /// Said after the explanation (the region a request was evaluated in).
+    note: Option<String>,
+}
+
+/// What the levels of service and resource control policies of an evaluation were
+/// (`root r-ab12`, `OU Prod (ou-ab12-34cd)`, `account 111122223333`), for explanations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ControlNames {
+    /// The levels of service control policies, from the root down.
+    pub service: Vec<String>,
+    /// The levels of resource control policies, from the root down.
+    pub resource: Vec<String>,
 }
 
 impl Verdict {
+    /// A decision that depends on nothing the snapshot lacks.
+    pub fn known(evaluation: Evaluation) -> Self {
+        Self {
+            evaluation,
+            unknown: None,
+            controls: [None, None],
+            note: None,
+        }
+    }
+
+    /// The same verdict, with `note` said after its explanation.
+    pub fn with_note(mut self, note: String) -> Self {
+        self.note = Some(note);
+        self
+    }
+
+    /// The same verdict, naming the levels of service control policies (from the
+    /// principal's account) and resource control policies (from the resource's) it went
+    /// through.
+    pub fn with_controls(
+        mut self,
+        service: Option<Arc<ControlNames>>,
+        resource: Option<Arc<ControlNames>>,
+    ) -> Self {
+        self.controls = [service, resource];
+        self
+    }
+
     /// `Some(true)` for allow, `Some(false)` for deny, `None` when unknown.
     pub fn allowed(&self) -> Option<bool> {
-        match self {
-            Self::Known(e) => Some(e.decision == Decision::Allow),
-            Self::Unknown { .. } => None,
+        match self.unknown {
+            None => Some(self.evaluation.decision == Decision::Allow),
+            Some(_) => None,
         }
+    }
+
+    /// The decision made with the documents the snapshot has (the whole answer when the
+    /// verdict is known).
+    pub fn evaluation(&self) -> &Evaluation {
+        &self.evaluation
+    }
+
+    /// What the snapshot lacks, when the verdict is unknown.
+    pub fn unknown_reason(&self) -> Option<&str> {
+        self.unknown.as_deref()
     }
 
     /// `allow`, `explicit deny`, `implicit deny` or `unknown`.
     pub fn decision(&self) -> &'static str {
-        match self {
-            Self::Known(e) => match e.decision {
-                Decision::Allow => "allow",
-                Decision::ExplicitDeny => "explicit deny",
-                Decision::ImplicitDeny => "implicit deny",
-            },
-            Self::Unknown { .. } => "unknown",
+        if self.unknown.is_some() {
+            return "unknown";
+        }
+        match self.evaluation.decision {
+            Decision::Allow => "allow",
+            Decision::ExplicitDeny => "explicit deny",
+            Decision::ImplicitDeny => "implicit deny",
         }
     }
 
     /// The decision and the statements that made it, in one line.
     pub fn explain(&self) -> String {
-        match self {
-            Self::Known(e) => describe(e),
-            Self::Unknown { reason, partial } => {
-                format!("unknown: {reason}; without it: {}", describe(partial))
-            }
+        let names = |level: ControlLevel| match level {
+            ControlLevel::Service(n) => self.controls[0].as_ref()?.service.get(n).cloned(),
+            ControlLevel::Resource(n) => self.controls[1].as_ref()?.resource.get(n).cloned(),
+        };
+        let mut described = describe_with(&self.evaluation, &names);
+        if let Some(note) = &self.note {
+            described.push_str(&format!(" ({note})"));
+        }
+        match &self.unknown {
+            None => described,
+            Some(reason) => format!("unknown: {reason}; without it: {described}"),
         }
     }
 }
@@ -66,6 +123,11 @@ pub fn statement_text(s: &StatementRef) -> String {
 /// An evaluation in one line: the decision and the statements that made it, or why
 /// nothing allowed the request.
 pub fn describe(e: &Evaluation) -> String {
+    describe_with(e, &|_| None)
+}
+
+/// [`describe`], naming the levels of control policies with `name`.
+pub fn describe_with(e: &Evaluation, name: &dyn Fn(ControlLevel) -> Option<String>) -> String {
     let statements = || {
         e.statements
             .iter()
@@ -78,7 +140,7 @@ pub fn describe(e: &Evaluation) -> String {
         Decision::ExplicitDeny => format!("explicit deny: {}", statements()),
         Decision::ImplicitDeny => format!(
             "implicit deny: {}",
-            implicit_deny_reason(e.implicit_deny, &|_| None)
+            implicit_deny_reason(e.implicit_deny, name)
         ),
     }
 }
@@ -99,7 +161,7 @@ pub fn implicit_deny_reason(
     name: &dyn Fn(ControlLevel) -> Option<String>,
 ) -> String {
     let control = |kind: &str, level: ControlLevel, n: usize| match name(level) {
-        Some(name) => format!("the {kind} control policy `{name}` does not allow it"),
+        Some(name) => format!("no {kind} control policy at {name} allows it"),
         None => format!("no {kind} control policy at level {n} allows it"),
     };
     match reason {
@@ -124,38 +186,47 @@ pub fn implicit_deny_reason(
         Some(ImplicitDenyReason::CrossAccountIdentity) => {
             "across accounts, the principal's identity policies must allow it".to_owned()
         }
+        Some(ImplicitDenyReason::BlockPublicAccess) => {
+            "S3 Block Public Access (RestrictPublicBuckets) blocks other accounts: the bucket's policy is public".to_owned()
+        }
         Some(ImplicitDenyReason::NoAllow) | None => "no policy allows it".to_owned(),
     }
 }
 
-/// Documents that apply to a request but that the snapshot lacks, for [`settle`].
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Missing<'a> {
-    /// A policy that could allow or deny: what it is (`identity policy`) and its key.
-    pub may_allow_or_deny: Option<(&'static str, &'a str)>,
-    /// A policy that can only take an allow away: what it is (`permissions boundary`) and
-    /// its key.
-    pub may_only_restrict: Option<(&'static str, &'a str)>,
+/// Documents that apply to a request but that the snapshot lacks, for [`settle`]: each
+/// as the reason an answer is unknown (`identity policy k has no readable document in the
+/// snapshot`).
+#[derive(Debug, Default, Clone)]
+pub struct Missing {
+    /// A document that could allow or deny.
+    pub may_allow_or_deny: Option<String>,
+    /// A document that can only take an allow away (a permissions boundary, a control
+    /// policy).
+    pub may_only_restrict: Option<String>,
 }
 
 /// The one rule for documents a snapshot lacks: an explicit deny stands whatever they say;
 /// otherwise a missing document that could allow or deny makes the answer unknown, and a
 /// missing document that can only restrict makes an allow unknown.
-pub fn settle(evaluation: Evaluation, missing: Missing<'_>) -> Verdict {
+pub fn settle(evaluation: Evaluation, missing: Missing) -> Verdict {
     if evaluation.decision == Decision::ExplicitDeny {
-        return Verdict::Known(evaluation);
+        return Verdict::known(evaluation);
     }
-    if let Some((what, key)) = missing.may_allow_or_deny {
-        return Verdict::Unknown {
-            reason: format!("{what} {key} has no readable document in the snapshot"),
-            partial: evaluation,
+    if let Some(reason) = missing.may_allow_or_deny {
+        return Verdict {
+            evaluation,
+            unknown: Some(reason),
+            controls: [None, None],
+            note: None,
         };
     }
-    if let (Decision::Allow, Some((what, key))) = (evaluation.decision, missing.may_only_restrict) {
-        return Verdict::Unknown {
-            reason: format!("{what} {key} is not in the snapshot"),
-            partial: evaluation,
+    if let (Decision::Allow, Some(reason)) = (evaluation.decision, missing.may_only_restrict) {
+        return Verdict {
+            evaluation,
+            unknown: Some(reason),
+            controls: [None, None],
+            note: None,
         };
     }
-    Verdict::Known(evaluation)
+    Verdict::known(evaluation)
 }

@@ -144,7 +144,7 @@ fn nested_as_text(batch: &RecordBatch) -> Result<RecordBatch, CliError> {
             let text: StringArray = (0..column.len())
                 .map(|i| {
                     (!column.is_null(i))
-                        .then(|| value_text(&f, field.name(), i))
+                        .then(|| value_text(&f, field.name(), i, i))
                         .transpose()
                 })
                 .collect::<Result<_, _>>()?;
@@ -158,14 +158,20 @@ fn nested_as_text(batch: &RecordBatch) -> Result<RecordBatch, CliError> {
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(err)
 }
 
-/// The text of one value; a value that has none (a timestamp out of range) is an error
-/// naming its column and row (counted from 1), not a cell reading `ERROR`.
-fn value_text(f: &ArrayFormatter<'_>, column: &str, row: usize) -> Result<String, CliError> {
+/// The text of the value at `row` of a batch; a value that has none (a timestamp out of
+/// range) is an error naming its column and its row in the whole result (`result_row`,
+/// counted from 1), not a cell reading `ERROR`.
+fn value_text(
+    f: &ArrayFormatter<'_>,
+    column: &str,
+    row: usize,
+    result_row: usize,
+) -> Result<String, CliError> {
     f.value(row).try_to_string().map_err(|e| {
         CliError::with_help(
             format!(
                 "cannot print the value of column `{column}` in row {}: {e}",
-                row + 1
+                result_row + 1
             ),
             "convert or filter the value in the query (e.g. cast it to text, or leave out the rows where it is out of range)",
         )
@@ -194,7 +200,7 @@ fn write_table(batches: &[RecordBatch], out: &mut dyn Write) -> Result<(), CliEr
                 .iter()
                 .zip(schema.fields())
                 .map(|(f, field)| {
-                    let text = value_text(f, field.name(), rows + row)?;
+                    let text = value_text(f, field.name(), row, rows + row)?;
                     Ok(if text.chars().count() > MAX_CELL {
                         let cut: String = text.chars().take(MAX_CELL).collect();
                         format!("{cut}…")
@@ -252,5 +258,21 @@ mod escaping_tests {
         assert!(!raw(&csv_terminal), "{csv_terminal:?}");
         // Into a file or a pipe, CSV is data for a program: the exact bytes.
         assert!(text(QueryFormat::Csv, false).contains("a\u{1b}]0;t\u{7}\r\u{9b}b"));
+    }
+
+    #[test]
+    fn a_result_of_several_batches_is_printed_whole() {
+        // A table of one row group per account is read as one batch per row group.
+        let one = |name: &str| {
+            let names: ArrayRef = Arc::new(StringArray::from(vec![name]));
+            RecordBatch::try_from_iter([("name", names)]).unwrap()
+        };
+        let batches = [one("management"), one("prod-003"), one("security-001")];
+        let mut out = Vec::new();
+        write_batches_to(&batches, QueryFormat::Table, &mut out, false).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        for name in ["management", "prod-003", "security-001", "(3 rows)"] {
+            assert!(table.contains(name), "{table}");
+        }
     }
 }

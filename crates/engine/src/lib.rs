@@ -5,6 +5,7 @@
 //! by the policy evaluator and the action catalog. Queries are read-only: DDL, DML, `COPY`
 //! and `SET` are refused, so nothing a query says can write a file.
 
+mod assume_paths;
 mod engine;
 mod error;
 mod functions;
@@ -15,6 +16,7 @@ mod regex_limit;
 mod simulate;
 mod stream;
 mod views;
+mod who_can;
 
 pub use engine::{Engine, TableInfo};
 pub use error::EngineError;

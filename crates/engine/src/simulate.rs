@@ -73,8 +73,8 @@ fn glob(pattern: &str, text: &str) -> bool {
     Glob::new(pattern, Case::Sensitive).is_match(text)
 }
 
-/// Argument `index` as text; `None` when absent or null.
-fn text_arg(args: &[Expr], index: usize) -> Result<Option<String>> {
+/// Argument `index` of the table function `function` as text; `None` when absent or null.
+pub(crate) fn text_arg_of(function: &str, args: &[Expr], index: usize) -> Result<Option<String>> {
     match args.get(index) {
         None => Ok(None),
         Some(Expr::Literal(value, _)) => match value {
@@ -83,20 +83,29 @@ fn text_arg(args: &[Expr], index: usize) -> Result<Option<String>> {
             }
             ScalarValue::Null => Ok(None),
             other => Err(DataFusionError::Plan(format!(
-                "simulate: argument {} must be text, not {}",
+                "{function}: argument {} must be text, not {}",
                 index + 1,
                 other.data_type()
             ))),
         },
         Some(other) => Err(DataFusionError::Plan(format!(
-            "simulate: argument {} must be a literal (a quoted string), not `{other}`",
+            "{function}: argument {} must be a literal (a quoted string), not `{other}`",
             index + 1
         ))),
     }
 }
 
-/// The catalog actions `text` names: patterns and names separated by commas.
+fn text_arg(args: &[Expr], index: usize) -> Result<Option<String>> {
+    text_arg_of("simulate", args, index)
+}
+
 fn actions_of(text: &str) -> Result<Vec<String>> {
+    actions_named("simulate", text)
+}
+
+/// The catalog actions `text` names for the table function `function`: patterns and
+/// names separated by commas.
+pub(crate) fn actions_named(function: &str, text: &str) -> Result<Vec<String>> {
     let catalog = Catalog::embedded().map_err(|e| DataFusionError::Execution(e.to_string()))?;
     let mut out: Vec<String> = Vec::new();
     for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -106,7 +115,7 @@ fn actions_of(text: &str) -> Result<Vec<String>> {
         if out.len() == before {
             if item.contains(['*', '?']) || !item.contains(':') {
                 return Err(DataFusionError::Plan(format!(
-                    "simulate: `{item}` matches no action of the catalog (`select action from actions where action like ...` lists them)"
+                    "{function}: `{item}` matches no action of the catalog (`select action from actions where action like ...` lists them)"
                 )));
             }
             // A name the catalog lacks (newer than it): evaluated as written.
@@ -114,9 +123,9 @@ fn actions_of(text: &str) -> Result<Vec<String>> {
         }
     }
     if out.is_empty() {
-        return Err(DataFusionError::Plan(
-            "simulate: name at least one action, e.g. 's3:GetObject' or 'iam:Pass*'".to_owned(),
-        ));
+        return Err(DataFusionError::Plan(format!(
+            "{function}: name at least one action, e.g. 's3:GetObject' or 'iam:Pass*'"
+        )));
     }
     out.sort();
     out.dedup();
@@ -248,7 +257,7 @@ impl Decisions {
             self.action = end;
             for a in todo {
                 let verdict = match &q.resource {
-                    Some(r) => p.evaluate(a, r, &q.context),
+                    Some(r) => model.evaluate(p, a, r, &q.context),
                     None => p.evaluate_any(a, &q.context),
                 };
                 arn.append_value(&p.arn);

@@ -30,6 +30,7 @@ mod org;
 mod planted;
 mod policies;
 mod report;
+mod resources;
 mod rng;
 mod roles;
 mod users;
@@ -49,6 +50,7 @@ pub use crate::org::{CaptureFile, GeneratedOrg, OrgOptions, generate_org};
 use crate::planted::Caps;
 pub use crate::planted::Planted;
 use crate::policies::{AwsPolicies, FixedPolicies};
+pub use crate::resources::{Exposure, PlantedAccess};
 use crate::rng::{Gen, Names, days_before};
 use crate::users::UserRec;
 

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::resources::{AccountInput, Plan, PlantedAccess, account_resources};
 use crate::rng::{Gen, days_before};
 use crate::{GenerateError, GenerateOptions, OrgPlacement, Planted, generate};
 
@@ -60,10 +61,69 @@ pub struct GeneratedOrg {
     /// what `iamsnap check --pack nhi` of the imported capture reports, with the pack's
     /// default parameters.
     pub planted: Vec<Planted>,
+    /// Every principal the resource policies and KMS grants of every account let in, with
+    /// what its access amounts to (public, external, confused deputy, blocked, ...), sorted
+    /// by resource, principal and kind: the ground truth of access through resources.
+    pub planted_resources: Vec<PlantedAccess>,
+}
+
+/// The exposures planted in each account (`parents`: each account's node; `security`: the
+/// `Security` OU). The accounts outside `Security` take turns: the first carries the public
+/// cases, the next the partner cases (and the public bucket its account's Block Public
+/// Access neutralizes), and so on. With a single such account it carries the public cases
+/// and the management account the partner cases; without any, the management account
+/// carries both (but not the bucket neutralized by the account's Block Public Access, which
+/// is off there). Accounts of `Security` are under the `resource-perimeter` RCP, each with a
+/// grant outside the organization that it denies.
+fn plans(parents: &[usize], security: usize) -> Vec<Plan> {
+    let mut plans = vec![Plan::default(); parents.len()];
+    let hosts: Vec<usize> = (1..parents.len())
+        .filter(|i| parents.get(*i) != Some(&security))
+        .collect();
+    for (i, p) in parents.iter().enumerate().skip(1) {
+        if *p == security
+            && let Some(plan) = plans.get_mut(i)
+        {
+            plan.perimeter = true;
+        }
+    }
+    let partner_plan = Plan {
+        partner: true,
+        account_blocked: true,
+        ..Plan::default()
+    };
+    match hosts.as_slice() {
+        [] => {
+            if let Some(plan) = plans.first_mut() {
+                plan.exposed = true;
+                plan.partner = true;
+            }
+        }
+        [only] => {
+            if let Some(plan) = plans.get_mut(*only) {
+                plan.exposed = true;
+            }
+            if let Some(plan) = plans.first_mut() {
+                *plan = partner_plan;
+            }
+        }
+        many => {
+            for (n, host) in many.iter().enumerate() {
+                if let Some(plan) = plans.get_mut(*host) {
+                    if n % 2 == 0 {
+                        plan.exposed = true;
+                    } else {
+                        *plan = partner_plan.clone();
+                    }
+                }
+            }
+        }
+    }
+    plans
 }
 
 /// JSON as the AWS CLI prints it (4-space indent), with a final newline.
-fn cli_json(value: &Value) -> Vec<u8> {
+pub(crate) fn cli_json(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut out,
@@ -76,7 +136,7 @@ fn cli_json(value: &Value) -> Vec<u8> {
     out
 }
 
-fn date(t: DateTime<Utc>) -> String {
+pub(crate) fn date(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3f000+00:00").to_string()
 }
 
@@ -365,6 +425,64 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
             }]}),
             targets: vec![target(0)],
         },
+        Policy {
+            id: format!("p-{}", g.lower_alnum(8)),
+            name: "protect-security-roles",
+            kind: "SERVICE_CONTROL_POLICY",
+            aws_managed: false,
+            description: "The security and administration roles stay as they are",
+            document: json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Deny",
+                "Action": [
+                    "iam:AttachRolePolicy",
+                    "iam:DeleteRole",
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:DeleteRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:PutRolePermissionsBoundary",
+                    "iam:PutRolePolicy",
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:UpdateRole",
+                ],
+                "Resource": [
+                    "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+                    "arn:aws:iam::*:role/security-audit-readonly",
+                ],
+                "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/OrganizationAccountAccessRole"}},
+            }]}),
+            targets: vec![target(0)],
+        },
+        Policy {
+            id: format!("p-{}", g.lower_alnum(8)),
+            name: "deny-root-user",
+            kind: "SERVICE_CONTROL_POLICY",
+            aws_managed: false,
+            description: "No account's root user acts",
+            document: deny(
+                json!("*"),
+                Some(json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}})),
+            ),
+            targets: vec![target(0)],
+        },
+        Policy {
+            id: format!("p-{}", g.lower_alnum(8)),
+            name: "resource-perimeter",
+            kind: "RESOURCE_CONTROL_POLICY",
+            aws_managed: false,
+            description: "The security accounts' data stays in the organization",
+            document: json!({"Version": "2012-10-17", "Statement": [{
+                "Sid": "EnforceOrgIdentities",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:*", "sqs:*", "kms:*", "secretsmanager:*"],
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+            }]}),
+            targets: vec![target(security)],
+        },
     ];
     policies.sort_by(|a, b| a.id.cmp(&b.id));
     for p in &policies {
@@ -431,6 +549,7 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
     let members: Vec<&String> = account_ids.iter().skip(1).collect();
     let mut roles = 0;
     let mut planted = Vec::new();
+    let mut role_names = Vec::with_capacity(account_ids.len());
     for (i, id) in account_ids.iter().enumerate() {
         let sibling_accounts = (1..=members.len())
             .filter_map(|k| members.get((i + k) % members.len().max(1)))
@@ -452,6 +571,14 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
             }),
         })?;
         roles += generated.details.role_detail_list.len();
+        role_names.push(
+            generated
+                .details
+                .role_detail_list
+                .iter()
+                .map(|r| r.role_name.clone())
+                .collect::<Vec<_>>(),
+        );
         planted.extend(generated.planted.iter().cloned());
         let details = serde_json::to_value(&generated.details)
             .map_err(|e| GenerateError::PolicyTables(e.to_string()))?;
@@ -465,11 +592,58 @@ pub fn generate_org(opts: &OrgOptions) -> Result<GeneratedOrg, GenerateError> {
         });
     }
     planted.sort();
+
+    // Each account's resource policies (see `resources.rs`), which may let in a role of the
+    // next account.
+    let mut outside = Gen::new(opts.seed ^ 0x6f75_7473_6964_6573);
+    let mut external = || loop {
+        let id = outside.account_id();
+        if !account_ids.contains(&id) {
+            break id;
+        }
+    };
+    let partner = external();
+    let vendor = loop {
+        let id = external();
+        if id != partner {
+            break id;
+        }
+    };
+    let plans = plans(&parents, security);
+    let mut planted_resources = Vec::new();
+    for (i, id) in account_ids.iter().enumerate() {
+        let next = (i + 1) % account_ids.len();
+        let internal_role = (next != i)
+            .then(|| account_ids.get(next).zip(role_names.get(next)))
+            .flatten()
+            .map(|(other, names)| {
+                let role = names
+                    .iter()
+                    .find(|n| n.ends_with("-lambda") || n.ends_with("-task-role"))
+                    .map_or("OrganizationAccountAccessRole", String::as_str);
+                format!("arn:aws:iam::{other}:role/{role}")
+            });
+        let (account_files, access) = account_resources(&AccountInput {
+            id,
+            org_id: &org_id,
+            roles: role_names.get(i).map_or(&[], Vec::as_slice),
+            internal_role,
+            partner: &partner,
+            vendor: &vendor,
+            plan: plans.get(i).cloned().unwrap_or_default(),
+            at: opts.at,
+            seed: opts.seed.wrapping_add(u64::try_from(i).unwrap_or(0)),
+        });
+        files.extend(account_files);
+        planted_resources.extend(access);
+    }
+    planted_resources.sort();
     Ok(GeneratedOrg {
         files,
         organization_id: org_id,
         account_ids,
         roles,
         planted,
+        planted_resources,
     })
 }

@@ -945,3 +945,96 @@ fn assess_combines_what_policies_allow() {
     assert!(iam_user.contains(&"IAM-ADD-USER-TO-GROUP"));
     assert!(!iam_role.contains(&"IAM-ADD-USER-TO-GROUP"));
 }
+
+fn org(accounts: usize, seed: u64) -> GeneratedOrg {
+    generate_org(&OrgOptions {
+        accounts,
+        roles_per_account: 10,
+        seed,
+        at: at(),
+        management_account_id: "111122223333".to_owned(),
+    })
+    .unwrap()
+}
+
+/// The resource files of account `id` of `o`.
+fn resource_files<'a>(o: &'a GeneratedOrg, id: &str) -> Vec<&'a CaptureFile> {
+    let prefix = format!("accounts/{id}/resources/");
+    o.files
+        .iter()
+        .filter(|f| f.path.starts_with(&prefix))
+        .collect()
+}
+
+#[test]
+fn resources_grow_linearly_with_the_accounts() {
+    let small = org(10, 4);
+    let large = org(40, 4);
+    let per_account = |o: &GeneratedOrg| -> Vec<usize> {
+        o.account_ids
+            .iter()
+            .map(|id| resource_files(o, id).len())
+            .collect()
+    };
+    // Every account has resources, and a bounded number of them whatever the size.
+    for counts in [per_account(&small), per_account(&large)] {
+        assert!(counts.iter().all(|n| (25..=100).contains(n)), "{counts:?}");
+    }
+    let total = |o: &GeneratedOrg| per_account(o).iter().sum::<usize>();
+    let ratio = total(&large) as f64 / total(&small) as f64;
+    assert!((3.5..=4.5).contains(&ratio), "{ratio}");
+    let resources = |o: &GeneratedOrg| {
+        o.planted_resources
+            .iter()
+            .map(|a| a.resource.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    let ratio = resources(&large) as f64 / resources(&small) as f64;
+    assert!((3.5..=4.5).contains(&ratio), "{ratio}");
+}
+
+#[test]
+fn resources_are_deterministic_and_every_policy_parses_as_a_resource_policy() {
+    let a = org(6, 8);
+    let b = org(6, 8);
+    assert_eq!(a.files, b.files);
+    assert_eq!(a.planted_resources, b.planted_resources);
+    let other = org(6, 9);
+    assert_ne!(a.planted_resources, other.planted_resources);
+    let mut policies = 0;
+    for f in a.files.iter().filter(|f| f.path.contains("/resources/")) {
+        if f.bytes.is_empty() || f.path.ends_with(".none") {
+            continue;
+        }
+        let v: Value = serde_json::from_slice(&f.bytes).unwrap();
+        let text = v
+            .get("Policy")
+            .or_else(|| v.get("ResourcePolicy"))
+            .or_else(|| v.get("policyText"))
+            .or_else(|| v.get("Attributes").and_then(|a| a.get("Policy")))
+            .and_then(Value::as_str);
+        if let Some(text) = text {
+            let kind = if f.path.contains("/ecr/") {
+                iamsnap_policy::DocumentKind::ImpliedResource
+            } else {
+                iamsnap_policy::DocumentKind::Resource
+            };
+            let doc: Value = serde_json::from_str(text).unwrap();
+            iamsnap_policy::parse_document_as(&doc, kind)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.path));
+            policies += 1;
+        }
+    }
+    // Every recorded resource with a policy has one in the files.
+    let with_policy: BTreeSet<&str> = a
+        .planted_resources
+        .iter()
+        .filter(|r| r.via == "policy")
+        .map(|r| r.resource.as_str())
+        .collect();
+    assert_eq!(policies, with_policy.len());
+    // Every exposure is planted.
+    let exposures: BTreeSet<Exposure> = a.planted_resources.iter().map(|r| r.exposure).collect();
+    assert_eq!(exposures.len(), 7, "{exposures:?}");
+}

@@ -14,6 +14,7 @@ mod eval;
 mod locate;
 mod parse;
 mod principal;
+mod public;
 
 pub use condition::{ConditionOperator, OperatorFamily, SetQualifier};
 pub use document::{Condition, Effect, NameList, PolicyDocument, Statement};
@@ -28,6 +29,7 @@ pub use parse::{
     parse_document_text_as,
 };
 pub use principal::{Principal, PrincipalInfo, PrincipalKind, PrincipalType, classify_principal};
+pub use public::is_public_bucket_policy;
 pub mod escalation;
 mod print;
 pub mod rewrite;

@@ -274,3 +274,10 @@ mod tests {
         assert_eq!(case_variant("Bool", 16), None);
     }
 }
+
+impl std::fmt::Display for ConditionOperator {
+    /// The operator as IAM spells it (`ForAnyValue:StringLikeIfExists`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&operator_name(self))
+    }
+}

@@ -26,7 +26,8 @@ pub struct Args {
     roles: usize,
 
     /// Generate a whole organization instead, as the capture folder `scripts/capture-org`
-    /// writes (organization, OUs, SCPs, RCPs, and each account's IAM): -o names the folder,
+    /// writes (organization, OUs, SCPs, RCPs, each account's IAM and resource policies): -o
+    /// names the folder,
     /// and `iamsnap import --aws-cli` reads it.
     #[arg(long, conflicts_with_all = ["credential_report", "drift"])]
     org: bool,
@@ -83,6 +84,14 @@ pub struct Args {
     /// organization other than a role's own are other accounts to NHI-TRUST-004 and -005).
     #[arg(long, value_name = "FILE")]
     planted: Option<PathBuf>,
+
+    /// With --org: where to write every principal the generated resource policies and KMS
+    /// grants let in, as a JSON array of `{"resource", "principal", "via", "actions",
+    /// "exposure", "account", "region", "service", "resource_type", "reason"}` sorted by
+    /// resource, principal and via. `exposure` is `same-account`, `internal`, `service`,
+    /// `public`, `external`, `confused-deputy` or `blocked` (see docs/organizations.md).
+    #[arg(long, value_name = "FILE", requires = "org")]
+    planted_resources: Option<PathBuf>,
 
     /// Replace existing output files.
     #[arg(long)]
@@ -204,6 +213,11 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
         .as_deref()
         .map(|p| AtomicFile::create(p, args.force))
         .transpose()?;
+    let mut resources_out = args
+        .planted_resources
+        .as_deref()
+        .map(|p| AtomicFile::create(p, args.force))
+        .transpose()?;
     let generated = generate_org(&OrgOptions {
         accounts: usize::try_from(args.accounts).unwrap_or(1),
         roles_per_account: args.roles_per_account,
@@ -237,6 +251,12 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
             .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
         w.write_all(b"\n")?;
     }
+    if let (Some(out), Some(path)) = (resources_out.as_mut(), args.planted_resources.as_deref()) {
+        let w = out.writer()?;
+        serde_json::to_writer_pretty(&mut *w, &generated.planted_resources)
+            .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
+        w.write_all(b"\n")?;
+    }
     if let Err(e) = write() {
         // Only the folder this run created goes.
         let _ = std::fs::remove_dir_all(&tmp);
@@ -248,12 +268,22 @@ fn run_org(args: &Args) -> Result<Exit, CliError> {
     if let Some(out) = planted_out {
         out.commit()?;
     }
+    if let Some(out) = resources_out {
+        out.commit()?;
+    }
+    let resources = generated
+        .planted_resources
+        .iter()
+        .map(|a| a.resource.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     print(&format!(
-        "generated organization {} (seed {}): {} accounts, {} roles -> {}\n",
+        "generated organization {} (seed {}): {} accounts, {} roles, {} resources with a policy or grant -> {}\n",
         generated.organization_id,
         args.seed,
         generated.account_ids.len(),
         generated.roles,
+        resources,
         dest.display()
     ))?;
     Ok(Exit::Clean)

@@ -97,15 +97,17 @@ struct SimulateArgs {
     #[arg(long, value_name = "FILE")]
     session_policy: Option<PathBuf>,
 
-    /// A service control policy; each file is one level of the organization (all must allow).
-    #[arg(long = "scp", value_name = "FILE")]
-    scps: Vec<PathBuf>,
+    /// The service control policies of one level of the organization, from the root down
+    /// (every level must allow): repeat for each level; several policies attached at one
+    /// level are separated by commas (`--scp root.json --scp ou-a.json,ou-b.json`).
+    #[arg(long = "scp", value_name = "FILE[,FILE...]")]
+    scps: Vec<String>,
 
-    /// A resource control policy; each file is one level.
-    #[arg(long = "rcp", value_name = "FILE")]
-    rcps: Vec<PathBuf>,
+    /// The resource control policies of one level, as for --scp.
+    #[arg(long = "rcp", value_name = "FILE[,FILE...]")]
+    rcps: Vec<String>,
 
-    /// The resource's resource-based policy.
+    /// The resource's resource-based policy; for `sts:AssumeRole*`, the role's trust policy.
     #[arg(long, value_name = "FILE")]
     resource_policy: Option<PathBuf>,
 
@@ -121,9 +123,14 @@ struct SimulateArgs {
     #[arg(long, default_value = "arn:aws:iam::111122223333:role/simulated")]
     principal: String,
 
-    /// The resource's account (default: the principal's).
+    /// The resource's account (default: the one in the resource's ARN, else the
+    /// principal's).
     #[arg(long, value_name = "ID")]
     resource_account: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: SimulateFormat,
 
     /// A context key, KEY=VALUE; repeat a key for a multivalued key.
     #[arg(long = "context", value_name = "KEY=VALUE")]
@@ -132,6 +139,37 @@ struct SimulateArgs {
     /// Exit 1 unless the decision is this.
     #[arg(long, value_enum)]
     expect: Option<Expect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SimulateFormat {
+    /// The decision and the statements that made it, for people.
+    Text,
+    /// One JSON object: the request, the decision, the reason and the statements.
+    Json,
+}
+
+/// The levels of `--scp` / `--rcp`: each a list of files.
+fn levels(args: &[String]) -> Vec<Vec<PathBuf>> {
+    args.iter()
+        .map(|level| {
+            level
+                .split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .collect()
+}
+
+/// The files of a level, for explanations: `scp-root.json` or `a.json, b.json`.
+fn level_name(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -314,21 +352,52 @@ fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
     let identity = compile_all(&args.policies, DocumentKind::Identity)?;
     let boundary = compile_all(args.boundary.as_slice(), DocumentKind::PermissionsBoundary)?;
     let session = compile_all(args.session_policy.as_slice(), DocumentKind::Session)?;
-    let resource = compile_all(args.resource_policy.as_slice(), DocumentKind::Resource)?;
-    let scps: Vec<Vec<CompiledPolicy>> = compile_all(&args.scps, DocumentKind::ServiceControl)?
-        .into_iter()
-        .map(|p| vec![p])
-        .collect();
-    let rcps: Vec<Vec<CompiledPolicy>> = compile_all(&args.rcps, DocumentKind::ResourceControl)?
-        .into_iter()
-        .map(|p| vec![p])
-        .collect();
+    // A role's trust policy is the resource policy of `sts:AssumeRole*` (it has no
+    // `Resource`: the role is its resource).
+    let resource_kind = if args
+        .action
+        .to_ascii_lowercase()
+        .starts_with("sts:assumerole")
+    {
+        DocumentKind::Trust
+    } else {
+        DocumentKind::Resource
+    };
+    let resource = args
+        .resource_policy
+        .iter()
+        .map(|p| {
+            let doc = load(p, resource_kind)?;
+            Ok(CompiledPolicy::new_resource_policy(
+                p.display().to_string(),
+                &doc,
+            ))
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
+    let scp_levels = levels(&args.scps);
+    let rcp_levels = levels(&args.rcps);
+    let scps: Vec<Vec<CompiledPolicy>> = scp_levels
+        .iter()
+        .map(|files| compile_all(files, DocumentKind::ServiceControl))
+        .collect::<Result<_, _>>()?;
+    let rcps: Vec<Vec<CompiledPolicy>> = rcp_levels
+        .iter()
+        .map(|files| compile_all(files, DocumentKind::ResourceControl))
+        .collect::<Result<_, _>>()?;
+    // The resource's account: as given, else the one in its ARN, else (an S3 ARN, `*`)
+    // the principal's.
+    let (resource_account, account_from) =
+        match (&args.resource_account, account_of(&args.resource)) {
+            (Some(given), _) => (given.clone(), "given"),
+            (None, Some(in_arn)) => (in_arn.to_owned(), "from the resource's ARN"),
+            (None, None) => (
+                principal_account.clone(),
+                "the principal's: the resource's ARN names none",
+            ),
+        };
     let request = Request {
         principal: args.principal.clone(),
-        resource_account: args
-            .resource_account
-            .clone()
-            .unwrap_or_else(|| principal_account.clone()),
+        resource_account,
         principal_account,
         action: args.action.clone(),
         resource: args.resource.clone(),
@@ -345,34 +414,79 @@ fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
             resource: resource.first(),
         },
     );
-    let mut text = match ev.decision {
-        Decision::Allow => "decision: allow\n".to_owned(),
-        Decision::ExplicitDeny => "decision: explicit deny\n".to_owned(),
-        Decision::ImplicitDeny => {
-            let file =
-                |level: usize, files: &[PathBuf]| files.get(level).map(|p| p.display().to_string());
-            format!(
-                "decision: implicit deny: {}\n",
-                implicit_deny_reason(ev.implicit_deny, &|level| match level {
-                    ControlLevel::Service(n) => file(n, &args.scps),
-                    ControlLevel::Resource(n) => file(n, &args.rcps),
-                })
-            )
-        }
+    let reason = match ev.decision {
+        Decision::ImplicitDeny => Some(implicit_deny_reason(
+            ev.implicit_deny,
+            &|level| match level {
+                ControlLevel::Service(n) => scp_levels.get(n).map(|f| level_name(f)),
+                ControlLevel::Resource(n) => rcp_levels.get(n).map(|f| level_name(f)),
+            },
+        )),
+        _ => None,
     };
-    for s in &ev.statements {
-        text.push_str(&format!(
-            "  {} policy `{}`, statement {}{}\n",
-            s.kind.as_str(),
-            s.policy,
-            s.index,
-            s.sid
-                .as_deref()
-                .map(|sid| format!(" ({sid})"))
-                .unwrap_or_default()
-        ));
+    let decision = match ev.decision {
+        Decision::Allow => "allow",
+        Decision::ExplicitDeny => "explicit deny",
+        Decision::ImplicitDeny => "implicit deny",
+    };
+    match args.format {
+        SimulateFormat::Text => {
+            let mut text = match &reason {
+                Some(reason) => format!("decision: {decision}: {reason}\n"),
+                None => format!("decision: {decision}\n"),
+            };
+            for s in &ev.statements {
+                text.push_str(&format!(
+                    "  {} policy `{}`, statement {}{}\n",
+                    s.kind.as_str(),
+                    s.policy,
+                    s.index,
+                    s.sid
+                        .as_deref()
+                        .map(|sid| format!(" ({sid})"))
+                        .unwrap_or_default()
+                ));
+            }
+            if request.principal_account != request.resource_account {
+                text.push_str(&format!(
+                    "  across accounts: the principal's {} and the resource's {} ({account_from})\n",
+                    request.principal_account, request.resource_account
+                ));
+            }
+            print(&text)?;
+        }
+        SimulateFormat::Json => {
+            let statements: Vec<serde_json::Value> = ev
+                .statements
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "kind": s.kind.as_str(),
+                        "policy": s.policy,
+                        "index": s.index,
+                        "sid": s.sid,
+                    })
+                })
+                .collect();
+            let out = serde_json::json!({
+                "request": {
+                    "principal": request.principal,
+                    "principal_account": request.principal_account,
+                    "action": request.action,
+                    "resource": request.resource,
+                    "resource_account": request.resource_account,
+                    "resource_account_from": account_from,
+                },
+                "decision": decision,
+                "allowed": ev.decision == Decision::Allow,
+                "reason": reason,
+                "statements": statements,
+            });
+            let text = serde_json::to_string_pretty(&out)
+                .map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+            print(&format!("{text}\n"))?;
+        }
     }
-    print(&text)?;
     let met = match args.expect {
         None => true,
         Some(Expect::Allow) => ev.decision == Decision::Allow,

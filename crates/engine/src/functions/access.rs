@@ -19,7 +19,7 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
         FunctionDoc {
             name: "can",
             signature: "can(principal_arn text, action text, resource text [, context_json text]) -> boolean",
-            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over its identity policies (direct, inherited from groups, inline) and its permissions boundary. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType` (`User`, or `AssumedRole` for a role), `aws:username` (users) and `aws:PrincipalTag/<key>`, plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). The resource's account is the one in its ARN, else the principal's. No resource policies, SCPs or session policies are in a snapshot, so none apply. Other keys are absent unless the context gives them: a deny on `aws:RequestedRegion` with `StringNotEquals` (a region lock) applies to every request that names no region, so pass `{\"aws:RequestedRegion\": \"eu-west-1\"}` to ask about an allowed region. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks (a permissions boundary not in `policies`, a policy without document) and no explicit deny settles it.",
+            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over every document the snapshot holds for the request: its identity policies (direct, inherited from groups, inline) and permissions boundary; the service control policies of every level from the organization's root down to its account (not for the management account or service-linked roles); for a resource ARN, the resource's policy (a role's trust policy for `sts:AssumeRole*`; S3 buckets, KMS keys, SQS queues, SNS topics, secrets, Lambda functions, ECR repositories and the other kinds docs/export.md lists) and the resource control policies over the resource's account (S3, STS, KMS, SQS, Secrets Manager); across accounts both the identity side and the resource side must allow. The resource's account is the one in its ARN, or for an S3 bucket the captured account that holds it. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType` (`User`, or `AssumedRole` for a role), `aws:username` (users), `aws:PrincipalTag/<key>`, `aws:SecureTransport` (`true`), `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (accounts of the organization), `aws:ResourceAccount`, `aws:ResourceOrgID`, `aws:ResourceOrgPaths` and `aws:RequestedRegion` (a regional resource's region), `kms:CallerAccount` (KMS actions), plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). A request that names no region may be made in any: when the SCPs lock regions, each region they allow is tried and `explain` says which one allowed it. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks — a permissions boundary or policy without document, the policy of a resource in an account or region that was not captured or of a bucket no captured account holds, the organization's control policies when they were not captured — and no explicit deny settles it. A snapshot without organization data applies no SCP or RCP. Session policies are not in a snapshot.",
             example: "select name from principals where is_nhi and can(arn, 'iam:PassRole', '*')",
         },
         FunctionDoc {
@@ -37,7 +37,7 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
         FunctionDoc {
             name: "is_admin",
             signature: "is_admin(principal_arn text) -> boolean",
-            description: "Whether the user or role is admin-equivalent: the evaluator allows it every action of the catalog on `*` (denies, conditions and its permissions boundary considered, as `can` does). Null when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks.",
+            description: "Whether the user or role is admin-equivalent: its own documents allow it every action of the catalog on `*` (denies, conditions and its permissions boundary considered). The organization's SCPs are left out: nearly every organization denies leaving it or stopping its trail, and a role granted everything is still its account's administrator; `can` and `explain` say what the SCPs deny. Null when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks.",
             example: "select name from principals where is_nhi and is_admin(arn)",
         },
         FunctionDoc {
@@ -185,7 +185,7 @@ fn verdicts_of(
                 .map_or(&[][..], |(_, _, arns)| arns.as_slice());
             principal.evaluate_on(action, arns, extra)
         } else {
-            principal.evaluate(action, resource, extra)
+            model.evaluate(principal, action, resource, extra)
         }));
     }
     Ok(out)

@@ -33,6 +33,8 @@ pub fn function_docs() -> Vec<FunctionDoc> {
     docs.extend(matching::docs());
     docs.extend(access::docs());
     docs.push(crate::simulate::doc());
+    docs.push(crate::who_can::doc());
+    docs.push(crate::assume_paths::doc());
     docs
 }
 
@@ -42,7 +44,9 @@ pub(crate) fn register(ctx: &SessionContext, snapshot: &Snapshot, model: Arc<Sha
     basic::register(ctx, snapshot, "");
     matching::register(ctx);
     access::register(ctx, Arc::clone(&model), "");
-    crate::simulate::register(ctx, model);
+    crate::simulate::register(ctx, Arc::clone(&model));
+    crate::who_can::register(ctx, Arc::clone(&model));
+    crate::assume_paths::register(ctx, model);
 }
 
 /// Registers the functions that depend on a snapshot once more under `<schema>.<name>`
@@ -64,7 +68,16 @@ pub fn per_snapshot_functions() -> Vec<&'static str> {
         .into_iter()
         .chain(access::docs())
         .map(|d| d.name)
-        .filter(|n| !matches!(*n, "account_of" | "simulate" | "trust_with_source_account"))
+        .filter(|n| {
+            !matches!(
+                *n,
+                "account_of"
+                    | "simulate"
+                    | "who_can"
+                    | "assume_paths"
+                    | "trust_with_source_account"
+            )
+        })
         .collect();
     names.push("explain_access");
     names

@@ -147,6 +147,16 @@ impl CompiledPolicy {
         &self.action_patterns
     }
 
+    /// The same compiled document under another name (cheap: the statements are shared),
+    /// e.g. a control policy named with the level it is attached to.
+    pub fn renamed(&self, name: impl Into<String>) -> Self {
+        Self {
+            name: name.into().into(),
+            statements: Arc::clone(&self.statements),
+            action_patterns: Arc::clone(&self.action_patterns),
+        }
+    }
+
     /// The name given at compilation.
     pub fn name(&self) -> &str {
         &self.name
@@ -298,6 +308,10 @@ pub enum ImplicitDenyReason {
     ResourcePolicyTrust,
     /// Across accounts, the principal's identity policies do not allow it.
     CrossAccountIdentity,
+    /// S3 Block Public Access (`RestrictPublicBuckets`) of the bucket or its account: the
+    /// bucket's policy is public, so only its own account's principals and AWS services
+    /// reach it.
+    BlockPublicAccess,
 }
 
 /// A statement that decided an evaluation.

@@ -1,0 +1,384 @@
+//! The resource-based policies of a snapshot, found by the resource a request names, and
+//! what the snapshot knows when it has none: that the resource has no policy, or that its
+//! policy was not captured (the answer then depends on it).
+//!
+//! Built from the `resource_policies` table (the policies) and `resource_settings` (which
+//! account each S3 bucket belongs to: a bucket's ARN does not say), with the manifest's
+//! `missing` parts (an account, region or service whose resources could not be read).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use iamsnap_snapshot::MissingPart;
+
+use crate::document::Document;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The services whose resource-based policies a snapshot captures (see docs/export.md):
+/// for their resources, a missing policy means "no policy" only when the capture read the
+/// resource's account and region. Other services' resource policies are not captured.
+pub const CAPTURED_SERVICES: &[&str] = &[
+    "s3",
+    "kms",
+    "sqs",
+    "sns",
+    "secretsmanager",
+    "lambda",
+    "ecr",
+    "events",
+    "dynamodb",
+    "backup",
+    "elasticfilesystem",
+];
+
+/// Which resource policies a part of the manifest's `missing` is about: `None` when it is
+/// about none (IAM, the organization, or a setting that is not a policy: tags, Block Public
+/// Access, ownership, grants), `Some(None)` when about every service (a whole account or
+/// region not read), `Some(Some(service))` when about one service's.
+fn part_service(part: &str) -> Option<Option<&'static str>> {
+    const SETTINGS: &[&str] = &[
+        "_tags",
+        "_ownership",
+        "_public_access_block",
+        "_abac",
+        "_settings",
+        "_grants",
+    ];
+    if SETTINGS.iter().any(|s| part.ends_with(s)) || part.starts_with("ram_") {
+        return None;
+    }
+    if matches!(part, "resources" | "regions" | "iam" | "account") {
+        return Some(None);
+    }
+    const SERVICES: &[(&str, &str)] = &[
+        ("s3_", "s3"),
+        ("kms_", "kms"),
+        ("sqs_", "sqs"),
+        ("sns_", "sns"),
+        ("secret", "secretsmanager"),
+        ("lambda_", "lambda"),
+        ("ecr_", "ecr"),
+        ("event_", "events"),
+        ("dynamodb_", "dynamodb"),
+        ("backup_", "backup"),
+        ("efs_", "elasticfilesystem"),
+    ];
+    SERVICES
+        .iter()
+        .find(|(prefix, _)| part.starts_with(prefix))
+        .map(|(_, service)| Some(*service))
+}
+
+#[derive(Debug)]
+struct Entry {
+    account: String,
+    document: Arc<Document>,
+}
+
+/// What the snapshot has of a resource's policy.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    /// The resource's policy.
+    Policy(&'a Arc<Document>),
+    /// The resource has no policy (its account and region were read).
+    None,
+    /// The snapshot cannot tell: why.
+    Unknown(String),
+}
+
+/// The resource-based policies of a snapshot.
+#[derive(Debug, Default)]
+pub struct ResourcePolicies {
+    by_arn: FastMap<String, Entry>,
+    /// S3 bucket name → (account, region).
+    buckets: FastMap<String, (String, Option<String>)>,
+    /// `RestrictPublicBuckets` of S3 Block Public Access, by bucket ARN or account id.
+    restrict_public: FastMap<String, bool>,
+    /// Why the snapshot holds no resource policies at all, when it holds none.
+    not_captured: Option<String>,
+    /// The accounts whose resources were read.
+    accounts: HashSet<String>,
+    /// Parts the capture could not read that concern resources.
+    missing: Vec<MissingPart>,
+}
+
+/// The tables and manifest facts [`ResourcePolicies::build`] reads.
+#[derive(Debug, Default)]
+pub struct ResourceTables {
+    /// The `resource_policies` table, when the snapshot has it.
+    pub policies: Option<RecordBatch>,
+    /// The `resource_settings` table, when the snapshot has it.
+    pub settings: Option<RecordBatch>,
+    /// Why the snapshot lacks resource policies altogether (coverage), if it does.
+    pub not_captured: Option<String>,
+    /// The accounts the snapshot covers.
+    pub accounts: Vec<String>,
+    /// The manifest's `missing` parts.
+    pub missing: Vec<MissingPart>,
+}
+
+fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_string_opt::<i32>())
+        .ok_or_else(|| format!("the snapshot has no text column `{name}`"))
+}
+
+fn get(column: &StringArray, row: usize) -> Option<&str> {
+    (!column.is_null(row)).then(|| column.value(row))
+}
+
+/// The ARN a resource's policy is attached to, for a resource a request names: the bucket
+/// of an object, the access point of an object through it, the table of an index or
+/// stream, the function of a version or alias; other ARNs as they are.
+pub fn policy_holder(resource: &str) -> String {
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    let (Some(service), Some(rest)) = (parts.get(2), parts.get(5)) else {
+        return resource.to_owned();
+    };
+    let prefix = || parts.get(..5).map(|p| p.join(":")).unwrap_or_default();
+    match *service {
+        "s3" if parts.get(3).is_some_and(|r| r.is_empty()) => {
+            let bucket = rest.split('/').next().unwrap_or(rest);
+            format!("{}:{bucket}", prefix())
+        }
+        "s3" if rest.starts_with("accesspoint/") => {
+            let name: Vec<&str> = rest.splitn(3, '/').take(2).collect();
+            format!("{}:{}", prefix(), name.join("/"))
+        }
+        "dynamodb" if rest.starts_with("table/") => {
+            let name: Vec<&str> = rest.splitn(3, '/').take(2).collect();
+            format!("{}:{}", prefix(), name.join("/"))
+        }
+        "lambda" if rest.starts_with("function:") => {
+            let name: Vec<&str> = rest.splitn(3, ':').take(2).collect();
+            format!("{}:{}", prefix(), name.join(":"))
+        }
+        _ => resource.to_owned(),
+    }
+}
+
+/// The service and region of an ARN.
+fn service_region(arn: &str) -> (&str, Option<&str>) {
+    let mut parts = arn.splitn(6, ':').skip(2);
+    let service = parts.next().unwrap_or_default();
+    let region = parts.next().filter(|r| !r.is_empty());
+    (service, region)
+}
+
+impl ResourcePolicies {
+    /// The policies of `tables`.
+    pub fn build(tables: ResourceTables) -> Result<Self, String> {
+        let mut out = Self {
+            not_captured: tables.not_captured,
+            accounts: tables.accounts.into_iter().collect(),
+            missing: tables
+                .missing
+                .into_iter()
+                .filter(|m| part_service(&m.part).is_some())
+                .collect(),
+            ..Self::default()
+        };
+        if let Some(p) = &tables.policies {
+            let accounts = strings(p, "account_id")?;
+            let regions = strings(p, "region")?;
+            let services = strings(p, "service")?;
+            let types = strings(p, "resource_type")?;
+            let arns = strings(p, "arn")?;
+            let texts = strings(p, "policy")?;
+            for row in 0..p.num_rows() {
+                let (Some(account), Some(arn)) = (get(accounts, row), get(arns, row)) else {
+                    continue;
+                };
+                if get(services, row) == Some("s3") && get(types, row) == Some("bucket") {
+                    out.note_bucket(arn, account, get(regions, row));
+                }
+                let text = get(texts, row).map(Arc::<str>::from);
+                out.by_arn.insert(
+                    arn.to_owned(),
+                    Entry {
+                        account: account.to_owned(),
+                        document: Arc::new(Document::resource_policy(arn, text)),
+                    },
+                );
+            }
+        }
+        if let Some(s) = &tables.settings {
+            let accounts = strings(s, "account_id")?;
+            let regions = strings(s, "region")?;
+            let services = strings(s, "service")?;
+            let types = strings(s, "resource_type")?;
+            let arns = strings(s, "arn")?;
+            let settings = strings(s, "setting")?;
+            let values = strings(s, "value")?;
+            for row in 0..s.num_rows() {
+                if get(services, row) != Some("s3") {
+                    continue;
+                }
+                if get(settings, row) == Some("restrict_public_buckets")
+                    && let Some(arn) = get(arns, row)
+                {
+                    out.restrict_public
+                        .insert(arn.to_owned(), get(values, row) == Some("true"));
+                }
+                if get(types, row) != Some("bucket") {
+                    continue;
+                }
+                if let (Some(account), Some(arn)) = (get(accounts, row), get(arns, row)) {
+                    out.note_bucket(arn, account, get(regions, row));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn note_bucket(&mut self, arn: &str, account: &str, region: Option<&str>) {
+        if let Some(bucket) = arn.strip_prefix("arn:aws:s3:::") {
+            let entry = self
+                .buckets
+                .entry(bucket.to_owned())
+                .or_insert_with(|| (account.to_owned(), None));
+            if entry.1.is_none() {
+                entry.1 = region.map(str::to_owned);
+            }
+        }
+    }
+
+    /// The account that owns `resource`: the one in its ARN, or for an S3 bucket the
+    /// account the snapshot found it in.
+    pub fn account_of<'a>(&'a self, resource: &'a str) -> Option<&'a str> {
+        if let Some(account) = crate::resources::arn_account(resource) {
+            return Some(account);
+        }
+        let bucket = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
+        self.buckets.get(bucket).map(|(a, _)| a.as_str())
+    }
+
+    /// Whether S3 Block Public Access restricts a public policy of the bucket of `resource`
+    /// (`RestrictPublicBuckets` on the bucket or on its account).
+    pub fn restricts_public(&self, resource: &str, account: Option<&str>) -> bool {
+        let holder = policy_holder(resource);
+        self.restrict_public.get(&holder) == Some(&true)
+            || account.is_some_and(|a| self.restrict_public.get(a) == Some(&true))
+    }
+
+    /// The region of `resource`: the one in its ARN, or for an S3 bucket the region the
+    /// snapshot found it in.
+    pub fn region_of<'a>(&'a self, resource: &'a str) -> Option<&'a str> {
+        let (_, region) = service_region(resource);
+        if region.is_some() {
+            return region;
+        }
+        let bucket = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
+        self.buckets.get(bucket).and_then(|(_, r)| r.as_deref())
+    }
+
+    /// The policy of `resource` (see [`policy_holder`]) in `account`, or what the snapshot
+    /// knows of it. `None` for a service whose resource policies are never captured.
+    pub fn lookup(&self, resource: &str, account: Option<&str>) -> Option<Lookup<'_>> {
+        let holder = policy_holder(resource);
+        let (service, region) = service_region(&holder);
+        if !CAPTURED_SERVICES.contains(&service) {
+            return None;
+        }
+        if let Some(entry) = self.by_arn.get(&holder)
+            && account.is_none_or(|a| a == entry.account)
+        {
+            return Some(Lookup::Policy(&entry.document));
+        }
+        let Some(account) = account else {
+            return Some(Lookup::Unknown(format!(
+                "{holder} is not in any account of the snapshot: its account and its policy are unknown"
+            )));
+        };
+        if let Some(why) = &self.not_captured {
+            return Some(Lookup::Unknown(format!(
+                "the resource-based policies are not in the snapshot ({why})"
+            )));
+        }
+        if !self.accounts.contains(account) {
+            return Some(Lookup::Unknown(format!(
+                "account {account} is not in the snapshot: the policy of {holder} is unknown"
+            )));
+        }
+        let region = match (service, region) {
+            ("s3", None) => holder
+                .strip_prefix("arn:aws:s3:::")
+                .and_then(|b| self.buckets.get(b))
+                .and_then(|(_, r)| r.as_deref()),
+            (_, r) => r,
+        };
+        let lacking = self.missing.iter().find(|m| {
+            part_service(&m.part).is_some_and(|s| s.is_none_or(|s| s == service))
+                && m.account.as_deref().is_none_or(|a| a == account)
+                && match (&m.region, region) {
+                    (None, _) | (Some(_), None) => true,
+                    (Some(m), Some(r)) => m == r,
+                }
+        });
+        if let Some(m) = lacking {
+            return Some(Lookup::Unknown(format!(
+                "the policy of {holder} may exist: the capture could not read {} ({})",
+                m.subject(),
+                m.reason
+            )));
+        }
+        Some(Lookup::None)
+    }
+
+    /// Every resource policy document, for parsing them all at once.
+    pub(crate) fn documents(&self) -> impl Iterator<Item = &Arc<Document>> {
+        self.by_arn.values().map(|e| &e.document)
+    }
+
+    /// Every resource with a policy: (ARN, account, document).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &Arc<Document>)> {
+        self.by_arn
+            .iter()
+            .map(|(arn, e)| (arn.as_str(), e.account.as_str(), &e.document))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_is_found_on_the_resource_that_holds_it() {
+        assert_eq!(policy_holder("arn:aws:s3:::b/k/x"), "arn:aws:s3:::b");
+        assert_eq!(policy_holder("arn:aws:s3:::b"), "arn:aws:s3:::b");
+        assert_eq!(
+            policy_holder("arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/k"),
+            "arn:aws:s3:eu-west-1:111122223333:accesspoint/ap"
+        );
+        assert_eq!(
+            policy_holder("arn:aws:dynamodb:eu-west-1:111122223333:table/T/index/I"),
+            "arn:aws:dynamodb:eu-west-1:111122223333:table/T"
+        );
+        assert_eq!(
+            policy_holder("arn:aws:lambda:eu-west-1:111122223333:function:f:prod"),
+            "arn:aws:lambda:eu-west-1:111122223333:function:f"
+        );
+        assert_eq!(
+            policy_holder("arn:aws:kms:eu-west-1:111122223333:key/k"),
+            "arn:aws:kms:eu-west-1:111122223333:key/k"
+        );
+    }
+
+    #[test]
+    fn missing_parts_make_only_their_services_policies_unknown() {
+        assert_eq!(part_service("s3_bucket_policies"), Some(Some("s3")));
+        assert_eq!(part_service("s3_buckets"), Some(Some("s3")));
+        assert_eq!(
+            part_service("secret_policies"),
+            Some(Some("secretsmanager"))
+        );
+        assert_eq!(part_service("resources"), Some(None));
+        assert_eq!(part_service("s3_bucket_tags"), None);
+        assert_eq!(part_service("kms_grants"), None);
+        assert_eq!(part_service("credential_report"), None);
+        assert_eq!(part_service("organization_policies"), None);
+    }
+}

@@ -1,0 +1,679 @@
+//! Every document AWS uses, in every answer about an organization: a generated organization
+//! (its SCPs and RCPs) with hand-written resource policies in one member account,
+//! imported with `import --aws-cli`, then asked through `query` — `can`, `explain`,
+//! `simulate` and `who_can` — as a user would.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+fn query(snap: &Path, sql: &str) -> Vec<Value> {
+    let out = ok(&["query", s(snap), sql, "--format", "json"]);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+fn one(snap: &Path, sql: &str) -> Value {
+    let rows = query(snap, sql);
+    assert_eq!(rows.len(), 1, "{sql}: {rows:?}");
+    rows[0].clone()
+}
+
+const OUTSIDE: &str = "999988887777";
+
+/// The accounts of the generated organization by name (`management`, `security-001`,
+/// `infrastructure-002`, `prod-003`), the organization id, and the snapshot.
+struct Org {
+    snap: PathBuf,
+    id: String,
+    accounts: std::collections::BTreeMap<String, String>,
+}
+
+impl Org {
+    fn account(&self, name: &str) -> &str {
+        self.accounts
+            .get(name)
+            .unwrap_or_else(|| panic!("no account {name}: {:?}", self.accounts))
+    }
+
+    /// An admin role of `account` (by name): its own policies allow everything.
+    fn admin(&self, account: &str) -> String {
+        let rows = query(
+            &self.snap,
+            &format!(
+                "select arn from roles where account_id = '{}' and not is_service_linked and is_admin(arn) order by arn limit 1",
+                self.account(account)
+            ),
+        );
+        rows.first()
+            .and_then(|r| r["arn"].as_str())
+            .unwrap_or_else(|| panic!("no admin in {account}"))
+            .to_owned()
+    }
+
+    /// A role of `account` (by name) allowed `action` on any resource.
+    fn role_that_can(&self, account: &str, action: &str) -> String {
+        let rows = query(
+            &self.snap,
+            &format!(
+                "select arn from roles where account_id = '{}' and not is_service_linked \
+                 and can_any(arn, '{action}', '{{\"aws:RequestedRegion\": \"eu-west-1\"}}') order by arn limit 1",
+                self.account(account)
+            ),
+        );
+        rows.first()
+            .and_then(|r| r["arn"].as_str())
+            .unwrap_or_else(|| panic!("no role of {account} can {action}"))
+            .to_owned()
+    }
+}
+
+fn bucket_policy(org: &str, prod: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ProdReads", "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{prod}:root")},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-shared/*"},
+            {"Sid": "Vendor", "Effect": "Allow", "Principal": {"AWS": OUTSIDE},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-shared/*"},
+            {"Sid": "Organization", "Effect": "Allow", "Principal": "*",
+             "Action": ["s3:GetObject", "s3:ListBucket"],
+             "Resource": ["arn:aws:s3:::acme-shared", "arn:aws:s3:::acme-shared/*"],
+             "Condition": {"StringEquals": {"aws:PrincipalOrgID": org}}},
+            {"Sid": "Trail", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::acme-shared/*"}
+        ]
+    })
+    .to_string()
+}
+
+/// The generated organization with three buckets of its own in the Infrastructure account
+/// (in place of the generated ones): `acme-shared` (policy above), `acme-private` (no
+/// policy) and `acme-public` (public, but Block Public Access is on).
+fn org(dir: &Path) -> Org {
+    let capture = dir.join("capture");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "4",
+        "--seed",
+        "7",
+        "-o",
+        s(&capture),
+    ]);
+    let first = dir.join("first");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&first)]);
+    let mut accounts = std::collections::BTreeMap::new();
+    for row in query(&first, "select account_id, name from accounts") {
+        accounts.insert(
+            row["name"].as_str().unwrap().to_owned(),
+            row["account_id"].as_str().unwrap().to_owned(),
+        );
+    }
+    let id = one(&first, "select organization_id from organization")["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let owner = accounts["infrastructure-002"].clone();
+    let prod = accounts["prod-003"].clone();
+    let base = capture
+        .join("accounts")
+        .join(&owner)
+        .join("resources/global/s3api");
+    if base.exists() {
+        fs::remove_dir_all(&base).unwrap();
+    }
+    let files = [
+        (
+            "list-buckets.json",
+            r#"{"Buckets":[{"Name":"acme-shared"},{"Name":"acme-private"},{"Name":"acme-public"}]}"#.to_owned(),
+        ),
+        (
+            "get-bucket-policy/acme-shared.json",
+            json!({"Policy": bucket_policy(&id, &prod)}).to_string(),
+        ),
+        (
+            "get-bucket-policy/acme-private.none",
+            "NoSuchBucketPolicy\n".to_owned(),
+        ),
+    ];
+    let mut files: Vec<(String, String)> = files
+        .into_iter()
+        .map(|(path, text)| (path.to_owned(), text))
+        .collect();
+    // Block Public Access: off for the shared bucket (its organization statement names
+    // everyone, which S3 counts as public), on for the others as AWS sets it today.
+    for (bucket, on) in [
+        ("acme-shared", false),
+        ("acme-private", true),
+        ("acme-public", true),
+    ] {
+        files.push((
+            format!("get-public-access-block/{bucket}.json"),
+            format!(
+                r#"{{"PublicAccessBlockConfiguration":{{"BlockPublicAcls":{on},"IgnorePublicAcls":{on},"BlockPublicPolicy":{on},"RestrictPublicBuckets":{on}}}}}"#
+            ),
+        ));
+        files.push((
+            format!("get-bucket-ownership-controls/{bucket}.json"),
+            r#"{"OwnershipControls":{"Rules":[{"ObjectOwnership":"BucketOwnerEnforced"}]}}"#
+                .to_owned(),
+        ));
+        files.push((
+            format!("get-bucket-tagging/{bucket}.none"),
+            "NoSuchTagSet\n".to_owned(),
+        ));
+        files.push((
+            format!("get-bucket-location/{bucket}.json"),
+            r#"{"LocationConstraint":"eu-west-1"}"#.to_owned(),
+        ));
+    }
+    // A public grant that Block Public Access neutralizes.
+    files.push((
+        "get-bucket-policy/acme-public.json".to_owned(),
+        json!({"Policy": json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-public/*"}
+        ]}).to_string()}).to_string(),
+    ));
+    for (path, text) in files {
+        let file = base.join(path);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, text).unwrap();
+    }
+    let snap = dir.join("snap");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
+    Org { snap, id, accounts }
+}
+
+#[test]
+fn scps_apply_level_by_level_and_spare_the_management_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = org(dir.path());
+    let prod_admin = org.admin("prod-003");
+    let explain = |arn: &str, action: &str, context: &str| {
+        one(
+            &org.snap,
+            &format!("select explain_access('{arn}', '{action}', '*', '{context}') as e"),
+        )["e"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // `deny-iam-users` is attached to the Prod OU.
+    let denied = explain(&prod_admin, "iam:CreateUser", "{}");
+    assert!(
+        denied.starts_with("explicit deny: scp policy deny-iam-users (p-")
+            && denied.contains(" at OU Prod (ou-"),
+        "{denied}"
+    );
+    // The management account is not restricted by SCPs.
+    let management_admin = org.admin("management");
+    assert!(
+        explain(&management_admin, "iam:CreateUser", "{}").starts_with("allow: identity policy")
+    );
+    // The region lock on Workloads: a region outside it is denied, one inside allowed.
+    let outside = explain(
+        &prod_admin,
+        "ec2:RunInstances",
+        r#"{"aws:RequestedRegion": "ap-south-1"}"#,
+    );
+    assert!(
+        outside.starts_with("explicit deny: scp policy region-guardrail (p-")
+            && outside.contains("at OU Workloads"),
+        "{outside}"
+    );
+    assert!(
+        explain(
+            &prod_admin,
+            "ec2:RunInstances",
+            r#"{"aws:RequestedRegion": "eu-west-1"}"#
+        )
+        .starts_with("allow: ")
+    );
+    // A request that names no region may be made in an allowed one.
+    let anywhere = explain(&prod_admin, "ec2:RunInstances", "{}");
+    assert!(
+        anywhere.starts_with("allow: ") && anywhere.contains("in region eu-"),
+        "{anywhere}"
+    );
+    // The Security account is outside Workloads: no region lock.
+    let security_admin = org.role_that_can("security-001", "ec2:RunInstances");
+    assert!(
+        explain(
+            &security_admin,
+            "ec2:RunInstances",
+            r#"{"aws:RequestedRegion": "ap-south-1"}"#
+        )
+        .starts_with("allow: ")
+    );
+    // Service-linked roles are not restricted by SCPs; is_admin is about a principal's own
+    // documents, so SCPs that deny leaving the organization leave admins admins.
+    let admins = one(
+        &org.snap,
+        &format!(
+            "select count(*) as n from roles where account_id = '{}' and is_admin(arn)",
+            org.account("prod-003")
+        ),
+    );
+    assert!(admins["n"].as_u64().unwrap() > 0, "{admins}");
+    // The organization's keys are in every request of its principals.
+    let org_condition = one(
+        &org.snap,
+        &format!(
+            "select can('{prod_admin}', 's3:GetObject', 'arn:aws:s3:::acme-private/x') as same_org"
+        ),
+    );
+    assert_eq!(
+        org_condition["same_org"],
+        json!(false),
+        "no policy of another account's bucket names prod"
+    );
+}
+
+#[test]
+fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = org(dir.path());
+    let prod_reader = org.role_that_can("prod-003", "s3:GetObject");
+    // The bucket owner's own account, and another account of the organization.
+    let owner_reader = org.role_that_can("infrastructure-002", "s3:GetObject");
+    let other_reader = org.role_that_can("security-001", "s3:GetObject");
+    let ask = |arn: &str, resource: &str| {
+        one(
+            &org.snap,
+            &format!(
+                "select can('{arn}', 's3:GetObject', '{resource}') as can, explain_access('{arn}', 's3:GetObject', '{resource}') as e"
+            ),
+        )
+    };
+    // Granted to the prod account by statement 0, to the whole organization by statement 2.
+    let prod = ask(&prod_reader, "arn:aws:s3:::acme-shared/report.csv");
+    assert_eq!(prod["can"], json!(true), "{prod}");
+    assert!(
+        prod["e"]
+            .as_str()
+            .unwrap()
+            .contains("resource policy arn:aws:s3:::acme-shared statement 0 (ProdReads)"),
+        "{prod}"
+    );
+    let infra = ask(&other_reader, "arn:aws:s3:::acme-shared/report.csv");
+    assert_eq!(infra["can"], json!(true), "{infra}");
+    assert!(
+        infra["e"]
+            .as_str()
+            .unwrap()
+            .contains("statement 2 (Organization)"),
+        "{infra}"
+    );
+    // A bucket without policy: its own account's principals by their identity policies,
+    // another account's not at all.
+    assert_eq!(
+        ask(&owner_reader, "arn:aws:s3:::acme-private/x")["can"],
+        json!(true)
+    );
+    let cross = ask(&prod_reader, "arn:aws:s3:::acme-private/x");
+    assert_eq!(cross["can"], json!(false), "{cross}");
+    assert!(
+        cross["e"]
+            .as_str()
+            .unwrap()
+            .contains("across accounts, the resource's policy must allow the principal"),
+        "{cross}"
+    );
+    // A bucket no captured account holds: its account and policy are unknown.
+    let unknown = ask(&prod_reader, "arn:aws:s3:::someone-elses-bucket/x");
+    assert_eq!(unknown["can"], Value::Null, "{unknown}");
+    assert!(
+        unknown["e"].as_str().unwrap().starts_with(
+            "unknown: arn:aws:s3:::someone-elses-bucket is not in any account of the snapshot"
+        ),
+        "{unknown}"
+    );
+    // Block Public Access keeps other accounts out of a bucket whose policy is public; its
+    // own account still reads by identity policies.
+    let blocked = ask(&prod_reader, "arn:aws:s3:::acme-public/x");
+    assert_eq!(blocked["can"], json!(false), "{blocked}");
+    assert!(
+        blocked["e"]
+            .as_str()
+            .unwrap()
+            .contains("S3 Block Public Access (RestrictPublicBuckets) blocks other accounts"),
+        "{blocked}"
+    );
+    assert_eq!(
+        ask(&owner_reader, "arn:aws:s3:::acme-public/x")["can"],
+        json!(true)
+    );
+    let nobody_outside = query(
+        &org.snap,
+        "select principal from who_can('arn:aws:s3:::acme-public/x', 's3:GetObject') where not in_snapshot",
+    );
+    assert!(nobody_outside.is_empty(), "{nobody_outside:?}");
+    // simulate agrees with can.
+    let simulated = one(
+        &org.snap,
+        &format!(
+            "select decision from simulate('{prod_reader}', 's3:GetObject', 'arn:aws:s3:::acme-private/x')"
+        ),
+    );
+    assert_eq!(simulated["decision"], json!("implicit deny"));
+}
+
+#[test]
+fn who_can_lists_inside_outside_public_and_service_principals() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = org(dir.path());
+    let rows = query(
+        &org.snap,
+        "select * from who_can('arn:aws:s3:::acme-shared/report.csv', 's3:GetObject, s3:PutObject') order by in_snapshot desc, principal, action",
+    );
+    let outside: Vec<(String, String, String, String)> = rows
+        .iter()
+        .filter(|r| r["in_snapshot"] == json!(false))
+        .map(|r| {
+            (
+                r["principal"].as_str().unwrap().to_owned(),
+                r["action"].as_str().unwrap().to_owned(),
+                r["scope"].as_str().unwrap().to_owned(),
+                r["decision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outside,
+        vec![
+            (
+                "*".to_owned(),
+                "s3:GetObject".to_owned(),
+                "public".to_owned(),
+                "conditional".to_owned()
+            ),
+            (
+                format!("arn:aws:iam::{OUTSIDE}:root"),
+                "s3:GetObject".to_owned(),
+                "external".to_owned(),
+                "allow".to_owned()
+            ),
+            (
+                "cloudtrail.amazonaws.com".to_owned(),
+                "s3:PutObject".to_owned(),
+                "service".to_owned(),
+                "allow".to_owned()
+            ),
+        ],
+        "{rows:#?}"
+    );
+    let public = rows.iter().find(|r| r["principal"] == json!("*")).unwrap();
+    assert_eq!(
+        public["conditions"],
+        json!(format!(
+            "statement 2 (Organization): StringEquals aws:PrincipalOrgID {}",
+            org.id
+        ))
+    );
+    // Inside: every principal of the organization whose identity policies allow reading
+    // (the organization statement), none denied, each with its scope.
+    let inside: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["in_snapshot"] == json!(true))
+        .collect();
+    assert!(!inside.is_empty());
+    for r in &inside {
+        assert_eq!(r["decision"], json!("allow"), "{r}");
+        let account = r["account_id"].as_str().unwrap();
+        let expected = if account == org.account("infrastructure-002") {
+            "account"
+        } else {
+            "organization"
+        };
+        assert_eq!(r["scope"], json!(expected), "{r}");
+    }
+    // Exactly the principals `can` allows.
+    for action in ["s3:GetObject", "s3:PutObject"] {
+        let can = query(
+            &org.snap,
+            &format!(
+                "select arn from principals where principal_type <> 'group' and can(arn, '{action}', 'arn:aws:s3:::acme-shared/report.csv') order by arn"
+            ),
+        );
+        let listed: Vec<&Value> = inside
+            .iter()
+            .filter(|r| r["action"] == json!(action))
+            .map(|r| &r["principal"])
+            .collect();
+        let allowed: Vec<&Value> = can.iter().map(|r| &r["arn"]).collect();
+        assert_eq!(listed, allowed, "{action}");
+    }
+    // Bad arguments are errors that say what to pass.
+    let err = fails(&[
+        "query",
+        s(&org.snap),
+        "select * from who_can('acme-shared', 's3:GetObject')",
+    ]);
+    assert!(
+        err.contains("who_can: the resource must be an ARN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn trust_policies_decide_assume_role_across_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = org(dir.path());
+    let target = format!(
+        "arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+        org.account("prod-003")
+    );
+    let management = org.role_that_can("management", "sts:AssumeRole");
+    let security = org.role_that_can("security-001", "sts:AssumeRole");
+    let ask = |arn: &str| {
+        one(
+            &org.snap,
+            &format!(
+                "select can('{arn}', 'sts:AssumeRole', '{target}') as can, explain_access('{arn}', 'sts:AssumeRole', '{target}') as e"
+            ),
+        )
+    };
+    let from_management = ask(&management);
+    assert_eq!(from_management["can"], json!(true), "{from_management}");
+    assert!(
+        from_management["e"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("resource policy {target} statement")),
+        "{from_management}"
+    );
+    let from_security = ask(&security);
+    assert_eq!(from_security["can"], json!(false), "{from_security}");
+    // A role of an account the snapshot does not hold: unknown.
+    let elsewhere = one(
+        &org.snap,
+        &format!(
+            "select can('{management}', 'sts:AssumeRole', 'arn:aws:iam::{OUTSIDE}:role/x') as can"
+        ),
+    );
+    assert_eq!(elsewhere["can"], Value::Null);
+}
+
+#[test]
+fn assume_paths_follow_trust_hop_by_hop_and_agree_with_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = org(dir.path());
+    let start = org.admin("management");
+    // Hop 1 is exactly the roles `can` lets the principal assume (the trust index finds
+    // every candidate a brute force over all roles finds).
+    let direct: Vec<Value> = query(
+        &org.snap,
+        &format!("select role_arn from assume_paths('{start}', 1) order by role_arn"),
+    )
+    .into_iter()
+    .map(|r| r["role_arn"].clone())
+    .collect();
+    let brute: Vec<Value> = query(
+        &org.snap,
+        &format!(
+            "select arn from roles where arn <> '{start}' and can('{start}', 'sts:AssumeRole', arn) order by arn"
+        ),
+    )
+    .into_iter()
+    .map(|r| r["arn"].clone())
+    .collect();
+    assert_eq!(direct, brute);
+    // The management account's admin reaches every member's OrganizationAccountAccessRole,
+    // an admin role of another account of the organization.
+    let rows = query(
+        &org.snap,
+        &format!(
+            "select * from assume_paths('{start}') where role_name = 'OrganizationAccountAccessRole' order by account_id"
+        ),
+    );
+    let members: Vec<&str> = rows
+        .iter()
+        .map(|r| r["account_id"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<&str> = ["security-001", "infrastructure-002", "prod-003"]
+        .iter()
+        .map(|n| org.account(n))
+        .collect();
+    expected.sort();
+    assert_eq!(members, expected);
+    for r in &rows {
+        assert_eq!(r["depth"], json!(1), "{r}");
+        assert_eq!(r["scope"], json!("organization"), "{r}");
+        assert_eq!(r["role_is_admin"], json!(true), "{r}");
+        assert_eq!(r["decision"], json!("allow"), "{r}");
+        assert!(
+            r["path"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{start} -> ")),
+            "{r}"
+        );
+    }
+    // Deeper hops start from a role reached before; no role is listed twice.
+    let all = query(
+        &org.snap,
+        &format!("select depth, path, role_arn from assume_paths('{start}', 3)"),
+    );
+    let mut seen = std::collections::HashSet::new();
+    for r in &all {
+        assert!(
+            seen.insert(r["role_arn"].as_str().unwrap().to_owned()),
+            "{r}"
+        );
+        let hops = r["path"].as_str().unwrap().split(" -> ").count() - 1;
+        assert_eq!(r["depth"], json!(hops), "{r}");
+        assert!(hops <= 3);
+    }
+    // Bad arguments.
+    let err = fails(&[
+        "query",
+        s(&org.snap),
+        "select * from assume_paths('arn:aws:iam::1:role/none')",
+    ]);
+    assert!(
+        err.contains("is not a user or role of the snapshot"),
+        "{err}"
+    );
+    let err = fails(&[
+        "query",
+        s(&org.snap),
+        &format!("select * from assume_paths('{start}', 0)"),
+    ]);
+    assert!(err.contains("max_depth must be between 1 and 20"), "{err}");
+}
+
+/// The resource a request names for `action` on a resource of the record: an object of a
+/// bucket for object actions.
+fn requested(resource: &str, action: &str) -> String {
+    if resource.starts_with("arn:aws:s3:::") && action.contains("Object") {
+        format!("{resource}/x")
+    } else {
+        resource.to_owned()
+    }
+}
+
+#[test]
+fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    let record = dir.path().join("record.json");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "6",
+        "--seed",
+        "11",
+        "-o",
+        s(&capture),
+        "--planted-resources",
+        s(&record),
+    ]);
+    let snap = dir.path().join("snap");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
+    let record: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
+    // What the record says reaches each resource from outside the snapshot, and how.
+    let mut expected: std::collections::BTreeSet<(String, String, String)> = Default::default();
+    let mut asked: std::collections::BTreeSet<(String, String)> = Default::default();
+    for e in record.iter().filter(|e| e["via"] == json!("policy")) {
+        let resource = e["resource"].as_str().unwrap();
+        let principal = e["principal"].as_str().unwrap();
+        for action in e["actions"].as_array().unwrap() {
+            asked.insert((resource.to_owned(), action.as_str().unwrap().to_owned()));
+        }
+        let decision = match e["exposure"].as_str().unwrap() {
+            "public" | "external" | "confused-deputy" => "allow",
+            "service" => "conditional",
+            "internal" if principal == "*" => "conditional",
+            _ => continue,
+        };
+        expected.insert((
+            resource.to_owned(),
+            principal.to_owned(),
+            decision.to_owned(),
+        ));
+    }
+    assert!(expected.iter().any(|(_, _, d)| d == "allow"));
+    // What who_can finds, over every action the record names for each resource: one
+    // statement, one process.
+    let sql = asked
+        .iter()
+        .map(|(resource, action)| {
+            format!(
+                "select '{resource}' as resource, principal, decision from who_can('{}', '{action}') where not in_snapshot",
+                requested(resource, action)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" union all ");
+    let found: std::collections::BTreeSet<(String, String, String)> = query(&snap, &sql)
+        .into_iter()
+        .map(|r| {
+            (
+                r["resource"].as_str().unwrap().to_owned(),
+                r["principal"].as_str().unwrap().to_owned(),
+                r["decision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // A principal allowed one action and conditional on another counts as allowed.
+    let allowed: std::collections::BTreeSet<(String, String)> = found
+        .iter()
+        .filter(|(_, _, d)| d == "allow")
+        .map(|(r, p, _)| (r.clone(), p.clone()))
+        .collect();
+    let found: std::collections::BTreeSet<(String, String, String)> = found
+        .into_iter()
+        .filter(|(r, p, d)| d == "allow" || !allowed.contains(&(r.clone(), p.clone())))
+        .collect();
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "planted but not found: {missing:#?}\nfound but not planted: {extra:#?}"
+    );
+}
