@@ -52,7 +52,10 @@ fn part_service(part: &str) -> Option<Option<&'static str>> {
     if matches!(part, "resources" | "regions" | "iam" | "account") {
         return Some(None);
     }
+    // Longer prefixes first: access points and layers are kinds of their own.
     const SERVICES: &[(&str, &str)] = &[
+        ("s3_access_point", "s3:accesspoint"),
+        ("lambda_layer", "lambda:layer"),
         ("s3_", "s3"),
         ("kms_", "kms"),
         ("sqs_", "sqs"),
@@ -310,8 +313,17 @@ impl ResourcePolicies {
                 .and_then(|(_, r)| r.as_deref()),
             (_, r) => r,
         };
+        // The kind a part is about: access points and layers apart from their services'
+        // other resources.
+        let kind = if holder.contains(":accesspoint/") {
+            "s3:accesspoint"
+        } else if holder.contains(":layer:") {
+            "lambda:layer"
+        } else {
+            service
+        };
         let lacking = self.missing.iter().find(|m| {
-            part_service(&m.part).is_some_and(|s| s.is_none_or(|s| s == service))
+            part_service(&m.part).is_some_and(|s| s.is_none_or(|s| s == kind))
                 && m.account.as_deref().is_none_or(|a| a == account)
                 && match (&m.region, region) {
                     (None, _) | (Some(_), None) => true,
@@ -371,6 +383,11 @@ mod tests {
     fn missing_parts_make_only_their_services_policies_unknown() {
         assert_eq!(part_service("s3_bucket_policies"), Some(Some("s3")));
         assert_eq!(part_service("s3_buckets"), Some(Some("s3")));
+        assert_eq!(
+            part_service("s3_access_points"),
+            Some(Some("s3:accesspoint"))
+        );
+        assert_eq!(part_service("lambda_layers"), Some(Some("lambda:layer")));
         assert_eq!(
             part_service("secret_policies"),
             Some(Some("secretsmanager"))

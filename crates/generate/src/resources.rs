@@ -861,6 +861,11 @@ pub(crate) fn account_resources(
                 "NoSuchPublicAccessBlockConfiguration",
             ),
         }
+        // Attribute-based access control is off unless a bucket's owner turns it on.
+        w.json(
+            &format!("global/s3api/get-bucket-abac/{f}.json"),
+            &json!({"AbacStatus": {"Status": "Disabled"}}),
+        );
         w.json(
             &format!("global/s3api/get-bucket-ownership-controls/{f}.json"),
             &json!({"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}),
@@ -1066,6 +1071,18 @@ pub(crate) fn account_resources(
         &format!("{o}/ecr/describe-repositories.json"),
         &json!({"repositories": []}),
     );
+
+    // Every other kind the capture reads: an empty listing in both regions, as an account
+    // without such resources answers.
+    for region in [MAIN_REGION, OTHER_REGION] {
+        for kind in iamsnap_import::registry::KINDS {
+            let stem = format!("{region}/{}", kind.list.stem(None));
+            let taken = format!("{}/{stem}.", w.base);
+            if !w.files.iter().any(|f| f.path.starts_with(&taken)) {
+                w.empty(&stem);
+            }
+        }
+    }
 
     let mut access = w.access;
     access.sort();
