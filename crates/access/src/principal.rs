@@ -377,8 +377,9 @@ impl Principal {
             &extended
         };
         let resource_account = match side {
-            // An account the snapshot cannot tell is nobody's: never the principal's.
-            Some(s) => s.account.unwrap_or("unknown"),
+            // An account the snapshot cannot tell: the answer is unknown (the resource's
+            // policy is), and the decision without it is the principal's own side's.
+            Some(s) => s.account.unwrap_or(&self.account_id),
             None => arn_account(resource).unwrap_or(&self.account_id),
         };
         let service = action.split(':').next().unwrap_or_default();

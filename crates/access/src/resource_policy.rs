@@ -291,16 +291,16 @@ impl ResourcePolicies {
         {
             return Some(Lookup::Policy(&entry.document));
         }
+        if let Some(why) = &self.not_captured {
+            return Some(Lookup::Unknown(format!(
+                "the policy of {holder} is unknown: the snapshot holds no resource-based policies ({why})"
+            )));
+        }
         let Some(account) = account else {
             return Some(Lookup::Unknown(format!(
                 "{holder} is not in any account of the snapshot: its account and its policy are unknown"
             )));
         };
-        if let Some(why) = &self.not_captured {
-            return Some(Lookup::Unknown(format!(
-                "the resource-based policies are not in the snapshot ({why})"
-            )));
-        }
         if !self.accounts.contains(account) {
             return Some(Lookup::Unknown(format!(
                 "account {account} is not in the snapshot: the policy of {holder} is unknown"
