@@ -139,7 +139,8 @@ fn is_assume(action: &str) -> bool {
     )
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
+/// The text column `name` of `batch`.
+pub(crate) fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
     batch
         .column_by_name(name)
         .and_then(|c| c.as_string_opt::<i32>())
@@ -153,7 +154,8 @@ fn bool_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a BooleanArra
         .ok_or_else(|| format!("the snapshot has no boolean column `{name}`"))
 }
 
-fn value(column: &StringArray, row: usize) -> Option<&str> {
+/// The value at `row`, unless null.
+pub(crate) fn value(column: &StringArray, row: usize) -> Option<&str> {
     (!column.is_null(row)).then(|| column.value(row))
 }
 

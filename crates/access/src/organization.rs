@@ -22,10 +22,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use arrow::array::{Array, AsArray, BooleanArray, ListArray, RecordBatch, StringArray};
+use arrow::array::{Array, AsArray, BooleanArray, ListArray, RecordBatch};
 use iamsnap_policy::CompiledPolicy;
 
 use crate::document::Document;
+use crate::model::{column as strings, value as get};
 use crate::verdict::ControlNames;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -229,17 +230,6 @@ pub struct Organization {
     outside: Arc<Guardrails>,
     /// The organization id, when captured.
     pub id: Option<String>,
-}
-
-fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_string_opt::<i32>())
-        .ok_or_else(|| format!("the snapshot has no text column `{name}`"))
-}
-
-fn get(column: &StringArray, row: usize) -> Option<&str> {
-    (!column.is_null(row)).then(|| column.value(row))
 }
 
 /// What the snapshot holds of the organization, as [`Organization::build`] takes it.

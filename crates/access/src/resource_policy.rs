@@ -9,10 +9,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use arrow::array::RecordBatch;
 use iamsnap_snapshot::MissingPart;
 
 use crate::document::Document;
+use crate::model::{column as strings, value as get};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -120,17 +121,6 @@ pub struct ResourceTables {
     pub accounts: Vec<String>,
     /// The manifest's `missing` parts.
     pub missing: Vec<MissingPart>,
-}
-
-fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray, String> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_string_opt::<i32>())
-        .ok_or_else(|| format!("the snapshot has no text column `{name}`"))
-}
-
-fn get(column: &StringArray, row: usize) -> Option<&str> {
-    (!column.is_null(row)).then(|| column.value(row))
 }
 
 /// The ARN a resource's policy is attached to, for a resource a request names: the bucket
