@@ -195,6 +195,13 @@ fn case_variant(name: &str, variant: u64) -> Option<String> {
     Some(flipped)
 }
 
+impl std::fmt::Display for ConditionOperator {
+    /// The operator as IAM spells it (`ForAnyValue:StringLikeIfExists`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&operator_name(self))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -272,12 +279,5 @@ mod tests {
         assert_eq!(case_variant("A:b", 3).as_deref(), Some("a:B"));
         assert_eq!(case_variant("Bool", 15).as_deref(), Some("bOOL"));
         assert_eq!(case_variant("Bool", 16), None);
-    }
-}
-
-impl std::fmt::Display for ConditionOperator {
-    /// The operator as IAM spells it (`ForAnyValue:StringLikeIfExists`).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&operator_name(self))
     }
 }
