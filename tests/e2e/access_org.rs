@@ -677,3 +677,190 @@ fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
         "planted but not found: {missing:#?}\nfound but not planted: {extra:#?}"
     );
 }
+
+#[test]
+fn external_access_and_its_pack_find_exactly_the_outside_access_the_generator_planted() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    let record = dir.path().join("record.json");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "6",
+        "--seed",
+        "11",
+        "-o",
+        s(&capture),
+        "--planted-resources",
+        s(&record),
+    ]);
+    let snap = dir.path().join("snap");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
+    let record: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
+    // Outside the organization through a resource policy: anyone, another account, a
+    // service without a source condition. Access for the organization only, services
+    // limited to its accounts and grants Block Public Access or the RCP stops are not.
+    let mut expected: std::collections::BTreeSet<(String, String, String)> = Default::default();
+    for e in record.iter().filter(|e| e["via"] == json!("policy")) {
+        let scope = match e["exposure"].as_str().unwrap() {
+            "public" => "public",
+            "external" => "external",
+            "confused-deputy" => "service",
+            _ => continue,
+        };
+        expected.insert((
+            e["resource"].as_str().unwrap().to_owned(),
+            e["principal"].as_str().unwrap().to_owned(),
+            scope.to_owned(),
+        ));
+    }
+    assert!(expected.iter().any(|(_, _, s)| s == "public"));
+    assert!(expected.iter().any(|(_, _, s)| s == "external"));
+    assert!(expected.iter().any(|(_, _, s)| s == "service"));
+    let rows = query(
+        &snap,
+        "select resource_arn, principal, scope, decision, access, actions from external_access where resource_type <> 'role'",
+    );
+    let found: std::collections::BTreeSet<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["resource_arn"].as_str().unwrap().to_owned(),
+                r["principal"].as_str().unwrap().to_owned(),
+                r["scope"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "planted but not found: {missing:#?}\nfound but not planted: {extra:#?}"
+    );
+    // Each row names the actions and their access levels. The planted statements have no
+    // condition that limits who gets in: a service's may test something else (CloudTrail's
+    // `s3:x-amz-acl`), which leaves it open to every account's trails.
+    let rows = query(
+        &snap,
+        "select resource_arn, principal, scope, decision, access, actions, conditions from external_access where resource_type <> 'role'",
+    );
+    for r in &rows {
+        if r["decision"] != json!("allow") {
+            assert_eq!(r["scope"], json!("service"), "{r}");
+            let conditions = r["conditions"].as_str().unwrap();
+            assert!(!conditions.contains("aws:Source"), "{r}");
+        }
+        assert!(!r["actions"].as_array().unwrap().is_empty(), "{r}");
+        assert!(!r["access"].as_str().unwrap().is_empty(), "{r}");
+    }
+    // Roles: every account outside the organization a trust policy names, as the `trust`
+    // table (parsed at import, apart from the access model) lists them.
+    let trusted: std::collections::BTreeSet<(String, String)> = query(
+        &snap,
+        "select distinct role_arn, principal_account from trust where effect = 'Allow' \
+         and principal_account is not null and not in_organization(principal_account)",
+    )
+    .iter()
+    .map(|r| {
+        (
+            r["role_arn"].as_str().unwrap().to_owned(),
+            r["principal_account"].as_str().unwrap().to_owned(),
+        )
+    })
+    .collect();
+    let role_rows: std::collections::BTreeSet<(String, String)> = query(
+        &snap,
+        "select distinct resource_arn, principal_account from external_access \
+         where resource_type = 'role' and scope = 'external'",
+    )
+    .iter()
+    .map(|r| {
+        (
+            r["resource_arn"].as_str().unwrap().to_owned(),
+            r["principal_account"].as_str().unwrap().to_owned(),
+        )
+    })
+    .collect();
+    assert_eq!(role_rows, trusted);
+    // The pack reports each row under its rule, and nothing else.
+    let all = query(
+        &snap,
+        "select resource_arn, resource_type, principal_account, scope, decision, writes, conditions from external_access",
+    );
+    let expected_findings = |trusted: &[&str]| -> std::collections::BTreeSet<(String, String)> {
+        all.iter()
+            .filter_map(|r| {
+                let role = r["resource_type"] == json!("role");
+                let allow = r["decision"] == json!("allow");
+                let writes = r["writes"] == json!(true);
+                let from_trusted = r["principal_account"]
+                    .as_str()
+                    .is_some_and(|a| trusted.contains(&a));
+                let rule = match r["scope"].as_str().unwrap() {
+                    "public" if role && allow => "EXT-ROLE-001",
+                    "public" if role => "EXT-ROLE-003",
+                    "public" if !allow => "EXT-PUBLIC-003",
+                    "public" if writes => "EXT-PUBLIC-001",
+                    "public" => "EXT-PUBLIC-002",
+                    "external" if from_trusted => return None,
+                    "external" if role && allow => "EXT-ROLE-002",
+                    "external" if role => "EXT-ROLE-003",
+                    "external" if !allow => "EXT-RES-003",
+                    "external" if writes => "EXT-RES-001",
+                    "external" => "EXT-RES-002",
+                    "service" if !role => "EXT-SVC-001",
+                    _ => return None,
+                };
+                Some((
+                    r["resource_arn"].as_str().unwrap().to_owned(),
+                    rule.to_owned(),
+                ))
+            })
+            .collect()
+    };
+    let findings = |extra: &[&str]| -> std::collections::BTreeSet<(String, String)> {
+        let mut args = vec!["check", s(&snap), "--pack", "external", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["resource"].as_str().unwrap().to_owned(),
+                    f["rule_id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let every = findings(&[]);
+    assert_eq!(every, expected_findings(&[]));
+    for rule in [
+        "EXT-PUBLIC-001",
+        "EXT-PUBLIC-002",
+        "EXT-RES-001",
+        "EXT-RES-002",
+        "EXT-SVC-001",
+        "EXT-ROLE-001",
+    ] {
+        assert!(
+            every.iter().any(|(_, r)| r == rule),
+            "no {rule}: {every:#?}"
+        );
+    }
+    // An account named in trusted_accounts is no longer reported.
+    let partner = all
+        .iter()
+        .find(|r| r["scope"] == json!("external") && r["resource_type"] != json!("role"))
+        .and_then(|r| r["principal_account"].as_str())
+        .unwrap()
+        .to_owned();
+    let param = format!("trusted_accounts={partner}");
+    let trusting = findings(&["--param", &param]);
+    assert_eq!(trusting, expected_findings(&[&partner]));
+    assert!(trusting.len() < every.len());
+}

@@ -45,7 +45,7 @@ fn diff_json_is_the_report() {
     let out = ok(&["diff", &old, &new, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["changes"].as_array().unwrap().len(), 8);
-    assert_eq!(v["risks"].as_array().unwrap().len(), 3);
+    assert_eq!(v["risks"].as_array().unwrap().len(), 4);
     let kinds: Vec<&str> = v["risks"]
         .as_array()
         .unwrap()
@@ -53,6 +53,8 @@ fn diff_json_is_the_report() {
         .map(|r| r["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"new_trust") && kinds.contains(&"new_key"));
+    // The partner's new role is access from outside the account too.
+    assert!(kinds.contains(&"new_external_access"));
     let gained = v["access"]
         .as_array()
         .unwrap()
@@ -624,4 +626,115 @@ fn diff_markdown_escapes_html_in_names() {
             "a name broke out of its table cell: {line}"
         );
     }
+}
+
+/// A copy of the `external` pack's capture (one account, its resource policies) with
+/// `change` applied to it, imported.
+fn external_snapshot(
+    dir: &std::path::Path,
+    name: &str,
+    change: impl Fn(&std::path::Path),
+) -> String {
+    let capture = dir.join(format!("{name}-capture"));
+    let from = root().join("queries/fixtures/external/capture");
+    let copy = std::process::Command::new("cp")
+        .args(["-r", s(&from), s(&capture)])
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    change(&capture);
+    let snap = dir.join(name);
+    ok(&[
+        "import",
+        "--aws-cli",
+        s(&capture),
+        "-o",
+        s(&snap),
+        "--captured-at",
+        "2026-11-01T00:00:00Z",
+    ]);
+    snap.display().to_string()
+}
+
+#[test]
+fn diff_reports_new_external_access_and_what_let_it_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = "accounts/111122223333/resources/global/s3api";
+    let old = external_snapshot(dir.path(), "old", |c| {
+        // Block Public Access on the account: the public bucket is closed.
+        let control = c.join("accounts/111122223333/resources/global/s3control");
+        std::fs::create_dir_all(&control).unwrap();
+        std::fs::write(
+            control.join("get-public-access-block.json"),
+            r#"{"PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}"#,
+        )
+        .unwrap();
+    });
+    let new = external_snapshot(dir.path(), "new", |c| {
+        // The internal bucket now lets a partner write.
+        std::fs::write(
+            c.join(format!("{s3}/get-bucket-policy/internal-data.json")),
+            serde_json::json!({"Policy": serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::internal-data", "arn:aws:s3:::internal-data/*"]},
+                    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::internal-data/*"}
+                ]}).to_string()})
+            .to_string(),
+        )
+        .unwrap();
+    });
+    let out = run(&[
+        "diff",
+        &old,
+        &new,
+        "--format",
+        "json",
+        "--fail-on",
+        "new-external-access",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let risks: Vec<(String, String)> = report["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "new_external_access")
+        .map(|r| {
+            (
+                r["subject"].as_str().unwrap().to_owned(),
+                r["detail"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let detail = |subject: &str| {
+        risks
+            .iter()
+            .find(|(s, _)| s == subject)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_else(|| panic!("no risk on {subject}: {risks:#?}"))
+    };
+    // A policy that changed.
+    let partner = detail("arn:aws:s3:::internal-data");
+    assert!(
+        partner.contains("arn:aws:iam::444455556666:root (external) can now s3:PutObject"),
+        "{partner}"
+    );
+    assert!(partner.ends_with("its policy changed"), "{partner}");
+    // A policy that did not, behind a guardrail that was lifted.
+    let public = detail("arn:aws:s3:::public-assets");
+    assert!(
+        public.contains("* (public) can now s3:GetObject"),
+        "{public}"
+    );
+    assert!(public.contains("a guardrail over it changed"), "{public}");
+    // Nothing else gained outside access: Block Public Access keeps out only the
+    // principals of a policy it deems public (the office bucket's source network makes it
+    // not public), and never a service.
+    assert_eq!(risks.len(), 2, "{risks:#?}");
+    // The other way round nothing is new; and a snapshot against itself is clean.
+    let back = run(&["diff", &new, &old, "--fail-on", "new-external-access"]);
+    assert_eq!(back.status.code(), Some(0), "{}", stderr(&back));
+    let same = run(&["diff", &new, &new, "--fail-on", "new-external-access"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
 }

@@ -23,6 +23,7 @@ fn expected_rules(report: &Value) -> BTreeMap<String, usize> {
             "new_trust" => "DIFF-NEW-TRUST",
             "new_key" => "DIFF-NEW-KEY",
             "new_escalation" => "DIFF-NEW-ESCALATION",
+            "new_external_access" => "DIFF-NEW-EXTERNAL-ACCESS",
             other => panic!("unknown risk kind {other}"),
         };
         *out.entry(id.to_owned()).or_default() += 1;
@@ -77,6 +78,7 @@ fn check_sarif(python: Option<&str>, old: &str, new: &str, dir: &Path) -> Value 
             "DIFF-NEW-ESCALATION",
             "DIFF-NEW-TRUST",
             "DIFF-NEW-KEY",
+            "DIFF-NEW-EXTERNAL-ACCESS",
             "DIFF-NEW-ACCESS",
             "DIFF-NEW-BEHAVIOUR",
             "DIFF-CATALOG-GROWTH"
@@ -133,6 +135,15 @@ fn diff_sarif_of_the_demo_drift_follows_the_schema() {
             == "arn:aws:iam::111122223333:role/partner-data-sync"
         && r["level"] == "error"));
     assert!(results.iter().any(|r| r["ruleId"] == "DIFF-NEW-KEY"));
+    // The partner's role is also access from outside the account.
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "DIFF-NEW-EXTERNAL-ACCESS"
+                && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                    == "arn:aws:iam::111122223333:role/partner-data-sync"
+                && r["level"] == "error")
+    );
     let access = results
         .iter()
         .find(|r| r["ruleId"] == "DIFF-NEW-ACCESS")

@@ -465,3 +465,37 @@ fn a_thousand_term_or_works_and_a_long_and_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_fixture_folder_holding_a_link_is_refused_before_anything_is_read() {
+    let test = |fixture: &str| {
+        format!("{RULE}\ntest \"t\" {{\n  fixture \"{fixture}\"\n  expect T-1 none\n}}\n")
+    };
+    let (dir, main) = layout(&test("capture"));
+    let packs = main.parent().unwrap();
+    let account = packs.join("capture/accounts/111122223333");
+    std::fs::create_dir_all(&account).unwrap();
+    // The capture's authorization details are a link to the secret beside the pack.
+    std::os::unix::fs::symlink(
+        dir.path().join("outside/secret.env"),
+        account.join("get-account-authorization-details.json"),
+    )
+    .unwrap();
+    let err = refused(&["test", s(&main)]);
+    assert!(
+        err.contains("`capture` holds a symbolic link (`accounts/111122223333/get-account-authorization-details.json`)"),
+        "{err}"
+    );
+    // A linked folder is refused the same way, without following it.
+    std::fs::remove_file(account.join("get-account-authorization-details.json")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("outside"), account.join("resources")).unwrap();
+    let err = refused(&["test", s(&main)]);
+    assert!(err.contains("holds a symbolic link"), "{err}");
+    // A folder that is itself outside the pack's folder is outside.
+    let (_dir2, main) = layout(&test("../outside"));
+    let err = refused(&["test", s(&main)]);
+    assert!(
+        err.contains("`../outside` is outside the pack's folder"),
+        "{err}"
+    );
+}

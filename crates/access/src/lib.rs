@@ -17,6 +17,7 @@
 pub mod chains;
 pub mod coverage;
 mod document;
+pub mod external;
 mod model;
 pub mod nhi;
 pub mod organization;

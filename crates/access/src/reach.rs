@@ -146,166 +146,287 @@ impl Model {
         let Some(document) = side.policy_document.and_then(|d| d.document()) else {
             return Vec::new();
         };
-        let Some(policy) = side.policy else {
-            return Vec::new();
+        named_principals(document)
+            .into_iter()
+            .filter(|(ty, value)| {
+                // The snapshot's own principals were evaluated with their documents.
+                !held_by(ty, value).is_some_and(|a| self.has_account(&a))
+            })
+            .filter_map(|(ty, value)| {
+                self.outsider(side, &ty, &value, resource, action, extra, false)
+            })
+            .collect()
+    }
+
+    /// The resource side's decision for one principal a resource policy names, whose own
+    /// policies the snapshot does not hold (they are taken to allow): `None` when denied.
+    /// With `outside_only`, the principal stands for whoever is outside the zone of trust
+    /// (`*`: anyone outside it), so statements whose conditions only members of the
+    /// organization meet do not let it in.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn outsider(
+        &self,
+        side: &ResourceSide<'_>,
+        ty: &PrincipalType,
+        value: &str,
+        resource: &str,
+        action: &str,
+        extra: &[(String, ContextValue)],
+        outside_only: bool,
+    ) -> Option<Reach> {
+        let document = side.policy_document.and_then(|d| d.document())?;
+        let policy = side.policy?;
+        let info = classify_principal(*ty, value);
+        let account = info.account.clone();
+        let scope = match info.kind {
+            PrincipalKind::Anyone => Scope::Public,
+            PrincipalKind::Service => Scope::Service,
+            PrincipalKind::Oidc
+            | PrincipalKind::Saml
+            | PrincipalKind::WebIdentity
+            | PrincipalKind::CanonicalUser => Scope::Federated,
+            _ => match &account {
+                Some(a) => self.scope(a, side.account),
+                None => Scope::External,
+            },
         };
-        let mut named: Vec<(PrincipalType, String)> = Vec::new();
-        for s in &document.statements {
-            if s.effect != Effect::Allow {
-                continue;
-            }
-            for entry in s.principal.iter().flat_map(|p| p.entries.iter()) {
-                if !named.contains(entry) {
-                    named.push(entry.clone());
-                }
-            }
+        let requester = match (info.kind, &account) {
+            (PrincipalKind::Account, Some(a)) => format!("arn:aws:iam::{a}:root"),
+            (PrincipalKind::Anyone, _) => "*".to_owned(),
+            _ => value.to_owned(),
+        };
+        let service = info.kind == PrincipalKind::Service;
+        // S3 Block Public Access keeps every other account out of a bucket whose policy is
+        // public; AWS services still reach it.
+        if side.blocks_other_accounts && !service {
+            return None;
         }
-        let mut out = Vec::new();
-        for (ty, value) in named {
-            let info = classify_principal(ty, &value);
-            let account = info.account.clone();
-            // The snapshot's own principals were evaluated with their documents.
-            if account.as_deref().is_some_and(|a| self.has_account(a)) {
-                continue;
+        let mut context = Context::default();
+        context.insert(
+            "aws:SecureTransport",
+            ContextValue::Single("true".to_owned()),
+        );
+        for (k, v) in side.context.iter().chain(extra) {
+            context.insert(k, v.clone());
+        }
+        // A member account the snapshot does not hold still belongs to the organization.
+        let member = account
+            .as_deref()
+            .filter(|a| self.organization().contains(a))
+            .map(|a| self.organization().account(a));
+        if let Some(a) = &account {
+            context.insert("aws:PrincipalAccount", ContextValue::Single(a.clone()));
+        }
+        if let Some(g) = member {
+            if let Some(id) = &g.organization_id {
+                context.insert("aws:PrincipalOrgID", ContextValue::Single(id.clone()));
             }
-            let scope = match info.kind {
-                PrincipalKind::Anyone => Scope::Public,
-                PrincipalKind::Service => Scope::Service,
-                PrincipalKind::Oidc
-                | PrincipalKind::Saml
-                | PrincipalKind::WebIdentity
-                | PrincipalKind::CanonicalUser => Scope::Federated,
-                _ => match &account {
-                    Some(a) => self.scope(a, side.account),
-                    None => Scope::External,
-                },
-            };
-            let requester = match (info.kind, &account) {
-                (PrincipalKind::Account, Some(a)) => format!("arn:aws:iam::{a}:root"),
-                (PrincipalKind::Anyone, _) => "*".to_owned(),
-                _ => value.clone(),
-            };
-            let mut context = Context::default();
-            context.insert(
-                "aws:SecureTransport",
-                ContextValue::Single("true".to_owned()),
-            );
-            for (k, v) in side.context.iter().chain(extra) {
-                context.insert(k, v.clone());
-            }
-            if let Some(a) = &account {
-                context.insert("aws:PrincipalAccount", ContextValue::Single(a.clone()));
-            }
-            if matches!(
-                info.kind,
-                PrincipalKind::Role | PrincipalKind::User | PrincipalKind::AssumedRole
-            ) {
-                context.insert("aws:PrincipalArn", ContextValue::Single(value.clone()));
-            }
-            let service = info.kind == PrincipalKind::Service;
-            // S3 Block Public Access keeps every other account out of a bucket whose policy
-            // is public; AWS services still reach it.
-            if side.blocks_other_accounts && !service {
-                continue;
-            }
-            context.insert(
-                "aws:PrincipalIsAWSService",
-                ContextValue::Single(service.to_string()),
-            );
-            if service {
+            if let Some(path) = &g.org_path {
                 context.insert(
-                    "aws:PrincipalServiceName",
-                    ContextValue::Single(value.clone()),
+                    "aws:PrincipalOrgPaths",
+                    ContextValue::Multi(vec![path.clone()]),
                 );
             }
-            let service_name = action.split(':').next().unwrap_or_default();
-            let rcps = side
-                .guardrails
-                .map(|g| g.rcps(service_name, false))
-                .map_or(&[][..], |a| a.levels);
-            let identity: &[CompiledPolicy] = ALLOW_ALL.as_slice();
-            let request = RequestRef {
-                principal: &requester,
-                principal_account: account.as_deref().unwrap_or("outside"),
-                action,
-                resource,
-                resource_account: side.account.unwrap_or("unknown"),
-                context: &context,
-            };
-            let evaluation = evaluate_ref(
-                &request,
-                &PolicySet {
-                    identity,
-                    rcps,
-                    resource: Some(policy),
-                    ..PolicySet::default()
-                },
+        }
+        if matches!(
+            info.kind,
+            PrincipalKind::Role | PrincipalKind::User | PrincipalKind::AssumedRole
+        ) {
+            context.insert("aws:PrincipalArn", ContextValue::Single(value.to_owned()));
+        }
+        context.insert(
+            "aws:PrincipalIsAWSService",
+            ContextValue::Single(service.to_string()),
+        );
+        if service {
+            context.insert(
+                "aws:PrincipalServiceName",
+                ContextValue::Single(value.to_owned()),
             );
-            let kind = info.kind.as_str().to_owned();
-            let base = Reach {
-                principal: requester.clone(),
-                principal_type: kind,
-                account: account.clone(),
-                scope,
-                in_snapshot: false,
-                action: action.to_owned(),
-                decision: "allow",
-                allowed: Some(true),
-                conditions: None,
-                reason: String::new(),
-            };
-            match evaluation.decision {
-                Decision::Allow => {
-                    let verdict = Verdict::known(evaluation);
-                    let who = match (&account, scope) {
-                        (Some(a), Scope::External | Scope::Organization) => format!(
-                            "; account {a} is not in the snapshot: its own policies decide which of its principals"
-                        ),
-                        _ => String::new(),
-                    };
-                    out.push(Reach {
-                        reason: format!("{}{who}", verdict.explain()),
-                        ..base
-                    });
+        }
+        let service_name = action.split(':').next().unwrap_or_default();
+        let rcps = side
+            .guardrails
+            .map(|g| g.rcps(service_name, false))
+            .map_or(&[][..], |a| a.levels);
+        let identity: &[CompiledPolicy] = ALLOW_ALL.as_slice();
+        let request = RequestRef {
+            principal: &requester,
+            principal_account: account.as_deref().unwrap_or("outside"),
+            action,
+            resource,
+            resource_account: side.account.unwrap_or("unknown"),
+            context: &context,
+        };
+        let evaluation = evaluate_ref(
+            &request,
+            &PolicySet {
+                identity,
+                rcps,
+                resource: Some(policy),
+                ..PolicySet::default()
+            },
+        );
+        let base = Reach {
+            principal: requester,
+            principal_type: info.kind.as_str().to_owned(),
+            account: account.clone(),
+            scope,
+            in_snapshot: false,
+            action: action.to_owned(),
+            decision: "allow",
+            allowed: Some(true),
+            conditions: None,
+            reason: String::new(),
+        };
+        match evaluation.decision {
+            Decision::Allow => {
+                let verdict = Verdict::known(evaluation);
+                let who = match (&account, scope) {
+                    (Some(a), Scope::External | Scope::Organization) => format!(
+                        "; account {a} is not in the snapshot: its own policies decide which of its principals"
+                    ),
+                    _ => String::new(),
+                };
+                Some(Reach {
+                    reason: format!("{}{who}", verdict.explain()),
+                    ..base
+                })
+            }
+            Decision::ExplicitDeny => None,
+            Decision::ImplicitDeny => {
+                // Conditions only members of the organization meet do not let in a
+                // principal outside it.
+                let in_zone = |a: &str| self.in_zone(a);
+                let outside = (outside_only && member.is_none()).then_some(Zone {
+                    organization_id: self.organization().id.as_deref(),
+                    contains: &in_zone,
+                });
+                let conditions =
+                    conditions_for(document, ty, value, action, resource, outside.as_ref());
+                if conditions.is_empty() {
+                    return None;
                 }
-                Decision::ExplicitDeny => {}
-                Decision::ImplicitDeny => {
-                    let conditions = conditions_for(document, &ty, &value, action, resource);
-                    if !conditions.is_empty() {
-                        out.push(Reach {
-                            decision: "conditional",
-                            allowed: None,
-                            reason: format!(
-                                "allowed if the conditions hold: {}",
-                                describe(&evaluation).replacen(
-                                    "implicit deny: ",
-                                    "without them: ",
-                                    1
-                                )
-                            ),
-                            conditions: Some(conditions.join("; ")),
-                            ..base
-                        });
-                    }
-                }
+                Some(Reach {
+                    decision: "conditional",
+                    allowed: None,
+                    reason: format!(
+                        "allowed if the conditions hold: {}",
+                        describe(&evaluation).replacen("implicit deny: ", "without them: ", 1)
+                    ),
+                    conditions: Some(conditions.join("; ")),
+                    ..base
+                })
             }
         }
-        out
+    }
+
+    /// Whether `account` is inside the zone of trust: an account of the organization, or,
+    /// without organization data, an account of the snapshot.
+    pub fn in_zone(&self, account: &str) -> bool {
+        if self.organization().accounts().next().is_some() {
+            self.organization().contains(account)
+        } else {
+            self.has_account(account)
+        }
+    }
+}
+
+/// The principals the `Allow` statements of `document` name, each once.
+pub(crate) fn named_principals(document: &PolicyDocument) -> Vec<(PrincipalType, String)> {
+    let mut named: Vec<(PrincipalType, String)> = Vec::new();
+    for s in &document.statements {
+        if s.effect != Effect::Allow {
+            continue;
+        }
+        for entry in s.principal.iter().flat_map(|p| p.entries.iter()) {
+            if !named.contains(entry) {
+                named.push(entry.clone());
+            }
+        }
+    }
+    named
+}
+
+/// The account of a principal the snapshot could hold (an account, user or role), if the
+/// value names one; services, providers and anyone are never held.
+pub(crate) fn held_by(ty: &PrincipalType, value: &str) -> Option<String> {
+    let info = classify_principal(*ty, value);
+    match info.kind {
+        PrincipalKind::Account
+        | PrincipalKind::Role
+        | PrincipalKind::User
+        | PrincipalKind::AssumedRole
+        | PrincipalKind::FederatedUser => info.account,
+        _ => None,
+    }
+}
+
+/// The zone of trust, for conditions that only its members meet.
+pub(crate) struct Zone<'a> {
+    /// The organization's id.
+    pub(crate) organization_id: Option<&'a str>,
+    /// Whether an account is inside.
+    pub(crate) contains: &'a dyn Fn(&str) -> bool,
+}
+
+impl Zone<'_> {
+    /// Whether the statement has a condition only requests from inside the zone meet:
+    /// `aws:PrincipalOrgID` or `aws:SourceOrgID` equal to the organization's id, an
+    /// `...OrgPaths` under it, `aws:PrincipalAccount`, `aws:SourceAccount` or
+    /// `kms:CallerAccount` among its accounts, `aws:PrincipalArn` or `aws:SourceArn` of its
+    /// accounts. Negated and `...IfExists` operators are met by requests without the key,
+    /// so they confine nothing.
+    fn confines(&self, statement: &iamsnap_policy::Statement) -> bool {
+        statement.conditions.iter().any(|c| {
+            if c.operator.negated || c.operator.if_exists || c.values.is_empty() {
+                return false;
+            }
+            let key = c.key.to_ascii_lowercase();
+            let all = |f: &dyn Fn(&str) -> bool| c.values.iter().all(|v| f(v));
+            match key.as_str() {
+                "aws:principalorgid" | "aws:sourceorgid" => all(&|v| {
+                    self.organization_id
+                        .is_some_and(|id| v.eq_ignore_ascii_case(id))
+                }),
+                "aws:principalorgpaths" | "aws:sourceorgpaths" => all(&|v| {
+                    self.organization_id.is_some_and(|id| {
+                        v.len() > id.len()
+                            && v.get(..id.len())
+                                .is_some_and(|p| p.eq_ignore_ascii_case(id))
+                            && v.as_bytes().get(id.len()) == Some(&b'/')
+                    })
+                }),
+                "aws:principalaccount" | "aws:sourceaccount" | "kms:calleraccount" => {
+                    all(&|v| (self.contains)(v))
+                }
+                "aws:principalarn" | "aws:sourcearn" => all(&|v| {
+                    iamsnap_catalog::arn::account_of(v).is_some_and(|a| (self.contains)(a))
+                }),
+                _ => false,
+            }
+        })
     }
 }
 
 /// The conditions of the `Allow` statements of `document` that name the principal and
 /// match the action and resource: what would have to hold for them to allow it.
+/// With `outside`, statements whose conditions only requests from inside the zone meet
+/// are left out.
 fn conditions_for(
     document: &Arc<PolicyDocument>,
     ty: &PrincipalType,
     value: &str,
     action: &str,
     resource: &str,
+    outside: Option<&Zone<'_>>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for s in &document.statements {
         if s.effect != Effect::Allow || s.conditions.is_empty() {
+            continue;
+        }
+        if outside.is_some_and(|z| z.confines(s)) {
             continue;
         }
         let names = s

@@ -335,6 +335,11 @@ impl ResourcePolicies {
         self.by_arn.values().map(|e| &e.document)
     }
 
+    /// The policy of the resource `arn` names exactly (a bucket, a key), if captured.
+    pub fn get(&self, arn: &str) -> Option<&Arc<Document>> {
+        self.by_arn.get(arn).map(|e| &e.document)
+    }
+
     /// Every resource with a policy: (ARN, account, document).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &Arc<Document>)> {
         self.by_arn

@@ -16,7 +16,9 @@
 //!   changes;
 //! - **risk changes** ([`Risk`]): newly admin-equivalent principals, privilege-escalation
 //!   methods a principal can use and could not before, new trust edges, new active keys on
-//!   non-human users — never for a principal no customer can act as (a service-linked role);
+//!   non-human users, new public, outside-the-organization or confused-deputy access to a
+//!   resource or role (with what let it in: its policy, or a guardrail) — never for a
+//!   principal no customer can act as (a service-linked role);
 //! - **behaviour changes** ([`Behaviour`]): from the CloudTrail summaries of both
 //!   snapshots, per identity, first-time API calls, new source addresses and regions, and
 //!   jumps of the share of failed calls;
@@ -30,6 +32,7 @@ mod behaviour;
 mod catalogs;
 mod error;
 mod escalation;
+mod external;
 mod model;
 mod risk;
 mod rows;
@@ -39,7 +42,7 @@ mod testing;
 mod warnings;
 
 use arrow::array::RecordBatch;
-use iamsnap_access::Model;
+use iamsnap_access::{Environment, Model};
 use iamsnap_catalog::Catalog;
 use iamsnap_snapshot::Snapshot;
 
@@ -140,7 +143,10 @@ fn read_side(s: &Snapshot) -> Result<(Tables, Model), DiffError> {
     }
     // What applies to each principal, as the access model has it: the same answers `check`
     // and the query engine give.
-    let model = Model::build(|name| {
+    // With the organization's guardrails and the resource policies: escalations count
+    // what the SCPs leave, and external access is compared.
+    let environment = Environment::from_snapshot(s).map_err(DiffError::Model)?;
+    let model = Model::build_in(environment, |name| {
         shared
             .iter()
             .find(|(n, _)| *n == name)
@@ -292,6 +298,7 @@ mod not_compared {
             include_str!("behaviour.rs"),
             include_str!("catalogs.rs"),
             include_str!("escalation.rs"),
+            include_str!("external.rs"),
             include_str!("model.rs"),
             include_str!("risk.rs"),
             include_str!("rows.rs"),

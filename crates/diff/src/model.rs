@@ -100,6 +100,10 @@ impl DiffReport {
             FailOn::NewTrust => self.risks.iter().any(|r| r.kind == RiskKind::NewTrust),
             FailOn::NewKey => self.risks.iter().any(|r| r.kind == RiskKind::NewKey),
             FailOn::NewEscalation => self.risks.iter().any(|r| r.kind == RiskKind::NewEscalation),
+            FailOn::NewExternalAccess => self
+                .risks
+                .iter()
+                .any(|r| r.kind == RiskKind::NewExternalAccess),
             FailOn::NewBehaviour => !self.behaviour.changes.is_empty(),
             FailOn::CatalogGrowth => self
                 .catalog
@@ -123,6 +127,9 @@ pub enum FailOn {
     NewKey,
     /// A principal can use a privilege-escalation method it could not use before.
     NewEscalation,
+    /// A resource or role lets in anyone, an outside account or a service acting for any
+    /// account, for actions it did not before.
+    NewExternalAccess,
     /// An identity behaves differently in the CloudTrail summaries.
     NewBehaviour,
     /// A principal gained actions only because they were added to the action catalog
@@ -330,16 +337,21 @@ pub enum RiskKind {
     NewKey,
     /// A principal can use privilege-escalation methods it could not use before.
     NewEscalation,
+    /// A resource or role lets in anyone, an account outside the organization or an AWS
+    /// service acting for any account, for actions it did not before.
+    NewExternalAccess,
 }
 
 impl RiskKind {
-    /// `new-admin`, `new-trust`, `new-key` or `new-escalation`, as `--fail-on` names them.
+    /// `new-admin`, `new-trust`, `new-key`, `new-escalation` or `new-external-access`, as
+    /// `--fail-on` names them.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::NewAdmin => "new-admin",
             Self::NewTrust => "new-trust",
             Self::NewKey => "new-key",
             Self::NewEscalation => "new-escalation",
+            Self::NewExternalAccess => "new-external-access",
         }
     }
 }

@@ -55,6 +55,7 @@ pub(crate) fn risks(
         }
     }
     out.extend(escalation::risks(models.0, models.1, unknown));
+    out.extend(crate::external::risks(models.0, models.1));
     trust(old, new, &mut out);
     keys(old, new, models.1, &mut out);
     out.retain(|r| !aws_managed(models.1, &r.subject));

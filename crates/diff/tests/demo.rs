@@ -184,8 +184,8 @@ fn the_planted_drift_is_all_reported_and_nothing_else() {
         }
     }
 
-    // Risks: the new external account, the OIDC role without `sub`, the new key; no new
-    // admin.
+    // Risks: the new external account (a new trust edge, and new access from outside),
+    // the OIDC role without `sub`, the new key; no new admin.
     let risks: BTreeSet<(RiskKind, String)> = r
         .risks
         .iter()
@@ -193,6 +193,7 @@ fn the_planted_drift_is_all_reported_and_nothing_else() {
         .collect();
     let expected_risks: BTreeSet<(RiskKind, String)> = [
         (RiskKind::NewTrust, role("partner-data-sync")),
+        (RiskKind::NewExternalAccess, role("partner-data-sync")),
         (RiskKind::NewTrust, role("gh-actions-deploy-new")),
         (
             RiskKind::NewKey,
@@ -202,11 +203,11 @@ fn the_planted_drift_is_all_reported_and_nothing_else() {
     .into_iter()
     .collect();
     assert_eq!(risks, expected_risks, "{:#?}", r.risks);
-    assert_eq!(r.risks.len(), 3);
+    assert_eq!(r.risks.len(), 4);
     let detail = |s: &str| {
         r.risks
             .iter()
-            .find(|x| x.subject == s)
+            .find(|x| x.subject == s && x.kind != RiskKind::NewExternalAccess)
             .unwrap()
             .detail
             .clone()

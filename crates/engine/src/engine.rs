@@ -170,6 +170,8 @@ impl Engine {
         let cancelled = Arc::new(AtomicBool::new(false));
         let model = crate::model::shared(&ctx, &snapshot, &cancelled);
         functions::register(&ctx, &snapshot, Arc::clone(&model));
+        // Before the views: the `external_access` entity reads it.
+        crate::external_access::register(&ctx, Arc::clone(&model), "external_access")?;
         // After the functions: the `principals` view calls `is_nhi` and `nhi_reason`.
         views::register(&ctx).await?;
         crate::permissions::register(&ctx, Arc::clone(&model), "permissions")?;
@@ -184,6 +186,11 @@ impl Engine {
                 [("old", old_snapshot, old_model), ("new", &snapshot, model)]
             {
                 functions::register_for_schema(&ctx, schema, snap, Arc::clone(&model));
+                crate::external_access::register(
+                    &ctx,
+                    Arc::clone(&model),
+                    &format!("{schema}.external_access"),
+                )?;
                 views::register_principals(&ctx, schema).await?;
                 crate::permissions::register(&ctx, model, &format!("{schema}.permissions"))?;
             }

@@ -8,6 +8,7 @@
 mod assume_paths;
 mod engine;
 mod error;
+mod external_access;
 mod functions;
 mod limits;
 mod model;
@@ -26,3 +27,14 @@ pub use limits::{
     panic_message,
 };
 pub use views::{ENTITY_VIEWS, EntityView, derived_tables, entity_view};
+
+/// The snapshot tables a table the engine computes from the access model is made of
+/// (`permissions`, `external_access`): what a query of it reads. `None` for other tables.
+pub fn computed_from(table: &str) -> Option<Vec<&'static str>> {
+    let model = iamsnap_access::Model::TABLES.iter().copied();
+    match table {
+        "permissions" => Some(model.collect()),
+        "external_access" => Some(model.chain(["resource_policies"]).collect()),
+        _ => None,
+    }
+}

@@ -188,6 +188,13 @@ pub const ENTITY_VIEWS: &[EntityView] = &[
         sql: "SELECT * FROM {s}trust WHERE {s}is_aws_managed(role_arn) IS NOT TRUE",
     },
     EntityView {
+        entity: "external_access",
+        base: "external_access",
+        doc: "One row per resource or role, principal outside the zone of trust and decision (the rows of `for external_access`): the `external_access` table.",
+        extra: &[],
+        sql: "SELECT * FROM {s}external_access",
+    },
+    EntityView {
         entity: "credential",
         base: "credential_report",
         doc: "One row of the credential report, the root account's included (the rows of `for credential`): the `credential_report` table.",
@@ -406,5 +413,6 @@ fn base_docs() -> Vec<TableInfo> {
             ],
         },
         crate::permissions::doc(),
+        crate::external_access::doc(),
     ]
 }

@@ -185,6 +185,8 @@ struct Account {
     security_account: String,
     /// Other accounts of the company (shared services, data, ...).
     sibling_accounts: Vec<String>,
+    /// The accounts of its organization among those (trust to them is not external).
+    organization_accounts: Vec<String>,
     /// One account per entry of [`data::VENDORS`].
     vendor_accounts: Vec<String>,
     root_password_last_used: DateTime<Utc>,
@@ -236,6 +238,17 @@ impl Account {
                 *slot = s.clone();
             }
         }
+        let organization_accounts: Vec<String> = opts
+            .organization
+            .iter()
+            .flat_map(|o| {
+                o.management_account
+                    .iter()
+                    .chain(&o.security_account)
+                    .chain(&o.sibling_accounts)
+            })
+            .cloned()
+            .collect();
         let vendor_accounts = data::VENDORS
             .iter()
             .map(|_| other_account(&mut g))
@@ -279,6 +292,7 @@ impl Account {
             management_account,
             security_account,
             sibling_accounts,
+            organization_accounts,
             vendor_accounts,
             root_password_last_used,
             policy_caps: Vec::new(),

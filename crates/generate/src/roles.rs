@@ -714,19 +714,23 @@ impl Account {
             RoleKind::CrossAccount => {
                 let mut mfa = false;
                 let principal;
+                let trusted;
                 if !self.role_names.contains("OrganizationAccountAccessRole") {
                     name = self.role_names.take("OrganizationAccountAccessRole");
+                    trusted = self.management_account.clone();
                     principal = format!("arn:aws:iam::{}:root", self.management_account);
                     attached.push(aws.admin);
                     inline.clear();
                 } else if self.g.chance(0.25) {
                     name = self.role_names.take("security-audit-readonly");
+                    trusted = self.security_account.clone();
                     principal = format!("arn:aws:iam::{}:root", self.security_account);
                     attached.push(aws.security_audit);
                     inline.clear();
                 } else {
                     let i = self.g.below(self.sibling_accounts.len());
                     let sibling = self.sibling_accounts.get(i).cloned().unwrap_or_default();
+                    trusted = sibling.clone();
                     principal = if self.g.chance(0.7) {
                         format!("arn:aws:iam::{sibling}:root")
                     } else {
@@ -742,10 +746,13 @@ impl Account {
                     }
                     attached.extend(self.app_attachments(e, 2));
                 }
-                // Accounts of the company, trusted without ExternalId: none is this one.
+                // Accounts of the company, trusted without ExternalId: none is this one. In
+                // an organization, its own accounts are not external.
                 trust = account_trust(&principal, None, mfa);
-                trust_problems.push(planted::TRUST_NO_EXTERNAL_ID);
-                trust_problems.push(planted::TRUST_OTHER_ACCOUNT);
+                if !self.organization_accounts.contains(&trusted) {
+                    trust_problems.push(planted::TRUST_NO_EXTERNAL_ID);
+                    trust_problems.push(planted::TRUST_OTHER_ACCOUNT);
+                }
             }
             RoleKind::Public => {
                 name = if self.g.chance(0.5) {

@@ -1213,7 +1213,15 @@ impl Compiler<'_> {
                 }
             }
             TrustTarget::External(v) => {
-                let base = col("is_cross_account").and(col("is_not_principal").not());
+                // Another account of the organization is not external.
+                let inside = self.engine_fn(
+                    src,
+                    alias.span,
+                    expr::in_organization(self.ctx, col("principal_account")),
+                )?;
+                let base = col("is_cross_account")
+                    .and(col("is_not_principal").not())
+                    .and(inside.is_true().not());
                 match v {
                     None => base,
                     Some(v) => {

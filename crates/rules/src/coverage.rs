@@ -120,6 +120,19 @@ fn lineage(plan: &LogicalPlan, depth: usize) -> Lineage {
             let full = match scan.source.get_logical_plan() {
                 // A view: what its own plan reads.
                 Some(view) => lineage(&view, depth + 1),
+                // A table computed from the access model: what it is made of.
+                None if iamsnap_engine::computed_from(scan.table_name.table()).is_some() => {
+                    let sources =
+                        iamsnap_engine::computed_from(scan.table_name.table()).unwrap_or_default();
+                    let all: Reads = sources
+                        .iter()
+                        .map(|t| ((*t).to_owned(), BTreeSet::new()))
+                        .collect();
+                    Lineage {
+                        fields: vec![all.clone(); scan.source.schema().fields().len()],
+                        rows: all,
+                    }
+                }
                 None => {
                     let table = scan.table_name.table().to_owned();
                     let fields = scan

@@ -204,6 +204,16 @@ pub static ENTITIES: &[Entity] = &[
         relations: &[],
     },
     Entity {
+        name: "external_access",
+        resource: "resource_arn",
+        detail: &["principal", "decision"],
+        created: None,
+        last_used: None,
+        principal_arn: None,
+        role_arn: None,
+        relations: &[],
+    },
+    Entity {
         name: "credential",
         resource: "arn",
         detail: &[],

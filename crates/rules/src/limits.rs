@@ -36,6 +36,10 @@ pub const MAX_PACK_BYTES: u64 = 4 * 1024 * 1024;
 /// The size of a test fixture file.
 pub const MAX_FIXTURE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How many files a fixture folder (a capture) may hold, and how deep its folders go.
+pub const MAX_FIXTURE_FILES: usize = 10_000;
+pub const MAX_FIXTURE_DEPTH: usize = 12;
+
 /// How many files a pack and its imports may span.
 pub const MAX_PACK_FILES: usize = 256;
 

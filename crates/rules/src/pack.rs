@@ -9,7 +9,9 @@ use std::sync::Arc;
 use crate::ast::{Define, Item, PackFile, Param, Rule, Span, Spanned, Test, Value};
 use crate::diag::{Code, Diagnostic, Diagnostics, Source, nearest};
 use crate::finding::{RuleInfo, RuleLocation, Severity};
-use crate::limits::{MAX_FIXTURE_BYTES, MAX_PACK_BYTES, MAX_PACK_FILES, bytes};
+use crate::limits::{
+    MAX_FIXTURE_BYTES, MAX_FIXTURE_DEPTH, MAX_FIXTURE_FILES, MAX_PACK_BYTES, MAX_PACK_FILES, bytes,
+};
 use crate::parse::parse_pack;
 use crate::template::{RuleTexts, render, render_command};
 
@@ -24,6 +26,11 @@ pub const EMBEDDED: &[(&str, &str, &str)] = &[
         "cis",
         "cis.rules",
         include_str!("../../../queries/cis.rules"),
+    ),
+    (
+        "external",
+        "external.rules",
+        include_str!("../../../queries/external.rules"),
     ),
 ];
 
@@ -164,9 +171,17 @@ impl ReadScope {
     }
 
     /// The file `written` (as a pack names it, relative to `dir`), canonical: inside the
-    /// scope, a regular file, at most `limit` bytes. On error, what is wrong and what to do;
-    /// neither says anything of a file outside the scope (not even whether it exists).
-    fn resolve(&self, dir: &Path, written: &str, limit: u64) -> Result<PathBuf, (String, String)> {
+    /// scope, a regular file, at most `limit` bytes — or, with `folders`, a folder of
+    /// regular files and folders only (no link that could lead outside), `limit` bytes in
+    /// all. On error, what is wrong and what to do; neither says anything of a file outside
+    /// the scope (not even whether it exists).
+    fn resolve(
+        &self,
+        dir: &Path,
+        written: &str,
+        limit: u64,
+        folders: bool,
+    ) -> Result<PathBuf, (String, String)> {
         let outside = || {
             let root = self
                 .roots
@@ -208,6 +223,15 @@ impl ReadScope {
                 "paths are relative to the file that names them".to_owned(),
             )
         })?;
+        if folders && meta.is_dir() {
+            check_folder(&path, limit).map_err(|reason| {
+                (
+                    format!("`{written}` {reason}"),
+                    "a fixture folder holds only regular files and folders".to_owned(),
+                )
+            })?;
+            return Ok(path);
+        }
         check_file(&meta, limit).map_err(|reason| {
             (
                 format!("`{written}` {reason}"),
@@ -240,6 +264,61 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => e.to_string(),
     }
+}
+
+/// Why a folder is not one to read: it holds a symbolic link (which could lead outside
+/// the scope), a device, pipe or socket, more than [`MAX_FIXTURE_FILES`] files, folders
+/// deeper than [`MAX_FIXTURE_DEPTH`], or more than `limit` bytes. Links are not followed.
+fn check_folder(root: &Path, limit: u64) -> Result<(), String> {
+    let mut pending = vec![(root.to_path_buf(), 0usize)];
+    let (mut files, mut total) = (0usize, 0u64);
+    let inside = |p: &Path| {
+        p.strip_prefix(root)
+            .map_or_else(|_| String::new(), |r| r.display().to_string())
+    };
+    while let Some((dir, depth)) = pending.pop() {
+        if depth > MAX_FIXTURE_DEPTH {
+            return Err(format!(
+                "has folders deeper than {MAX_FIXTURE_DEPTH} levels (`{}`)",
+                inside(&dir)
+            ));
+        }
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot be listed (`{}`): {}", inside(&dir), io_reason(&e)))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot be listed: {}", io_reason(&e)))?;
+            let path = entry.path();
+            // The entry itself: a link is not followed.
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("cannot be read (`{}`): {}", inside(&path), io_reason(&e)))?;
+            if kind.is_symlink() {
+                return Err(format!("holds a symbolic link (`{}`)", inside(&path)));
+            }
+            if kind.is_dir() {
+                pending.push((path, depth + 1));
+                continue;
+            }
+            if !kind.is_file() {
+                return Err(format!(
+                    "holds something that is not a regular file (`{}`)",
+                    inside(&path)
+                ));
+            }
+            files += 1;
+            if files > MAX_FIXTURE_FILES {
+                return Err(format!("holds more than {MAX_FIXTURE_FILES} files"));
+            }
+            let meta = entry
+                .metadata()
+                .map_err(|e| format!("cannot be read (`{}`): {}", inside(&path), io_reason(&e)))?;
+            total = total.saturating_add(meta.len());
+            if total > limit {
+                return Err(format!("holds more than {}, the limit", bytes(limit)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why a file is not one to read: not a regular file, or larger than `limit`.
@@ -318,7 +397,7 @@ impl Pack {
             ));
         };
         self.scope
-            .resolve(dir, &path.node, MAX_FIXTURE_BYTES)
+            .resolve(dir, &path.node, MAX_FIXTURE_BYTES, true)
             .map_err(|(message, help)| {
                 Diagnostic::new(src, path.span, message)
                     .with_help(help)
@@ -663,7 +742,11 @@ impl Loader {
         let (key, name, text, dir) = match &from.dir {
             Some(dir) => {
                 let shown = dir.join(&path.node).display().to_string();
-                let full = match self.pack.scope.resolve(dir, &path.node, MAX_PACK_BYTES) {
+                let full = match self
+                    .pack
+                    .scope
+                    .resolve(dir, &path.node, MAX_PACK_BYTES, false)
+                {
                     Ok(full) => full,
                     Err((message, help)) => {
                         self.errors.push(error(message, help));

@@ -41,6 +41,10 @@ enum FailOn {
     NewKey,
     /// Some user or role can use a privilege-escalation method it could not use before.
     NewEscalation,
+    /// A resource or role lets in anyone, an account outside the organization, or an AWS
+    /// service acting for any account, for actions it did not before (the `external` pack's
+    /// access).
+    NewExternalAccess,
     /// Some identity behaves differently in the CloudTrail activity (first-time calls, new
     /// source IPs or regions, more failed calls).
     NewBehaviour,
@@ -59,6 +63,7 @@ impl From<FailOn> for Category {
             FailOn::NewTrust => Category::NewTrust,
             FailOn::NewKey => Category::NewKey,
             FailOn::NewEscalation => Category::NewEscalation,
+            FailOn::NewExternalAccess => Category::NewExternalAccess,
             FailOn::NewBehaviour => Category::NewBehaviour,
             FailOn::CatalogGrowth => Category::CatalogGrowth,
             FailOn::Any => Category::Any,

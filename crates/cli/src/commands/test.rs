@@ -175,12 +175,19 @@ fn run_test(
     let work = tempfile::tempdir()
         .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
     let output = work.path().join("snapshot");
-    let pages = [auth.as_path()];
+    // A folder is a capture, as `iamsnap import --aws-cli` reads it: accounts, their
+    // resource policies, an organization.
+    let folder = auth.is_dir();
+    let pages: Vec<&Path> = if folder {
+        Vec::new()
+    } else {
+        vec![auth.as_path()]
+    };
     let reports: Vec<&Path> = report.iter().map(PathBuf::as_path).collect();
     let request = ImportRequest {
         auth_details: &pages,
         credential_reports: &reports,
-        capture: None,
+        capture: folder.then_some(auth.as_path()),
         output: &output,
         force: false,
         allow_truncated: false,

@@ -53,6 +53,12 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select name, nhi_reason(arn) from roles",
         },
         FunctionDoc {
+            name: "in_organization",
+            signature: "in_organization(account_id text) -> boolean",
+            description: "Whether the account is inside the zone of trust: one of the organization's accounts (the snapshot's organization data), or, for a snapshot without organization data, one of the snapshot's accounts. `external_access` and the rules' `trusts external account` treat every other account as external. Null for a null argument.",
+            example: "select role_name, principal from trust where principal_account is not null and not in_organization(principal_account)",
+        },
+        FunctionDoc {
             name: "is_aws_managed",
             signature: "is_aws_managed(principal_arn text) -> boolean",
             description: "Whether only an AWS service can act as the user or role: a service-linked role, which only its service can assume and whose trust policy and permissions are AWS's to set. Rules leave these principals out (no customer can act as them, nor fix what a rule would report); SQL still sees them. False for every user. Null when the ARN is not a user or role of the snapshot.",
@@ -291,6 +297,20 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
                         .and_then(|a| model.principal(a))
                         .map(|p| p.nhi.reason)
                 })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
+    let for_zone = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        named("in_organization"),
+        &[1],
+        DataType::Boolean,
+        Arc::new(move |args, rows| {
+            let model = for_zone.principals()?;
+            let accounts = text_arg("in_organization", args, 0, rows)?;
+            let out: BooleanArray = (0..rows)
+                .map(|row| at(&accounts, row).map(|a| model.in_zone(a)))
                 .collect();
             Ok(Arc::new(out) as ArrayRef)
         }),

@@ -70,6 +70,12 @@ pub fn is_aws_managed(ctx: &SessionContext, principal: Expr) -> Result<Expr, Mis
     call(ctx, "is_aws_managed", vec![principal])
 }
 
+/// `in_organization(account)`: whether the account is inside the zone of trust (the
+/// organization's accounts; without organization data, the snapshot's).
+pub fn in_organization(ctx: &SessionContext, account: Expr) -> Result<Expr, MissingFunction> {
+    call(ctx, "in_organization", vec![account])
+}
+
 /// `escalations(principal)`: the ids of the privilege-escalation methods open to it.
 pub fn escalations(ctx: &SessionContext, principal: Expr) -> Result<Expr, MissingFunction> {
     call(ctx, "escalations", vec![principal])

@@ -26,7 +26,7 @@ type Rule = (
 );
 
 /// The SARIF rules of a diff, in the driver's order.
-const RULES: [Rule; 7] = [
+const RULES: [Rule; 8] = [
     (
         "DIFF-NEW-ADMIN",
         "new_admin",
@@ -54,6 +54,13 @@ const RULES: [Rule; 7] = [
         Severity::High,
         "New active access key on a non-human user",
         "A long-lived access key was created or reactivated on a user that looks like a machine identity.",
+    ),
+    (
+        "DIFF-NEW-EXTERNAL-ACCESS",
+        "new_external_access",
+        Severity::High,
+        "A resource or role gained access from outside the organization",
+        "A resource policy or role trust policy now lets in anyone, an account outside the organization, or an AWS service acting for any account's resources, for actions it did not before — because the policy changed or a guardrail over it (an RCP, S3 Block Public Access) did.",
     ),
     (
         "DIFF-NEW-ACCESS",
@@ -85,6 +92,7 @@ fn rule_id(kind: RiskKind) -> &'static str {
         RiskKind::NewEscalation => "DIFF-NEW-ESCALATION",
         RiskKind::NewTrust => "DIFF-NEW-TRUST",
         RiskKind::NewKey => "DIFF-NEW-KEY",
+        RiskKind::NewExternalAccess => "DIFF-NEW-EXTERNAL-ACCESS",
     }
 }
 
@@ -94,6 +102,7 @@ fn risk_file(kind: RiskKind) -> &'static str {
         RiskKind::NewTrust => "trust.parquet",
         RiskKind::NewKey => "access_keys.parquet",
         RiskKind::NewAdmin | RiskKind::NewEscalation => "attachments.parquet",
+        RiskKind::NewExternalAccess => "resource_policies.parquet",
     }
 }
 
