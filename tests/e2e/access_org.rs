@@ -698,11 +698,17 @@ fn external_access_and_its_pack_find_exactly_the_outside_access_the_generator_pl
     let snap = dir.path().join("snap");
     ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
     let record: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
-    // Outside the organization through a resource policy: anyone, another account, a
-    // service without a source condition. Access for the organization only, services
-    // limited to its accounts and grants Block Public Access or the RCP stops are not.
+    // Outside the organization through a resource policy or a KMS grant: anyone, another
+    // account, a service without a source condition. Access for the organization only,
+    // services limited to its accounts and grants Block Public Access or the RCP stops are
+    // not.
     let mut expected: std::collections::BTreeSet<(String, String, String)> = Default::default();
-    for e in record.iter().filter(|e| e["via"] == json!("policy")) {
+    assert!(
+        record
+            .iter()
+            .any(|e| e["via"] == json!("grant") && e["exposure"] == json!("external"))
+    );
+    for e in &record {
         let scope = match e["exposure"].as_str().unwrap() {
             "public" => "public",
             "external" => "external",

@@ -3,12 +3,14 @@
 //! for any account, federated identities — as the resource-based policies and trust
 //! policies grant it, after their denies, the RCPs and S3 Block Public Access.
 //!
+//! KMS grants count too: a grant gives its operations whatever the key policy says.
+//!
 //! The zone of trust is the organization's accounts (without organization data, the
 //! snapshot's accounts). An outsider's own policies are not in the snapshot: they are
 //! taken to allow, so that the resource side alone decides, as AWS does for an account
 //! that grants itself everything.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iamsnap_catalog::{AccessLevel, ActionSet, Catalog};
 use iamsnap_policy::{PrincipalType, Statement};
@@ -121,10 +123,79 @@ impl Model {
             let service = arn.split(':').nth(2).unwrap_or_default().to_owned();
             out.extend(self.external_of(catalog, arn, &service, doc, None));
         }
+        self.add_grants(catalog, &mut out);
         out.sort_by(|a, b| {
             (&a.resource, &a.principal, a.decision).cmp(&(&b.resource, &b.principal, b.decision))
         });
         out
+    }
+
+    /// Adds what KMS grants give principals outside the zone: the grant's operations on its
+    /// key, allowed whatever the key policy says (`conditional` when the grant has
+    /// encryption context constraints), merged into the key's row for the same principal.
+    fn add_grants(&self, catalog: &Catalog, out: &mut Vec<ExternalAccess>) {
+        let mut index: HashMap<(String, String, &'static str), usize> = out
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.resource.clone(), r.principal.clone(), r.decision), i))
+            .collect();
+        for g in self.resource_policies().grants() {
+            let service = g.grantee.ends_with(".amazonaws.com");
+            let ty = if service {
+                PrincipalType::Service
+            } else {
+                PrincipalType::Aws
+            };
+            let info = iamsnap_policy::classify_principal(ty, &g.grantee);
+            if held_by(&ty, &g.grantee).is_some_and(|a| self.in_zone(&a)) || g.actions.is_empty() {
+                continue;
+            }
+            let scope = if service {
+                Scope::Service
+            } else {
+                Scope::External
+            };
+            let decision = if g.constraints.is_some() {
+                "conditional"
+            } else {
+                "allow"
+            };
+            let what = match &g.name {
+                Some(name) => format!("KMS grant {} ({name})", g.grant_id),
+                None => format!("KMS grant {}", g.grant_id),
+            };
+            let key = (g.key_arn.clone(), g.grantee.clone(), decision);
+            match index.get(&key).and_then(|i| out.get_mut(*i)) {
+                Some(row) => {
+                    row.actions.extend(g.actions.iter().cloned());
+                    row.actions.sort();
+                    row.actions.dedup();
+                    row.access_levels = levels_of(catalog, &row.actions);
+                    row.reason = format!("{}; {what} of the key", row.reason);
+                }
+                None => {
+                    index.insert(key, out.len());
+                    out.push(ExternalAccess {
+                        resource: g.key_arn.clone(),
+                        resource_type: "kms".to_owned(),
+                        resource_account: Some(g.account.clone()),
+                        principal: g.grantee.clone(),
+                        principal_type: info.kind.as_str().to_owned(),
+                        principal_account: info.account.clone(),
+                        scope,
+                        decision,
+                        access_levels: levels_of(catalog, &g.actions),
+                        actions: g.actions.clone(),
+                        conditions: g.constraints.as_ref().map(|c| {
+                            format!("{what}: the request's encryption context meets {c}")
+                        }),
+                        reason: format!(
+                            "allow: {what} of the key (a grant allows its operations whatever the key policy says)"
+                        ),
+                    });
+                }
+            }
+        }
     }
 
     /// The outsiders `document` lets act on `resource`; for a trust policy, `only` holds
@@ -252,6 +323,19 @@ impl Model {
         }
         out
     }
+}
+
+/// The access levels of `actions`, most powerful first.
+fn levels_of(catalog: &Catalog, actions: &[String]) -> Vec<&'static str> {
+    LEVELS
+        .iter()
+        .filter(|level| {
+            actions
+                .iter()
+                .any(|a| catalog.access_level(a).is_some_and(|l| l.contains(**level)))
+        })
+        .map(|l| l.as_str())
+        .collect()
 }
 
 /// The access levels of `actions`, most powerful first, and the reason given for the most

@@ -114,6 +114,7 @@ impl Environment {
         let resources = ResourcePolicies::build(ResourceTables {
             policies: optional("resource_policies")?,
             settings: optional("resource_settings")?,
+            grants: optional("kms_grants")?,
             not_captured,
             accounts: manifest.account_ids.clone(),
             missing: manifest.missing.clone(),

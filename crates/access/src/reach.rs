@@ -75,13 +75,14 @@ pub struct Reach {
 
 /// An identity policy that allows everything: what stands for the identity side of a
 /// principal the snapshot does not hold, so that the resource side alone decides.
-static ALLOW_ALL: LazyLock<Option<CompiledPolicy>> = LazyLock::new(|| {
-    parse_document_text(
+static ALLOW_ALL: LazyLock<Option<CompiledPolicy>> =
+    LazyLock::new(|| {
+        parse_document_text(
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
     )
     .ok()
-    .map(|d| CompiledPolicy::new("identity policies of the principal's own account", &d))
-});
+    .map(|d| CompiledPolicy::new("of its own account (not in the snapshot: taken to allow)", &d))
+    });
 
 impl Model {
     /// Where `account` stands relative to a resource of `resource_account`.

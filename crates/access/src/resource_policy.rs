@@ -92,10 +92,31 @@ pub enum Lookup<'a> {
     Unknown(String),
 }
 
+/// A KMS grant: operations on a key given to a principal besides the key policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsGrant {
+    /// The key's ARN.
+    pub key_arn: String,
+    /// The key's account.
+    pub account: String,
+    /// The grant's id.
+    pub grant_id: String,
+    /// The grant's name, when it has one.
+    pub name: Option<String>,
+    /// Who the operations are given to: an ARN or a service principal.
+    pub grantee: String,
+    /// The operations, as actions: `kms:Decrypt`.
+    pub actions: Vec<String>,
+    /// The encryption context constraints (JSON text), when the grant has some.
+    pub constraints: Option<String>,
+}
+
 /// The resource-based policies of a snapshot.
 #[derive(Debug, Default)]
 pub struct ResourcePolicies {
     by_arn: FastMap<String, Entry>,
+    /// The KMS grants.
+    grants: Vec<KmsGrant>,
     /// S3 bucket name → (account, region).
     buckets: FastMap<String, (String, Option<String>)>,
     /// `RestrictPublicBuckets` of S3 Block Public Access, by bucket ARN or account id.
@@ -115,6 +136,8 @@ pub struct ResourceTables {
     pub policies: Option<RecordBatch>,
     /// The `resource_settings` table, when the snapshot has it.
     pub settings: Option<RecordBatch>,
+    /// The `kms_grants` table, when the snapshot has it.
+    pub grants: Option<RecordBatch>,
     /// Why the snapshot lacks resource policies altogether (coverage), if it does.
     pub not_captured: Option<String>,
     /// The accounts the snapshot covers.
@@ -224,7 +247,15 @@ impl ResourcePolicies {
                 }
             }
         }
+        if let Some(g) = &tables.grants {
+            out.grants = read_grants(g)?;
+        }
         Ok(out)
+    }
+
+    /// The KMS grants of the snapshot.
+    pub fn grants(&self) -> &[KmsGrant] {
+        &self.grants
     }
 
     fn note_bucket(&mut self, arn: &str, account: &str, region: Option<&str>) {
@@ -346,6 +377,52 @@ impl ResourcePolicies {
             .iter()
             .map(|(arn, e)| (arn.as_str(), e.account.as_str(), &e.document))
     }
+}
+
+/// The grants of the `kms_grants` table.
+fn read_grants(batch: &RecordBatch) -> Result<Vec<KmsGrant>, String> {
+    use arrow::array::{Array as _, AsArray as _};
+    let accounts = strings(batch, "account_id")?;
+    let keys = strings(batch, "key_arn")?;
+    let ids = strings(batch, "grant_id")?;
+    let names = strings(batch, "name")?;
+    let grantees = strings(batch, "grantee_principal")?;
+    let constraints = strings(batch, "constraints")?;
+    let operations = batch
+        .column_by_name("operations")
+        .and_then(|c| c.as_list_opt::<i32>())
+        .ok_or("table `kms_grants`: no list column `operations`")?;
+    let mut out = Vec::with_capacity(batch.num_rows());
+    for row in 0..batch.num_rows() {
+        let (Some(account), Some(key), Some(grantee)) =
+            (get(accounts, row), get(keys, row), get(grantees, row))
+        else {
+            continue;
+        };
+        let mut actions: Vec<String> = Vec::new();
+        if !operations.is_null(row) {
+            let values = operations.value(row);
+            if let Some(values) = values.as_string_opt::<i32>() {
+                for i in 0..values.len() {
+                    if !values.is_null(i) {
+                        actions.push(format!("kms:{}", values.value(i)));
+                    }
+                }
+            }
+        }
+        actions.sort();
+        actions.dedup();
+        out.push(KmsGrant {
+            key_arn: key.to_owned(),
+            account: account.to_owned(),
+            grant_id: get(ids, row).unwrap_or_default().to_owned(),
+            name: get(names, row).map(str::to_owned),
+            grantee: grantee.to_owned(),
+            actions,
+            constraints: get(constraints, row).map(str::to_owned),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
