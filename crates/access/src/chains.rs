@@ -26,17 +26,33 @@ pub struct TrustIndex {
 }
 
 impl TrustIndex {
-    fn candidates(&self, caller: &Principal) -> Vec<&Arc<Principal>> {
+    /// The roles that could trust `caller`. Without a statement of its own that may allow
+    /// `sts:AssumeRole` (`may_assume` false), only a role of its own account whose trust
+    /// policy names it or anyone can let it in: across accounts, and through a trust in its
+    /// account, the caller's own policies must allow too.
+    fn candidates(&self, caller: &Principal, may_assume: bool) -> Vec<&Arc<Principal>> {
         let mut seen: HashSet<&str> = HashSet::new();
-        let keys = [
-            caller.arn.clone(),
-            format!("account:{}", caller.account_id),
-            "*".to_owned(),
-            "unknown".to_owned(),
-        ];
+        let keys = if may_assume {
+            [
+                caller.arn.clone(),
+                format!("account:{}", caller.account_id),
+                "*".to_owned(),
+                "unknown".to_owned(),
+            ]
+        } else {
+            [
+                caller.arn.clone(),
+                format!("*@{}", caller.account_id),
+                format!("unknown@{}", caller.account_id),
+                String::new(),
+            ]
+        };
         let mut out = Vec::new();
         for key in keys {
             for role in self.by_key.get(&key).into_iter().flatten() {
+                if !may_assume && role.account_id != caller.account_id {
+                    continue;
+                }
                 if seen.insert(role.arn.as_str()) {
                     out.push(role);
                 }
@@ -109,6 +125,15 @@ impl Model {
                     }
                 }
                 for key in keys {
+                    // Anyone and unknown trust also by account, for callers that only a
+                    // role of their own account can let in.
+                    if key == "*" || key == "unknown" {
+                        index
+                            .by_key
+                            .entry(format!("{key}@{}", role.account_id))
+                            .or_default()
+                            .push(Arc::clone(role));
+                    }
                     index.by_key.entry(key).or_default().push(Arc::clone(role));
                 }
             }
@@ -123,7 +148,64 @@ impl Model {
         &self,
         start: &Arc<Principal>,
         max_depth: usize,
+        keep_going: impl FnMut() -> bool,
+    ) -> Vec<Hop> {
+        self.walk(start, max_depth, keep_going, |_| true)
+    }
+
+    /// The shortest chain (up to `max_depth` hops) by which `start` reaches, assuming roles,
+    /// a role whose own documents allow everything (`is_admin`): an admin path, whatever
+    /// `start` itself may do. Only allowed hops count: a chain through a hop the snapshot
+    /// cannot decide is no path. `Err` when the admin question of a role reached depends
+    /// on a document the snapshot lacks and no other chain settles it.
+    pub fn admin_path(
+        &self,
+        start: &Arc<Principal>,
+        max_depth: usize,
+        keep_going: impl FnMut() -> bool,
+    ) -> Result<Option<Hop>, String> {
+        let mut found: Option<Hop> = None;
+        let mut unknown: Option<String> = None;
+        self.walk(start, max_depth, keep_going, |hop| {
+            if hop.decision != "allow" {
+                return true;
+            }
+            match hop.role.is_admin() {
+                Ok(Some(true)) => {
+                    found = Some(hop.clone());
+                    false
+                }
+                Ok(Some(false)) => true,
+                Ok(None) => {
+                    unknown.get_or_insert_with(|| {
+                        format!(
+                            "whether {} is admin depends on a document the snapshot lacks",
+                            hop.role.arn
+                        )
+                    });
+                    true
+                }
+                Err(e) => {
+                    unknown.get_or_insert(e);
+                    true
+                }
+            }
+        });
+        match (found, unknown) {
+            (Some(hop), _) => Ok(Some(hop)),
+            (None, Some(e)) => Err(e),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Breadth first from `start`: each hop reached is handed to `on_hop`, which says
+    /// whether to go on.
+    fn walk(
+        &self,
+        start: &Arc<Principal>,
+        max_depth: usize,
         mut keep_going: impl FnMut() -> bool,
+        mut on_hop: impl FnMut(&Hop) -> bool,
     ) -> Vec<Hop> {
         let index = self.trust_index();
         let mut out: Vec<Hop> = Vec::new();
@@ -134,7 +216,8 @@ impl Model {
             if path.len() > max_depth || !keep_going() {
                 continue;
             }
-            for role in index.candidates(&caller) {
+            let may_assume = caller.may_allow("sts:AssumeRole");
+            for role in index.candidates(&caller, may_assume) {
                 if visited.contains(&role.arn) {
                     continue;
                 }
@@ -147,13 +230,18 @@ impl Model {
                 let unsure = unsure || allowed.is_none();
                 let mut chain = path.clone();
                 chain.push(role.arn.clone());
-                out.push(Hop {
+                let hop = Hop {
                     depth: chain.len() - 1,
                     role: Arc::clone(role),
                     path: chain.clone(),
                     decision: if unsure { "unknown" } else { "allow" },
                     reason: verdict.explain(),
-                });
+                };
+                let go_on = on_hop(&hop);
+                out.push(hop);
+                if !go_on {
+                    return out;
+                }
                 queue.push_back((Arc::clone(role), chain, unsure));
             }
         }

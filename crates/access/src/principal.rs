@@ -219,6 +219,14 @@ impl Principal {
         })
     }
 
+    /// Whether its own identity policies may allow `action` on some resource in some
+    /// context: some `Allow` statement names it, or a policy is not readable. When not,
+    /// only a resource policy naming the principal itself can let it in.
+    pub fn may_allow(&self, action: &str) -> bool {
+        let compiled = self.compiled();
+        compiled.unknown_identity.is_some() || compiled.identity.iter().any(|p| p.may_allow(action))
+    }
+
     fn compiled(&self) -> &Compiled {
         self.compiled.get_or_init(|| {
             let mut identity = Vec::with_capacity(self.policies.len());

@@ -34,9 +34,10 @@ use crate::limits::{
 use crate::pack::{Pack, PackRule};
 
 /// Fields computed by a function of the entity's principal ARN.
-const VIRTUAL_FIELDS: [(&str, VirtualField); 2] = [
+const VIRTUAL_FIELDS: [(&str, VirtualField); 3] = [
     ("escalations", expr::escalations),
     ("is_admin", expr::is_admin),
+    ("admin_via", expr::admin_via),
 ];
 
 /// A builder of a field computed from a principal ARN.

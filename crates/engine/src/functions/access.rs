@@ -53,6 +53,12 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select name, nhi_reason(arn) from roles",
         },
         FunctionDoc {
+            name: "admin_via",
+            signature: "admin_via(principal_arn text) -> text",
+            description: "The shortest chain of roles (up to 5 hops, ARNs joined by ` -> `, the principal first) by which the user or role reaches, assuming roles, a role that is admin-equivalent (`is_admin`): an admin path, whatever the principal itself may do. Each hop is decided as in `assume_paths` (identity policies, boundary and SCPs of the caller; the role's trust policy and the RCPs over its account). Null when there is none, when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks (a hop or a role's admin question unknown).",
+            example: "select name, admin_via(arn) from principals where is_nhi and not is_admin(arn) and admin_via(arn) is not null",
+        },
+        FunctionDoc {
             name: "in_organization",
             signature: "in_organization(account_id text) -> boolean",
             description: "Whether the account is inside the zone of trust: one of the organization's accounts (the snapshot's organization data), or, for a snapshot without organization data, one of the snapshot's accounts. `external_access` and the rules' `trusts external account` treat every other account as external. Null for a null argument.",
@@ -299,6 +305,33 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
                 })
                 .collect();
             Ok(Arc::new(out) as ArrayRef)
+        }),
+    ));
+    let for_chain = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        named("admin_via"),
+        &[1],
+        DataType::Utf8,
+        Arc::new(move |args, rows| {
+            let shared = &for_chain;
+            let model = shared.get()?;
+            let arns = text_arg("admin_via", args, 0, rows)?;
+            let principals: Vec<_> = (0..rows)
+                .map(|row| at(&arns, row).and_then(|a| model.principal(a)))
+                .collect();
+            let mut out = Vec::with_capacity(rows);
+            for p in &principals {
+                shared.check_cancelled()?;
+                out.push(p.and_then(|p| {
+                    model
+                        .admin_path(p, 5, || shared.check_cancelled().is_ok())
+                        .ok()
+                        .flatten()
+                        .map(|hop| hop.path.join(" -> "))
+                }));
+            }
+            shared.check_cancelled()?;
+            Ok(Arc::new(StringArray::from(out)) as ArrayRef)
         }),
     ));
     let for_zone = Arc::clone(&model);

@@ -76,6 +76,11 @@ pub fn in_organization(ctx: &SessionContext, account: Expr) -> Result<Expr, Miss
     call(ctx, "in_organization", vec![account])
 }
 
+/// `admin_via(principal)`: the chain of roles to an admin role, or null.
+pub fn admin_via(ctx: &SessionContext, principal: Expr) -> Result<Expr, MissingFunction> {
+    call(ctx, "admin_via", vec![principal])
+}
+
 /// `escalations(principal)`: the ids of the privilege-escalation methods open to it.
 pub fn escalations(ctx: &SessionContext, principal: Expr) -> Result<Expr, MissingFunction> {
     call(ctx, "escalations", vec![principal])

@@ -147,6 +147,21 @@ impl CompiledPolicy {
         &self.action_patterns
     }
 
+    /// Whether some `Allow` statement names `action` (by `Action` or `NotAction`), whatever
+    /// its resources and conditions: when none does, the policy allows the action on no
+    /// resource in no context.
+    pub fn may_allow(&self, action: &str) -> bool {
+        let action_lc = action.to_ascii_lowercase();
+        self.statements.iter().any(|s| {
+            s.effect == Effect::Allow
+                && match &s.actions {
+                    Actions::In(globs) => globs.iter().any(|g| g.matches_prepared(&action_lc)),
+                    Actions::NotIn(globs) => !globs.iter().any(|g| g.matches_prepared(&action_lc)),
+                    Actions::Missing => false,
+                }
+        })
+    }
+
     /// The same compiled document under another name (cheap: the statements are shared),
     /// e.g. a control policy named with the level it is attached to.
     pub fn renamed(&self, name: impl Into<String>) -> Self {
