@@ -319,18 +319,43 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
             let principals: Vec<_> = (0..rows)
                 .map(|row| at(&arns, row).and_then(|a| model.principal(a)))
                 .collect();
-            let mut out = Vec::with_capacity(rows);
-            for p in &principals {
-                shared.check_cancelled()?;
-                out.push(p.and_then(|p| {
+            // Each principal's search is its own: on every core.
+            let path = |p: &Option<&Arc<crate::model::Principal>>| {
+                p.and_then(|p| {
+                    if shared.check_cancelled().is_err() {
+                        return None;
+                    }
                     model
                         .admin_path(p, 5, || shared.check_cancelled().is_ok())
                         .ok()
                         .flatten()
                         .map(|hop| hop.path.join(" -> "))
-                }));
-            }
+                })
+            };
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(principals.len().max(1));
+            let out: Vec<Option<String>> = if threads <= 1 {
+                principals.iter().map(path).collect()
+            } else {
+                let chunk = principals.len().div_ceil(threads);
+                std::thread::scope(|scope| {
+                    let parts: Vec<_> = principals
+                        .chunks(chunk)
+                        .map(|part| scope.spawn(move || part.iter().map(path).collect::<Vec<_>>()))
+                        .collect();
+                    parts
+                        .into_iter()
+                        .flat_map(|h| h.join().unwrap_or_default())
+                        .collect()
+                })
+            };
             shared.check_cancelled()?;
+            if out.len() != rows {
+                return Err(DataFusionError::Execution(
+                    "admin_via: a search thread stopped".to_owned(),
+                ));
+            }
             Ok(Arc::new(StringArray::from(out)) as ArrayRef)
         }),
     ));
