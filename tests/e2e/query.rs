@@ -184,3 +184,34 @@ fn tables_off_a_terminal_wrap_at_a_sensible_width() {
     let err = run(&["schema", "--width", "3"]);
     assert_eq!(err.status.code(), Some(2));
 }
+
+#[test]
+fn requests_are_decided_at_the_snapshots_capture_time() {
+    use crate::diff::{account, import, policy_document};
+    let dir = tempfile::tempdir().unwrap();
+    // Captured 2026-11-22: a grant that ended in June is over, one that began then holds,
+    // and a role's session is issued at the capture time.
+    let document = policy_document(serde_json::json!([
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"DateLessThan": {"aws:CurrentTime": "2026-06-01T00:00:00Z"}}},
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2026-06-01T00:00:00Z"}}},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+         "Condition": {"NumericGreaterThan": {"aws:EpochTime": "1780000000"}}},
+        {"Effect": "Deny", "Action": "s3:ListBucket", "Resource": "*",
+         "Condition": {"DateLessThan": {"aws:TokenIssueTime": "2026-11-01T00:00:00Z"}}}
+    ]));
+    let snap = import(dir.path(), "timed", &account(&document), &[]);
+    let row = |sql: &str| -> serde_json::Value {
+        let out = ok(&["query", &snap, sql, "--format", "json"]);
+        serde_json::from_str::<Vec<serde_json::Value>>(&out).unwrap()[0].clone()
+    };
+    let role = "arn:aws:iam::111122223333:role/app";
+    let answers = row(&format!(
+        "select can('{role}', 's3:GetObject', '*') as get, can('{role}', 's3:PutObject', '*') as put, \
+         can('{role}', 's3:ListBucket', '*') as list"
+    ));
+    assert_eq!(answers["get"], serde_json::json!(false), "{answers}");
+    assert_eq!(answers["put"], serde_json::json!(true), "{answers}");
+    assert_eq!(answers["list"], serde_json::json!(true), "{answers}");
+}

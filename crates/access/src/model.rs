@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, BooleanArray, MapArray, RecordBatch, StringArray};
+use chrono::{DateTime, Utc};
 use iamsnap_policy::{ContextValue, Requester};
 use iamsnap_snapshot::Snapshot;
 
@@ -50,6 +51,9 @@ pub struct Environment {
     pub organization: Organization,
     /// The resource-based policies.
     pub resources: ResourcePolicies,
+    /// When the snapshot was captured: the time of every request the model decides
+    /// (`aws:CurrentTime`, `aws:EpochTime`, a role session's `aws:TokenIssueTime`).
+    pub captured_at: Option<DateTime<Utc>>,
 }
 
 impl Environment {
@@ -58,6 +62,7 @@ impl Environment {
         Self {
             organization: Organization::none(),
             resources: ResourcePolicies::default(),
+            captured_at: None,
         }
     }
 
@@ -122,6 +127,7 @@ impl Environment {
         Ok(Self {
             organization,
             resources,
+            captured_at: Some(manifest.captured_at),
         })
     }
 }
@@ -387,6 +393,7 @@ impl Model {
                     service_linked: linked,
                 });
                 principal.guardrails = Arc::clone(environment.organization.account(account_id));
+                principal.requested_at = environment.captured_at;
                 rows.push(principal);
             }
             rows.sort_by(|a, b| a.arn.cmp(&b.arn));

@@ -85,6 +85,8 @@ pub struct Principal {
     pub service_linked: bool,
     /// The organization's guardrails over its account.
     pub(crate) guardrails: Arc<Guardrails>,
+    /// The time its requests are decided at: the snapshot's capture time.
+    pub(crate) requested_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Derived on first use: most principals of a large snapshot are never evaluated.
     context: OnceLock<Context>,
     compiled: OnceLock<Compiled>,
@@ -181,6 +183,7 @@ impl Principal {
             nhi: parts.nhi,
             service_linked: parts.service_linked,
             guardrails: Arc::clone(&OUTSIDE),
+            requested_at: None,
             context: OnceLock::new(),
             compiled: OnceLock::new(),
             admin: OnceLock::new(),
@@ -190,8 +193,10 @@ impl Principal {
 
     /// The request context AWS sets for the principal's requests: the keys
     /// [`Context::for_principal`] derives, `aws:SecureTransport` (`true`: SDKs and the
-    /// console use TLS), and for an account of the organization `aws:PrincipalOrgID` and
-    /// `aws:PrincipalOrgPaths`.
+    /// console use TLS), for an account of the organization `aws:PrincipalOrgID` and
+    /// `aws:PrincipalOrgPaths`, and, in a snapshot, the time of the request as its capture
+    /// time: `aws:CurrentTime`, `aws:EpochTime` and, for a role (a session issued for the
+    /// request), `aws:TokenIssueTime`.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
             let mut context = Context::for_principal(
@@ -214,6 +219,17 @@ impl Principal {
                     "aws:PrincipalOrgPaths",
                     ContextValue::Multi(vec![path.clone()]),
                 );
+            }
+            if let Some(at) = self.requested_at {
+                let text = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                context.insert("aws:CurrentTime", ContextValue::Single(text.clone()));
+                context.insert(
+                    "aws:EpochTime",
+                    ContextValue::Single(at.timestamp().to_string()),
+                );
+                if self.principal_type == Requester::Role {
+                    context.insert("aws:TokenIssueTime", ContextValue::Single(text));
+                }
             }
             context
         })
