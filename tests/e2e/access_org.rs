@@ -596,11 +596,11 @@ fn requested(resource: &str, action: &str) -> String {
     }
 }
 
-#[test]
-fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
-    let dir = tempfile::tempdir().unwrap();
-    let capture = dir.path().join("capture");
-    let record = dir.path().join("record.json");
+/// A generated organization of 6 accounts with the resources it plants, imported, and the
+/// generator's record of who each resource policy and grant lets in.
+fn planted_org(dir: &Path) -> (PathBuf, Vec<Value>) {
+    let capture = dir.join("capture");
+    let record = dir.join("record.json");
     ok(&[
         "generate",
         "--org",
@@ -613,9 +613,16 @@ fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
         "--planted-resources",
         s(&record),
     ]);
-    let snap = dir.path().join("snap");
+    let snap = dir.join("snap");
     ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
     let record: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
+    (snap, record)
+}
+
+#[test]
+fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snap, record) = planted_org(dir.path());
     // What the record says reaches each resource from outside the snapshot, and how.
     let mut expected: std::collections::BTreeSet<(String, String, String)> = Default::default();
     let mut asked: std::collections::BTreeSet<(String, String)> = Default::default();
@@ -681,23 +688,7 @@ fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
 #[test]
 fn external_access_and_its_pack_find_exactly_the_outside_access_the_generator_planted() {
     let dir = tempfile::tempdir().unwrap();
-    let capture = dir.path().join("capture");
-    let record = dir.path().join("record.json");
-    ok(&[
-        "generate",
-        "--org",
-        "--accounts",
-        "6",
-        "--seed",
-        "11",
-        "-o",
-        s(&capture),
-        "--planted-resources",
-        s(&record),
-    ]);
-    let snap = dir.path().join("snap");
-    ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
-    let record: Vec<Value> = serde_json::from_str(&fs::read_to_string(&record).unwrap()).unwrap();
+    let (snap, record) = planted_org(dir.path());
     // Outside the organization through a resource policy or a KMS grant: anyone, another
     // account, a service without a source condition. Access for the organization only,
     // services limited to its accounts and grants Block Public Access or the RCP stops are
@@ -869,4 +860,68 @@ fn external_access_and_its_pack_find_exactly_the_outside_access_the_generator_pl
     let trusting = findings(&["--param", &param]);
     assert_eq!(trusting, expected_findings(&[&partner]));
     assert!(trusting.len() < every.len());
+}
+
+#[test]
+fn admin_paths_found_backwards_are_the_shortest_chains_assume_paths_finds_forwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "8",
+        "--roles-per-account",
+        "200",
+        "--seed",
+        "7",
+        "-o",
+        s(&capture),
+    ]);
+    let snap = dir.path().join("snap");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
+    // admin_via searches once, backwards from the admin roles; assume_paths walks forwards
+    // from one principal. Both must agree on who has a chain and on its length.
+    let rows = query(
+        &snap,
+        "select arn, admin_via(arn) as via from principals \
+         where principal_type in ('user', 'role') and not coalesce(is_admin(arn), false) order by arn",
+    );
+    let with: Vec<&Value> = rows.iter().filter(|r| !r["via"].is_null()).collect();
+    let without: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["via"].is_null())
+        .take(25)
+        .collect();
+    assert!(
+        with.len() >= 3,
+        "too few admin paths to compare: {}",
+        with.len()
+    );
+    let sql = with
+        .iter()
+        .chain(without.iter())
+        .map(|r| {
+            let arn = r["arn"].as_str().unwrap();
+            format!(
+                "select '{arn}' as arn, min(depth) as hops from assume_paths('{arn}') \
+                 where role_is_admin and decision = 'allow'"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" union all ");
+    let forwards: std::collections::BTreeMap<String, Option<i64>> = query(&snap, &sql)
+        .into_iter()
+        .map(|r| (r["arn"].as_str().unwrap().to_owned(), r["hops"].as_i64()))
+        .collect();
+    for r in with.iter().chain(without.iter()) {
+        let arn = r["arn"].as_str().unwrap();
+        let backwards = r["via"]
+            .as_str()
+            .map(|v| i64::try_from(v.split(" -> ").count() - 1).unwrap());
+        assert_eq!(forwards[arn], backwards, "{arn}: {}", r["via"]);
+        if let Some(v) = r["via"].as_str() {
+            assert!(v.starts_with(arn), "{v}");
+        }
+    }
 }

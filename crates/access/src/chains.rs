@@ -63,6 +63,35 @@ impl TrustIndex {
     }
 }
 
+/// How many hops an admin path may have.
+pub const ADMIN_PATH_HOPS: usize = 5;
+
+/// The shortest chains of the snapshot's principals to admin roles ([`Model::admin_paths`]).
+#[derive(Debug, Default)]
+pub struct AdminPaths {
+    /// The admin roles and every principal with a chain to one.
+    reached: HashSet<String>,
+    /// For a principal with a chain: the next role of it and the chain's length.
+    next: FastMap<String, (Arc<Principal>, usize)>,
+}
+
+impl AdminPaths {
+    /// The chain from `arn` to an admin role (ARNs, `arn` first), if it has one; `None` for
+    /// an admin role itself and for a principal without a chain.
+    pub fn chain(&self, arn: &str) -> Option<Vec<String>> {
+        let mut chain = vec![arn.to_owned()];
+        let mut at = arn;
+        while let Some((next, _)) = self.next.get(at) {
+            chain.push(next.arn.clone());
+            at = &next.arn;
+            if chain.len() > ADMIN_PATH_HOPS + 1 {
+                break;
+            }
+        }
+        (chain.len() > 1).then_some(chain)
+    }
+}
+
 /// One role reached.
 #[derive(Debug, Clone)]
 pub struct Hop {
@@ -150,62 +179,114 @@ impl Model {
         max_depth: usize,
         keep_going: impl FnMut() -> bool,
     ) -> Vec<Hop> {
-        self.walk(start, max_depth, keep_going, |_| true)
+        self.walk(start, max_depth, keep_going)
     }
 
-    /// The shortest chain (up to `max_depth` hops) by which `start` reaches, assuming roles,
-    /// a role whose own documents allow everything (`is_admin`): an admin path, whatever
-    /// `start` itself may do. Only allowed hops count: a chain through a hop the snapshot
-    /// cannot decide is no path. `Err` when the admin question of a role reached depends
-    /// on a document the snapshot lacks and no other chain settles it.
-    pub fn admin_path(
-        &self,
-        start: &Arc<Principal>,
-        max_depth: usize,
-        keep_going: impl FnMut() -> bool,
-    ) -> Result<Option<Hop>, String> {
-        let mut found: Option<Hop> = None;
-        let mut unknown: Option<String> = None;
-        self.walk(start, max_depth, keep_going, |hop| {
-            if hop.decision != "allow" {
-                return true;
-            }
-            match hop.role.is_admin() {
-                Ok(Some(true)) => {
-                    found = Some(hop.clone());
-                    false
-                }
-                Ok(Some(false)) => true,
-                Ok(None) => {
-                    unknown.get_or_insert_with(|| {
-                        format!(
-                            "whether {} is admin depends on a document the snapshot lacks",
-                            hop.role.arn
-                        )
-                    });
-                    true
-                }
-                Err(e) => {
-                    unknown.get_or_insert(e);
-                    true
-                }
-            }
-        });
-        match (found, unknown) {
-            (Some(hop), _) => Ok(Some(hop)),
-            (None, Some(e)) => Err(e),
-            (None, None) => Ok(None),
+    /// Every principal's shortest chain (up to [`ADMIN_PATH_HOPS`] hops) to a role whose
+    /// own documents allow everything (`is_admin`), found once for the whole snapshot by
+    /// searching backwards from the admin roles: at each level, the principals each
+    /// role's trust policy names (an ARN, the principals of an account, anyone) that may
+    /// assume it — decided by the evaluator as in [`Model::assume_paths`]. Only allowed
+    /// hops count. `None` when `keep_going` stopped the search (nothing is kept then).
+    pub fn admin_paths(&self, mut keep_going: impl FnMut() -> bool) -> Option<Arc<AdminPaths>> {
+        if let Some(done) = self.admin_paths.get() {
+            return Some(Arc::clone(done));
         }
+        let assume = "sts:AssumeRole";
+        let mut by_account: FastMap<&str, Vec<&Arc<Principal>>> = FastMap::default();
+        let mut assumers: Vec<&Arc<Principal>> = Vec::new();
+        for p in self.principals() {
+            by_account.entry(p.account_id.as_str()).or_default().push(p);
+            if p.may_allow(assume) {
+                assumers.push(p);
+            }
+        }
+        let mut paths = AdminPaths::default();
+        let mut frontier: Vec<Arc<Principal>> = Vec::new();
+        for p in self.principals() {
+            if p.principal_type == iamsnap_policy::Requester::Role
+                && !p.service_linked
+                && p.is_admin() == Ok(Some(true))
+            {
+                paths.reached.insert(p.arn.clone());
+                frontier.push(Arc::clone(p));
+            }
+        }
+        for depth in 1..=ADMIN_PATH_HOPS {
+            let mut next_frontier = Vec::new();
+            for role in &frontier {
+                if !keep_going() {
+                    return None;
+                }
+                let Some(document) = self.trust_policy(&role.arn).and_then(|d| d.document()) else {
+                    continue;
+                };
+                // Across accounts the caller's own policies must allow too.
+                let may = |caller: &Principal| {
+                    caller.account_id == role.account_id || caller.may_allow(assume)
+                };
+                let mut callers: Vec<&Arc<Principal>> = Vec::new();
+                for s in &document.statements {
+                    if s.effect != Effect::Allow {
+                        continue;
+                    }
+                    let mut anyone = s.not_principal.is_some();
+                    for (ty, value) in s.principal.iter().flat_map(|p| p.entries.iter()) {
+                        let info = classify_principal(*ty, value);
+                        match (ty, info.kind) {
+                            (PrincipalType::Wildcard, _) | (_, PrincipalKind::Anyone) => {
+                                anyone = true;
+                            }
+                            (PrincipalType::Aws, PrincipalKind::Account) => {
+                                if let Some(a) = info.account {
+                                    callers
+                                        .extend(by_account.get(a.as_str()).into_iter().flatten());
+                                }
+                            }
+                            (PrincipalType::Aws, _) => callers.extend(self.principal(value)),
+                            _ => {}
+                        }
+                    }
+                    if anyone {
+                        callers.extend(
+                            by_account
+                                .get(role.account_id.as_str())
+                                .into_iter()
+                                .flatten(),
+                        );
+                        callers.extend(assumers.iter());
+                    }
+                }
+                for caller in callers {
+                    if paths.reached.contains(&caller.arn) || !may(caller) {
+                        continue;
+                    }
+                    if self.evaluate(caller, assume, &role.arn, &[]).allowed() != Some(true) {
+                        continue;
+                    }
+                    paths.reached.insert(caller.arn.clone());
+                    paths
+                        .next
+                        .insert(caller.arn.clone(), (Arc::clone(role), depth));
+                    if caller.principal_type == iamsnap_policy::Requester::Role {
+                        next_frontier.push(Arc::clone(caller));
+                    }
+                }
+            }
+            frontier = next_frontier;
+            if frontier.is_empty() {
+                break;
+            }
+        }
+        Some(Arc::clone(self.admin_paths.get_or_init(|| Arc::new(paths))))
     }
 
-    /// Breadth first from `start`: each hop reached is handed to `on_hop`, which says
-    /// whether to go on.
+    /// Breadth first from `start`.
     fn walk(
         &self,
         start: &Arc<Principal>,
         max_depth: usize,
         mut keep_going: impl FnMut() -> bool,
-        mut on_hop: impl FnMut(&Hop) -> bool,
     ) -> Vec<Hop> {
         let index = self.trust_index();
         let mut out: Vec<Hop> = Vec::new();
@@ -237,11 +318,7 @@ impl Model {
                     decision: if unsure { "unknown" } else { "allow" },
                     reason: verdict.explain(),
                 };
-                let go_on = on_hop(&hop);
                 out.push(hop);
-                if !go_on {
-                    return out;
-                }
                 queue.push_back((Arc::clone(role), chain, unsure));
             }
         }

@@ -41,6 +41,8 @@ pub struct Model {
     accounts: std::collections::BTreeSet<String>,
     /// Roles by what their trust policies name, built on first use.
     pub(crate) trust_index: std::sync::OnceLock<crate::chains::TrustIndex>,
+    /// Every principal's shortest chain to an admin role, computed on first use.
+    pub(crate) admin_paths: std::sync::OnceLock<Arc<crate::chains::AdminPaths>>,
 }
 
 /// What applies beside the principals' own documents: the organization's control
@@ -415,6 +417,7 @@ impl Model {
             trust: trust_documents,
             accounts,
             trust_index: std::sync::OnceLock::new(),
+            admin_paths: std::sync::OnceLock::new(),
         })
     }
 
@@ -451,6 +454,7 @@ impl Model {
             trust: FastMap::default(),
             accounts,
             trust_index: std::sync::OnceLock::new(),
+            admin_paths: std::sync::OnceLock::new(),
         }
     }
 

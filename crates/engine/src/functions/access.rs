@@ -55,7 +55,7 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
         FunctionDoc {
             name: "admin_via",
             signature: "admin_via(principal_arn text) -> text",
-            description: "The shortest chain of roles (up to 5 hops, ARNs joined by ` -> `, the principal first) by which the user or role reaches, assuming roles, a role that is admin-equivalent (`is_admin`): an admin path, whatever the principal itself may do. Each hop is decided as in `assume_paths` (identity policies, boundary and SCPs of the caller; the role's trust policy and the RCPs over its account). Null when there is none, when the ARN is not a user or role of the snapshot, or when the answer depends on a document the snapshot lacks (a hop or a role's admin question unknown).",
+            description: "The shortest chain of roles (up to 5 hops, ARNs joined by ` -> `, the principal first) by which the user or role reaches, assuming roles, a role that is admin-equivalent (`is_admin`): an admin path. Each hop is decided as in `assume_paths` (identity policies, boundary and SCPs of the caller; the role's trust policy and the RCPs over its account); the chains of every principal are found in one search backwards from the admin roles, on the first call. Null when there is none, for an admin role itself, when the ARN is not a user or role of the snapshot, and where a hop or a role's admin question depends on a document the snapshot lacks.",
             example: "select name, admin_via(arn) from principals where is_nhi and not is_admin(arn) and admin_via(arn) is not null",
         },
         FunctionDoc {
@@ -319,43 +319,17 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
             let principals: Vec<_> = (0..rows)
                 .map(|row| at(&arns, row).and_then(|a| model.principal(a)))
                 .collect();
-            // Each principal's search is its own: on every core.
-            let path = |p: &Option<&Arc<crate::model::Principal>>| {
-                p.and_then(|p| {
-                    if shared.check_cancelled().is_err() {
-                        return None;
-                    }
-                    model
-                        .admin_path(p, 5, || shared.check_cancelled().is_ok())
-                        .ok()
-                        .flatten()
-                        .map(|hop| hop.path.join(" -> "))
-                })
-            };
-            let threads = std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(principals.len().max(1));
-            let out: Vec<Option<String>> = if threads <= 1 {
-                principals.iter().map(path).collect()
-            } else {
-                let chunk = principals.len().div_ceil(threads);
-                std::thread::scope(|scope| {
-                    let parts: Vec<_> = principals
-                        .chunks(chunk)
-                        .map(|part| scope.spawn(move || part.iter().map(path).collect::<Vec<_>>()))
-                        .collect();
-                    parts
-                        .into_iter()
-                        .flat_map(|h| h.join().unwrap_or_default())
-                        .collect()
-                })
-            };
-            shared.check_cancelled()?;
-            if out.len() != rows {
+            // One search for the whole snapshot, kept with the model.
+            let Some(paths) = model.admin_paths(|| shared.check_cancelled().is_ok()) else {
+                shared.check_cancelled()?;
                 return Err(DataFusionError::Execution(
-                    "admin_via: a search thread stopped".to_owned(),
+                    "admin_via: the search stopped".to_owned(),
                 ));
-            }
+            };
+            let out: Vec<Option<String>> = principals
+                .iter()
+                .map(|p| p.and_then(|p| paths.chain(&p.arn)).map(|c| c.join(" -> ")))
+                .collect();
             Ok(Arc::new(StringArray::from(out)) as ArrayRef)
         }),
     ));
