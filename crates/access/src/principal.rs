@@ -576,8 +576,22 @@ impl Principal {
             // A method is possible when it is possible in some region the requester may
             // choose: with no region named, then in each region the SCPs lock to.
             let policies = self.policy_set();
-            let mut contexts = vec![self.context().clone()];
-            for region in self.guardrails.regions() {
+            // SCPs only take away: a method the principal's own documents do not allow is
+            // possible in no region, and most principals have none.
+            let own = PolicySet {
+                scps: &[],
+                ..policies
+            };
+            let regions = self.guardrails.regions();
+            let none_possible = !policies.scps.is_empty()
+                && !regions.is_empty()
+                && possible_escalations(&self.arn, &self.account_id, &own, self.context())
+                    .is_empty();
+            let mut contexts = Vec::new();
+            if !none_possible {
+                contexts.push(self.context().clone());
+            }
+            for region in regions.iter().filter(|_| !none_possible) {
                 let mut c = self.context().clone();
                 c.insert("aws:RequestedRegion", ContextValue::Single(region.clone()));
                 contexts.push(c);
