@@ -925,3 +925,64 @@ fn admin_paths_found_backwards_are_the_shortest_chains_assume_paths_finds_forwar
         }
     }
 }
+
+#[test]
+fn who_can_lists_exactly_the_principals_can_does_not_deny() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snap, record) = planted_org(dir.path());
+    // who_can settles most principals without an evaluation (no statement of their own
+    // names the action, and nothing else could let them in); can evaluates every one.
+    let mut asked: std::collections::BTreeSet<(String, String)> = Default::default();
+    for e in record.iter().take(60) {
+        let resource = e["resource"].as_str().unwrap();
+        // One action, as who_can lists it (a pattern stands for each action it matches).
+        let Some(action) = e["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a.as_str())
+            .find(|a| !a.contains(['*', '?']))
+        else {
+            continue;
+        };
+        asked.insert((requested(resource, action), action.to_owned()));
+    }
+    assert!(asked.len() >= 10, "{asked:?}");
+    asked.insert((
+        "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole".to_owned(),
+        "sts:AssumeRole".to_owned(),
+    ));
+    for (resource, action) in &asked {
+        let listed: std::collections::BTreeSet<(String, String)> = query(
+            &snap,
+            &format!(
+                "select principal, decision from who_can('{resource}', '{action}') where in_snapshot"
+            ),
+        )
+        .iter()
+        .map(|r| {
+            (
+                r["principal"].as_str().unwrap().to_owned(),
+                r["decision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+        let evaluated: std::collections::BTreeSet<(String, String)> = query(
+            &snap,
+            &format!(
+                "select arn, case when can(arn, '{action}', '{resource}') then 'allow' else 'unknown' end as decision \
+                 from principals where principal_type in ('user', 'role') \
+                 and coalesce(can(arn, '{action}', '{resource}'), true)"
+            ),
+        )
+        .iter()
+        .map(|r| {
+            (
+                r["arn"].as_str().unwrap().to_owned(),
+                r["decision"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+        assert_eq!(listed, evaluated, "{action} on {resource}");
+    }
+}

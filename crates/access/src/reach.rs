@@ -13,7 +13,7 @@ use iamsnap_policy::{
 };
 
 use crate::model::Model;
-use crate::principal::ResourceSide;
+use crate::principal::{Principal, ResourceSide};
 use crate::verdict::{Verdict, describe};
 
 /// Where a principal stands relative to a resource.
@@ -109,16 +109,23 @@ impl Model {
         mut keep_going: impl FnMut() -> bool,
     ) -> Vec<Reach> {
         let side = self.resource_side(action, resource);
-        let mut out = Vec::new();
-        for (i, p) in self.principals().iter().enumerate() {
-            if i % 4096 == 4095 && !keep_going() {
-                return out;
+        // A principal none of whose own statements names the action is denied, unless it
+        // is in the resource's account and the resource's policy (or what the snapshot does
+        // not know of it) could let it in alone: across accounts its own policies must
+        // allow too. Most principals are settled so without an evaluation.
+        let has_policy = side.policy_document.is_some() || side.policy_unknown.is_some();
+        let candidate = |p: &Principal| {
+            p.may_allow(action) || (has_policy && side.account == Some(p.account_id.as_str()))
+        };
+        let reach = |p: &Arc<Principal>| -> Option<Reach> {
+            if !candidate(p) {
+                return None;
             }
             let verdict = self.evaluate(p, action, resource, extra);
             if verdict.allowed() == Some(false) {
-                continue;
+                return None;
             }
-            out.push(Reach {
+            Some(Reach {
                 principal: p.arn.clone(),
                 principal_type: p.principal_type.as_str().to_owned(),
                 account: Some(p.account_id.clone()),
@@ -129,6 +136,35 @@ impl Model {
                 allowed: verdict.allowed(),
                 conditions: None,
                 reason: verdict.explain(),
+            })
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut out = Vec::new();
+        // Rounds of principals, each on every core; the caller may stop between rounds.
+        for round in self.principals().chunks(8192) {
+            if !keep_going() {
+                return out;
+            }
+            let chunk = round.len().div_ceil(threads).max(1);
+            if threads <= 1 || round.len() < 256 {
+                out.extend(round.iter().filter_map(reach));
+                continue;
+            }
+            let reach = &reach;
+            std::thread::scope(|scope| {
+                let parts: Vec<_> = round
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || part.iter().filter_map(reach).collect::<Vec<_>>())
+                    })
+                    .collect();
+                for part in parts {
+                    // Evaluation does not panic; should it, the caller hears of it.
+                    match part.join() {
+                        Ok(rows) => out.extend(rows),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
             });
         }
         out.extend(self.outside_principals(&side, resource, action, extra));
