@@ -202,12 +202,19 @@ impl Model {
             }
         }
         let mut paths = AdminPaths::default();
+        // Only a role whose trust policy names a user, role, account or anyone (the trust
+        // index holds these) can be assumed by a principal of the snapshot: the admin
+        // question is asked of those alone, not of every role a service assumes.
+        let assumable: HashSet<&str> = self
+            .trust_index()
+            .by_key
+            .values()
+            .flatten()
+            .map(|r| r.arn.as_str())
+            .collect();
         let mut frontier: Vec<Arc<Principal>> = Vec::new();
         for p in self.principals() {
-            if p.principal_type == iamsnap_policy::Requester::Role
-                && !p.service_linked
-                && p.is_admin() == Ok(Some(true))
-            {
+            if assumable.contains(p.arn.as_str()) && p.is_admin() == Ok(Some(true)) {
                 paths.reached.insert(p.arn.clone());
                 frontier.push(Arc::clone(p));
             }
