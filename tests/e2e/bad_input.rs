@@ -305,7 +305,7 @@ fn typos_in_a_rule_pack_are_underlined_with_the_fix() {
          |\n\
          7 |   where r.nmae = \"x\"\n  \
          |         ^^^^^^ not known\n\
-         help: did you mean `r.name`? fields of role: account_id, arn, name, role_id, path, create_date, assume_role_policy, permissions_boundary_arn, is_service_linked, last_used_date, last_used_region, tags, is_nhi, nhi_reason, escalations, is_admin\n"
+         help: did you mean `r.name`? fields of role: account_id, arn, name, role_id, path, create_date, assume_role_policy, permissions_boundary_arn, is_service_linked, last_used_date, last_used_region, tags, is_nhi, nhi_reason, escalations, is_admin, admin_via\n"
     );
 }
 
