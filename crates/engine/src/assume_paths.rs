@@ -6,19 +6,16 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanBuilder, Int64Builder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use async_trait::async_trait;
-use datafusion::catalog::{Session, TableFunctionImpl, TableProvider};
+use datafusion::catalog::{TableFunctionImpl, TableProvider};
 use datafusion::common::ScalarValue;
-use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::Expr;
-use datafusion::physical_plan::ExecutionPlan;
 
 use crate::functions::FunctionDoc;
 use crate::model::SharedModel;
 use crate::simulate::text_arg_of;
-use crate::stream::{MakeBatches, batches, lazy_exec};
+use crate::stream::{Computed, MakeBatches, batches};
 
 const NAME: &str = "assume_paths";
 
@@ -91,41 +88,9 @@ impl TableFunctionImpl for AssumePathsFunction {
         let principal = text_arg_of(NAME, args, 0)?.ok_or_else(|| {
             DataFusionError::Plan(format!("{NAME}: the principal argument is null"))
         })?;
-        Ok(Arc::new(AssumePathsTable {
-            model: Arc::clone(&self.model),
-            principal: Arc::from(principal),
-            depth: depth_arg(args)?,
-        }))
-    }
-}
-
-#[derive(Debug)]
-struct AssumePathsTable {
-    model: Arc<SharedModel>,
-    principal: Arc<str>,
-    depth: usize,
-}
-
-#[async_trait]
-impl TableProvider for AssumePathsTable {
-    fn schema(&self) -> SchemaRef {
-        schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Temporary
-    }
-
-    async fn scan(
-        &self,
-        _state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
         let model = Arc::clone(&self.model);
-        let principal = Arc::clone(&self.principal);
-        let depth = self.depth;
+        let principal: Arc<str> = Arc::from(principal);
+        let depth = depth_arg(args)?;
         let make: Arc<MakeBatches> = Arc::new(move |_index, _count, _batch_rows| {
             let model = Arc::clone(&model);
             let principal = Arc::clone(&principal);
@@ -138,7 +103,7 @@ impl TableProvider for AssumePathsTable {
                 answer(&model, &principal, depth).map(Some)
             }))
         });
-        lazy_exec(schema(), 1, make, projection, limit)
+        Ok(Arc::new(Computed::function(schema(), Some(1), make)))
     }
 }
 

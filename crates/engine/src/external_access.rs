@@ -10,19 +10,14 @@ use std::sync::{Arc, OnceLock};
 
 use arrow::array::{ArrayRef, BooleanBuilder, ListBuilder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use async_trait::async_trait;
-use datafusion::catalog::{Session, TableProvider};
-use datafusion::datasource::TableType;
 use datafusion::error::Result;
 use datafusion::execution::context::SessionContext;
-use datafusion::logical_expr::Expr;
-use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_access::external::ExternalAccess;
 
 use crate::engine::TableInfo;
 use crate::error::EngineError;
 use crate::model::SharedModel;
-use crate::stream::{MakeBatches, batches, lazy_exec};
+use crate::stream::{Computed, MakeBatches, batches};
 use crate::views::col;
 
 fn schema() -> SchemaRef {
@@ -68,50 +63,6 @@ pub(crate) fn doc() -> TableInfo {
             col("conditions", "text", "For a conditional row, the conditions of the statements that would allow it, e.g. `statement 1 (Vendor): StringEquals sts:ExternalId 8f2...`."),
             col("reason", "text", "The evaluator's explanation for the most powerful action."),
         ],
-    }
-}
-
-#[derive(Debug)]
-struct ExternalAccessTable {
-    model: Arc<SharedModel>,
-    rows: Arc<OnceLock<Arc<Vec<ExternalAccess>>>>,
-}
-
-#[async_trait]
-impl TableProvider for ExternalAccessTable {
-    fn schema(&self) -> SchemaRef {
-        schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::View
-    }
-
-    async fn scan(
-        &self,
-        _state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
-        let model = Arc::clone(&self.model);
-        let cache = Arc::clone(&self.rows);
-        let make: Arc<MakeBatches> = Arc::new(move |_index, _count, batch_rows| {
-            let model = Arc::clone(&model);
-            let cache = Arc::clone(&cache);
-            let mut next = 0usize;
-            Box::new(batches(move || {
-                let rows = rows(&model, &cache)?;
-                let Some(chunk) = rows.get(next..).filter(|c| !c.is_empty()) else {
-                    return Ok(None);
-                };
-                let chunk = chunk.get(..batch_rows.min(chunk.len())).unwrap_or(chunk);
-                next += chunk.len();
-                batch(chunk).map(Some)
-            }))
-        });
-        // One partition: the rows are computed once, in order.
-        lazy_exec(schema(), 1, make, projection, limit)
     }
 }
 
@@ -186,10 +137,24 @@ pub(crate) fn register(
     model: Arc<SharedModel>,
     name: &str,
 ) -> std::result::Result<(), EngineError> {
-    let table = ExternalAccessTable {
-        model,
-        rows: Arc::new(OnceLock::new()),
-    };
+    // Computed on the first scan and kept for the engine's lifetime, in order: one
+    // partition.
+    let cache: Arc<OnceLock<Arc<Vec<ExternalAccess>>>> = Arc::new(OnceLock::new());
+    let make: Arc<MakeBatches> = Arc::new(move |_index, _count, batch_rows| {
+        let model = Arc::clone(&model);
+        let cache = Arc::clone(&cache);
+        let mut next = 0usize;
+        Box::new(batches(move || {
+            let rows = rows(&model, &cache)?;
+            let Some(chunk) = rows.get(next..).filter(|c| !c.is_empty()) else {
+                return Ok(None);
+            };
+            let chunk = chunk.get(..batch_rows.min(chunk.len())).unwrap_or(chunk);
+            next += chunk.len();
+            batch(chunk).map(Some)
+        }))
+    });
+    let table = Computed::table(schema(), Some(1), make);
     ctx.register_table(name, Arc::new(table))
         .map_err(|e| EngineError::Internal(e.to_string()))?;
     Ok(())

@@ -6,14 +6,11 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanBuilder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use async_trait::async_trait;
-use datafusion::catalog::{Session, TableFunctionImpl, TableProvider};
+use datafusion::catalog::{TableFunctionImpl, TableProvider};
 use datafusion::common::ScalarValue;
-use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::Expr;
-use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_catalog::Catalog;
 use iamsnap_catalog::glob::{Case, Glob};
 use iamsnap_policy::ContextValue;
@@ -21,7 +18,7 @@ use iamsnap_policy::ContextValue;
 use crate::functions::FunctionDoc;
 use crate::functions::parse_context;
 use crate::model::{Principal, SharedModel};
-use crate::stream::{MakeBatches, batches, lazy_exec};
+use crate::stream::{Computed, MakeBatches, batches};
 
 pub(crate) fn doc() -> FunctionDoc {
     FunctionDoc {
@@ -161,38 +158,8 @@ impl TableFunctionImpl for SimulateFunction {
             resource: text_arg(args, 2)?,
             context,
         };
-        Ok(Arc::new(SimulateTable {
-            model: Arc::clone(&self.model),
-            question: Arc::new(question),
-        }))
-    }
-}
-
-#[derive(Debug)]
-struct SimulateTable {
-    model: Arc<SharedModel>,
-    question: Arc<Question>,
-}
-
-#[async_trait]
-impl TableProvider for SimulateTable {
-    fn schema(&self) -> SchemaRef {
-        schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Temporary
-    }
-
-    async fn scan(
-        &self,
-        state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
         let model = Arc::clone(&self.model);
-        let question = Arc::clone(&self.question);
+        let question = Arc::new(question);
         let make: Arc<MakeBatches> = Arc::new(move |index, count, batch_rows| {
             let mut rows = Decisions {
                 model: Arc::clone(&model),
@@ -205,13 +172,7 @@ impl TableProvider for SimulateTable {
             };
             Box::new(batches(move || rows.batch()))
         });
-        lazy_exec(
-            schema(),
-            state.config().target_partitions(),
-            make,
-            projection,
-            limit,
-        )
+        Ok(Arc::new(Computed::function(schema(), None, make)))
     }
 }
 

@@ -9,8 +9,12 @@ use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
+use async_trait::async_trait;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::datasource::TableType;
 use datafusion::error::Result;
 use datafusion::execution::TaskContext;
+use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -97,4 +101,83 @@ pub(crate) fn lazy_exec(
         false,
         limit,
     )?))
+}
+
+/// A table whose rows are computed while a query reads them (`simulate(...)`,
+/// `who_can(...)`, `assume_paths(...)`, `external_access`): `make` makes each partition's
+/// batches.
+pub(crate) struct Computed {
+    schema: SchemaRef,
+    /// How many partitions; `None`: as many as the session's target.
+    partitions: Option<usize>,
+    table_type: TableType,
+    make: Arc<MakeBatches>,
+}
+
+impl Computed {
+    /// The result of a table function, over `partitions` partitions (`None`: the session's
+    /// target).
+    pub(crate) fn function(
+        schema: SchemaRef,
+        partitions: Option<usize>,
+        make: Arc<MakeBatches>,
+    ) -> Self {
+        Self {
+            schema,
+            partitions,
+            table_type: TableType::Temporary,
+            make,
+        }
+    }
+
+    /// A table of the engine, like a view.
+    pub(crate) fn table(
+        schema: SchemaRef,
+        partitions: Option<usize>,
+        make: Arc<MakeBatches>,
+    ) -> Self {
+        Self {
+            table_type: TableType::View,
+            ..Self::function(schema, partitions, make)
+        }
+    }
+}
+
+impl std::fmt::Debug for Computed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Computed")
+            .field("schema", &self.schema)
+            .field("partitions", &self.partitions)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl TableProvider for Computed {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        self.table_type
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let partitions = self
+            .partitions
+            .unwrap_or_else(|| state.config().target_partitions());
+        lazy_exec(
+            Arc::clone(&self.schema),
+            partitions,
+            Arc::clone(&self.make),
+            projection,
+            limit,
+        )
+    }
 }

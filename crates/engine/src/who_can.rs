@@ -7,20 +7,17 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanBuilder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use async_trait::async_trait;
-use datafusion::catalog::{Session, TableFunctionImpl, TableProvider};
-use datafusion::datasource::TableType;
+use datafusion::catalog::{TableFunctionImpl, TableProvider};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::Expr;
-use datafusion::physical_plan::ExecutionPlan;
 use iamsnap_policy::ContextValue;
 
 use crate::functions::FunctionDoc;
 use crate::functions::parse_context;
 use crate::model::SharedModel;
 use crate::simulate::{actions_named, text_arg_of};
-use crate::stream::{MakeBatches, batches, lazy_exec};
+use crate::stream::{Computed, MakeBatches, batches};
 
 const NAME: &str = "who_can";
 
@@ -86,42 +83,12 @@ impl TableFunctionImpl for WhoCanFunction {
             }
             None => Vec::new(),
         };
-        Ok(Arc::new(WhoCanTable {
-            model: Arc::clone(&self.model),
-            question: Arc::new(Question {
-                resource,
-                actions: actions_named(NAME, &actions)?,
-                context,
-            }),
-        }))
-    }
-}
-
-#[derive(Debug)]
-struct WhoCanTable {
-    model: Arc<SharedModel>,
-    question: Arc<Question>,
-}
-
-#[async_trait]
-impl TableProvider for WhoCanTable {
-    fn schema(&self) -> SchemaRef {
-        schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Temporary
-    }
-
-    async fn scan(
-        &self,
-        state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
         let model = Arc::clone(&self.model);
-        let question = Arc::clone(&self.question);
+        let question = Arc::new(Question {
+            resource,
+            actions: actions_named(NAME, &actions)?,
+            context,
+        });
         // One partition per action, spread over the partitions the session has.
         let make: Arc<MakeBatches> = Arc::new(move |index, count, _batch_rows| {
             let model = Arc::clone(&model);
@@ -135,13 +102,7 @@ impl TableProvider for WhoCanTable {
                 answer(&model, &question, action).map(Some)
             }))
         });
-        lazy_exec(
-            schema(),
-            state.config().target_partitions(),
-            make,
-            projection,
-            limit,
-        )
+        Ok(Arc::new(Computed::function(schema(), None, make)))
     }
 }
 
