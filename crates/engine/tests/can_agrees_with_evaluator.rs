@@ -14,27 +14,13 @@ use std::path::Path;
 use arrow::array::{Array, AsArray, MapArray, RecordBatch, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
+use iamsnap_access::resource_policy::CAPTURED_SERVICES;
 use iamsnap_engine::Engine;
 use iamsnap_policy::{
     CompiledPolicy, Context, ContextValue, Decision, PolicySet, Request, evaluate,
     parse_document_text,
 };
 use iamsnap_snapshot::Snapshot;
-
-/// The services whose resources have resource-based policies a snapshot can capture.
-const RESOURCE_POLICY_SERVICES: &[&str] = &[
-    "s3",
-    "kms",
-    "sqs",
-    "sns",
-    "secretsmanager",
-    "lambda",
-    "ecr",
-    "events",
-    "dynamodb",
-    "backup",
-    "elasticfilesystem",
-];
 
 fn text<'a>(batch: &'a RecordBatch, name: &str) -> &'a StringArray {
     batch.column_by_name(name).unwrap().as_string::<i32>()
@@ -276,7 +262,7 @@ async fn can_agrees_with_the_evaluator_on_every_principal() {
             let decision = evaluate(&request, &set).decision;
             let needs_resource_policy = match service {
                 "sts" | "iam" if action == "sts:AssumeRole" => trust_policy.is_none(),
-                s => RESOURCE_POLICY_SERVICES.contains(&s),
+                s => CAPTURED_SERVICES.contains(&s),
             };
             let expected = if needs_resource_policy && decision != Decision::ExplicitDeny {
                 None
