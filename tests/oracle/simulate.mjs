@@ -10,7 +10,7 @@
 // Case shape:
 //   {"id", "identityPolicies": [doc...], "permissionBoundaries": [doc...]?,
 //    "scps": [[doc...] per org level]?, "rcps": [[doc...] per org level]?,
-//    "resourcePolicy": doc | null,
+//    "resourcePolicy": doc | null, "sessionPolicy": doc?,
 //    "request": {"principal", "action", "resource", "resourceAccount",
 //                "context": {key: string | [string...]}}}
 import { createInterface } from 'node:readline';
@@ -43,6 +43,9 @@ function toSimulation(c) {
   }
   if (c.resourcePolicy) {
     simulation.resourcePolicy = c.resourcePolicy;
+  }
+  if (c.sessionPolicy) {
+    simulation.sessionPolicy = c.sessionPolicy;
   }
   return simulation;
 }

@@ -53,6 +53,7 @@ const PLAN: &[(&str, usize)] = &[
     ("resource-policy-cross-account", 1300),
     ("kms-key-policy", 300),
     ("sts-trust-policy", 300),
+    ("session-policies", 900),
 ];
 
 /// How many mismatches a failure lists in full (`IAMSNAP_DIFFERENTIAL_SHOW` overrides).
@@ -73,6 +74,7 @@ fn generate_cases(seed: u64) -> Vec<Case> {
                 "resource-policy-cross-account" => g.resource_cross_account(),
                 "kms-key-policy" => g.kms_key(),
                 "sts-trust-policy" => g.sts_trust(),
+                "session-policies" => g.sessions(),
                 other => panic!("no generator for category {other}"),
             };
             cases.push(case);
@@ -232,6 +234,11 @@ fn iamsnap_evaluate(case: &Case) -> Result<Evaluation, String> {
         .as_ref()
         .map(|d| compile("resource", d, true))
         .transpose()?;
+    let session = case
+        .session
+        .as_ref()
+        .map(|d| compile("session", d, false))
+        .transpose()?;
     let mut context = Context::default();
     for (key, value) in &case.request.context {
         let value = match value {
@@ -252,7 +259,7 @@ fn iamsnap_evaluate(case: &Case) -> Result<Evaluation, String> {
     let set = PolicySet {
         identity: &identity,
         permissions_boundary: boundary.as_ref(),
-        session: None,
+        session: session.as_ref(),
         scps: &scps,
         rcps: &rcps,
         resource: resource.as_ref(),

@@ -254,6 +254,30 @@ fn a_session_policy_limits_a_role_session() {
     assert_eq!(ev.implicit_deny, Some(ImplicitDenyReason::SessionPolicy));
 }
 
+/// AWS, "Session policies": a resource-based policy that names the session ARN
+/// specifically grants in addition to the session policy; one naming the role, or
+/// everyone, is limited by it.
+#[test]
+fn a_session_policy_limits_a_resource_policy_unless_it_names_the_session() {
+    let session_arn = "arn:aws:sts::111122223333:assumed-role/deployer/ci";
+    let only_ec2 = allow("ec2:Describe*", "*");
+    let decide_for = |named: &str| {
+        let rp = resource_policy(&BUCKET_POLICY_FOR.replace("PRINCIPAL", named));
+        let set = PolicySet {
+            session: Some(&only_ec2),
+            resource: Some(&rp),
+            ..Default::default()
+        };
+        decide(&request(session_arn, "s3:GetObject", OBJECT), set)
+    };
+    assert_eq!(decide_for(session_arn), Decision::Allow);
+    assert_eq!(
+        decide_for("arn:aws:iam::111122223333:role/deployer"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(decide_for("*"), Decision::ImplicitDeny);
+}
+
 const BUCKET_POLICY_FOR: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"PRINCIPAL"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#;
 
 #[test]

@@ -362,7 +362,10 @@ enum PrincipalMatch {
     Account,
     /// The role of a role session.
     SessionRole,
-    /// The principal exactly, or everyone.
+    /// Everyone (`*`, or a `NotPrincipal` that does not list the principal): no specific
+    /// reference to a session, so a session policy still limits it.
+    Anyone,
+    /// The principal exactly.
     Exact,
 }
 
@@ -370,8 +373,8 @@ fn principal_match(entries: &[(PrincipalType, String)], req: &RequestRef<'_>) ->
     let mut best = PrincipalMatch::No;
     for (ty, value) in entries {
         let m = match ty {
-            PrincipalType::Wildcard => PrincipalMatch::Exact,
-            PrincipalType::Aws if value == "*" => PrincipalMatch::Exact,
+            PrincipalType::Wildcard => PrincipalMatch::Anyone,
+            PrincipalType::Aws if value == "*" => PrincipalMatch::Anyone,
             PrincipalType::Aws => {
                 let info = classify_principal(*ty, value);
                 if value == req.principal {
@@ -532,7 +535,7 @@ fn scan(
                     }
                     (None, Some(entries)) => {
                         if principal_match(entries, req) == PrincipalMatch::No {
-                            PrincipalMatch::Exact
+                            PrincipalMatch::Anyone
                         } else {
                             PrincipalMatch::No
                         }
@@ -639,9 +642,12 @@ pub fn evaluate_ref(req: &RequestRef<'_>, policies: &PolicySet<'_>) -> Evaluatio
     if req.principal_account == req.resource_account {
         // 3. Same account: a resource policy naming the principal itself allows on its
         // own; one naming a role (for a role session) is still limited by the boundary
-        // and the session policy; one naming the account defers to the identity side.
+        // and the session policy, one naming everyone by the session policy (a session
+        // policy limits all but what a policy grants the session specifically); one
+        // naming the account defers to the identity side.
         let resource_direct = match resource_match {
             PrincipalMatch::Exact => true,
+            PrincipalMatch::Anyone => session_allows,
             PrincipalMatch::SessionRole => boundary_allows && session_allows,
             _ => false,
         };

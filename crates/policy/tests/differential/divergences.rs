@@ -56,6 +56,7 @@ fn request_case(
         scps: Vec::new(),
         rcps: Vec::new(),
         resource_policy: None,
+        session: None,
         request,
     }
 }
@@ -148,5 +149,45 @@ pub fn all() -> Vec<Divergence> {
             aws: Decision::Allow,
             oracle: Decision::ImplicitDeny,
         },
+        Divergence {
+            title: "A resource policy naming the session, with a session policy",
+            case: session_named_case(7),
+            aws: Decision::Allow,
+            oracle: Decision::ImplicitDeny,
+        },
     ]
+}
+
+/// A role session whose session policy allows only EC2 reads an object of a bucket whose
+/// policy names the session itself; its identity policies allow nothing.
+fn session_named_case(id: usize) -> Case {
+    let session = "arn:aws:sts::111122223333:assumed-role/app-role/build-42";
+    let object = "arn:aws:s3:::app-data/reports/q3.csv";
+    let mut request = Req {
+        principal: session.to_owned(),
+        principal_account: "111122223333".to_owned(),
+        action: "s3:GetObject".to_owned(),
+        resource: object.to_owned(),
+        resource_account: "111122223333".to_owned(),
+        context: Vec::new(),
+    };
+    request.set(
+        "aws:PrincipalArn",
+        Ctx::One("arn:aws:iam::111122223333:role/app-role".to_owned()),
+    );
+    Case {
+        id,
+        category: "divergence",
+        identity: Vec::new(),
+        boundary: None,
+        scps: Vec::new(),
+        rcps: Vec::new(),
+        resource_policy: Some(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": session}, "Action": "s3:GetObject", "Resource": object}
+        ]})),
+        session: Some(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}
+        ]})),
+        request,
+    }
 }

@@ -449,6 +449,7 @@ impl Generator {
             scps: Vec::new(),
             rcps: Vec::new(),
             resource_policy: None,
+            session: None,
             request,
         }
     }
@@ -1315,6 +1316,44 @@ impl Generator {
         case
     }
 
+    /// Role sessions created with a session policy (`AssumeRole`'s `Policy`): it must
+    /// allow too, also what a resource policy naming the session's role allows. A
+    /// resource policy naming the session itself is not generated (see "A resource policy
+    /// naming the session, with a session policy" in docs/evaluation-divergences.md).
+    pub fn sessions(&mut self) -> Case {
+        let sessions: Vec<Principal> = HOME_PRINCIPALS
+            .iter()
+            .filter(|p| p.arn.contains(":assumed-role/"))
+            .copied()
+            .collect();
+        let p = self.pick(&sessions);
+        let with_resource = self.chance(0.4);
+        let pair = if with_resource {
+            self.resource_pair()
+        } else {
+            self.identity_pair()
+        };
+        let req = self.request(&p, &pair, HOME);
+        let mut case = self.new_case("session-policies", req);
+        self.with_resource_side(&mut case, &pair, if with_resource { 0.9 } else { 0.0 });
+        let shape = Shape {
+            matching: 0.7,
+            allow: 0.75,
+            condition: 0.25,
+            negated_elements: 0.15,
+            variables: 0.1,
+        };
+        case.session = Some(self.document(&pair, &case.request, shape, (1, 3), (1, 2)));
+        if case
+            .resource_policy
+            .as_ref()
+            .is_some_and(|rp| names_principal(rp, &case.request.principal))
+        {
+            case.resource_policy = None;
+        }
+        case
+    }
+
     /// Roles: the trust policy is always there (no `Resource` element).
     pub fn sts_trust(&mut self) -> Case {
         let pair = *PAIRS
@@ -1349,6 +1388,26 @@ impl Generator {
         case.resource_policy = Some(json!({"Version": "2012-10-17", "Statement": list}));
         case
     }
+}
+
+/// Whether a `Principal` element of `policy` names `arn` exactly.
+fn names_principal(policy: &Value, arn: &str) -> bool {
+    fn has(v: &Value, arn: &str) -> bool {
+        match v {
+            Value::String(s) => s == arn,
+            Value::Array(items) => items.iter().any(|i| has(i, arn)),
+            Value::Object(map) => map.values().any(|i| has(i, arn)),
+            _ => false,
+        }
+    }
+    policy
+        .get("Statement")
+        .and_then(Value::as_array)
+        .is_some_and(|list| {
+            list.iter()
+                .filter_map(|s| s.get("Principal"))
+                .any(|p| has(p, arn))
+        })
 }
 
 fn service(action: &str) -> &str {

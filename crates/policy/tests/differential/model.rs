@@ -60,6 +60,8 @@ pub struct Case {
     /// AWS; iam-simulate adds it itself, the iamsnap side adds it explicitly).
     pub rcps: Vec<Vec<Value>>,
     pub resource_policy: Option<Value>,
+    /// The session policy of a role session, if it has one.
+    pub session: Option<Value>,
     pub request: Req,
 }
 
@@ -80,6 +82,9 @@ impl Case {
         });
         if let Some(b) = &self.boundary {
             case["permissionBoundaries"] = json!([b]);
+        }
+        if let Some(session) = &self.session {
+            case["sessionPolicy"] = session.clone();
         }
         if !self.scps.is_empty() {
             case["scps"] = json!(self.scps);
@@ -107,6 +112,9 @@ impl Case {
         }
         if let Some(b) = &self.boundary {
             out.push_str(&format!("  permissions boundary: {b}\n"));
+        }
+        if let Some(session) = &self.session {
+            out.push_str(&format!("  session policy: {session}\n"));
         }
         for (level, docs) in self.scps.iter().enumerate() {
             for doc in docs {
