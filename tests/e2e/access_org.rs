@@ -93,6 +93,15 @@ fn bucket_policy(org: &str, prod: &str) -> String {
 /// (in place of the generated ones): `acme-shared` (policy above), `acme-private` (no
 /// policy) and `acme-public` (public, but Block Public Access is on).
 fn org(dir: &Path) -> Org {
+    org_with(dir, |_, _| {})
+}
+
+/// [`org`], with `edit` changing the capture (given the accounts by name) before the
+/// snapshot is imported.
+fn org_with(
+    dir: &Path,
+    edit: impl FnOnce(&Path, &std::collections::BTreeMap<String, String>),
+) -> Org {
     let capture = dir.join("capture");
     ok(&[
         "generate",
@@ -183,9 +192,250 @@ fn org(dir: &Path) -> Org {
         fs::create_dir_all(file.parent().unwrap()).unwrap();
         fs::write(file, text).unwrap();
     }
+    edit(&capture, &accounts);
     let snap = dir.join("snap");
     ok(&["import", "--aws-cli", s(&capture), "-o", s(&snap)]);
     Org { snap, id, accounts }
+}
+
+/// Adds a KMS key of `account` to the capture, in the first region its resources were
+/// read in, with `policy` and `grants` (`ListGrants` members); returns the key's ARN.
+fn add_key(capture: &Path, account: &str, key_id: &str, policy: &Value, grants: Value) -> String {
+    let resources = capture.join("accounts").join(account).join("resources");
+    let mut regions: Vec<PathBuf> = fs::read_dir(&resources)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("kms/list-keys.json").is_file())
+        .collect();
+    regions.sort();
+    let region_dir = regions.first().expect("a region with KMS keys").clone();
+    let region = region_dir.file_name().unwrap().to_str().unwrap().to_owned();
+    let arn = format!("arn:aws:kms:{region}:{account}:key/{key_id}");
+    let kms = region_dir.join("kms");
+    let listing = kms.join("list-keys.json");
+    let mut keys: Value = serde_json::from_str(&fs::read_to_string(&listing).unwrap()).unwrap();
+    keys["Keys"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"KeyId": key_id, "KeyArn": arn}));
+    fs::write(&listing, keys.to_string()).unwrap();
+    for (command, body) in [
+        (
+            "get-key-policy",
+            json!({"Policy": policy.to_string(), "PolicyName": "default"}),
+        ),
+        ("list-grants", json!({"Grants": grants})),
+        ("list-resource-tags", json!({"Tags": []})),
+    ] {
+        let file = kms.join(command).join(format!("{key_id}.json"));
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, body.to_string()).unwrap();
+    }
+    arn
+}
+
+/// A `ListGrants` member.
+fn grant(
+    key_arn_account: &str,
+    id: &str,
+    grantee: &str,
+    operations: &[&str],
+    constraints: Option<Value>,
+) -> Value {
+    let mut g = json!({
+        "KeyId": format!("arn:aws:kms:eu-west-1:{key_arn_account}:key/x"),
+        "GrantId": id,
+        "Name": id,
+        "GranteePrincipal": grantee,
+        "Operations": operations,
+        "IssuingAccount": format!("arn:aws:iam::{key_arn_account}:root"),
+        "CreationDate": "2026-11-01T00:00:00Z",
+    });
+    if let Some(c) = constraints {
+        g["Constraints"] = c;
+    }
+    g
+}
+
+/// KMS grants decide like a key policy naming their grantees (the RCPs over the key's
+/// account still apply, an encryption context constraint is a condition), in `can`,
+/// `explain`, `who_can` and `external_access` alike; a session policy given to `can` must
+/// allow too.
+#[test]
+fn kms_grants_and_session_policies_decide_in_every_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let vendor = format!("arn:aws:iam::{OUTSIDE}:role/vendor");
+    let keys = std::cell::RefCell::new((String::new(), String::new()));
+    // Every member account has the role the organization enters it by; its own
+    // policies allow everything, but the keys' policies let no role of an account in.
+    let role = |account: &str| format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole");
+    let roles = std::cell::RefCell::new((String::new(), String::new()));
+    let org = org_with(dir.path(), |capture, accounts| {
+        let infra = &accounts["infrastructure-002"];
+        let security = &accounts["security-001"];
+        let (infra_role, prod_role) = (role(infra), role(&accounts["prod-003"]));
+        // Only a key administrator no one is may use the keys by policy.
+        let policy = |account: &str| {
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": "KeyAdmin", "Effect": "Allow",
+                 "Principal": {"AWS": format!("arn:aws:iam::{account}:role/key-admin")},
+                 "Action": "kms:*", "Resource": "*"}
+            ]})
+        };
+        let shared = add_key(
+            capture,
+            infra,
+            "1111aaaa-0000-4000-8000-000000000001",
+            &policy(infra),
+            json!([
+                grant(
+                    infra,
+                    "g-app",
+                    &infra_role,
+                    &["Decrypt", "DescribeKey"],
+                    None
+                ),
+                grant(
+                    infra,
+                    "g-billing",
+                    &prod_role,
+                    &["Decrypt"],
+                    Some(json!({"EncryptionContextSubset": {"app": "billing"}}))
+                ),
+                grant(
+                    infra,
+                    "g-vendor",
+                    &vendor,
+                    &["Decrypt", "GenerateDataKey"],
+                    None
+                ),
+            ]),
+        );
+        // Under the Security OU's resource perimeter: no principal outside the
+        // organization reaches its keys, grant or not.
+        let guarded = add_key(
+            capture,
+            security,
+            "2222bbbb-0000-4000-8000-000000000002",
+            &policy(security),
+            json!([grant(security, "g-vendor", &vendor, &["Decrypt"], None)]),
+        );
+        *keys.borrow_mut() = (shared, guarded);
+        *roles.borrow_mut() = (infra_role, prod_role);
+    });
+    let (shared, guarded) = keys.into_inner();
+    let (infra_role, prod_role) = roles.into_inner();
+    let ask = |arn: &str, action: &str, rest: &str| {
+        one(
+            &org.snap,
+            &format!(
+                "select can('{arn}', '{action}', '{shared}'{rest}) as can, explain_access('{arn}', '{action}', '{shared}'{rest}) as e"
+            ),
+        )
+    };
+    // The grant allows what the key policy does not, and only its operations.
+    let app = ask(&infra_role, "kms:Decrypt", "");
+    assert_eq!(app["can"], json!(true), "{app}");
+    assert!(
+        app["e"]
+            .as_str()
+            .unwrap()
+            .contains("KMS grant g-app (g-app)"),
+        "{app}"
+    );
+    assert_eq!(ask(&infra_role, "kms:Encrypt", "")["can"], json!(false));
+    // Across accounts too; its encryption context constraint is a condition.
+    assert_eq!(ask(&prod_role, "kms:Decrypt", "")["can"], json!(false));
+    let billing = ask(
+        &prod_role,
+        "kms:Decrypt",
+        r#", '{"kms:EncryptionContext:app": "billing"}'"#,
+    );
+    assert_eq!(billing["can"], json!(true), "{billing}");
+    // A session policy must allow too.
+    let narrow = ask(
+        &infra_role,
+        "kms:Decrypt",
+        r#", '{}', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'"#,
+    );
+    assert_eq!(narrow["can"], json!(false), "{narrow}");
+    assert!(
+        narrow["e"]
+            .as_str()
+            .unwrap()
+            .contains("the session policy does not allow it"),
+        "{narrow}"
+    );
+    let wide = ask(
+        &infra_role,
+        "kms:Decrypt",
+        r#", '{}', '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}'"#,
+    );
+    assert_eq!(wide["can"], json!(true), "{wide}");
+    let simulated = one(
+        &org.snap,
+        &format!(
+            r#"select decision from simulate('{infra_role}', 'kms:Decrypt', '{shared}', null, '{{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Action": "kms:*", "Resource": "*"}}]}}')"#
+        ),
+    );
+    assert_eq!(simulated["decision"], json!("explicit deny"));
+    // A session policy AWS would refuse is an error that says so.
+    let err = fails(&[
+        "query",
+        s(&org.snap),
+        &format!(
+            r#"select can('{infra_role}', 'kms:Decrypt', '{shared}', '{{}}', '{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}}]}}')"#
+        ),
+    ]);
+    assert!(err.contains("the session policy is not valid"), "{err}");
+    // who_can: the grantees inside, and the vendor outside the organization.
+    let who = query(
+        &org.snap,
+        &format!(
+            "select principal, in_snapshot, scope, decision, reason from who_can('{shared}', 'kms:Decrypt') order by principal"
+        ),
+    );
+    let listed: Vec<(&str, &str)> = who
+        .iter()
+        .map(|r| {
+            (
+                r["principal"].as_str().unwrap(),
+                r["decision"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(listed.contains(&(infra_role.as_str(), "allow")), "{who:#?}");
+    assert!(listed.contains(&(vendor.as_str(), "allow")), "{who:#?}");
+    assert!(!listed.iter().any(|(p, _)| *p == prod_role), "{who:#?}");
+    let outside = who
+        .iter()
+        .find(|r| r["principal"] == json!(vendor))
+        .unwrap();
+    assert_eq!(outside["scope"], json!("external"));
+    assert!(
+        outside["reason"]
+            .as_str()
+            .unwrap()
+            .contains("KMS grant g-vendor"),
+        "{outside}"
+    );
+    let guarded_who = query(
+        &org.snap,
+        &format!("select principal from who_can('{guarded}', 'kms:Decrypt') where not in_snapshot"),
+    );
+    assert!(guarded_who.is_empty(), "{guarded_who:?}");
+    // external_access: the vendor's grant on the shared key, not on the guarded one.
+    let external = query(
+        &org.snap,
+        &format!(
+            "select resource_arn, actions from external_access where principal = '{vendor}' order by resource_arn"
+        ),
+    );
+    assert_eq!(
+        external,
+        vec![json!({"resource_arn": shared, "actions": ["kms:Decrypt", "kms:GenerateDataKey"]})],
+        "{external:?}"
+    );
 }
 
 #[test]
@@ -352,6 +602,23 @@ fn resource_policies_decide_across_accounts_and_unknown_resources_are_unknown() 
         "select principal from who_can('arn:aws:s3:::acme-public/x', 's3:GetObject') where not in_snapshot",
     );
     assert!(nobody_outside.is_empty(), "{nobody_outside:?}");
+    // An AWS managed policy belongs to AWS: even an admin cannot change it.
+    let admin = org.admin("prod-003");
+    let managed = one(
+        &org.snap,
+        &format!(
+            "select can('{admin}', 'iam:CreatePolicyVersion', 'arn:aws:iam::aws:policy/ReadOnlyAccess') as can, \
+             explain_access('{admin}', 'iam:CreatePolicyVersion', 'arn:aws:iam::aws:policy/ReadOnlyAccess') as e"
+        ),
+    );
+    assert_eq!(managed["can"], json!(false), "{managed}");
+    assert!(
+        managed["e"]
+            .as_str()
+            .unwrap()
+            .contains("an AWS managed policy belongs to AWS"),
+        "{managed}"
+    );
     // simulate agrees with can.
     let simulated = one(
         &org.snap,
@@ -626,7 +893,11 @@ fn who_can_finds_exactly_the_outside_access_the_generator_planted() {
     // What the record says reaches each resource from outside the snapshot, and how.
     let mut expected: std::collections::BTreeSet<(String, String, String)> = Default::default();
     let mut asked: std::collections::BTreeSet<(String, String)> = Default::default();
-    for e in record.iter().filter(|e| e["via"] == json!("policy")) {
+    // Resource policies and KMS grants alike.
+    for e in record
+        .iter()
+        .filter(|e| e["via"] == json!("policy") || e["via"] == json!("grant"))
+    {
         let resource = e["resource"].as_str().unwrap();
         let principal = e["principal"].as_str().unwrap();
         for action in e["actions"].as_array().unwrap() {
@@ -985,4 +1256,84 @@ fn who_can_lists_exactly_the_principals_can_does_not_deny() {
         .collect();
         assert_eq!(listed, evaluated, "{action} on {resource}");
     }
+}
+
+/// `diff` evaluates a principal again when only the SCPs over its account changed: a
+/// detached SCP that denied creating access keys gives the Prod account's principals whose
+/// own policies always allowed it a new escalation method, and the risk says why.
+#[test]
+fn diff_reports_escalation_an_scp_no_longer_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("capture");
+    ok(&[
+        "generate",
+        "--org",
+        "--accounts",
+        "4",
+        "--seed",
+        "7",
+        "-o",
+        s(&capture),
+    ]);
+    let old = dir.path().join("old");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&old)]);
+    let id = one(
+        &old,
+        "select policy_id from organization_policies where name = 'deny-iam-users'",
+    )["policy_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let prod = one(
+        &old,
+        "select account_id from accounts where name = 'prod-003'",
+    )["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let targets = capture
+        .join("organization/list-targets-for-policy")
+        .join(format!("{id}.json"));
+    assert!(targets.is_file(), "{}", targets.display());
+    fs::write(&targets, r#"{"Targets": []}"#).unwrap();
+    let new = dir.path().join("new");
+    ok(&["import", "--aws-cli", s(&capture), "-o", s(&new)]);
+    let report: Value =
+        serde_json::from_str(&ok(&["diff", s(&old), s(&new), "--format", "json"])).unwrap();
+    let risks: Vec<&Value> = report["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == json!("new_escalation"))
+        .collect();
+    assert!(!risks.is_empty(), "{report:#}");
+    for r in &risks {
+        let subject = r["subject"].as_str().unwrap();
+        assert!(subject.contains(&format!(":{prod}:")), "{r}");
+        assert!(
+            r["detail"]
+                .as_str()
+                .unwrap()
+                .contains("its own policies are the same, the organization's control policies over its account changed"),
+            "{r}"
+        );
+        let methods: Vec<&str> = r["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        assert!(!methods.is_empty(), "{r}");
+    }
+    // Nothing backwards, nothing against itself.
+    let back: Value =
+        serde_json::from_str(&ok(&["diff", s(&new), s(&old), "--format", "json"])).unwrap();
+    assert!(
+        !back["risks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == json!("new_escalation")),
+        "{back:#}"
+    );
 }

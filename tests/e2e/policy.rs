@@ -133,6 +133,21 @@ fn simulate_takes_the_resource_account_from_its_arn_and_trust_policies_for_assum
         stdout(&out),
         "decision: implicit deny: across accounts, the resource's policy must allow the principal\n  across accounts: the principal's 111122223333 and the resource's 444455556666 (from the resource's ARN)\n"
     );
+    // An AWS managed policy belongs to AWS: no customer's policy lets anyone change it.
+    let out = run(&[
+        "policy",
+        "simulate",
+        "--policy",
+        &allow_all,
+        "--action",
+        "iam:CreatePolicyVersion",
+        "--resource",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+    ]);
+    assert_eq!(
+        stdout(&out),
+        "decision: implicit deny: across accounts, the resource's policy must allow the principal\n  across accounts: the principal's 111122223333 and the resource's aws (AWS's: an AWS managed policy belongs to no customer's account)\n"
+    );
     // A trust policy is the resource policy of sts:AssumeRole.
     let trust = write(
         "trust.json",

@@ -3,7 +3,8 @@
 //! for any account, federated identities — as the resource-based policies and trust
 //! policies grant it, after their denies, the RCPs and S3 Block Public Access.
 //!
-//! KMS grants count too: a grant gives its operations whatever the key policy says.
+//! KMS grants count too: a grant gives its operations whatever the key policy says (the
+//! RCPs over the key's account still apply).
 //!
 //! The zone of trust is the organization's accounts (without organization data, the
 //! snapshot's accounts). An outsider's own policies are not in the snapshot: they are
@@ -11,14 +12,15 @@
 //! that grants itself everything.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use iamsnap_catalog::{AccessLevel, ActionSet, Catalog};
 use iamsnap_policy::{PrincipalType, Statement};
 
 use crate::document::Document;
-use crate::model::Model;
+use crate::model::{Model, grant_side};
 use crate::reach::{Scope, held_by, named_principals};
-use crate::resource_policy::policy_holder;
+use crate::resource_policy::{KmsGrant, policy_holder};
 
 /// The actions a trust policy grants that let a principal act as the role.
 const ASSUME: &[&str] = &[
@@ -113,7 +115,7 @@ impl Model {
                 return out;
             }
             if let Some(doc) = self.trust_policy(&p.arn) {
-                out.extend(self.external_of(catalog, &p.arn, "role", doc, Some(&assume)));
+                out.extend(self.external_of(catalog, &p.arn, "role", doc, Some(&assume), None));
             }
         }
         for (arn, _, doc) in self.resource_policies().iter() {
@@ -121,7 +123,7 @@ impl Model {
                 break;
             }
             let service = arn.split(':').nth(2).unwrap_or_default().to_owned();
-            out.extend(self.external_of(catalog, arn, &service, doc, None));
+            out.extend(self.external_of(catalog, arn, &service, doc, None, None));
         }
         self.add_grants(catalog, &mut out);
         out.sort_by(|a, b| {
@@ -130,69 +132,39 @@ impl Model {
         out
     }
 
-    /// Adds what KMS grants give principals outside the zone: the grant's operations on its
-    /// key, allowed whatever the key policy says (`conditional` when the grant has
-    /// encryption context constraints), merged into the key's row for the same principal.
+    /// Adds what KMS grants give principals outside the zone: each grant evaluated as the
+    /// key's policy naming its grantee (the same reading as [`Model::evaluate`]: the RCPs
+    /// over the key's account apply, an encryption context constraint makes the access
+    /// `conditional`), merged into the key's row for the same principal and decision.
     fn add_grants(&self, catalog: &Catalog, out: &mut Vec<ExternalAccess>) {
         let mut index: HashMap<(String, String, &'static str), usize> = out
             .iter()
             .enumerate()
             .map(|(i, r)| ((r.resource.clone(), r.principal.clone(), r.decision), i))
             .collect();
-        for g in self.resource_policies().grants() {
-            let service = g.grantee.ends_with(".amazonaws.com");
-            let ty = if service {
-                PrincipalType::Service
-            } else {
-                PrincipalType::Aws
-            };
-            let info = iamsnap_policy::classify_principal(ty, &g.grantee);
-            if held_by(&ty, &g.grantee).is_some_and(|a| self.in_zone(&a)) || g.actions.is_empty() {
-                continue;
-            }
-            let scope = if service {
-                Scope::Service
-            } else {
-                Scope::External
-            };
-            let decision = if g.constraints.is_some() {
-                "conditional"
-            } else {
-                "allow"
-            };
-            let what = match &g.name {
-                Some(name) => format!("KMS grant {} ({name})", g.grant_id),
-                None => format!("KMS grant {}", g.grant_id),
-            };
-            let key = (g.key_arn.clone(), g.grantee.clone(), decision);
-            match index.get(&key).and_then(|i| out.get_mut(*i)) {
-                Some(row) => {
-                    row.actions.extend(g.actions.iter().cloned());
-                    row.actions.sort();
-                    row.actions.dedup();
-                    row.access_levels = levels_of(catalog, &row.actions);
-                    row.reason = format!("{}; {what} of the key", row.reason);
-                }
-                None => {
-                    index.insert(key, out.len());
-                    out.push(ExternalAccess {
-                        resource: g.key_arn.clone(),
-                        resource_type: "kms".to_owned(),
-                        resource_account: Some(g.account.clone()),
-                        principal: g.grantee.clone(),
-                        principal_type: info.kind.as_str().to_owned(),
-                        principal_account: info.account.clone(),
-                        scope,
-                        decision,
-                        access_levels: levels_of(catalog, &g.actions),
-                        actions: g.actions.clone(),
-                        conditions: g.constraints.as_ref().map(|c| {
-                            format!("{what}: the request's encryption context meets {c}")
-                        }),
-                        reason: format!(
-                            "allow: {what} of the key (a grant allows its operations whatever the key policy says)"
-                        ),
-                    });
+        for (grant, document) in self.resource_policies().all_grants() {
+            let rows =
+                self.external_of(catalog, &grant.key_arn, "kms", document, None, Some(grant));
+            for row in rows {
+                let key = (row.resource.clone(), row.principal.clone(), row.decision);
+                match index.get(&key).and_then(|i| out.get_mut(*i)) {
+                    Some(existing) => {
+                        existing.actions.extend(row.actions);
+                        existing.actions.sort();
+                        existing.actions.dedup();
+                        existing.access_levels = levels_of(catalog, &existing.actions);
+                        existing.reason = format!("{}; {}", existing.reason, row.reason);
+                        if let Some(c) = row.conditions {
+                            existing.conditions = Some(match existing.conditions.take() {
+                                Some(before) => format!("{before}; {c}"),
+                                None => c,
+                            });
+                        }
+                    }
+                    None => {
+                        index.insert(key, out.len());
+                        out.push(row);
+                    }
                 }
             }
         }
@@ -200,13 +172,15 @@ impl Model {
 
     /// The outsiders `document` lets act on `resource`; for a trust policy, `only` holds
     /// the actions that count (assuming the role).
+    /// With `grant`, `document` is what the KMS grant amounts to, and decides alone.
     fn external_of(
         &self,
         catalog: &Catalog,
         resource: &str,
         resource_type: &str,
-        document: &Document,
+        document: &Arc<Document>,
         only: Option<&ActionSet>,
+        grant: Option<&KmsGrant>,
     ) -> Vec<ExternalAccess> {
         let Some(parsed) = document.document() else {
             return Vec::new();
@@ -248,7 +222,10 @@ impl Model {
                 actions.intersect_with(&granted);
                 for action in catalog.actions_in(&actions) {
                     let name = action.full_name();
-                    let side = self.resource_side(name, &probe);
+                    let mut side = self.resource_side(name, &probe);
+                    if let Some(grant) = grant {
+                        side = grant_side(&side, grant, document, side.account);
+                    }
                     for (ty, value) in &named {
                         let Some(reach) = self.outsider(&side, ty, value, &probe, name, &[], true)
                         else {

@@ -31,4 +31,5 @@ pub use document::{Document, DocumentState};
 pub use model::{Environment, Model};
 pub use nhi::Nhi;
 pub use principal::{AttachedPolicy, Escalations, Principal, PrincipalParts};
+pub use resource_policy::{AWS_OWNER, is_aws_owned};
 pub use verdict::Verdict;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, BooleanArray, MapArray, RecordBatch, StringArray};
 use chrono::{DateTime, Utc};
-use iamsnap_policy::{ContextValue, Requester};
+use iamsnap_policy::{CompiledPolicy, ContextValue, Requester};
 use iamsnap_snapshot::Snapshot;
 
 use crate::coverage::PARTS;
@@ -17,7 +17,7 @@ use crate::document::Document;
 use crate::nhi::{Password, RoleTrust, classify_role, classify_user};
 use crate::organization::{Organization, OrganizationTables};
 use crate::principal::{AttachedPolicy, Principal, PrincipalParts, ResourceSide};
-use crate::resource_policy::{Lookup, ResourcePolicies, ResourceTables};
+use crate::resource_policy::{AWS_OWNER, KmsGrant, Lookup, ResourcePolicies, ResourceTables};
 use crate::verdict::Verdict;
 
 /// A hash map with a fast hash: keys are ARNs and policy keys from the snapshot.
@@ -342,6 +342,13 @@ impl Model {
             let names = column(&batch, "name")?;
             let paths = column(&batch, "path")?;
             let boundaries = column(&batch, "permissions_boundary_arn")?;
+            // Snapshots always have it; a table without it only lacks `aws:userid`.
+            let unique_ids = batch
+                .column_by_name(match principal_type {
+                    Requester::User => "user_id",
+                    Requester::Role => "role_id",
+                })
+                .and_then(|c| c.as_string_opt::<i32>());
             let service_linked = match principal_type {
                 Requester::Role => Some(bool_column(&batch, "is_service_linked")?),
                 Requester::User => None,
@@ -396,6 +403,9 @@ impl Model {
                 });
                 principal.guardrails = Arc::clone(environment.organization.account(account_id));
                 principal.requested_at = environment.captured_at;
+                principal.unique_id = unique_ids
+                    .and_then(|ids| value(ids, row))
+                    .map(str::to_owned);
                 rows.push(principal);
             }
             rows.sort_by(|a, b| a.arn.cmp(&b.arn));
@@ -612,17 +622,33 @@ impl Model {
         resource: &str,
         extra: &[(String, ContextValue)],
     ) -> Verdict {
+        self.evaluate_in_session(principal, action, resource, extra, None)
+    }
+
+    /// [`Model::evaluate`] for a session of the principal whose caller passed `session` as
+    /// its session policy: the session policy must allow as well, also what a resource
+    /// policy naming the role allows (as for a permissions boundary).
+    pub fn evaluate_in_session(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        session: Option<&CompiledPolicy>,
+    ) -> Verdict {
         if resource == "*" || !resource.starts_with("arn:") {
-            return principal.evaluate(action, resource, extra);
+            return principal.evaluate_in_session(action, resource, extra, session);
         }
         let mut side = self.resource_side(action, resource);
         // Across accounts, a resource of an account the snapshot does not hold needs its
         // policy, which the snapshot cannot have.
+        let aws_owned = side.account == Some(AWS_OWNER);
         if side.policy.is_none()
             && side.policy_unknown.is_none()
             && let Some(a) = side.account
             && a != principal.account_id
             && !self.has_account(a)
+            && !aws_owned
         {
             side.policy_unknown = Some(format!(
                 "account {a} is not in the snapshot: the policy of {resource} is unknown"
@@ -638,6 +664,98 @@ impl Model {
                 ContextValue::Single(principal.account_id.clone()),
             ));
         }
-        principal.evaluate_with(action, resource, extra, Some(&side))
+        let verdict = principal.evaluate_with(action, resource, extra, Some(&side), session);
+        if aws_owned && verdict.allowed() == Some(false) {
+            return verdict.with_note(
+                "an AWS managed policy belongs to AWS, not to any customer's account: no customer's policy lets anyone change it".to_owned(),
+            );
+        }
+        if verdict.allowed() == Some(false)
+            && verdict.evaluation().decision == iamsnap_policy::Decision::ImplicitDeny
+        {
+            // Nothing denied it: a KMS grant may still allow it.
+            if let Some(granted) =
+                self.grant_verdict(principal, action, resource, extra, &side, session)
+            {
+                return granted;
+            }
+        }
+        verdict
+    }
+
+    /// The answer of the first KMS grant of the key `resource` that names the principal (or
+    /// its account) and allows `action`: a grant allows its operations whatever the key
+    /// policy says, to a grantee of another account too, as a resource policy naming the
+    /// grantee that needs no identity policy; the SCPs over the principal, the RCPs over
+    /// the key's account and any explicit deny still apply, and an encryption context
+    /// constraint is a condition on the request's `kms:EncryptionContext:*` keys. `None`
+    /// when no grant names the principal for the action.
+    pub(crate) fn grant_verdict(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        side: &ResourceSide<'_>,
+        session: Option<&CompiledPolicy>,
+    ) -> Option<Verdict> {
+        let root = format!("arn:aws:iam::{}:root", principal.account_id);
+        let mut fallback = None;
+        let mut denied = None;
+        for (grant, document) in self.resources.grants_of(resource) {
+            if !(grant.grantee == principal.arn || grant.grantee == root)
+                || !grant.actions.iter().any(|a| a.eq_ignore_ascii_case(action))
+            {
+                continue;
+            }
+            // Evaluated as a resource of the principal's own account: the grant alone
+            // suffices, as a resource policy naming the principal does there.
+            let grant_side = grant_side(side, grant, document, Some(principal.account_id.as_str()));
+            let verdict =
+                principal.evaluate_with(action, resource, extra, Some(&grant_side), session);
+            match verdict.allowed() {
+                Some(true) => return Some(verdict),
+                None => {
+                    fallback.get_or_insert(verdict);
+                }
+                // The grant covers the request but something else stops it: that says
+                // more than the key policy's silence.
+                Some(false) => {
+                    denied.get_or_insert_with(|| {
+                        verdict.with_note(format!(
+                            "{} names the principal for this action but does not let it in",
+                            grant.describe()
+                        ))
+                    });
+                }
+            }
+        }
+        fallback.or(denied)
+    }
+}
+
+/// The resource side of a request that a KMS grant decides: the grant as the key's only
+/// policy (its constraints unreadable: unknown), with the key's guardrails and context;
+/// `account` is the account the request is evaluated as made to.
+pub(crate) fn grant_side<'a>(
+    side: &ResourceSide<'a>,
+    grant: &KmsGrant,
+    document: &'a Arc<Document>,
+    account: Option<&'a str>,
+) -> ResourceSide<'a> {
+    let policy = document.compiled();
+    ResourceSide {
+        account,
+        policy,
+        policy_document: Some(document),
+        policy_unknown: policy.is_none().then(|| {
+            format!(
+                "the encryption context constraints of {} are not readable",
+                grant.describe()
+            )
+        }),
+        blocks_other_accounts: false,
+        guardrails: side.guardrails,
+        context: side.context.clone(),
     }
 }

@@ -207,6 +207,35 @@ impl Guardrails {
         Self::applied(&self.rcps, &self.compiled_rcps)
     }
 
+    /// Whether `other` puts the same control policies over its account: the same
+    /// organization, place in it and management status, and level by level the same
+    /// SCPs and RCPs (names and documents).
+    pub fn same_as(&self, other: &Guardrails) -> bool {
+        fn same(a: &Controls, b: &Controls) -> bool {
+            match (a, b) {
+                (Controls::None, Controls::None) => true,
+                (Controls::Unknown(x), Controls::Unknown(y)) => x == y,
+                (Controls::Levels(x), Controls::Levels(y)) => {
+                    x.len() == y.len()
+                        && x.iter().zip(y).all(|(l, m)| {
+                            l.name == m.name
+                                && l.policies.len() == m.policies.len()
+                                && l.policies
+                                    .iter()
+                                    .zip(&m.policies)
+                                    .all(|((n, d), (o, e))| n == o && d.same_as(e))
+                        })
+                }
+                _ => false,
+            }
+        }
+        self.organization_id == other.organization_id
+            && self.org_path == other.org_path
+            && self.management == other.management
+            && same(&self.scps, &other.scps)
+            && same(&self.rcps, &other.rcps)
+    }
+
     /// The names of the levels, for explanations.
     pub(crate) fn names(&self) -> Arc<ControlNames> {
         Arc::clone(self.names.get_or_init(|| {

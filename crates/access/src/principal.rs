@@ -87,6 +87,8 @@ pub struct Principal {
     pub(crate) guardrails: Arc<Guardrails>,
     /// The time its requests are decided at: the snapshot's capture time.
     pub(crate) requested_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Its unique id (`AIDA...`, `AROA...`), when the snapshot has it.
+    pub(crate) unique_id: Option<String>,
     /// Derived on first use: most principals of a large snapshot are never evaluated.
     context: OnceLock<Context>,
     compiled: OnceLock<Compiled>,
@@ -157,6 +159,10 @@ pub struct PrincipalParts {
     pub service_linked: bool,
 }
 
+/// The session name a role's requests are taken to carry in `aws:userid`: the caller of
+/// `AssumeRole` chooses it, so no real one is known.
+pub const SESSION_NAME: &str = "iamsnap";
+
 /// Actions of unrelated services: a principal denied one of them on `*` is no admin.
 const ADMIN_SENTINELS: [&str; 5] = [
     "iam:CreateUser",
@@ -184,6 +190,7 @@ impl Principal {
             service_linked: parts.service_linked,
             guardrails: Arc::clone(&OUTSIDE),
             requested_at: None,
+            unique_id: None,
             context: OnceLock::new(),
             compiled: OnceLock::new(),
             admin: OnceLock::new(),
@@ -196,7 +203,11 @@ impl Principal {
     /// console use TLS), for an account of the organization `aws:PrincipalOrgID` and
     /// `aws:PrincipalOrgPaths`, and, in a snapshot, the time of the request as its capture
     /// time: `aws:CurrentTime`, `aws:EpochTime` and, for a role (a session issued for the
-    /// request), `aws:TokenIssueTime`.
+    /// request), `aws:TokenIssueTime`. With its unique id, `aws:userid`: a user's id, or for
+    /// a role `<role id>:<session name>`, the session name being the caller's choice (taken
+    /// as `iamsnap`, so that `AROA...:*` patterns match and a named session does not). A
+    /// role's session carries `aws:MultiFactorAuthPresent` `false` (a session of a workload
+    /// is issued without MFA); a user's long-term access keys carry no MFA key, as in AWS.
     pub fn context(&self) -> &Context {
         self.context.get_or_init(|| {
             let mut context = Context::for_principal(
@@ -218,6 +229,19 @@ impl Principal {
                 context.insert(
                     "aws:PrincipalOrgPaths",
                     ContextValue::Multi(vec![path.clone()]),
+                );
+            }
+            if let Some(id) = &self.unique_id {
+                let userid = match self.principal_type {
+                    Requester::User => id.clone(),
+                    Requester::Role => format!("{id}:{SESSION_NAME}"),
+                };
+                context.insert("aws:userid", ContextValue::Single(userid));
+            }
+            if self.principal_type == Requester::Role {
+                context.insert(
+                    "aws:MultiFactorAuthPresent",
+                    ContextValue::Single("false".to_owned()),
                 );
             }
             if let Some(at) = self.requested_at {
@@ -332,7 +356,19 @@ impl Principal {
         resource: &str,
         extra: &[(String, ContextValue)],
     ) -> Verdict {
-        self.evaluate_with(action, resource, extra, None)
+        self.evaluate_with(action, resource, extra, None, None)
+    }
+
+    /// [`Principal::evaluate`] of a session whose caller passed `session` as its session
+    /// policy (`AssumeRole`'s `Policy`, `GetFederationToken`'s): it must allow too.
+    pub fn evaluate_in_session(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        session: Option<&CompiledPolicy>,
+    ) -> Verdict {
+        self.evaluate_with(action, resource, extra, None, session)
     }
 
     /// [`Principal::evaluate`] with the resource side the model found. A request that
@@ -347,8 +383,9 @@ impl Principal {
         resource: &str,
         extra: &[(String, ContextValue)],
         side: Option<&ResourceSide<'_>>,
+        session: Option<&CompiledPolicy>,
     ) -> Verdict {
-        let verdict = self.evaluate_once(action, resource, extra, side);
+        let verdict = self.evaluate_once(action, resource, extra, side, session);
         if verdict.allowed() != Some(false) || self.guardrails.regions().is_empty() {
             return verdict;
         }
@@ -369,7 +406,7 @@ impl Principal {
                 "aws:RequestedRegion".to_owned(),
                 ContextValue::Single(region.clone()),
             ));
-            let in_region = self.evaluate_once(action, resource, &keys, side).with_note(format!(
+            let in_region = self.evaluate_once(action, resource, &keys, side, session).with_note(format!(
                 "in region {region}: the request names no region, and the organization's region lock allows this one"
             ));
             if in_region.allowed() != Some(false) {
@@ -386,6 +423,7 @@ impl Principal {
         resource: &str,
         extra: &[(String, ContextValue)],
         side: Option<&ResourceSide<'_>>,
+        session: Option<&CompiledPolicy>,
     ) -> Verdict {
         let side_keys = side.map_or(&[][..], |s| s.context.as_slice());
         // The principal's own keys are borrowed; a copy only when the caller adds some.
@@ -428,6 +466,7 @@ impl Principal {
         let policies = PolicySet {
             rcps: rcps.levels,
             resource: side.and_then(|s| s.policy),
+            session,
             ..self.policy_set()
         };
         let scp_names = (!policies.scps.is_empty()).then(|| self.guardrails.names());
@@ -551,9 +590,20 @@ impl Principal {
         arns: &[String],
         extra: &[(String, ContextValue)],
     ) -> Verdict {
+        self.evaluate_on_in_session(action, arns, extra, None)
+    }
+
+    /// [`Principal::evaluate_on`] in a session with a session policy.
+    pub fn evaluate_on_in_session(
+        &self,
+        action: &str,
+        arns: &[String],
+        extra: &[(String, ContextValue)],
+        session: Option<&CompiledPolicy>,
+    ) -> Verdict {
         let mut fallback = None;
         for arn in arns {
-            let verdict = self.evaluate(action, arn, extra);
+            let verdict = self.evaluate_in_session(action, arn, extra, session);
             match verdict.allowed() {
                 Some(true) => return verdict,
                 None => fallback = Some(verdict),
@@ -564,7 +614,7 @@ impl Principal {
                 }
             }
         }
-        fallback.unwrap_or_else(|| self.evaluate(action, "*", extra))
+        fallback.unwrap_or_else(|| self.evaluate_in_session(action, "*", extra, session))
     }
 
     /// The privilege-escalation methods the principal can use on resources of its own
@@ -622,6 +672,13 @@ impl Principal {
                 Escalations::Known(possible)
             }
         })
+    }
+
+    /// Whether the organization's control policies over `other` are the same as over
+    /// this principal ([`Guardrails::same_as`]).
+    pub fn same_guardrails(&self, other: &Principal) -> bool {
+        Arc::ptr_eq(&self.guardrails, &other.guardrails)
+            || self.guardrails.same_as(&other.guardrails)
     }
 
     /// Whether `other` has the same inputs to every decision: ARN, type, account, name,

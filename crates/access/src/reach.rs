@@ -3,6 +3,7 @@
 //! snapshot — other accounts, anyone, AWS services, identity providers — with the
 //! resource side's decision and the conditions it depends on.
 
+use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
 
 use iamsnap_catalog::glob::{Case, Glob};
@@ -12,7 +13,7 @@ use iamsnap_policy::{
     parse_document_text,
 };
 
-use crate::model::Model;
+use crate::model::{Model, grant_side};
 use crate::principal::{Principal, ResourceSide};
 use crate::verdict::{Verdict, describe};
 
@@ -114,8 +115,16 @@ impl Model {
         // not know of it) could let it in alone: across accounts its own policies must
         // allow too. Most principals are settled so without an evaluation.
         let has_policy = side.policy_document.is_some() || side.policy_unknown.is_some();
+        // KMS grants of the key allow their grantees whatever their own policies say.
+        let grantees: HashSet<&str> = self
+            .resource_policies()
+            .grants_of(resource)
+            .map(|(g, _)| g.grantee.as_str())
+            .collect();
         let candidate = |p: &Principal| {
-            p.may_allow(action) || (has_policy && side.account == Some(p.account_id.as_str()))
+            p.may_allow(action)
+                || (has_policy && side.account == Some(p.account_id.as_str()))
+                || grantees.contains(p.arn.as_str())
         };
         let reach = |p: &Arc<Principal>| -> Option<Reach> {
             if !candidate(p) {
@@ -180,19 +189,54 @@ impl Model {
         action: &str,
         extra: &[(String, ContextValue)],
     ) -> Vec<Reach> {
-        let Some(document) = side.policy_document.and_then(|d| d.document()) else {
-            return Vec::new();
+        // The snapshot's own principals were evaluated with their documents.
+        let outside = |ty: &PrincipalType, value: &str| {
+            !held_by(ty, value).is_some_and(|a| self.has_account(&a))
         };
-        named_principals(document)
-            .into_iter()
-            .filter(|(ty, value)| {
-                // The snapshot's own principals were evaluated with their documents.
-                !held_by(ty, value).is_some_and(|a| self.has_account(&a))
-            })
-            .filter_map(|(ty, value)| {
-                self.outsider(side, &ty, &value, resource, action, extra, false)
-            })
-            .collect()
+        let mut out: Vec<Reach> = match side.policy_document.and_then(|d| d.document()) {
+            Some(document) => named_principals(document)
+                .into_iter()
+                .filter(|(ty, value)| outside(ty, value))
+                .filter_map(|(ty, value)| {
+                    self.outsider(side, &ty, &value, resource, action, extra, false)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        // The grantees of the key's KMS grants: a grant's answer stands beside the key
+        // policy's for the same principal, replacing it when it allows where that did not.
+        for (grant, document) in self.resource_policies().grants_of(resource) {
+            let ty = if grant.to_service() {
+                PrincipalType::Service
+            } else {
+                PrincipalType::Aws
+            };
+            if !outside(&ty, &grant.grantee) {
+                continue;
+            }
+            let granted = grant_side(side, grant, document, side.account);
+            let Some(row) = self.outsider(
+                &granted,
+                &ty,
+                &grant.grantee,
+                resource,
+                action,
+                extra,
+                false,
+            ) else {
+                continue;
+            };
+            match out.iter_mut().find(|r| r.principal == row.principal) {
+                Some(existing) if existing.allowed == Some(true) => {}
+                Some(existing) => {
+                    if row.allowed == Some(true) {
+                        *existing = row;
+                    }
+                }
+                None => out.push(row),
+            }
+        }
+        out
     }
 
     /// The resource side's decision for one principal a resource policy names, whose own

@@ -117,6 +117,10 @@ pub struct ResourcePolicies {
     by_arn: FastMap<String, Entry>,
     /// The KMS grants.
     grants: Vec<KmsGrant>,
+    /// The resource policy each grant amounts to, in the order of `grants`.
+    grant_documents: Vec<Arc<Document>>,
+    /// Each key's grants (indexes into `grants`).
+    grants_by_key: FastMap<String, Vec<usize>>,
     /// S3 bucket name → (account, region).
     buckets: FastMap<String, (String, Option<String>)>,
     /// `RestrictPublicBuckets` of S3 Block Public Access, by bucket ARN or account id.
@@ -249,6 +253,13 @@ impl ResourcePolicies {
         }
         if let Some(g) = &tables.grants {
             out.grants = read_grants(g)?;
+            for (i, g) in out.grants.iter().enumerate() {
+                out.grant_documents.push(grant_document(g));
+                out.grants_by_key
+                    .entry(g.key_arn.clone())
+                    .or_default()
+                    .push(i);
+            }
         }
         Ok(out)
     }
@@ -256,6 +267,21 @@ impl ResourcePolicies {
     /// The KMS grants of the snapshot.
     pub fn grants(&self) -> &[KmsGrant] {
         &self.grants
+    }
+
+    /// Every KMS grant with the resource policy it amounts to.
+    pub fn all_grants(&self) -> impl Iterator<Item = (&KmsGrant, &Arc<Document>)> {
+        self.grants.iter().zip(&self.grant_documents)
+    }
+
+    /// The grants of the key `key_arn`, each with the resource policy it amounts to
+    /// ([`grant_document`]).
+    pub fn grants_of(&self, key_arn: &str) -> impl Iterator<Item = (&KmsGrant, &Arc<Document>)> {
+        self.grants_by_key
+            .get(key_arn)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| Some((self.grants.get(*i)?, self.grant_documents.get(*i)?)))
     }
 
     fn note_bucket(&mut self, arn: &str, account: &str, region: Option<&str>) {
@@ -275,6 +301,9 @@ impl ResourcePolicies {
     pub fn account_of<'a>(&'a self, resource: &'a str) -> Option<&'a str> {
         if let Some(account) = crate::resources::arn_account(resource) {
             return Some(account);
+        }
+        if is_aws_owned(resource) {
+            return Some(AWS_OWNER);
         }
         let bucket = resource.strip_prefix("arn:aws:s3:::")?.split('/').next()?;
         self.buckets.get(bucket).map(|(a, _)| a.as_str())
@@ -379,6 +408,116 @@ impl ResourcePolicies {
     }
 }
 
+impl KmsGrant {
+    /// How the grant is named in explanations: `KMS grant <id> (<name>)`.
+    pub fn describe(&self) -> String {
+        match &self.name {
+            Some(name) => format!("KMS grant {} ({name})", self.grant_id),
+            None => format!("KMS grant {}", self.grant_id),
+        }
+    }
+
+    /// Whether the grantee is an AWS service principal.
+    pub fn to_service(&self) -> bool {
+        self.grantee.ends_with(".amazonaws.com")
+    }
+}
+
+/// The resource policy a KMS grant amounts to: one statement allowing the grantee the
+/// grant's operations on the key, with its encryption context constraints as conditions
+/// (`EncryptionContextSubset`: each pair must be in the request's context;
+/// `EncryptionContextEquals`: the context must be exactly those pairs). A grant whose
+/// constraints are of a form not known here is a policy the snapshot cannot read, so the
+/// answers that depend on it are unknown rather than wrong.
+pub fn grant_document(g: &KmsGrant) -> Arc<Document> {
+    use serde_json::{Map, Value, json};
+    let principal = if g.to_service() {
+        json!({ "Service": g.grantee })
+    } else {
+        json!({ "AWS": g.grantee })
+    };
+    let mut statement = json!({
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": g.actions,
+        "Resource": "*",
+    });
+    let condition = match g.constraints.as_deref() {
+        None => Some(None),
+        Some(text) => serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|c| grant_condition(&c))
+            .map(Some),
+    };
+    let text = match condition {
+        None => None,
+        Some(c) => {
+            if let (Some(c), Some(obj)) = (c.filter(|c| !c.is_empty()), statement.as_object_mut()) {
+                obj.insert("Condition".to_owned(), Value::Object(c));
+            }
+            let doc: Map<String, Value> = [
+                ("Version".to_owned(), json!("2012-10-17")),
+                ("Statement".to_owned(), json!([statement])),
+            ]
+            .into_iter()
+            .collect();
+            Some(Arc::from(Value::Object(doc).to_string()))
+        }
+    };
+    Arc::new(Document::resource_policy(
+        format!("{} of {}", g.describe(), g.key_arn),
+        text,
+    ))
+}
+
+/// The condition block of a grant's `Constraints`; `None` when they hold something else
+/// than string encryption context pairs.
+fn grant_condition(c: &serde_json::Value) -> Option<serde_json::Map<String, serde_json::Value>> {
+    use serde_json::{Map, Value, json};
+    let obj = c.as_object()?;
+    let mut equals = Map::new();
+    let mut exact_keys: Option<Vec<String>> = None;
+    for (form, pairs) in obj {
+        let pairs = pairs.as_object()?;
+        match form.as_str() {
+            "EncryptionContextSubset" => {}
+            "EncryptionContextEquals" => {
+                exact_keys = Some(pairs.keys().cloned().collect());
+            }
+            _ => return None,
+        }
+        for (k, v) in pairs {
+            equals.insert(
+                format!("kms:EncryptionContext:{k}"),
+                Value::String(v.as_str()?.to_owned()),
+            );
+        }
+    }
+    let mut out = Map::new();
+    if !equals.is_empty() {
+        out.insert("StringEquals".to_owned(), Value::Object(equals));
+    }
+    if let Some(keys) = exact_keys {
+        out.insert(
+            "ForAllValues:StringEquals".to_owned(),
+            json!({ "kms:EncryptionContextKeys": keys }),
+        );
+    }
+    Some(out)
+}
+
+/// The owner of AWS managed policies (`arn:aws:iam::aws:policy/...`): AWS, not any
+/// customer's account.
+pub const AWS_OWNER: &str = "aws";
+
+/// Whether `resource` belongs to AWS itself (an AWS managed policy).
+pub fn is_aws_owned(resource: &str) -> bool {
+    resource
+        .strip_prefix("arn:")
+        .and_then(|r| r.split(':').nth(3))
+        == Some(AWS_OWNER)
+}
+
 /// The grants of the `kms_grants` table.
 fn read_grants(batch: &RecordBatch) -> Result<Vec<KmsGrant>, String> {
     use arrow::array::{Array as _, AsArray as _};
@@ -428,6 +567,52 @@ fn read_grants(batch: &RecordBatch) -> Result<Vec<KmsGrant>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn grant(constraints: Option<&str>) -> KmsGrant {
+        KmsGrant {
+            key_arn: "arn:aws:kms:eu-west-1:111122223333:key/k".to_owned(),
+            account: "111122223333".to_owned(),
+            grant_id: "g1".to_owned(),
+            name: None,
+            grantee: "arn:aws:iam::444455556666:role/app".to_owned(),
+            actions: vec!["kms:Decrypt".to_owned()],
+            constraints: constraints.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_grant_reads_as_a_key_policy_with_its_constraints_as_conditions() {
+        let exact = grant_document(&grant(Some(
+            r#"{"EncryptionContextEquals":{"app":"billing"}}"#,
+        )));
+        let text: serde_json::Value = serde_json::from_str(exact.text().unwrap()).unwrap();
+        assert_eq!(
+            text["Statement"][0]["Condition"],
+            serde_json::json!({
+                "StringEquals": {"kms:EncryptionContext:app": "billing"},
+                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["app"]}
+            })
+        );
+        assert_eq!(
+            text["Statement"][0]["Principal"],
+            serde_json::json!({"AWS": "arn:aws:iam::444455556666:role/app"})
+        );
+        assert!(exact.compiled().is_some());
+        let plain = grant_document(&grant(None));
+        let text: serde_json::Value = serde_json::from_str(plain.text().unwrap()).unwrap();
+        assert!(text["Statement"][0].get("Condition").is_none());
+        // Constraints of a form not known here: a policy the snapshot cannot read.
+        assert!(
+            grant_document(&grant(Some(r#"{"Other":{"a":"b"}}"#)))
+                .compiled()
+                .is_none()
+        );
+        assert!(
+            grant_document(&grant(Some(r#"{"EncryptionContextSubset":{"a":1}}"#)))
+                .compiled()
+                .is_none()
+        );
+    }
 
     #[test]
     fn a_policy_is_found_on_the_resource_that_holds_it() {

@@ -3,8 +3,10 @@
 //! old one, as the access model decides them ([`iamsnap_access::Principal::escalations`],
 //! the same answer the query engine's `escalations` gives). A principal whose inputs are
 //! the same in both snapshots (ARN, name, tags, the documents of its policies and of its
-//! boundary) cannot differ, so it is not evaluated: only principals that are new or whose
-//! policies changed are.
+//! boundary) under the same SCPs cannot differ, so it is not evaluated: only principals
+//! that are new, whose policies changed, or over whose account the organization's control
+//! policies changed are (a loosened SCP can open a method the principal's own policies
+//! always allowed; the risk says so).
 
 use iamsnap_access::{Escalations, Model};
 
@@ -21,7 +23,8 @@ pub(crate) fn risks(old: &Model, new: &Model, unknown: &mut Vec<Unknown>) -> Vec
             continue;
         }
         let before = old.principal(&p.arn);
-        if before.is_some_and(|o| o.same_inputs(p)) {
+        let own_same = before.is_some_and(|o| o.same_inputs(p));
+        if own_same && before.is_some_and(|o| o.same_guardrails(p)) {
             continue;
         }
         let now = match p.escalations() {
@@ -65,6 +68,11 @@ pub(crate) fn risks(old: &Model, new: &Model, unknown: &mut Vec<Unknown>) -> Vec
         let kind = p.principal_type.as_str();
         let detail = if before.is_none() {
             format!("new {kind} `{}` can use {list}", p.name)
+        } else if own_same {
+            format!(
+                "{kind} `{}` can now use {list}: its own policies are the same, the organization's control policies over its account changed",
+                p.name
+            )
         } else {
             format!("{kind} `{}` can now use {list}", p.name)
         };

@@ -1,4 +1,4 @@
-//! `simulate(principal, actions [, resource [, context]])`: the evaluator's decision for
+//! `simulate(principal, actions [, resource [, context [, session_policy]]])`: the evaluator's decision for
 //! every (principal, action) pair a query names, with the statements that made it — the
 //! offline counterpart of IAM's policy simulator, for many principals at once.
 
@@ -13,18 +13,18 @@ use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::Expr;
 use iamsnap_catalog::Catalog;
 use iamsnap_catalog::glob::{Case, Glob};
-use iamsnap_policy::ContextValue;
+use iamsnap_policy::{CompiledPolicy, ContextValue};
 
 use crate::functions::FunctionDoc;
-use crate::functions::parse_context;
-use crate::model::{Principal, SharedModel};
+use crate::functions::{parse_context, session_policy};
+use crate::model::{Principal, SharedModel, any_arns};
 use crate::stream::{Computed, MakeBatches, batches};
 
 pub(crate) fn doc() -> FunctionDoc {
     FunctionDoc {
         name: "simulate",
-        signature: "simulate(principal text, actions text [, resource text [, context_json text]]) -> table(principal_arn, principal_name, principal_type, action, access_level, resource, decision, allowed, reason)",
-        description: "A table function: one row per user or role matched by `principal` and action matched by `actions`, with the decision `can` makes (`decision`: `allow`, `explicit deny`, `implicit deny` or `unknown`; `allowed`: true, false or null when unknown) and the statements that made it (`reason`, as `explain` gives it). `principal` is an ARN or name, or a pattern with `*` and `?` (matched against ARNs when it starts with `arn:`, else against names); null or `*` means every user and role. `actions` is one or more action names or patterns (`s3:*`, `iam:Pass*`), separated by commas, expanded against the catalog; a name the catalog lacks is evaluated as written. `resource` is an ARN or `*`; without it (or null) each action is evaluated on a resource no policy names, as `can_any` does, and the `resource` column is null. The optional context is a JSON object, as for `can`. Rows are computed while the query reads them, so `limit` and filters stop the work early. Arguments are literals.",
+        signature: "simulate(principal text, actions text [, resource text [, context_json text [, session_policy_json text]]]) -> table(principal_arn, principal_name, principal_type, action, access_level, resource, decision, allowed, reason)",
+        description: "A table function: one row per user or role matched by `principal` and action matched by `actions`, with the decision `can` makes (`decision`: `allow`, `explicit deny`, `implicit deny` or `unknown`; `allowed`: true, false or null when unknown) and the statements that made it (`reason`, as `explain` gives it). `principal` is an ARN or name, or a pattern with `*` and `?` (matched against ARNs when it starts with `arn:`, else against names); null or `*` means every user and role. `actions` is one or more action names or patterns (`s3:*`, `iam:Pass*`), separated by commas, expanded against the catalog; a name the catalog lacks is evaluated as written. `resource` is an ARN or `*`; without it (or null) each action is evaluated on a resource no policy names, as `can_any` does, and the `resource` column is null. The optional context is a JSON object, and the optional session policy a policy document, as for `can`. Rows are computed while the query reads them, so `limit` and filters stop the work early. Arguments are literals.",
         example: "select principal_name, action, reason from simulate('ci-*', 'iam:PassRole, sts:AssumeRole') where allowed",
     }
 }
@@ -53,6 +53,8 @@ struct Question {
     /// `None`: a resource no policy names.
     resource: Option<String>,
     context: Vec<(String, ContextValue)>,
+    /// The session policy the caller gives, if any.
+    session: Option<CompiledPolicy>,
 }
 
 impl Question {
@@ -136,9 +138,9 @@ struct SimulateFunction {
 
 impl TableFunctionImpl for SimulateFunction {
     fn call(&self, args: &[Expr]) -> Result<Arc<dyn TableProvider>> {
-        if !(2..=4).contains(&args.len()) {
+        if !(2..=5).contains(&args.len()) {
             return Err(DataFusionError::Plan(format!(
-                "simulate takes 2 to 4 arguments (principal, actions [, resource [, context]]), not {}",
+                "simulate takes 2 to 5 arguments (principal, actions [, resource [, context [, session_policy]]]), not {}",
                 args.len()
             )));
         }
@@ -152,11 +154,19 @@ impl TableFunctionImpl for SimulateFunction {
             }
             None => Vec::new(),
         };
+        let session = match text_arg(args, 4)? {
+            Some(text) => Some(
+                session_policy(&text)
+                    .map_err(|e| DataFusionError::Plan(format!("simulate: {e}")))?,
+            ),
+            None => None,
+        };
         let question = Question {
             principal,
             actions: actions_of(&actions)?,
             resource: text_arg(args, 2)?,
             context,
+            session,
         };
         let model = Arc::clone(&self.model);
         let question = Arc::new(question);
@@ -217,9 +227,15 @@ impl Decisions {
             let todo = q.actions.get(self.action..end).unwrap_or_default();
             self.action = end;
             for a in todo {
+                let session = q.session.as_ref();
                 let verdict = match &q.resource {
-                    Some(r) => model.evaluate(p, a, r, &q.context),
-                    None => p.evaluate_any(a, &q.context),
+                    Some(r) => model.evaluate_in_session(p, a, r, &q.context, session),
+                    None => p.evaluate_on_in_session(
+                        a,
+                        &any_arns(a, &p.account_id),
+                        &q.context,
+                        session,
+                    ),
                 };
                 arn.append_value(&p.arn);
                 name.append_value(&p.name);

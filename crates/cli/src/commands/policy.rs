@@ -390,6 +390,10 @@ fn simulate(args: &SimulateArgs) -> Result<Exit, CliError> {
         match (&args.resource_account, account_of(&args.resource)) {
             (Some(given), _) => (given.clone(), "given"),
             (None, Some(in_arn)) => (in_arn.to_owned(), "from the resource's ARN"),
+            (None, None) if iamsnap_access::is_aws_owned(&args.resource) => (
+                iamsnap_access::AWS_OWNER.to_owned(),
+                "AWS's: an AWS managed policy belongs to no customer's account",
+            ),
             (None, None) => (
                 principal_account.clone(),
                 "the principal's: the resource's ARN names none",

@@ -7,7 +7,7 @@ use arrow::datatypes::{DataType, Field};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionContext;
 use datafusion::logical_expr::ColumnarValue;
-use iamsnap_policy::ContextValue;
+use iamsnap_policy::{CompiledPolicy, ContextValue, DocumentKind, parse_document_text_as};
 use serde_json::Value;
 
 use super::FunctionDoc;
@@ -18,19 +18,19 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
     vec![
         FunctionDoc {
             name: "can",
-            signature: "can(principal_arn text, action text, resource text [, context_json text]) -> boolean",
-            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over every document the snapshot holds for the request: its identity policies (direct, inherited from groups, inline) and permissions boundary; the service control policies of every level from the organization's root down to its account (not for the management account or service-linked roles); for a resource ARN, the resource's policy (a role's trust policy for `sts:AssumeRole*`; S3 buckets, KMS keys, SQS queues, SNS topics, secrets, Lambda functions, ECR repositories and the other kinds docs/export.md lists) and the resource control policies over the resource's account (S3, STS, KMS, SQS, Secrets Manager); across accounts both the identity side and the resource side must allow. The resource's account is the one in its ARN, or for an S3 bucket the captured account that holds it. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType` (`User`, or `AssumedRole` for a role), `aws:username` (users), `aws:PrincipalTag/<key>`, `aws:SecureTransport` (`true`), `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (accounts of the organization), `aws:ResourceAccount`, `aws:ResourceOrgID`, `aws:ResourceOrgPaths` and `aws:RequestedRegion` (a regional resource's region), `kms:CallerAccount` (KMS actions), plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). A request that names no region may be made in any: when the SCPs lock regions, each region they allow is tried and `explain` says which one allowed it. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks — a permissions boundary or policy without document, the policy of a resource in an account or region that was not captured or of a bucket no captured account holds, the organization's control policies when they were not captured — and no explicit deny settles it. A snapshot without organization data applies no SCP or RCP. Session policies are not in a snapshot.",
+            signature: "can(principal_arn text, action text, resource text [, context_json text [, session_policy_json text]]) -> boolean",
+            description: "Whether the user or role may perform the action on the resource, by AWS's evaluation logic over every document the snapshot holds for the request: its identity policies (direct, inherited from groups, inline) and permissions boundary; the service control policies of every level from the organization's root down to its account (not for the management account or service-linked roles); for a resource ARN, the resource's policy (a role's trust policy for `sts:AssumeRole*`; S3 buckets, KMS keys, SQS queues, SNS topics, secrets, Lambda functions, ECR repositories and the other kinds docs/export.md lists) and the resource control policies over the resource's account (S3, STS, KMS, SQS, Secrets Manager); across accounts both the identity side and the resource side must allow. The resource's account is the one in its ARN, or for an S3 bucket the captured account that holds it; an AWS managed policy (`arn:aws:iam::aws:policy/...`) belongs to AWS, so no customer's policy lets anyone change it. The request context has `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType` (`User`, or `AssumedRole` for a role), `aws:username` (users), `aws:PrincipalTag/<key>`, `aws:SecureTransport` (`true`), `aws:userid` (a user's unique id; `<role id>:iamsnap` for a role, whose session name is its caller's choice), `aws:MultiFactorAuthPresent` (`false` for a role's session), `aws:CurrentTime`, `aws:EpochTime` and for a role `aws:TokenIssueTime` (the capture time), `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` (accounts of the organization), `aws:ResourceAccount`, `aws:ResourceOrgID`, `aws:ResourceOrgPaths` and `aws:RequestedRegion` (a regional resource's region), `kms:CallerAccount` (KMS actions), plus the keys of the optional JSON object (`{\"aws:SourceIp\": \"10.0.0.1\", \"aws:TagKeys\": [\"a\", \"b\"]}`). A request that names no region may be made in any: when the SCPs lock regions, each region they allow is tried and `explain` says which one allowed it. Null when the ARN is not a user or role of the snapshot, when an input is null, or when the answer depends on a document the snapshot lacks — a permissions boundary or policy without document, the policy of a resource in an account or region that was not captured or of a bucket no captured account holds, the organization's control policies when they were not captured — and no explicit deny settles it. A snapshot without organization data applies no SCP or RCP. A KMS key's grants count: a grant allows its grantee (a user or role, or its account, whose own policies must then allow) its operations whatever the key policy says, across accounts too, unless an explicit deny, an SCP or an RCP stops it; its encryption context constraints are conditions on the `kms:EncryptionContext:<key>` keys of the context. Session policies are not in a snapshot: the optional last argument is one (a JSON policy document, checked as a session policy; pass null as the context to give none), and the request is then that of a session created with it, which it must allow too (`{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}`).",
             example: "select name from principals where is_nhi and can(arn, 'iam:PassRole', '*')",
         },
         FunctionDoc {
             name: "explain",
-            signature: "explain(principal_arn text, action text, resource text [, context_json text]) -> text",
+            signature: "explain(principal_arn text, action text, resource text [, context_json text [, session_policy_json text]]) -> text",
             description: "The decision `can` makes and the statements that made it, e.g. `allow: identity policy arn:aws:iam::111122223333:policy/ci-deploy statement 0 (PassRoles)`, `explicit deny: ...`, `implicit deny: no policy allows it`, or `unknown: <missing document>; without it: ...`. Null when the ARN is not a user or role of the snapshot or an input is null. `EXPLAIN` is an SQL keyword: after a comma in a select list, write `\"explain\"(...)` or the alias `explain_access(...)`.",
             example: "select explain(arn, 's3:GetObject', 'arn:aws:s3:::demo-data/report.csv') from roles limit 5",
         },
         FunctionDoc {
             name: "can_any",
-            signature: "can_any(principal_arn text, action text [, context_json text]) -> boolean",
+            signature: "can_any(principal_arn text, action text [, context_json text [, session_policy_json text]]) -> boolean",
             description: "Whether the user or role may perform the action on a resource no policy names specifically: `can` on an ARN of the action's first resource type in the principal's account, built from the catalog's ARN format with made-up names (`arn:aws:iam::<account>:role/iamsnap-any-resource`), or on `*` for an action without resource types. True when a wildcard grants it — `*`, `arn:aws:iam::*:role/*` and `arn:aws:iam::<account>:role/*` alike. Null as for `can`.",
             example: "select name from principals where is_nhi and can_any(arn, 'iam:PassRole', '{\"iam:PassedToService\": \"lambda.amazonaws.com\"}')",
         },
@@ -116,6 +116,14 @@ pub(crate) fn parse_context(
     Ok(out)
 }
 
+/// A session policy given as JSON text, checked as one (`Principal`, `NotPrincipal` and
+/// the like are errors, as AWS refuses them in a session policy).
+pub(crate) fn session_policy(text: &str) -> std::result::Result<CompiledPolicy, String> {
+    let doc = parse_document_text_as(text, DocumentKind::Session)
+        .map_err(|e| format!("the session policy is not valid: {e}"))?;
+    Ok(CompiledPolicy::new("(the session policy given)", &doc))
+}
+
 /// Evaluates every row; `None` where `can` and `explain` return null. With `any_resource`
 /// the arguments are (principal, action[, context]) and the resource is one no policy
 /// names (see `can_any`).
@@ -150,7 +158,13 @@ fn verdicts_of(
     } else {
         None
     };
+    let sessions = if args.len() > context_index + 1 {
+        Some(text_arg(name, args, context_index + 1, rows)?)
+    } else {
+        None
+    };
     let mut parsed: Option<(&str, Vec<(String, ContextValue)>)> = None;
+    let mut parsed_session: Option<(&str, CompiledPolicy)> = None;
     let mut last_any: Option<(&str, &str, Vec<String>)> = None;
     let mut out = Vec::with_capacity(rows);
     for row in 0..rows {
@@ -180,6 +194,19 @@ fn verdicts_of(
                 parsed.as_ref().map_or(&[], |(_, keys)| keys.as_slice())
             }
         };
+        let session = match sessions.as_ref().and_then(|c| at(c, row)) {
+            None => None,
+            Some(text) => {
+                if parsed_session.as_ref().is_none_or(|(t, _)| *t != text) {
+                    parsed_session = Some((
+                        text,
+                        session_policy(text)
+                            .map_err(|e| DataFusionError::Execution(format!("{name}: {e}")))?,
+                    ));
+                }
+                parsed_session.as_ref().map(|(_, p)| p)
+            }
+        };
         out.push(Some(if any_resource {
             // Consecutive rows mostly ask the same action in the same account.
             if last_any
@@ -195,9 +222,9 @@ fn verdicts_of(
             let arns = last_any
                 .as_ref()
                 .map_or(&[][..], |(_, _, arns)| arns.as_slice());
-            principal.evaluate_on(action, arns, extra)
+            principal.evaluate_on_in_session(action, arns, extra, session)
         } else {
-            model.evaluate(principal, action, resource, extra)
+            model.evaluate_in_session(principal, action, resource, extra, session)
         }));
     }
     Ok(out)
@@ -236,7 +263,7 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
     let for_any = Arc::clone(&model);
     ctx.register_udf(Udf::text(
         named("can_any"),
-        &[2, 3],
+        &[2, 3, 4],
         DataType::Boolean,
         Arc::new(move |args, rows| {
             let out: BooleanArray = verdicts_of("can_any", &for_any, args, rows, true)?
@@ -401,7 +428,7 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
     let for_can = Arc::clone(&model);
     ctx.register_udf(Udf::text(
         named("can"),
-        &[3, 4],
+        &[3, 4, 5],
         DataType::Boolean,
         Arc::new(move |args, rows| {
             let out: BooleanArray = verdicts("can", &for_can, args, rows)?
@@ -416,7 +443,7 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
     ctx.register_udf(Udf::aliased(
         named("explain"),
         vec![named("explain_access")],
-        &[3, 4],
+        &[3, 4, 5],
         DataType::Utf8,
         Arc::new(move |args, rows| {
             let out: StringArray = verdicts("explain", &model, args, rows)?

@@ -1,7 +1,7 @@
 //! IAM-aware SQL functions.
 
 mod access;
-pub(crate) use access::parse_context;
+pub(crate) use access::{parse_context, session_policy};
 mod basic;
 pub mod expr;
 mod matching;
