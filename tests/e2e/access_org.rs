@@ -96,13 +96,9 @@ fn org(dir: &Path) -> Org {
     org_with(dir, |_, _| {})
 }
 
-/// [`org`], with `edit` changing the capture (given the accounts by name) before the
-/// snapshot is imported.
-fn org_with(
-    dir: &Path,
-    edit: impl FnOnce(&Path, &std::collections::BTreeMap<String, String>),
-) -> Org {
-    let capture = dir.join("capture");
+/// The generated organization every test here starts from (4 accounts, seed 7), as a
+/// capture folder.
+fn generate_org(capture: &Path) {
     ok(&[
         "generate",
         "--org",
@@ -111,8 +107,18 @@ fn org_with(
         "--seed",
         "7",
         "-o",
-        s(&capture),
+        s(capture),
     ]);
+}
+
+/// [`org`], with `edit` changing the capture (given the accounts by name) before the
+/// snapshot is imported.
+fn org_with(
+    dir: &Path,
+    edit: impl FnOnce(&Path, &std::collections::BTreeMap<String, String>),
+) -> Org {
+    let capture = dir.join("capture");
+    generate_org(&capture);
     let first = dir.join("first");
     ok(&["import", "--aws-cli", s(&capture), "-o", s(&first)]);
     let mut accounts = std::collections::BTreeMap::new();
@@ -1265,16 +1271,7 @@ fn who_can_lists_exactly_the_principals_can_does_not_deny() {
 fn diff_reports_escalation_an_scp_no_longer_stops() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("capture");
-    ok(&[
-        "generate",
-        "--org",
-        "--accounts",
-        "4",
-        "--seed",
-        "7",
-        "-o",
-        s(&capture),
-    ]);
+    generate_org(&capture);
     let old = dir.path().join("old");
     ok(&["import", "--aws-cli", s(&capture), "-o", s(&old)]);
     let id = one(
@@ -1335,5 +1332,112 @@ fn diff_reports_escalation_an_scp_no_longer_stops() {
             .iter()
             .any(|r| r["kind"] == json!("new_escalation")),
         "{back:#}"
+    );
+}
+
+/// A request through a VPC endpoint (`aws:SourceVpce`) must be allowed by the endpoint's
+/// policy too; an endpoint without a policy allows everything, and one the snapshot does
+/// not hold leaves the answer unknown.
+#[test]
+fn a_request_through_a_vpc_endpoint_needs_its_policy_to_allow_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let guarded = "vpce-0a1b2c3d4e5f60718";
+    let open = "vpce-0f0e0d0c0b0a09080";
+    let org = org_with(dir.path(), |capture, accounts| {
+        let infra = &accounts["infrastructure-002"];
+        let resources = capture.join("accounts").join(infra).join("resources");
+        let listing = resources.join("eu-west-1/ec2/describe-vpc-endpoints.json");
+        assert!(listing.is_file(), "{}", listing.display());
+        let policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "SharedOnly", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::acme-shared/*"},
+            {"Sid": "NoWrites", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+             "Resource": "*"}
+        ]});
+        let endpoint = |id: &str, policy: Option<&Value>| {
+            let mut e = json!({
+                "VpcEndpointId": id, "OwnerId": infra, "VpcId": "vpc-0123456789abcdef0",
+                "ServiceName": "com.amazonaws.eu-west-1.s3", "VpcEndpointType": "Gateway"
+            });
+            if let Some(p) = policy {
+                e["PolicyDocument"] = json!(p.to_string());
+            }
+            e
+        };
+        let body =
+            json!({"VpcEndpoints": [endpoint(guarded, Some(&policy)), endpoint(open, None)]});
+        fs::write(&listing, body.to_string()).unwrap();
+    });
+    let reader = org.role_that_can("infrastructure-002", "s3:GetObject");
+    let ask = |action: &str, resource: &str, endpoint: &str| {
+        let context = format!(r#"{{"aws:SourceVpce": "{endpoint}"}}"#);
+        one(
+            &org.snap,
+            &format!(
+                "select can('{reader}', '{action}', '{resource}', '{context}') as can, \
+                 explain_access('{reader}', '{action}', '{resource}', '{context}') as e"
+            ),
+        )
+    };
+    let shared = ask(
+        "s3:GetObject",
+        "arn:aws:s3:::acme-shared/report.csv",
+        guarded,
+    );
+    assert_eq!(shared["can"], json!(true), "{shared}");
+    assert!(
+        shared["e"].as_str().unwrap().contains(&format!(
+            "through VPC endpoint {guarded}, whose policy allows it"
+        )),
+        "{shared}"
+    );
+    // Another bucket of its own account: its identity policies allow it, the endpoint not.
+    let private = ask("s3:GetObject", "arn:aws:s3:::acme-private/x", guarded);
+    assert_eq!(private["can"], json!(false), "{private}");
+    assert!(
+        private["e"]
+            .as_str()
+            .unwrap()
+            .contains("its policy does not allow the request"),
+        "{private}"
+    );
+    assert_eq!(
+        one(
+            &org.snap,
+            &format!(
+                "select can('{reader}', 's3:GetObject', 'arn:aws:s3:::acme-private/x') as can"
+            )
+        )["can"],
+        json!(true)
+    );
+    let write = ask(
+        "s3:PutObject",
+        "arn:aws:s3:::acme-shared/report.csv",
+        guarded,
+    );
+    assert_eq!(write["can"], json!(false), "{write}");
+    // An endpoint without a policy of its own lets everything through.
+    let through_open = ask("s3:GetObject", "arn:aws:s3:::acme-private/x", open);
+    assert_eq!(through_open["can"], json!(true), "{through_open}");
+    assert!(
+        through_open["e"]
+            .as_str()
+            .unwrap()
+            .contains("has no policy of its own"),
+        "{through_open}"
+    );
+    // One the snapshot does not hold: unknown, saying which.
+    let unknown = ask(
+        "s3:GetObject",
+        "arn:aws:s3:::acme-private/x",
+        "vpce-99999999999999999",
+    );
+    assert_eq!(unknown["can"], Value::Null, "{unknown}");
+    assert!(
+        unknown["e"]
+            .as_str()
+            .unwrap()
+            .contains("VPC endpoint vpce-99999999999999999 is not in the snapshot"),
+        "{unknown}"
     );
 }

@@ -637,7 +637,8 @@ impl Model {
         session: Option<&CompiledPolicy>,
     ) -> Verdict {
         if resource == "*" || !resource.starts_with("arn:") {
-            return principal.evaluate_in_session(action, resource, extra, session);
+            let verdict = principal.evaluate_in_session(action, resource, extra, session);
+            return self.through_endpoint(principal, action, resource, extra, &[], verdict);
         }
         let mut side = self.resource_side(action, resource);
         // Across accounts, a resource of an account the snapshot does not hold needs its
@@ -670,17 +671,101 @@ impl Model {
                 "an AWS managed policy belongs to AWS, not to any customer's account: no customer's policy lets anyone change it".to_owned(),
             );
         }
-        if verdict.allowed() == Some(false)
+        let verdict = if verdict.allowed() == Some(false)
             && verdict.evaluation().decision == iamsnap_policy::Decision::ImplicitDeny
         {
             // Nothing denied it: a KMS grant may still allow it.
-            if let Some(granted) =
-                self.grant_verdict(principal, action, resource, extra, &side, session)
-            {
-                return granted;
-            }
+            self.grant_verdict(principal, action, resource, extra, &side, session)
+                .unwrap_or(verdict)
+        } else {
+            verdict
+        };
+        self.through_endpoint(principal, action, resource, extra, &side.context, verdict)
+    }
+
+    /// A request made through a VPC endpoint (`aws:SourceVpce` in `extra`) must also be
+    /// allowed by the endpoint's policy, whoever's resource it is: an explicit deny there
+    /// denies, and a policy that does not allow the principal, action and resource stops
+    /// it. An endpoint without a policy of its own allows everything (its default policy);
+    /// one the snapshot does not hold leaves an allow unknown.
+    fn through_endpoint(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        side_context: &[(String, ContextValue)],
+        verdict: Verdict,
+    ) -> Verdict {
+        let Some(id) = extra.iter().find_map(|(k, v)| match v {
+            ContextValue::Single(id) if k.eq_ignore_ascii_case("aws:SourceVpce") => Some(id),
+            _ => None,
+        }) else {
+            return verdict;
+        };
+        if verdict.allowed() == Some(false) {
+            return verdict;
         }
-        verdict
+        let unknown = |verdict: Verdict, why: String| {
+            crate::verdict::settle(
+                verdict.evaluation().clone(),
+                crate::verdict::Missing {
+                    may_allow_or_deny: None,
+                    may_only_restrict: Some(why),
+                },
+            )
+        };
+        let document = match self.resources.endpoint_policy(id) {
+            Lookup::None => {
+                return verdict.with_note(format!(
+                    "through VPC endpoint {id}, which has no policy of its own: it allows everything"
+                ));
+            }
+            Lookup::Unknown(why) => return unknown(verdict, why),
+            Lookup::Policy(document) => document,
+        };
+        let Some(policy) = document.compiled() else {
+            return unknown(
+                verdict,
+                format!("the policy of VPC endpoint {id} is not readable in the snapshot"),
+            );
+        };
+        let mut context = principal.context().clone();
+        for (key, value) in side_context.iter().chain(extra) {
+            context.insert(key, value.clone());
+        }
+        // The endpoint's policy decides alone: the principal's own policies are taken to
+        // allow (they were evaluated above), and the endpoint is no account's resource, so
+        // a statement naming the principal's account lets its principals through.
+        let request = iamsnap_policy::RequestRef {
+            principal: &principal.arn,
+            principal_account: &principal.account_id,
+            action,
+            resource,
+            resource_account: "vpc-endpoint",
+            context: &context,
+        };
+        let policies = iamsnap_policy::PolicySet {
+            identity: crate::reach::ALLOW_ALL.as_slice(),
+            resource: Some(policy),
+            ..iamsnap_policy::PolicySet::default()
+        };
+        let evaluation = iamsnap_policy::evaluate_ref(&request, &policies);
+        match evaluation.decision {
+            iamsnap_policy::Decision::Allow => {
+                verdict.with_note(format!("through VPC endpoint {id}, whose policy allows it"))
+            }
+            iamsnap_policy::Decision::ExplicitDeny => Verdict::known(evaluation)
+                .with_note(format!("through VPC endpoint {id}: its policy denies it")),
+            iamsnap_policy::Decision::ImplicitDeny => Verdict::known(iamsnap_policy::Evaluation {
+                decision: iamsnap_policy::Decision::ImplicitDeny,
+                statements: Vec::new(),
+                implicit_deny: Some(iamsnap_policy::ImplicitDenyReason::NoAllow),
+            })
+            .with_note(format!(
+                "through VPC endpoint {id}: its policy does not allow the request"
+            )),
+        }
     }
 
     /// The answer of the first KMS grant of the key `resource` that names the principal (or

@@ -76,7 +76,7 @@ pub struct Reach {
 
 /// An identity policy that allows everything: what stands for the identity side of a
 /// principal the snapshot does not hold, so that the resource side alone decides.
-static ALLOW_ALL: LazyLock<Option<CompiledPolicy>> =
+pub(crate) static ALLOW_ALL: LazyLock<Option<CompiledPolicy>> =
     LazyLock::new(|| {
         parse_document_text(
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,

@@ -115,6 +115,9 @@ pub struct KmsGrant {
 #[derive(Debug, Default)]
 pub struct ResourcePolicies {
     by_arn: FastMap<String, Entry>,
+    /// VPC endpoint id → its ARN, for every endpoint the capture listed (with a policy or
+    /// not).
+    endpoints: FastMap<String, String>,
     /// The KMS grants.
     grants: Vec<KmsGrant>,
     /// The resource policy each grant amounts to, in the order of `grants`.
@@ -215,6 +218,9 @@ impl ResourcePolicies {
                 if get(services, row) == Some("s3") && get(types, row) == Some("bucket") {
                     out.note_bucket(arn, account, get(regions, row));
                 }
+                if get(types, row) == Some("vpc-endpoint") {
+                    out.note_endpoint(arn);
+                }
                 let text = get(texts, row).map(Arc::<str>::from);
                 out.by_arn.insert(
                     arn.to_owned(),
@@ -234,6 +240,11 @@ impl ResourcePolicies {
             let settings = strings(s, "setting")?;
             let values = strings(s, "value")?;
             for row in 0..s.num_rows() {
+                if get(types, row) == Some("vpc-endpoint")
+                    && let Some(arn) = get(arns, row)
+                {
+                    out.note_endpoint(arn);
+                }
                 if get(services, row) != Some("s3") {
                     continue;
                 }
@@ -282,6 +293,28 @@ impl ResourcePolicies {
             .into_iter()
             .flatten()
             .filter_map(|i| Some((self.grants.get(*i)?, self.grant_documents.get(*i)?)))
+    }
+
+    fn note_endpoint(&mut self, arn: &str) {
+        if let Some((_, id)) = arn.rsplit_once(":vpc-endpoint/") {
+            self.endpoints.insert(id.to_owned(), arn.to_owned());
+        }
+    }
+
+    /// The policy of the VPC endpoint `id` (`vpce-...`) a request goes through: its
+    /// policy; `None` when the endpoint has none (it then allows everything, as an
+    /// endpoint's default policy does); unknown when the snapshot does not hold the
+    /// endpoint.
+    pub fn endpoint_policy(&self, id: &str) -> Lookup<'_> {
+        match self.endpoints.get(id) {
+            Some(arn) => match self.by_arn.get(arn) {
+                Some(entry) => Lookup::Policy(&entry.document),
+                None => Lookup::None,
+            },
+            None => Lookup::Unknown(format!(
+                "VPC endpoint {id} is not in the snapshot: its policy is unknown"
+            )),
+        }
     }
 
     fn note_bucket(&mut self, arn: &str, account: &str, region: Option<&str>) {
