@@ -841,6 +841,47 @@ fn assume_paths_follow_trust_hop_by_hop_and_agree_with_can() {
         assert_eq!(r["depth"], json!(hops), "{r}");
         assert!(hops <= 3);
     }
+    // Access through a chain: the management account's admin cannot read a bucket of the
+    // Infrastructure account that has no policy, but a role it assumes there can.
+    let object = "arn:aws:s3:::acme-private/report.csv";
+    let row = one(
+        &org.snap,
+        &format!(
+            "select can('{start}', 's3:GetObject', '{object}') as can, can_via('{start}', 's3:GetObject', '{object}') as via"
+        ),
+    );
+    assert_eq!(row["can"], json!(false), "{row}");
+    let via: Vec<&str> = row["via"].as_str().unwrap().split(" -> ").collect();
+    assert_eq!(via.len(), 2, "{row}");
+    assert_eq!(via[0], start);
+    assert!(
+        via[1].starts_with(&format!(
+            "arn:aws:iam::{}:role/",
+            org.account("infrastructure-002")
+        )),
+        "{row}"
+    );
+    assert_eq!(
+        one(
+            &org.snap,
+            &format!(
+                "select can('{}', 's3:GetObject', '{object}') as can",
+                via[1]
+            )
+        )["can"],
+        json!(true)
+    );
+    // No chain where the principal can itself.
+    assert_eq!(
+        one(
+            &org.snap,
+            &format!(
+                "select can_via('{}', 's3:GetObject', '{object}') as via",
+                via[1]
+            )
+        )["via"],
+        Value::Null
+    );
     // Bad arguments.
     let err = fails(&[
         "query",

@@ -10,10 +10,11 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use iamsnap_policy::{Effect, PrincipalKind, PrincipalType, classify_principal};
+use iamsnap_policy::{ContextValue, Effect, PrincipalKind, PrincipalType, classify_principal};
 
 use crate::model::Model;
 use crate::principal::Principal;
+use crate::verdict::Verdict;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -180,6 +181,32 @@ impl Model {
         keep_going: impl FnMut() -> bool,
     ) -> Vec<Hop> {
         self.walk(start, max_depth, keep_going)
+    }
+
+    /// The shortest chain of roles (up to [`ADMIN_PATH_HOPS`] hops, found as
+    /// [`Model::assume_paths`] finds them) by which `start`, assuming roles, reaches a role
+    /// that may perform `action` on `resource` ([`Model::evaluate`]): the chain (the
+    /// principal first, that role last) and that role's verdict. `None` when `start` may
+    /// itself (the access comes through no chain) or when no allowed chain reaches such a
+    /// role. `keep_going` is asked between hops.
+    pub fn access_via(
+        &self,
+        start: &Arc<Principal>,
+        action: &str,
+        resource: &str,
+        extra: &[(String, ContextValue)],
+        keep_going: impl FnMut() -> bool,
+    ) -> Option<(Vec<String>, Verdict)> {
+        if self.evaluate(start, action, resource, extra).allowed() == Some(true) {
+            return None;
+        }
+        self.walk(start, ADMIN_PATH_HOPS, keep_going)
+            .into_iter()
+            .filter(|hop| hop.decision == "allow")
+            .find_map(|hop| {
+                let verdict = self.evaluate(&hop.role, action, resource, extra);
+                (verdict.allowed() == Some(true)).then_some((hop.path, verdict))
+            })
     }
 
     /// Every principal's shortest chain (up to [`ADMIN_PATH_HOPS`] hops) to a role whose

@@ -59,6 +59,12 @@ pub(super) fn docs() -> Vec<FunctionDoc> {
             example: "select name, admin_via(arn) from principals where is_nhi and not is_admin(arn) and admin_via(arn) is not null",
         },
         FunctionDoc {
+            name: "can_via",
+            signature: "can_via(principal_arn text, action text, resource text [, context_json text]) -> text",
+            description: "Access that comes through a chain of roles: the shortest chain (up to 5 hops, ARNs joined by ` -> `, the principal first) by which the user or role, assuming roles, reaches a role that `can` perform the action on the resource, each hop decided as in `assume_paths`. Null when the principal can itself (no chain is needed), when no chain reaches such a role, when the ARN is not a user or role of the snapshot, or an input is null. Each call searches the principal's chains: ask it of the principals that interest you (`where not can(...)`), not of every row of a large table.",
+            example: "select name, can_via(arn, 's3:DeleteObject', 'arn:aws:s3:::payroll-exports/q3.csv') as via from principals where is_nhi and not coalesce(can(arn, 's3:DeleteObject', 'arn:aws:s3:::payroll-exports/q3.csv'), false)",
+        },
+        FunctionDoc {
             name: "in_organization",
             signature: "in_organization(account_id text) -> boolean",
             description: "Whether the account is inside the zone of trust: one of the organization's accounts (the snapshot's organization data), or, for a snapshot without organization data, one of the snapshot's accounts. `external_access` and the rules' `trusts external account` treat every other account as external. Null for a null argument.",
@@ -357,6 +363,49 @@ pub(super) fn register(ctx: &SessionContext, model: Arc<SharedModel>, prefix: &s
                 .iter()
                 .map(|p| p.and_then(|p| paths.chain(&p.arn)).map(|c| c.join(" -> ")))
                 .collect();
+            Ok(Arc::new(StringArray::from(out)) as ArrayRef)
+        }),
+    ));
+    let for_via = Arc::clone(&model);
+    ctx.register_udf(Udf::text(
+        named("can_via"),
+        &[3, 4],
+        DataType::Utf8,
+        Arc::new(move |args, rows| {
+            let shared = &for_via;
+            let model = shared.get()?;
+            let principals = text_arg("can_via", args, 0, rows)?;
+            let actions = text_arg("can_via", args, 1, rows)?;
+            let resources = text_arg("can_via", args, 2, rows)?;
+            let contexts = if args.len() > 3 {
+                Some(text_arg("can_via", args, 3, rows)?)
+            } else {
+                None
+            };
+            let mut out: Vec<Option<String>> = Vec::with_capacity(rows);
+            for row in 0..rows {
+                shared.check_cancelled()?;
+                let (Some(principal), Some(action), Some(resource)) =
+                    (at(&principals, row), at(&actions, row), at(&resources, row))
+                else {
+                    out.push(None);
+                    continue;
+                };
+                let Some(principal) = model.principal(principal) else {
+                    out.push(None);
+                    continue;
+                };
+                let extra = match contexts.as_ref().and_then(|c| at(c, row)) {
+                    Some(text) => parse_context(text)
+                        .map_err(|e| DataFusionError::Execution(format!("can_via: {e}")))?,
+                    None => Vec::new(),
+                };
+                let via = model.access_via(principal, action, resource, &extra, || {
+                    shared.check_cancelled().is_ok()
+                });
+                shared.check_cancelled()?;
+                out.push(via.map(|(chain, _)| chain.join(" -> ")));
+            }
             Ok(Arc::new(StringArray::from(out)) as ArrayRef)
         }),
     ));
